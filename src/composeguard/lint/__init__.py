@@ -1,0 +1,1 @@
+"""The engine: discovery, the Project and its parsed views, running rules, reporting."""

@@ -1,0 +1,304 @@
+"""The Compose model rules read: files, the environment each serves, services and mounts.
+
+Everything here is derived from located :class:`~composeguard.lint.nodes.Node`s, so a rule can
+always point at the key or list item a person would edit.
+"""
+
+from __future__ import annotations
+
+import enum
+import fnmatch
+import posixpath
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from composeguard.lint.finding import Location
+from composeguard.lint.nodes import Node, scalar_text
+from composeguard.lint.yamlio import YamlLoadError
+
+BASE_NAMES = ("compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml")
+COMPOSE_STEMS = ("compose", "docker-compose")
+
+PRODUCTION_MARKERS = frozenset({"prod", "production", "staging", "stage", "live"})
+DEVELOPMENT_MARKERS = frozenset({"override", "dev", "development", "local"})
+TEST_MARKERS = frozenset({"test", "tests", "testing", "ci", "e2e"})
+
+
+class Environment(enum.Enum):
+    PRODUCTION = "production"
+    DEVELOPMENT = "development"
+    TEST = "test"
+
+    @property
+    def production_facing(self) -> bool:
+        return self is Environment.PRODUCTION
+
+
+def is_compose_file_name(name: str) -> bool:
+    """``compose.yaml`` & co, their ``.override.`` files and any ``compose.*.y*ml``."""
+    lower = name.lower()
+    if lower in BASE_NAMES:
+        return True
+    for stem in COMPOSE_STEMS:
+        if fnmatch.fnmatchcase(lower, f"{stem}.*.yml") or fnmatch.fnmatchcase(lower, f"{stem}.*.yaml"):
+            return True
+    return False
+
+
+def name_markers(name: str) -> list[str]:
+    """The words between the compose stem and the extension: ``docker-compose.prod.yml`` -> prod."""
+    lower = name.lower()
+    for stem in sorted(COMPOSE_STEMS, key=len, reverse=True):
+        if lower.startswith(stem + "."):
+            middle = lower[len(stem) + 1 :].rsplit(".", 1)[0]
+            return [w for w in re.split(r"[._\-]+", middle) if w] if middle not in {"yml", "yaml"} else []
+    return []
+
+
+def classify_environment(
+    name: str, patterns: Mapping[str, Environment] | None = None
+) -> Environment:
+    """The environment a compose file serves, judged by its name (RULES.md).
+
+    Configured glob patterns win. Test markers win over development markers
+    (``docker-compose.override.unit_tests.yml`` is a test file), and production markers over
+    both. A name with markers we do not know (``docker-compose.postgres.yml``) is a deployment
+    variant and so production-facing, like the base files.
+    """
+    for pattern, environment in (patterns or {}).items():
+        if fnmatch.fnmatchcase(name, pattern):
+            return environment
+    words = set(name_markers(name))
+    if words & PRODUCTION_MARKERS:
+        return Environment.PRODUCTION
+    if words & TEST_MARKERS or any(w.endswith("test") or w.endswith("tests") for w in words):
+        return Environment.TEST
+    if words & DEVELOPMENT_MARKERS:
+        return Environment.DEVELOPMENT
+    return Environment.PRODUCTION
+
+
+@dataclass(frozen=True, slots=True)
+class ComposeFile:
+    """One compose file on disk, parsed (``root``) or not (``error``)."""
+
+    path: Path
+    environment: Environment
+    root: Node | None = None
+    text: str | None = None
+    error: YamlLoadError | None = None
+
+    @property
+    def is_base(self) -> bool:
+        return self.path.name.lower() in BASE_NAMES
+
+    @property
+    def is_override(self) -> bool:
+        return "override" in name_markers(self.path.name)
+
+    def services_node(self) -> Node | None:
+        if self.root is None or not self.root.is_map:
+            return None
+        services = self.root.get("services")
+        return services if services is not None and services.is_map else None
+
+
+class MountKind(enum.Enum):
+    NAMED = "volume"
+    BIND = "bind"
+    ANONYMOUS = "anonymous"
+    TMPFS = "tmpfs"
+    OTHER = "other"
+
+
+@dataclass(frozen=True, slots=True)
+class Mount:
+    """A service mount, from short or long syntax or ``tmpfs:``, in one shape."""
+
+    kind: MountKind
+    target: str
+    source: str | None
+    location: Location
+    read_only: bool = False
+    via_alias: bool = False
+
+    @property
+    def is_persistent(self) -> bool:
+        return self.kind in (MountKind.NAMED, MountKind.BIND)
+
+
+@dataclass(frozen=True, slots=True)
+class Service:
+    name: str
+    node: Node
+    """The effective (merged, interpolated) service mapping."""
+
+    @property
+    def location(self) -> Location:
+        return self.node.anchor_loc
+
+    def get(self, key: str) -> Node | None:
+        return self.node.get(key)
+
+    def text(self, key: str) -> str | None:
+        value = self.node.get(key)
+        if value is None or not value.is_scalar or value.value is None:
+            return None
+        return scalar_text(value.value)
+
+    @property
+    def image(self) -> str | None:
+        return self.text("image")
+
+    @property
+    def environment(self) -> dict[str, Node]:
+        """``environment`` (list or mapping form) as a mapping; ``env_file`` values included
+        when the model loaded them, ``environment`` winning as in Compose."""
+        return environment_mapping(self.node.get("environment"))
+
+    def env(self, key: str) -> str | None:
+        value = self.environment.get(key)
+        if value is None or value.value is None:
+            return None
+        return scalar_text(value.value)
+
+    @property
+    def mounts(self) -> tuple[Mount, ...]:
+        return tuple(iter_mounts(self.node))
+
+    def argv(self, key: str) -> list[str] | None:
+        """``command``/``entrypoint`` split as Compose splits a string form."""
+        value = self.node.get(key)
+        if value is None or value.value is None:
+            return None
+        if value.is_list:
+            return [scalar_text(item.value) for item in value.value]
+        import shlex
+
+        try:
+            return shlex.split(scalar_text(value.value))
+        except ValueError:
+            return scalar_text(value.value).split()
+
+
+@dataclass(frozen=True, slots=True)
+class ComposeModel:
+    """The effective project Compose runs for one ``-f`` chain of files."""
+
+    files: tuple[ComposeFile, ...]
+    environment: Environment
+    root: Node
+    services: dict[str, Service] = field(default_factory=dict)
+    problems: tuple[tuple[Location, str], ...] = ()
+    """What Compose would refuse while building this model (bad ``extends``, a missing
+    ``include``...), reported by the files rules."""
+
+    @property
+    def primary(self) -> ComposeFile:
+        """The file this model judges: the last of the chain."""
+        return self.files[-1]
+
+    @property
+    def volumes(self) -> dict[str, Node]:
+        node = self.root.get("volumes")
+        return dict(node.items()) if node is not None and node.is_map else {}
+
+
+def environment_mapping(node: Node | None) -> dict[str, Node]:
+    """``environment``/``labels`` in list (``KEY=value``) or mapping form, as a mapping.
+
+    In list form, each value Node keeps the item's location; ``KEY`` alone maps to ``None``.
+    """
+    if node is None:
+        return {}
+    if node.is_map:
+        return dict(node.items())
+    result: dict[str, Node] = {}
+    if node.is_list:
+        for item in node.value:
+            if not item.is_scalar or item.value is None:
+                continue
+            text = scalar_text(item.value)
+            key, sep, value = text.partition("=")
+            result[key.strip()] = item.with_value(value if sep else None)
+    return result
+
+
+def iter_mounts(service: Node) -> Iterator[Mount]:
+    volumes = service.get("volumes")
+    if volumes is not None and volumes.is_list:
+        for item in volumes.value:
+            mount = parse_mount(item)
+            if mount is not None:
+                yield mount
+    tmpfs = service.get("tmpfs")
+    if tmpfs is not None:
+        items = tmpfs.value if tmpfs.is_list else [tmpfs]
+        for item in items:
+            if item.is_scalar and item.value:
+                target = scalar_text(item.value).split(":", 1)[0]
+                yield Mount(MountKind.TMPFS, target, None, item.loc, via_alias=item.via_alias)
+
+
+def _is_path_source(source: str) -> bool:
+    return source.startswith((".", "/", "~", "$")) or bool(re.match(r"^[A-Za-z]:[\\/]", source))
+
+
+def parse_mount(item: Node) -> Mount | None:
+    """One ``volumes:`` entry in short (``src:dst:ro``) or long syntax, or None if unreadable."""
+    if item.is_scalar:
+        if item.value is None:
+            return None
+        spec = scalar_text(item.value)
+        parts = _split_volume_spec(spec)
+        if len(parts) == 1:
+            return Mount(MountKind.ANONYMOUS, _clean_target(parts[0]), None, item.loc,
+                         via_alias=item.via_alias)
+        source, target = parts[0], parts[1]
+        mode = parts[2] if len(parts) > 2 else ""
+        kind = MountKind.BIND if _is_path_source(source) else MountKind.NAMED
+        return Mount(kind, _clean_target(target), source, item.loc,
+                     read_only="ro" in mode.split(","), via_alias=item.via_alias)
+    if item.is_map:
+        type_text = scalar_text(item.get("type").value) if item.get("type") else "volume"
+        target_node = item.get("target")
+        if target_node is None or target_node.value is None:
+            return None
+        target = _clean_target(scalar_text(target_node.value))
+        source_node = item.get("source")
+        source = scalar_text(source_node.value) if source_node and source_node.value else None
+        read_only_node = item.get("read_only")
+        read_only = bool(read_only_node and read_only_node.value in (True, "true"))
+        kind = {
+            "volume": MountKind.NAMED if source else MountKind.ANONYMOUS,
+            "bind": MountKind.BIND,
+            "tmpfs": MountKind.TMPFS,
+        }.get(type_text, MountKind.OTHER)
+        return Mount(kind, target, source, item.anchor_loc if item.key_loc else item.loc,
+                     read_only=read_only, via_alias=item.via_alias)
+    return None
+
+
+def _split_volume_spec(spec: str) -> list[str]:
+    """Split ``src:dst:mode`` without breaking a Windows drive letter (``C:\\data:/x``)."""
+    parts: list[str] = []
+    current = ""
+    for index, char in enumerate(spec):
+        if char == ":" and not (len(current) == 1 and current.isalpha() and not parts
+                                and spec[index + 1 : index + 2] in ("\\", "/")):
+            parts.append(current)
+            current = ""
+        else:
+            current += char
+    parts.append(current)
+    return parts
+
+
+def _clean_target(target: str) -> str:
+    target = target.strip()
+    if target.startswith("/"):
+        cleaned = posixpath.normpath(target)
+        return "/" if cleaned == "//" else cleaned
+    return target

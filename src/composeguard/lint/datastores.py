@@ -1,0 +1,164 @@
+"""The one table of data stores composeguard knows: which images, where their data lives.
+
+A store is matched on the image's repository path, whatever registry precedes it or tag/digest
+follows it: ``docker.io/library/postgres:16-alpine``, ``postgis/postgis:15-3.4`` and
+``mcr.microsoft.com/mssql/server:2022-latest`` all match. Configuration can add stores.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class DataStore:
+    name: str
+    """The product: ``mysql``, ``postgres``... also what findings call it."""
+    repositories: tuple[str, ...]
+    """Repository paths that are this store (``mysql``, ``mysql/mysql-server``)."""
+    data_dir: str
+    """Where the image keeps its data."""
+    volume_dir: str | None = None
+    """The image's own ``VOLUME``; a mount above it is shadowed by an anonymous volume."""
+    data_dir_env: str | None = None
+    """An environment variable that moves the data directory (``PGDATA``)."""
+    cache: bool = False
+    """A cache (redis, valkey): losing it is a warning, not an error."""
+    ports: tuple[int, ...] = ()
+    family: str | None = None
+    """The database family for app connections: ``mysql``, ``pgsql``, ``mongodb``..."""
+
+
+def _store(name: str, repos: Iterable[str], data_dir: str, **extra: object) -> DataStore:
+    extra.setdefault("volume_dir", data_dir)
+    return DataStore(name, tuple(repos), data_dir, **extra)  # type: ignore[arg-type]
+
+
+DATA_STORES: tuple[DataStore, ...] = (
+    _store("mysql", ["mysql", "mysql/mysql-server", "percona", "percona/percona-server",
+                     "percona-server", "mysql/enterprise-server"],
+           "/var/lib/mysql", ports=(3306,), family="mysql"),
+    _store("mariadb", ["mariadb", "mariadb/server", "linuxserver/mariadb", "yobasystems/alpine-mariadb"],
+           "/var/lib/mysql", ports=(3306,), family="mysql"),
+    _store("mysql", ["bitnami/mysql"], "/bitnami/mysql", ports=(3306,), family="mysql"),
+    _store("mariadb", ["bitnami/mariadb"], "/bitnami/mariadb", ports=(3306,), family="mysql"),
+    _store("postgres", ["postgres", "postgis/postgis", "timescale/timescaledb",
+                        "timescale/timescaledb-ha", "pgvector/pgvector", "ankane/pgvector",
+                        "supabase/postgres", "kartoza/postgis"],
+           "/var/lib/postgresql/data", data_dir_env="PGDATA", ports=(5432,), family="pgsql"),
+    _store("postgres", ["bitnami/postgresql"], "/bitnami/postgresql", ports=(5432,), family="pgsql"),
+    _store("mongo", ["mongo", "mongodb/mongodb-community-server", "mongodb/mongodb-enterprise-server"],
+           "/data/db", ports=(27017,), family="mongodb"),
+    _store("mongo", ["bitnami/mongodb"], "/bitnami/mongodb", ports=(27017,), family="mongodb"),
+    _store("redis", ["redis", "redis/redis-stack", "redis/redis-stack-server"], "/data",
+           cache=True, ports=(6379,), family="redis"),
+    _store("redis", ["bitnami/redis"], "/bitnami/redis/data", cache=True, ports=(6379,),
+           family="redis"),
+    _store("valkey", ["valkey/valkey", "valkey"], "/data", cache=True, ports=(6379,), family="redis"),
+    _store("valkey", ["bitnami/valkey"], "/bitnami/valkey/data", cache=True, ports=(6379,),
+           family="redis"),
+    _store("keydb", ["eqalpha/keydb"], "/data", cache=True, ports=(6379,), family="redis"),
+    _store("dragonfly", ["dragonflydb/dragonfly"], "/data", cache=True, ports=(6379,),
+           family="redis"),
+    _store("elasticsearch", ["elasticsearch", "elasticsearch/elasticsearch",
+                             "bitnami/elasticsearch"],
+           "/usr/share/elasticsearch/data", volume_dir=None, ports=(9200, 9300)),
+    _store("opensearch", ["opensearchproject/opensearch"], "/usr/share/opensearch/data",
+           volume_dir=None, ports=(9200, 9600)),
+    _store("rabbitmq", ["rabbitmq", "bitnami/rabbitmq"], "/var/lib/rabbitmq", ports=(5672, 15672)),
+    _store("minio", ["minio/minio", "bitnami/minio", "quay.io/minio/minio"], "/data",
+           volume_dir=None, ports=(9000, 9001)),
+    _store("clickhouse", ["clickhouse/clickhouse-server", "yandex/clickhouse-server",
+                          "clickhouse"], "/var/lib/clickhouse", ports=(8123, 9000)),
+    _store("cassandra", ["cassandra", "bitnami/cassandra"], "/var/lib/cassandra", ports=(9042,)),
+    _store("influxdb", ["influxdb", "bitnami/influxdb"], "/var/lib/influxdb2", ports=(8086,)),
+    _store("neo4j", ["neo4j"], "/data", ports=(7474, 7687)),
+    _store("couchdb", ["couchdb", "bitnami/couchdb"], "/opt/couchdb/data", ports=(5984,)),
+    _store("mssql", ["mssql/server", "microsoft/mssql-server-linux", "azure-sql-edge"],
+           "/var/opt/mssql", volume_dir=None, ports=(1433,), family="sqlsrv"),
+    _store("meilisearch", ["getmeili/meilisearch"], "/meili_data", ports=(7700,)),
+    _store("typesense", ["typesense/typesense"], "/data", volume_dir=None, ports=(8108,)),
+    _store("qdrant", ["qdrant/qdrant"], "/qdrant/storage", volume_dir=None, ports=(6333,)),
+    _store("etcd", ["bitnami/etcd", "quay.io/coreos/etcd"], "/etcd-data", volume_dir=None),
+)
+
+
+_DIGEST = re.compile(r"@sha256:[0-9a-f]+$", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class ImageRef:
+    repository: str
+    """The repository path without registry host: ``library/postgres`` -> ``postgres``."""
+    tag: str | None
+
+
+def parse_image(image: str) -> ImageRef:
+    """Split ``registry:5000/org/name:tag@sha256:...`` into repository path and tag."""
+    text = _DIGEST.sub("", image.strip())
+    tag = None
+    slash = text.rfind("/")
+    colon = text.rfind(":")
+    if colon > slash:
+        text, tag = text[:colon], text[colon + 1 :]
+    parts = text.split("/")
+    if len(parts) > 1 and ("." in parts[0] or ":" in parts[0] or parts[0] == "localhost"):
+        parts = parts[1:]
+    if parts and parts[0] == "library":
+        parts = parts[1:]
+    return ImageRef("/".join(parts).lower(), tag)
+
+
+def major_version(tag: str | None) -> int | None:
+    """``18``, ``17.2-alpine``, ``16-bookworm`` -> the leading number; ``latest`` -> None."""
+    if not tag:
+        return None
+    match = re.match(r"v?(\d+)", tag)
+    return int(match.group(1)) if match else None
+
+
+class DataStoreTable:
+    def __init__(self, stores: Iterable[DataStore] = DATA_STORES) -> None:
+        self._by_repo: dict[str, DataStore] = {}
+        for store in stores:
+            for repo in store.repositories:
+                self._by_repo[repo.lower()] = store
+
+    def with_extra(self, extra: Mapping[str, str]) -> DataStoreTable:
+        """Configuration's ``{repository: data_dir}`` added over the built-in table."""
+        table = DataStoreTable(())
+        table._by_repo = dict(self._by_repo)
+        for repo, data_dir in extra.items():
+            table._by_repo[repo.lower()] = _store(parse_image(repo).repository, [repo], data_dir)
+        return table
+
+    def match(self, image: str | None) -> DataStore | None:
+        """The store an image is, if any; unresolved interpolation never matches."""
+        if not image or "${" in image or "$" in image.split(":")[0]:
+            return None
+        repository = parse_image(image).repository
+        store = self._by_repo.get(repository)
+        if store is not None:
+            return store
+        # `someregistry/org/mirror/postgres` or `company/mysql`: match on the trailing path.
+        parts = repository.split("/")
+        for start in range(1, len(parts)):
+            store = self._by_repo.get("/".join(parts[start:]))
+            if store is not None and "/" not in "/".join(parts[start:]):
+                return store if parts[0] in _MIRROR_ORGS else None
+            if store is not None:
+                return store
+        return None
+
+
+_MIRROR_ORGS = frozenset({"docker", "dockerhub", "mirror", "library", "public", "hub",
+                          "amd64", "arm64v8", "arm32v7"})
+
+
+def is_under(path: str, directory: str) -> bool:
+    """``path`` is ``directory`` or inside it (POSIX container paths)."""
+    path, directory = posixpath.normpath(path), posixpath.normpath(directory)
+    return path == directory or path.startswith(directory.rstrip("/") + "/")

@@ -1,0 +1,260 @@
+"""Located YAML values: every scalar, mapping and list knows where it was written.
+
+The ruamel round-trip tree keeps positions on its containers only, and ``<<: *anchor`` merge
+keys hide where a merged key came from. :func:`from_ruamel` turns that tree into :class:`Node`s
+that carry their own location (the anchor's definition when a value came through an alias or a
+merge key), so merging files, interpolating and normalising never lose the place a person
+would edit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from composeguard.lint.finding import Location
+
+COMPOSE_TAGS = frozenset({"!reset", "!override"})
+
+
+@dataclass(frozen=True, slots=True)
+class Node:
+    """A YAML value with its location.
+
+    ``value`` is a plain scalar (str, int, float, bool, None), a ``dict[str, Node]`` or a
+    ``list[Node]``. ``key_loc`` is where the mapping key holding this value was written.
+    ``tag`` is Compose's ``!reset``/``!override`` when present.
+    """
+
+    value: Any
+    loc: Location
+    key_loc: Location | None = None
+    tag: str | None = None
+    via_alias: bool = field(default=False, compare=False)
+    """True when the value arrived through a ``<<`` merge key or an ``*alias``."""
+
+    @property
+    def is_map(self) -> bool:
+        return isinstance(self.value, dict)
+
+    @property
+    def is_list(self) -> bool:
+        return isinstance(self.value, list)
+
+    @property
+    def is_scalar(self) -> bool:
+        return not isinstance(self.value, dict | list)
+
+    @property
+    def anchor_loc(self) -> Location:
+        """Where to point a finding about this value: the key if there is one."""
+        return self.key_loc or self.loc
+
+    def get(self, key: str) -> Node | None:
+        if isinstance(self.value, dict):
+            return self.value.get(key)
+        return None
+
+    def items(self) -> Iterator[tuple[str, Node]]:
+        if isinstance(self.value, dict):
+            yield from self.value.items()
+
+    def children(self) -> list[Node]:
+        if isinstance(self.value, dict):
+            return list(self.value.values())
+        if isinstance(self.value, list):
+            return list(self.value)
+        return []
+
+    def plain(self) -> Any:
+        """The value without locations, as ``json.loads`` of Compose's output would give."""
+        if isinstance(self.value, dict):
+            return {k: v.plain() for k, v in self.value.items()}
+        if isinstance(self.value, list):
+            return [v.plain() for v in self.value]
+        return self.value
+
+    def with_value(self, value: Any) -> Node:
+        return replace(self, value=value)
+
+    def walk(self) -> Iterator[Node]:
+        yield self
+        for child in self.children():
+            yield from child.walk()
+
+
+def scalar_text(value: Any) -> str:
+    """A scalar as Compose sees it in a string context (``true`` stays ``true``)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def from_ruamel(data: Any, path: Path, text: str | None = None) -> Node:
+    """Convert a ruamel round-trip tree into located :class:`Node`s."""
+    lines = text.splitlines() if text is not None else None
+    root_loc = Location(path, 1, 1)
+    return _convert(data, root_loc, None, path, lines, merged=False)
+
+
+def _loc(path: Path, line0: int, col0: int, lines: list[str] | None, width: int | None) -> Location:
+    line, column = line0 + 1, col0 + 1
+    if width is None and lines is not None and 0 <= line0 < len(lines):
+        width = _token_width(lines[line0], col0)
+    end_column = column + width if width else None
+    return Location(path, line, column, line, end_column)
+
+
+def _token_width(line: str, start: int) -> int | None:
+    """Width of the scalar token at ``start`` on ``line``: a quoted string or a plain scalar."""
+    rest = line[start:]
+    if not rest:
+        return None
+    if rest[0] in "'\"":
+        quote = rest[0]
+        i = 1
+        while i < len(rest):
+            if rest[i] == "\\" and quote == '"':
+                i += 2
+                continue
+            if rest[i] == quote:
+                if quote == "'" and rest[i + 1 : i + 2] == "'":
+                    i += 2
+                    continue
+                return i + 1
+            i += 1
+        return len(rest)
+    if rest[0] in "|>[{":
+        return 1
+    end = len(rest)
+    for marker in (" #", ", ", "]", "}"):
+        pos = rest.find(marker)
+        if pos != -1 and (marker == " #" or "[" in line[:start] or "{" in line[:start]):
+            end = min(end, pos)
+    if ": " in rest:
+        end = min(end, rest.index(": "))
+    return len(rest[:end].rstrip()) or None
+
+
+def _tag_of(data: Any) -> str | None:
+    tag = getattr(data, "tag", None)
+    value = getattr(tag, "value", None) if tag is not None else None
+    if isinstance(value, str) and value in COMPOSE_TAGS:
+        return value
+    return None
+
+
+def _scalar(data: Any) -> Any:
+    from ruamel.yaml.comments import TaggedScalar
+
+    if isinstance(data, TaggedScalar):
+        return data.value
+    if isinstance(data, bool) or data is None:
+        return data
+    if isinstance(data, int):
+        return int(data)
+    if isinstance(data, float):
+        return float(data)
+    if isinstance(data, str):
+        return str(data)
+    return str(data)
+
+
+def _own_keys(mapping: Any) -> set[Any]:
+    own = getattr(mapping, "_ok", None)
+    return set(own) if own is not None else set(mapping.keys())
+
+
+def _merge_sources(mapping: Any) -> list[Any]:
+    merge = getattr(mapping, "merge", None)
+    if not merge:
+        return []
+    # ruamel >= 0.18.7 keeps the merged mappings themselves, older versions (index, mapping).
+    return [m[1] if isinstance(m, tuple) else m for m in merge if isinstance(m, dict | tuple)]
+
+
+def _find_key_owner(mapping: Any, key: Any) -> Any:
+    """The mapping that really holds ``key``: itself, or a ``<<`` merge source."""
+    if key in _own_keys(mapping):
+        return mapping
+    for source in _merge_sources(mapping):
+        owner = _find_key_owner(source, key)
+        if owner is not None:
+            return owner
+    return None
+
+
+def _convert(
+    data: Any,
+    loc: Location,
+    key_loc: Location | None,
+    path: Path,
+    lines: list[str] | None,
+    merged: bool,
+) -> Node:
+    tag = _tag_of(data)
+    if isinstance(data, dict):
+        result: dict[str, Node] = {}
+        for key in data:
+            owner = _find_key_owner(data, key) or data
+            k_loc = _lc_key(owner, key, path, lines)
+            v_loc = _lc_value(owner, key, path, lines) or k_loc or loc
+            value = data[key]
+            via_alias = merged or owner is not data or _is_alias(value, v_loc, path)
+            result[scalar_text(_scalar(key))] = _convert(value, v_loc, k_loc, path, lines, via_alias)
+        return Node(result, _container_loc(data, path, loc), key_loc, tag, merged)
+    if isinstance(data, list):
+        items = []
+        for index, item in enumerate(data):
+            i_loc = _lc_item(data, index, path, lines) or loc
+            items.append(_convert(item, i_loc, None, path, lines, merged))
+        return Node(items, _container_loc(data, path, loc), key_loc, tag, merged)
+    return Node(_scalar(data), loc, key_loc, tag, merged)
+
+
+def _is_alias(value: Any, written_at: Location, path: Path) -> bool:
+    """An anchored container whose definition is not where the parent refers to it."""
+    anchor = getattr(value, "anchor", None)
+    if not isinstance(value, dict | list) or getattr(anchor, "value", None) is None:
+        return False
+    defined_at = _container_loc(value, path, written_at)
+    return defined_at.line < written_at.line
+
+
+def _container_loc(data: Any, path: Path, fallback: Location) -> Location:
+    lc = getattr(data, "lc", None)
+    if lc is not None and lc.line is not None:
+        return Location(path, lc.line + 1, lc.col + 1)
+    return fallback
+
+
+def _lc_key(mapping: Any, key: Any, path: Path, lines: list[str] | None) -> Location | None:
+    try:
+        line0, col0 = mapping.lc.key(key)
+    except (AttributeError, KeyError, TypeError):
+        return None
+    return _loc(path, line0, col0, lines, len(scalar_text(_scalar(key))) or None)
+
+
+def _lc_value(mapping: Any, key: Any, path: Path, lines: list[str] | None) -> Location | None:
+    try:
+        line0, col0 = mapping.lc.value(key)
+    except (AttributeError, KeyError, TypeError):
+        return None
+    value = mapping[key]
+    width = None if not isinstance(value, dict | list) else 1
+    return _loc(path, line0, col0, lines, width)
+
+
+def _lc_item(seq: Any, index: int, path: Path, lines: list[str] | None) -> Location | None:
+    try:
+        line0, col0 = seq.lc.item(index)
+    except (AttributeError, KeyError, TypeError, IndexError):
+        return None
+    value = seq[index]
+    width = None if not isinstance(value, dict | list) else 1
+    return _loc(path, line0, col0, lines, width)

@@ -1,0 +1,90 @@
+"""What a rule is: metadata, documentation, examples, and a ``check(project)`` generator."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+
+from composeguard.lint.finding import Finding, Fix, Location, Severity
+from composeguard.lint.project import Project
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    """A small project (relative path -> file text) and what the rule must report on it.
+
+    ``expect`` lists ``(path, line)`` pairs the rule must report, nothing more and nothing
+    less; an empty tuple makes it a valid (clean) example. ``git`` turns the files into a real
+    git repository (every file tracked) before the rule runs.
+    """
+
+    files: Mapping[str, str]
+    expect: tuple[tuple[str, int], ...] = ()
+    title: str = ""
+    git: bool = False
+    fixed: Mapping[str, str] | None = None
+
+    @property
+    def valid(self) -> bool:
+        return not self.expect
+
+
+CheckFunction = Callable[["Rule", Project], Iterator[Finding]]
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    code: str
+    name: str
+    severity: Severity
+    summary: str
+    what: str
+    why: str
+    example: str
+    use_instead: str
+    fix_safety: str
+    check_function: CheckFunction
+    references: tuple[str, ...] = ()
+    examples: tuple[Example, ...] = field(default=(), repr=False)
+
+    def check(self, project: Project) -> Iterator[Finding]:
+        return self.check_function(self, project)
+
+    def finding(
+        self,
+        location: Location,
+        message: str,
+        *,
+        severity: Severity | None = None,
+        fix: Fix | None = None,
+    ) -> Finding:
+        return Finding(self.code, self.name, severity or self.severity, location, message, fix)
+
+
+def rule(
+    *,
+    code: str,
+    name: str,
+    severity: Severity,
+    summary: str,
+    what: str,
+    why: str,
+    example: str,
+    use_instead: str,
+    fix_safety: str = "Not fixable automatically.",
+    references: tuple[str, ...] = (),
+    examples: tuple[Example, ...] = (),
+) -> Callable[[CheckFunction], Rule]:
+    """Declare a rule: ``@rule(code=..., ...)`` over ``def check(rule, project)``."""
+
+    def wrap(function: CheckFunction) -> Rule:
+        return Rule(code, name, severity, summary, _dedent(what), _dedent(why), _dedent(example),
+                    _dedent(use_instead), _dedent(fix_safety), function, references, examples)
+
+    return wrap
+
+
+def _dedent(text: str) -> str:
+    import textwrap
+
+    return textwrap.dedent(text).strip()

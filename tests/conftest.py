@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+import pytest
+
+FIXTURES = Path(__file__).parent / "fixtures"
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+
+
+def write_tree(root: Path, files: Mapping[str, str | bytes]) -> Path:
+    for relative, content in files.items():
+        target = root / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            target.write_bytes(content)
+        else:
+            target.write_text(content, encoding="utf-8")
+    return root
+
+
+def make_git_repo(root: Path) -> Path:
+    """Turn ``root`` into a real git repository with every file committed."""
+    env = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_SYSTEM": os.devnull}
+    run = lambda *args: subprocess.run(  # noqa: E731
+        ["git", *args], cwd=root, env=env, check=True, capture_output=True
+    )
+    run("init", "-q", "-b", "main")
+    run("config", "user.email", "test@example.invalid")
+    run("config", "user.name", "composeguard tests")
+    run("add", "-A")
+    run("commit", "-q", "-m", "fixture", "--allow-empty")
+    return root
+
+
+@pytest.fixture
+def project_dir(tmp_path: Path) -> Callable[..., Path]:
+    """Write a small project into a temp dir (optionally as a git repository)."""
+
+    def make(files: Mapping[str, str | bytes], git: bool = False) -> Path:
+        root = tmp_path / "project"
+        root.mkdir(exist_ok=True)
+        write_tree(root, files)
+        return make_git_repo(root) if git else root
+
+    return make

@@ -1,0 +1,40 @@
+"""Every rule's own valid and invalid examples, run by one test (as Fixit does)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from composeguard.lint.project import Project
+from composeguard.lint.runner import Selection, run
+from composeguard.rules import Example, Rule, all_rules
+
+from ..conftest import make_git_repo, write_tree
+
+CASES = [
+    pytest.param(rule, example, id=f"{rule.code}-{'valid' if example.valid else 'invalid'}-{i}")
+    for rule in all_rules()
+    for i, example in enumerate(rule.examples)
+]
+
+
+def test_every_rule_has_valid_and_invalid_examples() -> None:
+    for rule in all_rules():
+        assert any(e.valid for e in rule.examples), f"{rule.code} has no valid example"
+        assert any(not e.valid for e in rule.examples), f"{rule.code} has no invalid example"
+
+
+@pytest.mark.parametrize(("rule", "example"), CASES)
+def test_rule_example(rule: Rule, example: Example, tmp_path: Path) -> None:
+    root = write_tree(tmp_path / "project", example.files)
+    if example.git:
+        make_git_repo(root)
+    result = run(Project([root]), Selection(select=(rule.code,)))
+    assert not result.errors
+    got = sorted((f.location.path.relative_to(root).as_posix(), f.location.line)
+                 for f in result.findings)
+    assert got == sorted(example.expect), (
+        f"{rule.code} {example.title or ''}: expected {sorted(example.expect)}, got "
+        + "; ".join(f"{f.location.path.name}:{f.location.line} {f.message}" for f in result.findings)
+    )
