@@ -1,37 +1,244 @@
-"""The command line (placeholder until the CLI helper lands)."""
+"""The command line: ``composeguard check``, ``rules``, ``explain``.
+
+Exit codes: 0 nothing at or above ``--fail-on``, 1 something was found, 2 usage errors or the
+tool itself failed. No traceback reaches the user: :func:`main` turns an unexpected exception
+into one line on stderr.
+"""
 
 from __future__ import annotations
 
+import json
+import os
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
+from composeguard import __version__
 from composeguard.lint.finding import Severity
-from composeguard.lint.project import Project
-from composeguard.lint.runner import exit_code, run
+
+if TYPE_CHECKING:
+    from composeguard.lint.config import Config
+
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 
-@click.group()
+class _OneLineError(click.ClickException):
+    """An error the user caused that needs no usage text: ``composeguard: error: ...``."""
+
+    exit_code = EXIT_ERROR
+
+    def show(self, file: object = None) -> None:
+        click.echo(f"composeguard: error: {self.format_message()}", err=True)
+
+
+def _split_selectors(values: Sequence[str]) -> tuple[str, ...]:
+    return tuple(t.strip() for v in values for t in v.split(",") if t.strip())
+
+
+def _check_selectors(
+    ctx: click.Context, param: click.Parameter, values: Sequence[str]
+) -> tuple[str, ...]:
+    from composeguard.lint.runner import unknown_selectors
+
+    tokens = _split_selectors(values)
+    unknown = unknown_selectors(tokens)
+    if unknown:
+        listed = ", ".join(repr(t) for t in unknown)
+        verb = "matches" if len(unknown) == 1 else "match"
+        raise click.BadParameter(
+            f"{listed} {verb} no rule code, code prefix or rule name "
+            "(see `composeguard rules`)",
+            ctx=ctx, param=param,
+        )
+    return tokens
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", "-V", prog_name="composeguard",
+                      message="%(prog)s %(version)s")
 def cli() -> None:
     """Lint Docker Compose projects for mistakes that lose production data."""
 
 
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-def check(paths: tuple[Path, ...]) -> None:
-    project = Project(paths or (Path("."),))
-    result = run(project)
-    for f in result.findings:
-        click.echo(f"{f.location.path}:{f.location.line}:{f.location.column}: {f.code} [{f.severity}] {f.message}")
-    sys.exit(exit_code(result.findings, Severity.WARNING, result.errors))
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="Output format.")
+@click.option("--select", multiple=True, callback=_check_selectors, metavar="CODES",
+              help="Only these rules: codes, code prefixes (CG1) or names, comma-separated.")
+@click.option("--ignore", multiple=True, callback=_check_selectors, metavar="CODES",
+              help="Skip these rules: codes, code prefixes or names, comma-separated.")
+@click.option("--fail-on", type=click.Choice(["error", "warning", "info"], case_sensitive=False),
+              default=None, help="Lowest severity that makes the exit code 1 [default: warning].")
+@click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False),
+              help="Configuration file (default: the nearest .composeguard.toml, or "
+                   "pyproject.toml with [tool.composeguard], above the first PATH).")
+@click.option("--color/--no-color", default=None,
+              help="Colour the text output (default: on a terminal, unless NO_COLOR is set).")
+@click.option("-v", "--verbose", is_flag=True, help="Say what was checked, on stderr.")
+def check(
+    paths: tuple[Path, ...],
+    output_format: str,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    fail_on: str | None,
+    config_path: Path | None,
+    color: bool | None,
+    verbose: bool,
+) -> int:
+    """Check PATHS (default: the current directory)."""
+    from composeguard.lint.project import Project
+    from composeguard.lint.report import display_path, render_json, render_text, use_color
+    from composeguard.lint.runner import Selection, exit_code, run
+
+    paths = paths or (Path("."),)
+    for path in (*paths, *([config_path] if config_path else [])):
+        if not os.path.lexists(path):
+            raise _OneLineError(f"path does not exist: {path}")
+    config = _load_config(config_path, paths[0])
+    started = time.perf_counter()
+    project = Project(paths, exclude=config.exclude,
+                      environment_patterns=config.environments,
+                      extra_data_stores=config.data_stores)
+    selection = Selection(select or config.select, (*config.ignore, *ignore))
+    result = run(project, selection, config.severity)
+    threshold = Severity.parse(fail_on) if fail_on else config.fail_on or Severity.WARNING
+    files_checked = len(project.discovery.compose_files)
+    if output_format == "json":
+        click.echo(render_json(result.findings), nl=False)
+    else:
+        colored = use_color(color, bool(getattr(sys.stdout, "isatty", lambda: False)()))
+        click.echo(render_text(result.findings, files_checked, color=colored), nl=False,
+                   color=colored)
+    if verbose:
+        if config.path is not None:
+            click.echo(f"composeguard: configuration from {display_path(config.path)}", err=True)
+        click.echo(
+            f"composeguard: checked {files_checked} compose file(s) with {result.rules_run} "
+            f"rule(s) in {time.perf_counter() - started:.2f}s; "
+            f"{len(result.suppressed)} finding(s) suppressed by comments",
+            err=True,
+        )
+    for finding in result.blanket:
+        click.echo(
+            f"composeguard: {display_path(finding.location.path)}:{finding.location.line}: "
+            f"`# composeguard: ignore` needs codes to suppress anything, e.g. "
+            f"`# composeguard: ignore[{finding.code}]`",
+            err=True,
+        )
+    for error in result.errors:
+        click.echo(f"composeguard: {error}", err=True)
+    return exit_code(result.findings, threshold, result.errors)
+
+
+def _load_config(explicit: Path | None, first_path: Path) -> Config:
+    """``--config`` or the nearest config file; a bad one is a one-line error naming it."""
+    from composeguard.lint.config import ConfigError, find_config, load_config
+    from composeguard.rules import all_rules
+
+    known = [name for r in all_rules() for name in (r.code, r.name)]
+    path = explicit
+    if path is None:
+        start = Path(os.path.abspath(first_path))
+        # Never resolve the checked path itself: it may be a symlink loop (reported as CG001).
+        start = start if os.path.isdir(start) else start.parent
+        try:
+            path = find_config(start)
+        except (OSError, RuntimeError):
+            path = None
+    try:
+        return load_config(path, known)
+    except ConfigError as exc:
+        raise _OneLineError(str(exc)) from None
+
+
+@cli.command("rules")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+def list_rules(output_format: str) -> int:
+    """List every rule: code, name, default severity, summary."""
+    from composeguard.rules import all_rules
+
+    rules = all_rules()
+    if output_format == "json":
+        document = {
+            "version": 1,
+            "rules": [
+                {"code": r.code, "name": r.name, "severity": str(r.severity), "summary": r.summary}
+                for r in rules
+            ],
+        }
+        click.echo(json.dumps(document, indent=2, ensure_ascii=False))
+        return EXIT_OK
+    rows = [("CODE", "NAME", "SEVERITY", "SUMMARY")]
+    rows += [(r.code, r.name, str(r.severity), r.summary) for r in rules]
+    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    for row in rows:
+        click.echo("  ".join(cell.ljust(w) for cell, w in zip(row[:3], widths)) + "  " + row[3])
+    return EXIT_OK
+
+
+@cli.command()
+@click.argument("rule")
+def explain(rule: str) -> int:
+    """Print the documentation page of RULE (a code such as CG101, or a rule name)."""
+    from composeguard.docs import rule_page
+    from composeguard.rules import find_rule
+
+    found = find_rule(rule)
+    if found is None:
+        raise _OneLineError(
+            f"unknown rule {rule!r}; `composeguard rules` lists every code and name"
+        )
+    click.echo(rule_page(found), nl=False)
+    return EXIT_OK
+
+
+@cli.command("docs", hidden=True)
+@click.option("--output", type=click.Path(path_type=Path, file_okay=False),
+              default=Path("docs") / "rules", show_default=True)
+@click.option("--check", "check_only", is_flag=True, help="Exit 1 when the pages are stale.")
+def docs_command(output: Path, check_only: bool) -> int:
+    """Regenerate the rule pages (docs/rules/) from the rules' metadata."""
+    from composeguard.docs import stale_files, write_docs
+
+    if check_only:
+        stale = stale_files(output)
+        for name in stale:
+            click.echo(f"stale: {(output / name).as_posix()}")
+        return EXIT_FINDINGS if stale else EXIT_OK
+    for name in write_docs(output):
+        click.echo(f"updated {(output / name).as_posix()}")
+    return EXIT_OK
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code (pre-commit style)."""
     try:
-        cli.main(args=list(argv) if argv is not None else None, prog_name="composeguard",
-                 standalone_mode=False)
-    except SystemExit as exc:
-        return int(exc.code or 0)
-    return 0
+        result = cli.main(args=list(argv) if argv is not None else None,
+                          prog_name="composeguard", standalone_mode=False)
+    except click.ClickException as exc:
+        exc.show()
+        return EXIT_ERROR
+    except click.exceptions.Exit as exc:
+        return int(exc.exit_code)
+    except click.exceptions.Abort:
+        click.echo("composeguard: interrupted", err=True)
+        return 130
+    except KeyboardInterrupt:
+        click.echo("composeguard: interrupted", err=True)
+        return 130
+    except BrokenPipeError:
+        # The reader (``| head``) went away; keep Python from complaining at exit.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_FINDINGS
+    except Exception as exc:  # noqa: BLE001 - the one place every bug is caught
+        message = " ".join(str(exc).split()) or type(exc).__name__
+        click.echo(f"composeguard: internal error: {type(exc).__name__}: {message}", err=True)
+        return EXIT_ERROR
+    return result if isinstance(result, int) else EXIT_OK

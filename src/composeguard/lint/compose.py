@@ -22,7 +22,9 @@ BASE_NAMES = ("compose.yaml", "compose.yml", "docker-compose.yaml", "docker-comp
 COMPOSE_STEMS = ("compose", "docker-compose")
 
 PRODUCTION_MARKERS = frozenset({"prod", "production", "staging", "stage", "live"})
-DEVELOPMENT_MARKERS = frozenset({"override", "dev", "development", "local"})
+DEVELOPMENT_MARKERS = frozenset({"override", "dev", "development", "local", "devcontainer"})
+DEVELOPMENT_DIRS = frozenset({".devcontainer", ".ddev", ".lando", ".docksal"})
+"""Folders of local development tools: every compose file in them serves development."""
 TEST_MARKERS = frozenset({"test", "tests", "testing", "ci", "e2e"})
 
 
@@ -58,19 +60,24 @@ def name_markers(name: str) -> list[str]:
 
 
 def classify_environment(
-    name: str, patterns: Mapping[str, Environment] | None = None
+    name: str,
+    patterns: Mapping[str, Environment] | None = None,
+    directories: tuple[str, ...] = (),
 ) -> Environment:
     """The environment a compose file serves, judged by its name (RULES.md).
 
     Configured glob patterns win. Test markers win over development markers
     (``docker-compose.override.unit_tests.yml`` is a test file), and production markers over
     both. A name with markers we do not know (``docker-compose.postgres.yml``) is a deployment
-    variant and so production-facing, like the base files.
+    variant and so production-facing, like the base files. Files in a development tool's
+    folder (``.devcontainer/``, ``.ddev/``) serve development whatever their name.
     """
     for pattern, environment in (patterns or {}).items():
         if fnmatch.fnmatchcase(name, pattern):
             return environment
     words = set(name_markers(name))
+    if DEVELOPMENT_DIRS.intersection(directories) and not words & TEST_MARKERS:
+        return Environment.DEVELOPMENT
     if words & PRODUCTION_MARKERS:
         return Environment.PRODUCTION
     if words & TEST_MARKERS or any(w.endswith("test") or w.endswith("tests") for w in words):
@@ -194,6 +201,11 @@ class ComposeModel:
     problems: tuple[tuple[Location, str], ...] = ()
     """What Compose would refuse while building this model (bad ``extends``, a missing
     ``include``...), reported by the files rules."""
+    project_dir: Path | None = None
+    """The directory relative paths of the chain's files resolve against (the first file's)."""
+    base_dirs: Mapping[Path, Path] = field(default_factory=dict)
+    """For files pulled in by ``extends: file:`` or ``include``: the directory their relative
+    paths resolve against (see :func:`composeguard.lint.model.absolute_source`)."""
 
     @property
     def primary(self) -> ComposeFile:

@@ -11,13 +11,16 @@ from composeguard.lint.compose import (
     ComposeFile,
     ComposeModel,
     Environment,
+    Mount,
     Service,
     classify_environment,
 )
 from composeguard.lint.datastores import DataStore, DataStoreTable
 from composeguard.lint.discover import Discovery, discover
+from composeguard.lint.envfile import EnvFile, read_env_file
 from composeguard.lint.model import build_model
-from composeguard.lint.nodes import from_ruamel
+from composeguard.lint.nodes import Node, from_ruamel, scalar_text
+from composeguard.lint.storage import Persistence, analyse, runs_server
 from composeguard.lint.yamlio import YamlLoadError, parse_yaml, read_text
 
 
@@ -40,6 +43,7 @@ class Project:
         self._environment_patterns = dict(environment_patterns or {})
         self.data_stores = DataStoreTable().with_extra(extra_data_stores or {})
         self._files: dict[Path, ComposeFile] = {}
+        self._env_files: dict[Path, EnvFile | None] = {}
 
     @cached_property
     def discovery(self) -> Discovery:
@@ -53,7 +57,9 @@ class Project:
         cached = self._files.get(path)
         if cached is not None:
             return cached
-        environment = classify_environment(path.name, self._environment_patterns)
+        environment = classify_environment(
+            path.name, self._environment_patterns, path.parent.parts[-3:]
+        )
         try:
             text = read_text(path)
             data = parse_yaml(text, path)
@@ -72,13 +78,54 @@ class Project:
 
     @cached_property
     def models(self) -> tuple[ComposeModel, ...]:
-        """One effective model per way Compose would run the files (see :meth:`chains`)."""
+        """One effective model per way Compose would run the files (see :meth:`chains`).
+
+        A file that another model pulls in with ``include`` or ``extends: file:`` is judged
+        inside that project, not again on its own (laradock's 113 included fragments would
+        otherwise each be a project missing the volumes its root declares).
+        """
         result = []
         for chain in self.chains():
-            model = build_model(chain, chain[-1].environment, project_dir=chain[0].path.parent)
+            project_dir = chain[0].path.parent
+            model = build_model(
+                chain,
+                chain[-1].environment,
+                variables=self.dotenv(project_dir),
+                project_dir=project_dir,
+                load_compose=self._compose_root,
+                load_env=self.env_file,
+            )
             if model is not None:
                 result.append(model)
-        return tuple(result)
+        pulls = {
+            model.primary.path: {p for p in model.base_dirs if p not in {f.path for f in model.files}}
+            for model in result
+        }
+
+        def pulled_in(path: Path) -> bool:
+            # Mutual includes (a cycle, reported as a problem) leave both files standing.
+            return any(path in pulled and other not in pulls.get(path, ())
+                       for other, pulled in pulls.items() if other != path)
+
+        return tuple(m for m in result if not pulled_in(m.primary.path))
+
+    def _compose_root(self, path: Path) -> Node | None:
+        """A file ``extends``/``include`` pulls in, parsed once (None if missing or broken)."""
+        return self.compose_file(path).root
+
+    # -- env files -----------------------------------------------------------------------
+
+    def env_file(self, path: Path) -> EnvFile | None:
+        """An env file parsed once with its line numbers, or None if it is not there."""
+        path = Path(path)
+        if path not in self._env_files:
+            self._env_files[path] = read_env_file(path)
+        return self._env_files[path]
+
+    def dotenv(self, directory: Path) -> dict[str, str]:
+        """The variables ``directory/.env`` defines, as Compose interpolates with them."""
+        env = self.env_file(Path(directory) / ".env")
+        return env.variables() if env is not None else {}
 
     def models_for(self, *environments: Environment) -> Iterator[ComposeModel]:
         for model in self.models:
@@ -118,6 +165,42 @@ class Project:
 
     def data_store(self, service: Service) -> DataStore | None:
         return self.data_stores.match(service.image)
+
+    def persistence(self, service: Service, model: ComposeModel) -> Persistence | None:
+        """How a data-store service's mounts treat its data (None: not a data store, or the
+        image is used as a client or one-shot job rather than the server)."""
+        store = self.data_store(service)
+        if store is None or not runs_server(service):
+            return None
+        return analyse(service, store, inherited_mounts(service, model))
+
+    def data_store_services(
+        self, *environments: Environment
+    ) -> Iterator[tuple[ComposeModel, Service, Persistence]]:
+        """Every data-store server in the models of ``environments`` (all when none given)."""
+        for model in self.models_for(*environments):
+            for service in model.services.values():
+                persistence = self.persistence(service, model)
+                if persistence is not None:
+                    yield model, service, persistence
+
+
+def inherited_mounts(service: Service, model: ComposeModel) -> tuple[Mount, ...]:
+    """The mounts ``volumes_from: [other]`` / ``service:other[:ro]`` takes from other services
+    (data-only containers); ``container:`` sources are outside the model."""
+    node = service.get("volumes_from")
+    if node is None or not node.is_list:
+        return ()
+    mounts: list[Mount] = []
+    for item in node.value:
+        reference = scalar_text(item.value).split(":")
+        if reference[0] == "container":
+            continue
+        name = reference[1] if reference[0] == "service" and len(reference) > 1 else reference[0]
+        other = model.services.get(name)
+        if other is not None and other is not service:
+            mounts.extend(other.mounts)
+    return tuple(mounts)
 
 
 def _stands_alone(candidate: ComposeFile, base: ComposeFile) -> bool:

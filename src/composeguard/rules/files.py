@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from composeguard.lint.compose import MountKind, iter_mounts
 from composeguard.lint.finding import Finding, Location, Severity
 from composeguard.lint.project import Project
 from composeguard.rules.base import Example, Rule, rule
@@ -51,3 +52,183 @@ def yaml_syntax_error(self: Rule, project: Project) -> Iterator[Finding]:
         error = compose_file.error
         if error is not None:
             yield self.finding(Location(compose_file.path, error.line, error.column), error.message)
+
+
+@rule(
+    code="CG002",
+    name="compose-schema-violation",
+    severity=Severity.ERROR,
+    summary="A compose file that parses but breaks the Compose specification.",
+    what="""
+        Checks every compose file that parses against the official Compose specification JSON
+        schema (the copy `check-jsonschema` ships), as Compose does before it runs anything:
+        unknown keys (with a suggestion when one is close: `imagee` -> `image`), values of the
+        wrong type, invalid service names, missing required keys, each reported at the key or
+        list item to edit. `!reset` values are left out and `!override` tags ignored, as in
+        Compose; the obsolete `version:` key and `x-*` extension keys are valid, and an override
+        file may leave out `image`. A value that holds a `${VAR}` is not judged: Compose checks
+        it after interpolation, so the verdict depends on the deploy environment. Also reports
+        what Compose refuses while assembling the project: an `extends` of a service that does
+        not exist, an `include` of a missing file, an empty base file. An `env_file` missing
+        from the checkout is not reported: env files are created at deploy time and kept out of
+        git.
+    """,
+    why="""
+        Compose refuses to run a file that breaks its specification, so the mistake surfaces
+        during the deploy, when it is most expensive, and the hurried fix is rarely reviewed.
+        A misspelt key is the dangerous case: `volume:` for `volumes:` under a database service
+        means the mount its author wrote is not there, and deleting the "offending" line to get
+        the deploy through leaves the data inside the container, lost at the next rebuild.
+    """,
+    example="""
+        services:
+          db:
+            image: postgres:17
+            volume:                 # unknown key: the service gets no volume
+              - pgdata:/var/lib/postgresql/data
+        volumes:
+          pgdata:
+    """,
+    use_instead="""
+        services:
+          db:
+            image: postgres:17
+            volumes:
+              - pgdata:/var/lib/postgresql/data
+        volumes:
+          pgdata:
+    """,
+    references=("https://github.com/compose-spec/compose-spec/blob/main/schema/compose-spec.json",),
+    examples=(
+        Example({"compose.yaml": "services:\n  db:\n    image: mysql\nfoo: 1\n"},
+                expect=(("compose.yaml", 4),), title="unknown top-level key"),
+        Example({"compose.yaml": "services:\n  db:\n    imagee: mysql\n"},
+                expect=(("compose.yaml", 3),), title="unknown service key"),
+        Example({"compose.yaml": "services:\n  db:\n    image: mysql\n    volumes:\n      - 123\n"},
+                expect=(("compose.yaml", 5),), title="wrong type"),
+        Example({"compose.yaml": "services:\n  db:\n    image: mysql\n    ports: 3306\n"},
+                expect=(("compose.yaml", 4),), title="ports must be a list"),
+        Example({"compose.yaml": "services:\n  db:\n    image: mysql\n",
+                 "compose.override.yaml": "services:\n  db:\n    environment:\n      A: b\n"},
+                title="override file without image"),
+        Example({"compose.yaml": "services:\n  db:\n    image: mysql\n    ports: ['3306:3306']\n",
+                 "compose.prod.yaml": "services:\n  db:\n    ports: !reset []\n"
+                                      "    environment: !override\n      A: b\n"},
+                title="!reset and !override tags"),
+        Example({"compose.yaml": "version: '3.8'\nx-common: &common\n  restart: always\n"
+                                 "services:\n  db:\n    <<: *common\n    image: mysql\n"
+                                 "    x-note: kept\n"},
+                title="version key and extension keys"),
+        Example({"compose.yaml": "services:\n  web:\n    image: nginx\n"
+                                 "    ports: ['${PORT:-80}:80']\n    cpu_count: ${CPUS}\n"},
+                title="interpolated values are not judged"),
+        Example({"compose.yaml": "services:\n  web:\n    image: nginx\n    extends:\n"
+                                 "      service: base\n"},
+                expect=(("compose.yaml", 4),), title="extends a service that does not exist"),
+        Example({"compose.yaml": "include:\n  - other.yaml\nservices:\n  web:\n    image: nginx\n"},
+                expect=(("compose.yaml", 2),), title="include of a missing file"),
+        Example({"compose.yaml": "services:\n  web:\n    image: nginx\n    env_file: .env\n"},
+                title="env file created at deploy time"),
+    ),
+)
+def compose_schema_violation(self: Rule, project: Project) -> Iterator[Finding]:
+    from composeguard.lint.schema import validate_compose
+
+    for compose_file in project.compose_files:
+        if compose_file.error is not None:
+            continue
+        if compose_file.root is None:
+            if compose_file.is_base:
+                yield self.finding(Location(compose_file.path),
+                                   "empty compose file: Compose refuses to load it")
+            continue
+        for violation in validate_compose(compose_file.root):
+            yield self.finding(violation.location, violation.message)
+    for model in project.models:
+        for location, message in model.problems:
+            yield self.finding(location, message)
+
+
+@rule(
+    code="CG003",
+    name="undefined-named-volume",
+    severity=Severity.ERROR,
+    summary="A service mounts a named volume that the top-level `volumes:` does not declare.",
+    what="""
+        Reports a service mount whose source is a volume name (`data:/var/lib/mysql`, or long
+        syntax `type: volume` with `source: data`) when the project Compose would run does not
+        declare that name under the top-level `volumes:`. Each environment is judged as Compose
+        runs it, so a volume declared in the base file and used in the override is fine. Bind
+        mounts, anonymous volumes and tmpfs are not named volumes; a source that still holds a
+        `${VAR}` is not judged.
+    """,
+    why="""
+        Compose refuses to start the project ("service refers to undefined volume"), so the
+        deploy fails. The usual hurried fix, deleting the mount line or turning it into an
+        anonymous volume, leaves the database writing into the container, where the next
+        rebuild throws the data away.
+    """,
+    example="""
+        services:
+          db:
+            image: mysql:8
+            volumes:
+              - dbdata:/var/lib/mysql
+    """,
+    use_instead="""
+        services:
+          db:
+            image: mysql:8
+            volumes:
+              - dbdata:/var/lib/mysql
+        volumes:
+          dbdata:
+    """,
+    examples=(
+        Example({"compose.yaml": "services:\n  db:\n    image: mysql\n    volumes:\n"
+                                 "      - dbdata:/var/lib/mysql\n"},
+                expect=(("compose.yaml", 5),), title="undeclared in a single file"),
+        Example({"compose.yaml": "services:\n  db:\n    image: mysql\n    volumes:\n"
+                                 "      - type: volume\n        source: dbdata\n"
+                                 "        target: /var/lib/mysql\n"},
+                expect=(("compose.yaml", 5),), title="long syntax, undeclared"),
+        Example({"compose.yaml": "services:\n  db:\n    image: mysql\nvolumes:\n  dbdata:\n",
+                 "compose.override.yaml": "services:\n  db:\n    volumes:\n"
+                                          "      - dbdata:/var/lib/mysql\n"},
+                title="declared in the base, used in the override"),
+        Example({"compose.yaml": "services:\n  db:\n    image: mysql\n    volumes:\n"
+                                 "      - ./data:/var/lib/mysql\n      - /var/lib/other\n"
+                                 "      - ${DATA_DIR}:/srv\n      - type: bind\n"
+                                 "        source: /srv/x\n        target: /x\n"
+                                 "    tmpfs: /tmp\n    volumes_from: [other]\n"},
+                title="binds, anonymous volumes, tmpfs and volumes_from"),
+    ),
+)
+def undefined_named_volume(self: Rule, project: Project) -> Iterator[Finding]:
+    written_with_variables = _mounts_written_with_variables(project)
+    for model in project.models:
+        declared = model.volumes
+        for service in model.services.values():
+            for mount in service.mounts:
+                source = mount.source
+                if (mount.kind is MountKind.NAMED and source and source not in declared
+                        and mount.location not in written_with_variables):
+                    yield self.finding(
+                        mount.location,
+                        f"named volume {source!r} is not declared: add `{source}:` under the "
+                        "top-level `volumes:` (Compose refuses to start a service that mounts an "
+                        "undeclared volume)",
+                    )
+
+
+def _mounts_written_with_variables(project: Project) -> set[Location]:
+    """Mounts whose source holds a ``${VAR}`` as written: what they name is decided at deploy."""
+    from composeguard.lint.schema import has_interpolation
+
+    found: set[Location] = set()
+    for compose_file in project.compose_files:
+        services = compose_file.services_node()
+        for _, service in services.items() if services is not None else ():
+            found.update(m.location for m in iter_mounts(service)
+                         if m.source and has_interpolation(m.source))
+    return found

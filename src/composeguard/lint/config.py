@@ -1,0 +1,146 @@
+"""``[tool.composeguard]`` in ``pyproject.toml`` or a ``.composeguard.toml``.
+
+Unknown keys, unknown rule codes and bad values are errors naming the file and the key: a
+typo in a linter's config must not silently turn a rule off.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from composeguard.lint.compose import Environment
+from composeguard.lint.finding import Severity
+
+CONFIG_FILES = (".composeguard.toml", "pyproject.toml")
+KEYS = frozenset({"select", "ignore", "fail-on", "exclude", "severity", "environments",
+                  "data-stores"})
+
+
+class ConfigError(Exception):
+    """A configuration problem, with the file and key it is about."""
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    path: Path | None = None
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    fail_on: Severity | None = None
+    exclude: tuple[str, ...] = ()
+    severity: Mapping[str, Severity] = field(default_factory=dict)
+    environments: Mapping[str, Environment] = field(default_factory=dict)
+    data_stores: Mapping[str, str] = field(default_factory=dict)
+
+
+def find_config(start: Path) -> Path | None:
+    """The nearest ``.composeguard.toml``, or ``pyproject.toml`` with a
+    ``[tool.composeguard]`` table, walking up from ``start``."""
+    directory = start.resolve()
+    if not directory.is_dir():
+        directory = directory.parent
+    for candidate_dir in (directory, *directory.parents):
+        for name in CONFIG_FILES:
+            candidate = candidate_dir / name
+            if not candidate.is_file():
+                continue
+            if name == "pyproject.toml" and "composeguard" not in _read(candidate).get("tool", {}):
+                continue
+            return candidate
+    return None
+
+
+def load_config(path: Path | None, known_selectors: Iterable[str] = ()) -> Config:
+    """Read and validate a config file; ``known_selectors`` are rule codes and names."""
+    if path is None:
+        return Config()
+    data = _read(path)
+    table = data.get("tool", {}).get("composeguard", {}) if path.name == "pyproject.toml" else data
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: [tool.composeguard] must be a table")
+    where = "[tool.composeguard]" if path.name == "pyproject.toml" else "top level"
+    unknown = sorted(set(table) - KEYS)
+    if unknown:
+        raise ConfigError(f"{path}: unknown key {unknown[0]!r} in {where} "
+                          f"(known: {', '.join(sorted(KEYS))})")
+    known = {s.lower() for s in known_selectors}
+    return Config(
+        path=path,
+        select=_selectors(path, "select", table.get("select", []), known),
+        ignore=_selectors(path, "ignore", table.get("ignore", []), known),
+        fail_on=_severity(path, "fail-on", table["fail-on"]) if "fail-on" in table else None,
+        exclude=tuple(_strings(path, "exclude", table.get("exclude", []))),
+        severity={code: _severity(path, f"severity.{code}", value)
+                  for code, value in _table(path, "severity", table).items()
+                  if _check_selector(path, f"severity.{code}", code, known)},
+        environments={pattern: _environment(path, pattern, value)
+                      for pattern, value in _table(path, "environments", table).items()},
+        data_stores={image: _data_dir(path, image, value)
+                     for image, value in _table(path, "data-stores", table).items()},
+    )
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+
+
+def _strings(path: Path, key: str, value: Any) -> list[str]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{path}: {key} must be a list of strings")
+    return value
+
+
+def _table(path: Path, key: str, table: Mapping[str, Any]) -> Mapping[str, Any]:
+    value = table.get(key, {})
+    if not isinstance(value, dict):
+        raise ConfigError(f"{path}: {key} must be a table")
+    return value
+
+
+def _check_selector(path: Path, key: str, selector: str, known: set[str]) -> bool:
+    """The same test as ``--select``: a code, a ``CG`` prefix or a rule name."""
+    from composeguard.lint.runner import unknown_selectors
+
+    if known and unknown_selectors([selector]):
+        raise ConfigError(f"{path}: {key}: unknown rule code or name {selector!r}")
+    return True
+
+
+def _selectors(path: Path, key: str, value: Any, known: set[str]) -> tuple[str, ...]:
+    selectors = _strings(path, key, value)
+    for selector in selectors:
+        _check_selector(path, key, selector, known)
+    return tuple(selectors)
+
+
+def _severity(path: Path, key: str, value: Any) -> Severity:
+    try:
+        return Severity.parse(str(value))
+    except ValueError as exc:
+        raise ConfigError(f"{path}: {key}: {exc}") from None
+
+
+def _environment(path: Path, pattern: str, value: Any) -> Environment:
+    try:
+        return Environment(str(value).lower())
+    except ValueError:
+        raise ConfigError(f"{path}: environments.{pattern!r}: {value!r} is not one of "
+                          "production, development, test") from None
+
+
+def _data_dir(path: Path, image: str, value: Any) -> str:
+    if not isinstance(value, str) or not value.startswith("/"):
+        raise ConfigError(f"{path}: data-stores.{image!r}: the data directory must be an "
+                          "absolute container path")
+    return value

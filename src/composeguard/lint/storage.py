@@ -1,0 +1,214 @@
+"""Where a data-store service keeps its data, and whether a mount really persists it.
+
+The facts CG101, CG102, CG103 and CG105 share: the data directory for this image and version
+(postgres moved it in 18; ``PGDATA`` moves it anywhere), which mount covers it, and whether the
+mount is shadowed by the image's own ``VOLUME``.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from dataclasses import dataclass
+
+from composeguard.lint.compose import Mount, MountKind, Service
+from composeguard.lint.datastores import DataStore, is_under, major_version, parse_image
+
+POSTGRES_OLD_DIR = "/var/lib/postgresql/data"
+POSTGRES_18_DIR = "/var/lib/postgresql"
+
+CLIENT_PROGRAMS = frozenset({
+    "mysql", "mysqldump", "mysqladmin", "mariadb", "mariadb-dump", "mariadb-admin", "psql",
+    "pg_dump", "pg_dumpall", "pg_restore", "pg_basebackup", "pg_isready", "mongosh", "mongo",
+    "mongodump", "mongorestore", "redis-cli", "rabbitmqadmin", "rabbitmqctl", "mc", "cqlsh",
+    "influx", "cypher-shell", "sqlcmd", "clickhouse-client", "true", "echo", "sleep",
+})
+"""Programs that make a data-store image a client or a one-shot job, not the server."""
+
+SERVER_PROGRAMS = frozenset({
+    "mysqld", "mariadbd", "postgres", "docker-entrypoint", "redis-server", "valkey-server",
+    "mongod", "rabbitmq-server", "minio", "clickhouse-server", "cassandra", "influxd",
+    "neo4j", "couchdb", "sqlservr", "elasticsearch", "opensearch", "keydb-server",
+})
+SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh"})
+
+
+@dataclass(frozen=True, slots=True)
+class Persistence:
+    """What a data-store service's mounts do to its data directory."""
+
+    store: DataStore
+    data_dir: str
+    """The directory to persist, for this image version and environment."""
+    accepted_dirs: tuple[str, ...]
+    persisted_by: Mount | None = None
+    anonymous: Mount | None = None
+    """An anonymous volume at the data directory (orphaned by ``docker compose down``)."""
+    tmpfs: Mount | None = None
+    """A tmpfs at the data directory (gone at every stop)."""
+    wrong_mount: Mount | None = None
+    wrong_reason: str | None = None
+    persistence_disabled: bool = False
+    """The service's command turns the store's persistence off (``redis-server --save ""``)."""
+
+    @property
+    def persisted(self) -> bool:
+        return self.persisted_by is not None
+
+
+def data_directories(store: DataStore, service: Service) -> tuple[str, tuple[str, ...], str | None]:
+    """The data directory, every directory a mount may target to persist it, and the image's
+    VOLUME directory (which shadows a mount above it)."""
+    volume_dir = store.volume_dir
+    if store.name == "minio":
+        served = minio_data_dir(service)
+        if served is not None:
+            return served, (served,), volume_dir
+    if store.data_dir_env:
+        configured = service.env(store.data_dir_env)
+        if configured and configured.startswith("/") and "$" not in configured:
+            configured = _norm(configured)
+            return configured, (configured,), _postgres_volume(store, service)
+    if store.name == "postgres" and store.data_dir == POSTGRES_OLD_DIR:
+        major = postgres_major(service.image or "")
+        if major is None:
+            return POSTGRES_OLD_DIR, (POSTGRES_OLD_DIR, POSTGRES_18_DIR), None
+        if major >= 18:
+            return POSTGRES_18_DIR, (POSTGRES_18_DIR,), POSTGRES_18_DIR
+        return POSTGRES_OLD_DIR, (POSTGRES_OLD_DIR,), POSTGRES_OLD_DIR
+    return store.data_dir, (store.data_dir,), volume_dir
+
+
+def _postgres_volume(store: DataStore, service: Service) -> str | None:
+    if store.name != "postgres" or store.data_dir != POSTGRES_OLD_DIR:
+        return store.volume_dir
+    major = postgres_major(service.image or "")
+    if major is None:
+        return None
+    return POSTGRES_18_DIR if major >= 18 else POSTGRES_OLD_DIR
+
+
+def postgres_major(image: str) -> int | None:
+    """The PostgreSQL major version of an image tag: ``16-alpine``, ``latest-pg16``, ``15-3.4``."""
+    tag = parse_image(image).tag
+    if tag is None or "$" in tag:
+        return None
+    match = re.search(r"pg(\d+)", tag)
+    if match:
+        return int(match.group(1))
+    return major_version(tag)
+
+
+def covers(mount_target: str, data_dir: str, volume_dir: str | None) -> bool:
+    """A mount at ``mount_target`` holds ``data_dir``: at it, or above it and not shadowed by
+    the image's own VOLUME between the two."""
+    if mount_target == data_dir:
+        return True
+    if not is_under(data_dir, mount_target):
+        return False
+    shadowed = (
+        volume_dir is not None
+        and volume_dir != mount_target
+        and is_under(volume_dir, mount_target)
+        and is_under(data_dir, volume_dir)
+    )
+    return not shadowed
+
+
+def analyse(service: Service, store: DataStore, inherited: tuple[Mount, ...] = ()) -> Persistence:
+    """Judge the service's own mounts and those it takes with ``volumes_from``."""
+    data_dir, accepted, volume_dir = data_directories(store, service)
+    persisted = anonymous = tmpfs = wrong = None
+    reason = None
+    for mount in (*service.mounts, *inherited):
+        hits = any(covers(mount.target, d, volume_dir) for d in accepted)
+        if hits and mount.is_persistent and persisted is None:
+            persisted = mount
+        elif hits and mount.kind is MountKind.ANONYMOUS and anonymous is None:
+            anonymous = mount
+        elif hits and mount.kind is MountKind.TMPFS and tmpfs is None:
+            tmpfs = mount
+        elif mount.is_persistent and wrong is None:
+            reason = _wrong_directory_reason(store, service, mount, data_dir)
+            if reason is not None:
+                wrong = mount
+    return Persistence(store, data_dir, accepted, persisted, anonymous, tmpfs, wrong,
+                       reason if wrong is not None else None,
+                       _persistence_disabled(service, store))
+
+
+def _wrong_directory_reason(
+    store: DataStore, service: Service, mount: Mount, data_dir: str
+) -> str | None:
+    """Why a mount near the data directory does not persist it, or None if it is unrelated."""
+    if store.name == "postgres" and store.data_dir == POSTGRES_OLD_DIR:
+        if data_dir == POSTGRES_18_DIR and mount.target == POSTGRES_OLD_DIR:
+            return (f"PostgreSQL 18+ keeps its data under {POSTGRES_18_DIR}; a volume at "
+                    f"{POSTGRES_OLD_DIR} makes the container refuse to start")
+        if data_dir == POSTGRES_OLD_DIR and mount.target == POSTGRES_18_DIR:
+            return (f"on PostgreSQL 17 and older a volume at {POSTGRES_18_DIR} does not persist "
+                    f"the data: the image's own VOLUME at {POSTGRES_OLD_DIR} shadows it")
+    if is_under(data_dir, mount.target) and mount.target != data_dir:
+        return (f"the volume at {mount.target} does not persist {data_dir}: the image declares "
+                f"its own VOLUME at {data_dir}, which shadows it")
+    return None
+
+
+def _persistence_disabled(service: Service, store: DataStore) -> bool:
+    """``redis-server --save ""`` without ``--appendonly yes``: a pure cache by configuration."""
+    if not store.cache:
+        return False
+    argv = service.argv("command") or []
+    save_off = any(a == "--save" and i + 1 < len(argv) and argv[i + 1] in ("", '""', "''")
+                   for i, a in enumerate(argv))
+    save_off |= any(a in ('--save=""', "--save=''", "--save=") for a in argv)
+    append_on = any(a == "--appendonly" and i + 1 < len(argv) and argv[i + 1].lower() == "yes"
+                    for i, a in enumerate(argv))
+    return save_off and not append_on
+
+
+def runs_server(service: Service) -> bool:
+    """False when a data-store image runs something else: a client, a backup or seed job, a
+    data-only container (``pg_dump``, ``./container.sh``, ``true``).
+
+    The image's own entrypoint starts the server with flags (``--appendonly yes``) or the
+    server program (``postgres -c ...``); a shell counts when its script starts the server.
+    """
+    entrypoint = service.argv("entrypoint")
+    argv = entrypoint if entrypoint else service.argv("command")
+    if not argv:
+        return True
+    return _starts_server(argv, from_entrypoint=bool(entrypoint))
+
+
+def _starts_server(argv: list[str], from_entrypoint: bool) -> bool:
+    program = posixpath.basename(argv[0])
+    if program.startswith("-") and not from_entrypoint:
+        return True
+    if _is_server_program(program) or program == "server":
+        return True
+    if program in SHELLS and len(argv) >= 3 and argv[1].startswith("-") and "c" in argv[1]:
+        words = {posixpath.basename(w) for w in re.split(r"[\s;&|()'\"]+", argv[2]) if w}
+        return any(_is_server_program(word) for word in words)
+    return False
+
+
+def _is_server_program(program: str) -> bool:
+    """``mysqld``, ``mysqld_safe``, ``docker-entrypoint.sh`` but not ``mysqldump``."""
+    return any(program == server or program.startswith((server + "_", server + ".", server + "-"))
+               for server in SERVER_PROGRAMS)
+
+
+def minio_data_dir(service: Service) -> str | None:
+    """``minio server /export --console-address :9001`` keeps its data in /export."""
+    argv = service.argv("command") or []
+    if "server" not in argv:
+        return None
+    for arg in argv[argv.index("server") + 1 :]:
+        if arg.startswith("/"):
+            return _norm(arg)
+    return None
+
+
+def _norm(path: str) -> str:
+    return posixpath.normpath(path)

@@ -1,0 +1,73 @@
+"""docs/rules/ is generated from the rules' metadata; this fails when it is stale."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from composeguard.docs import (
+    REGENERATE,
+    expected_files,
+    index_page,
+    rule_page,
+    stale_files,
+    write_docs,
+)
+from composeguard.rules import all_rules
+
+DOCS = Path(__file__).resolve().parents[1] / "docs" / "rules"
+
+
+def test_docs_rules_is_up_to_date() -> None:
+    stale = stale_files(DOCS)
+    assert not stale, (
+        f"docs/rules/ is stale ({', '.join(stale)}); regenerate it from the repository root with "
+        f"`{REGENERATE}` (or `composeguard docs --output docs/rules`) and commit the result"
+    )
+
+
+@pytest.mark.parametrize("rule", all_rules(), ids=lambda r: r.code)
+def test_rule_page_has_ruff_headings(rule) -> None:  # type: ignore[no-untyped-def]
+    page = rule_page(rule)
+    assert page.startswith(f"# {rule.code}: {rule.name}\n")
+    headings = [line for line in page.splitlines() if line.startswith("## ")]
+    required = ["## What it does", "## Why is this bad?", "## Example", "## Use instead",
+                "## Fix safety"]
+    assert headings[:5] == required
+    assert headings[5:] == (["## References"] if rule.references else [])
+    assert f"Default severity: **{rule.severity}**" in page
+    assert "\n```" in page
+    assert rule.why.splitlines()[0] in page
+
+
+def test_index_links_every_rule() -> None:
+    index = index_page(all_rules())
+    for rule in all_rules():
+        assert f"[{rule.code}]({rule.code}.md)" in index
+        assert f"`{rule.name}`" in index
+
+
+def test_stale_detection_and_regeneration(tmp_path: Path) -> None:
+    out = tmp_path / "rules"
+    assert set(stale_files(out)) == set(expected_files())
+    write_docs(out)
+    assert stale_files(out) == []
+    first = sorted(expected_files())[0]
+    (out / first).write_text("edited by hand\n", encoding="utf-8")
+    (out / "CG998.md").write_text("# CG998: a rule that was removed\n", encoding="utf-8")
+    assert stale_files(out) == sorted([first, "CG998.md"])
+    assert sorted(write_docs(out)) == sorted([first, "CG998.md"])
+    assert not (out / "CG998.md").exists()
+    assert stale_files(out) == []
+
+
+def test_docs_command_check_mode(tmp_path: Path) -> None:
+    from composeguard.cli import main
+    from composeguard.docs import main as docs_main
+
+    out = tmp_path / "rules"
+    assert docs_main(["--check", str(out)]) == 1
+    assert main(["docs", "--output", str(out)]) == 0
+    assert docs_main(["--check", str(out)]) == 0
+    assert main(["docs", "--check", "--output", str(out)]) == 0
