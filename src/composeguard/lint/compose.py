@@ -130,6 +130,8 @@ class Mount:
     location: Location
     read_only: bool = False
     via_alias: bool = False
+    templated: bool = False
+    """Written with ``${...}``: the source is chosen where the file is deployed."""
 
     @property
     def is_persistent(self) -> bool:
@@ -272,7 +274,8 @@ def parse_mount(item: Node) -> Mount | None:
         mode = parts[2] if len(parts) > 2 else ""
         kind = MountKind.BIND if _is_path_source(source) else MountKind.NAMED
         return Mount(kind, _clean_target(target), source, item.loc,
-                     read_only="ro" in mode.split(","), via_alias=item.via_alias)
+                     read_only="ro" in mode.split(","), via_alias=item.via_alias,
+                     templated=item.template is not None)
     if item.is_map:
         type_text = scalar_text(item.get("type").value) if item.get("type") else "volume"
         target_node = item.get("target")
@@ -289,7 +292,8 @@ def parse_mount(item: Node) -> Mount | None:
             "tmpfs": MountKind.TMPFS,
         }.get(type_text, MountKind.OTHER)
         return Mount(kind, target, source, item.anchor_loc if item.key_loc else item.loc,
-                     read_only=read_only, via_alias=item.via_alias)
+                     read_only=read_only, via_alias=item.via_alias,
+                     templated=source_node is not None and source_node.template is not None)
     return None
 
 

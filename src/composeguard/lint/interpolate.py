@@ -11,7 +11,7 @@ followed by a name or a brace stays a literal ``$``, as in Compose.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from composeguard.lint.finding import Location
 from composeguard.lint.nodes import Node
@@ -155,10 +155,11 @@ def interpolate_node(
     if not isinstance(node.value, str) or "$" not in node.value:
         return node
     try:
-        return node.with_value(substitute(node.value, lookup).value)
+        value = substitute(node.value, lookup).value
     except InvalidTemplate as error:
         if problems is not None:
             problems.append(
                 (node.loc, f"{error}; Compose refuses it (write a literal $ as $$)")
             )
         return node
+    return replace(node, value=value, template=node.value) if value != node.value else node

@@ -34,6 +34,9 @@ class Node:
     tag: str | None = None
     via_alias: bool = field(default=False, compare=False)
     """True when the value arrived through a ``<<`` merge key or an ``*alias``."""
+    template: str | None = field(default=None, compare=False)
+    """The text as written when interpolation changed it (``${DATA_DIR:-./data}:/data``):
+    what it names is decided where the file is deployed."""
 
     @property
     def is_map(self) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from composeguard.lint.compose import MountKind, iter_mounts
+from composeguard.lint.compose import MountKind
 from composeguard.lint.finding import Finding, Location, Severity
 from composeguard.lint.project import Project
 from composeguard.rules.base import Example, Rule, rule
@@ -205,30 +205,16 @@ def compose_schema_violation(self: Rule, project: Project) -> Iterator[Finding]:
     ),
 )
 def undefined_named_volume(self: Rule, project: Project) -> Iterator[Finding]:
-    written_with_variables = _mounts_written_with_variables(project)
     for model in project.models:
         declared = model.volumes
         for service in model.services.values():
             for mount in service.mounts:
                 source = mount.source
                 if (mount.kind is MountKind.NAMED and source and source not in declared
-                        and mount.location not in written_with_variables):
+                        and not mount.templated):
                     yield self.finding(
                         mount.location,
                         f"named volume {source!r} is not declared: add `{source}:` under the "
                         "top-level `volumes:` (Compose refuses to start a service that mounts an "
                         "undeclared volume)",
                     )
-
-
-def _mounts_written_with_variables(project: Project) -> set[Location]:
-    """Mounts whose source holds a ``${VAR}`` as written: what they name is decided at deploy."""
-    from composeguard.lint.schema import has_interpolation
-
-    found: set[Location] = set()
-    for compose_file in project.compose_files:
-        services = compose_file.services_node()
-        for _, service in services.items() if services is not None else ():
-            found.update(m.location for m in iter_mounts(service)
-                         if m.source and has_interpolation(m.source))
-    return found
