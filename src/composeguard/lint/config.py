@@ -39,8 +39,11 @@ class Config:
 def find_config(start: Path) -> Path | None:
     """The nearest ``.composeguard.toml``, or ``pyproject.toml`` with a
     ``[tool.composeguard]`` table, walking up from ``start``."""
-    directory = start.resolve()
-    if not directory.is_dir():
+    import os
+
+    # abspath, not resolve(): the checked path may be a symlink loop (reported as CG001).
+    directory = Path(os.path.abspath(start))
+    if not os.path.isdir(directory):
         directory = directory.parent
     for candidate_dir in (directory, *directory.parents):
         for name in CONFIG_FILES:

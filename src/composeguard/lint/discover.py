@@ -102,7 +102,10 @@ def _walk(top: Path) -> Iterator[Path]:
 
 def _resolved_parent(path: Path) -> Path:
     """The path with its directories resolved but not the file itself (it may be a symlink)."""
-    return path.parent.resolve() / path.name
+    try:
+        return path.parent.resolve() / path.name
+    except (OSError, RuntimeError):  # a directory symlink loop: keep the path as given
+        return path
 
 
 def _inside(path: Path, root: Path) -> bool:

@@ -1,0 +1,110 @@
+#!/usr/bin/env python3
+"""Time ``composeguard check`` as a user runs it: a fresh process, wall clock.
+
+    python bench/run.py [--repeat 7] [--count 1000] [--seed 7] [--corpus DIR]
+
+Run it with the Python of the environment composeguard is installed in (``.venv/bin/python
+bench/run.py``). It times, each ``--repeat`` times after one warm-up run, and prints the median
+and the minimum:
+
+- the floors: ``python -c pass`` and ``python -c "import ruamel.yaml, click"`` (no linter can
+  start faster than the interpreter and its YAML and CLI libraries);
+- ``composeguard check examples/laravel-shop`` (the bundled example);
+- ``composeguard check CORPUS``: a corpus of ``--count`` generated compose files
+  (bench/make_corpus.py, deterministic for a seed), written to a temporary directory unless
+  ``--corpus`` names one to keep.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+sys.path.insert(0, str(HERE))
+
+from make_corpus import generate  # noqa: E402
+
+
+def composeguard_command() -> list[str]:
+    """The console script of this interpreter's environment, else ``python -m composeguard``."""
+    script = shutil.which("composeguard", path=str(Path(sys.executable).parent))
+    return [script] if script else [sys.executable, "-m", "composeguard"]
+
+
+def time_command(argv: Sequence[str], repeat: int, cwd: Path) -> tuple[list[float], int]:
+    """Wall-clock seconds of ``repeat`` runs (after one untimed warm-up) and the exit code."""
+    env = {**os.environ, "NO_COLOR": "1"}
+
+    def once() -> tuple[float, int]:
+        start = time.perf_counter()
+        done = subprocess.run(argv, cwd=cwd, env=env, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE, check=False)
+        elapsed = time.perf_counter() - start
+        if done.returncode not in (0, 1):
+            raise SystemExit(f"{' '.join(argv)} exited {done.returncode}:\n{done.stderr.decode()}")
+        return elapsed, done.returncode
+
+    once()
+    results = [once() for _ in range(repeat)]
+    return [t for t, _ in results], results[-1][1]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--repeat", type=int, default=7, help="timed runs per command")
+    parser.add_argument("--count", type=int, default=1000, help="compose files in the corpus")
+    parser.add_argument("--seed", type=int, default=7, help="corpus generator seed")
+    parser.add_argument("--corpus", type=Path, help="write (and keep) the corpus here")
+    args = parser.parse_args(argv)
+
+    with tempfile.TemporaryDirectory(prefix="composeguard-bench-") as scratch:
+        corpus = args.corpus or Path(scratch) / "corpus"
+        if corpus.exists() and any(corpus.iterdir()):
+            raise SystemExit(f"{corpus} is not empty; give an empty or new directory")
+        started = time.perf_counter()
+        files = generate(corpus, args.count, args.seed)
+        generated = time.perf_counter() - started
+        projects = len({p.parent for p in files})
+
+        cg = composeguard_command()
+        cases = [
+            ("python -c pass", [sys.executable, "-c", "pass"], None),
+            ("python -c 'import ruamel.yaml, click'",
+             [sys.executable, "-c", "import ruamel.yaml, click"], None),
+            ("composeguard --version", [*cg, "--version"], None),
+            ("composeguard check examples/laravel-shop",
+             [*cg, "check", "examples/laravel-shop"], 1),
+            (f"composeguard check <corpus: {len(files)} files>", [*cg, "check", str(corpus)],
+             len(files)),
+        ]
+
+        print(f"python {sys.version.split()[0]} on {os.cpu_count()} CPUs; "
+              f"{args.repeat} timed runs each after one warm-up")
+        print(f"corpus: {len(files)} compose files in {projects} projects, seed {args.seed}, "
+              f"generated in {generated:.2f} s{'' if args.corpus else ' (temporary)'}")
+        print()
+        header = f"{'command':<52} {'median':>9} {'min':>9}  exit  per file"
+        print(header)
+        print("-" * len(header))
+        for label, command, files_checked in cases:
+            times, code = time_command(command, args.repeat, REPO)
+            median, fastest = statistics.median(times), min(times)
+            per_file = ""
+            if files_checked and files_checked > 1:
+                per_file = f"{median / files_checked * 1000:.2f} ms"
+            print(f"{label:<52} {median:>8.3f}s {fastest:>8.3f}s  {code:>4}  {per_file}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,262 @@
+"""Files no one should feed a linter, fed to the real command line.
+
+Each hostile file sits in a project beside a file with a plain syntax error and a valid compose
+file. Whatever the hostile file is, composeguard must report it (``CG001``, or ``CG002`` for YAML
+that parses but is no compose file) at a real position, still check its neighbours, exit 1
+(never 2, which is for usage errors and crashes), print no traceback, and stay small in memory.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from composeguard.cli import main
+from composeguard.rules import find_rule
+
+from .conftest import write_tree
+
+FINDING_LINE = re.compile(r"^(?P<path>.+?):(?P<line>\d+):(?P<column>\d+): .*?\b(?P<code>CG\d{3})\b")
+
+SYNTAX_ERROR = "services:\n  db:\n    image: [mysql\n"
+VALID_WITH_DATA_STORE = "services:\n  db:\n    image: mysql:8.0\n"
+NOT_A_COMPOSE_FILE = {"CG001", "CG002"}
+"""A file that is not YAML is CG001; YAML that is not a compose mapping may be either."""
+
+
+def alias_bomb(levels: int = 10, width: int = 10) -> str:
+    """The "billion laughs": ``width ** levels`` (10 billion) nodes once expanded."""
+    lines = ['l0: &l0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    for i in range(1, levels):
+        lines.append(f"l{i}: &l{i} [" + ", ".join([f"*l{i - 1}"] * width) + "]")
+    return "\n".join(lines) + "\nservices:\n  bomb:\n    image: alpine\n    command: *l%d\n" % (
+        levels - 1
+    )
+
+
+def ten_megabytes() -> str:
+    """A valid, absurdly large compose file (10 MB of services)."""
+    service = "  svc{i:06d}:\n    image: nginx:1.27\n    environment:\n      KEY: '{pad}'\n"
+    pad = "x" * 60
+    parts = ["services:\n"]
+    size, i = 0, 0
+    while size < 10 * 1024 * 1024:
+        chunk = service.format(i=i, pad=pad)
+        parts.append(chunk)
+        size += len(chunk)
+        i += 1
+    return "".join(parts)
+
+
+HOSTILE_FILES: dict[str, bytes] = {
+    "malformed-yaml": b"services:\n  app:\n    image: nginx\n   ports: ['80:80'\n",
+    "top-level-list": b"- services\n- app\n",
+    "top-level-scalar": b"just a string\n",
+    "empty-file": b"",
+    "only-comments": b"# nothing here yet\n",
+    "invalid-utf8": b"services:\n  app:\n    image: caf\xe9\n",
+    "binary": bytes(range(256)) * 16,
+    "alias-bomb": alias_bomb().encode(),
+    "tab-indentation": b"services:\n\tapp:\n\t\timage: nginx\n",
+    "duplicate-keys": b"services:\n  app:\n    image: nginx\n  app:\n    image: httpd\n",
+    "deep-nesting": (b"services: " + b"[" * 1200 + b"]" * 1200 + b"\n"),
+}
+
+
+def run_cli(*args: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(["check", *args])
+    return code, out.getvalue(), err.getvalue()
+
+
+def findings_in(output: str, cwd: Path) -> set[tuple[Path, str]]:
+    found = set()
+    for line in output.splitlines():
+        match = FINDING_LINE.match(line)
+        if match:
+            path = Path(match["path"])
+            path = path if path.is_absolute() else cwd / path
+            assert int(match["line"]) >= 1 and int(match["column"]) >= 1, line
+            found.add((Path(os.path.abspath(path)), match["code"]))
+    return found
+
+
+def codes_for(found: set[tuple[Path, str]], path: Path) -> set[str]:
+    path = Path(os.path.abspath(path))
+    return {code for p, code in found if p == path}
+
+
+def assert_clean_run(code: int, out: str, err: str) -> None:
+    assert "Traceback" not in out + err, out + err
+    assert code == 1, f"exit code {code}, expected 1 (findings)\n{out}{err}"
+
+
+def assert_neighbours_checked(found: set[tuple[Path, str]], root: Path) -> None:
+    assert "CG001" in codes_for(found, root / "broken" / "compose.yaml")
+    if find_rule("CG101") is not None:
+        assert "CG101" in codes_for(found, root / "ok" / "compose.yaml")
+
+
+@pytest.fixture
+def neighbourhood(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[[], Path]:
+    """A project with a syntax error and a valid file, cwd set to it."""
+
+    def make() -> Path:
+        root = write_tree(tmp_path / "project", {
+            "broken/compose.yaml": SYNTAX_ERROR,
+            "ok/compose.yaml": VALID_WITH_DATA_STORE,
+        })
+        monkeypatch.chdir(root)
+        return root
+
+    return make
+
+
+@pytest.mark.parametrize("explicit", [False, True], ids=["walked", "named"])
+@pytest.mark.parametrize("kind", sorted(HOSTILE_FILES))
+def test_hostile_compose_file(kind: str, explicit: bool, neighbourhood: Callable[[], Path]) -> None:
+    root = neighbourhood()
+    target = root / "hostile" / "compose.yaml"
+    target.parent.mkdir()
+    target.write_bytes(HOSTILE_FILES[kind])
+    args = ("hostile/compose.yaml", "broken", "ok") if explicit else (".",)
+    code, out, err = run_cli(*args)
+    assert_clean_run(code, out, err)
+    found = findings_in(out, root)
+    assert codes_for(found, target) & NOT_A_COMPOSE_FILE, (
+        f"no CG001/CG002 for the {kind} file:\n{out}{err}"
+    )
+    assert_neighbours_checked(found, root)
+
+
+def test_ten_megabyte_compose_file(neighbourhood: Callable[[], Path]) -> None:
+    root = neighbourhood()
+    target = root / "huge" / "compose.yaml"
+    target.parent.mkdir()
+    target.write_text(ten_megabytes(), encoding="utf-8")
+    code, out, err = run_cli(".")
+    assert_clean_run(code, out, err)
+    found = findings_in(out, root)
+    assert "CG001" in codes_for(found, target), out + err
+    assert_neighbours_checked(found, root)
+
+
+@pytest.mark.parametrize("explicit", [False, True], ids=["walked", "named"])
+def test_symlink_to_itself(explicit: bool, neighbourhood: Callable[[], Path]) -> None:
+    root = neighbourhood()
+    (root / "loop").mkdir()
+    target = root / "loop" / "compose.yaml"
+    target.symlink_to("compose.yaml")
+    code, out, err = run_cli(*(("loop/compose.yaml", "broken", "ok") if explicit else (".",)))
+    assert_clean_run(code, out, err)
+    found = findings_in(out, root)
+    assert "CG001" in codes_for(found, target), out + err
+    assert_neighbours_checked(found, root)
+
+
+def test_two_file_symlink_loop(neighbourhood: Callable[[], Path]) -> None:
+    root = neighbourhood()
+    (root / "loop").mkdir()
+    a, b = root / "loop" / "compose.yaml", root / "loop" / "compose.override.yaml"
+    a.symlink_to(b.name)
+    b.symlink_to(a.name)
+    code, out, err = run_cli(".")
+    assert_clean_run(code, out, err)
+    found = findings_in(out, root)
+    assert "CG001" in codes_for(found, a), out + err
+    assert "CG001" in codes_for(found, b), out + err
+    assert_neighbours_checked(found, root)
+
+
+def test_directory_symlink_loop(neighbourhood: Callable[[], Path]) -> None:
+    """``up -> ..`` and ``x -> y -> x``: the walk must end and see each real file once."""
+    root = neighbourhood()
+    (root / "ok" / "up").symlink_to("..", target_is_directory=True)
+    (root / "x").symlink_to("y", target_is_directory=True)
+    (root / "y").symlink_to("x", target_is_directory=True)
+    code, out, err = run_cli(".")
+    assert_clean_run(code, out, err)
+    found = findings_in(out, root)
+    assert_neighbours_checked(found, root)
+    assert not any("/up/" in p.as_posix() for p, _ in found), out
+    lines = [line for line in out.splitlines() if FINDING_LINE.match(line)]
+    assert len(lines) == len(set(lines)), out
+
+
+def test_directory_symlink_loop_named_explicitly(neighbourhood: Callable[[], Path]) -> None:
+    root = neighbourhood()
+    (root / "x").symlink_to("y", target_is_directory=True)
+    (root / "y").symlink_to("x", target_is_directory=True)
+    code, out, err = run_cli("x", "broken", "ok")
+    assert "Traceback" not in out + err, out + err
+    assert code == 1, out + err
+    found = findings_in(out, root)
+    assert_neighbours_checked(found, root)
+
+
+def test_alias_bomb_memory_is_bounded(tmp_path: Path) -> None:
+    """In a fresh process: a naive expansion would need hundreds of GB; allow 300 MB."""
+    root = write_tree(tmp_path / "project", {
+        "compose.yaml": alias_bomb(),
+        "ok/compose.yaml": VALID_WITH_DATA_STORE,
+    })
+    probe = (
+        "import resource, subprocess, sys\n"
+        "r = subprocess.run([sys.executable, '-m', 'composeguard', 'check', '.'],"
+        " capture_output=True, text=True, timeout=120)\n"
+        "kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
+        "print(json.dumps({'code': r.returncode, 'out': r.stdout, 'err': r.stderr, 'kb': kb}))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", "import json\n" + probe],
+        cwd=root, capture_output=True, text=True, timeout=180, check=True,
+    )
+    report = json.loads(done.stdout)
+    assert_clean_run(report["code"], report["out"], report["err"])
+    assert "CG001" in codes_for(findings_in(report["out"], root), root / "compose.yaml")
+    assert report["kb"] < 300 * 1024, f"peak RSS {report['kb'] / 1024:.0f} MB"
+
+
+def test_module_entry_point_reports_instead_of_crashing(tmp_path: Path) -> None:
+    """``python -m composeguard`` end to end, as pre-commit and CI run it."""
+    root = write_tree(tmp_path / "project", {
+        "compose.yaml": b"\xff\xfe\x00garbage".decode("latin-1"),
+        "broken/compose.yaml": SYNTAX_ERROR,
+    })
+    done = subprocess.run(
+        [sys.executable, "-m", "composeguard", "check", "."],
+        cwd=root, capture_output=True, text=True, timeout=120, check=False,
+    )
+    assert "Traceback" not in done.stdout + done.stderr, done.stdout + done.stderr
+    assert done.returncode == 1, done.stdout + done.stderr
+    found = findings_in(done.stdout, root)
+    assert "CG001" in codes_for(found, root / "broken" / "compose.yaml")
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(content=st.one_of(
+    st.binary(max_size=400),
+    st.text(alphabet=st.sampled_from("services:image- &*[]{}'\"#\n\t !|>\\?,abc0123"),
+            max_size=300).map(str.encode),
+))
+def test_no_input_makes_the_cli_raise(content: bytes) -> None:
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as directory:
+        root = Path(directory)
+        (root / "compose.yaml").write_bytes(content)
+        code, out, err = run_cli(str(root))
+    assert "Traceback" not in out + err, out + err
+    assert code in (0, 1), f"exit {code} for {content!r}\n{out}{err}"
