@@ -213,3 +213,15 @@ def test_no_document_makes_validation_raise() -> None:
             assert "\n" not in violation.message
 
     check()
+
+
+def test_the_schema_is_read_without_importing_check_jsonschema() -> None:
+    """Importing check-jsonschema loads its whole CLI; we only need its data file."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from composeguard.lint.schema import compose_schema; "
+            "assert compose_schema()['properties']['services']; "
+            "print('check_jsonschema' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
