@@ -29,7 +29,7 @@ from composeguard.lint.compose import (
 from composeguard.lint.envfile import EnvFile, merged_lookup, read_env_file
 from composeguard.lint.finding import Location
 from composeguard.lint.interpolate import interpolate_node
-from composeguard.lint.nodes import Node, scalar_text
+from composeguard.lint.nodes import Node, scalar_text, without_reset
 
 LoadCompose = Callable[[Path], "Node | None"]
 LoadEnv = Callable[[Path], "EnvFile | None"]
@@ -82,7 +82,7 @@ def build_model(
         builder.stack.pop()
         merged = processed if merged is None else merge_nodes(merged, processed)
     assert merged is not None
-    merged = strip_reset(merged)
+    merged = without_reset(merged) or merged.with_value({})
     services: dict[str, Service] = {}
     services_node = merged.get("services")
     if services_node is not None and services_node.is_map:
@@ -465,17 +465,6 @@ def _build_as_map(node: Node) -> Node:
     if node.is_map:
         return node
     return node.with_value({"context": node} if node.value is not None else {})
-
-
-def strip_reset(node: Node) -> Node:
-    """Remove what is still tagged ``!reset`` (Compose drops it even with nothing to reset)."""
-    if node.is_map:
-        return node.with_value(
-            {k: strip_reset(v) for k, v in node.value.items() if v.tag != "!reset"}
-        )
-    if node.is_list:
-        return node.with_value([strip_reset(v) for v in node.value if v.tag != "!reset"])
-    return node
 
 
 # -- after merging --------------------------------------------------------------------------

@@ -88,6 +88,19 @@ class Node:
             yield from child.walk()
 
 
+def without_reset(node: Node) -> Node | None:
+    """``node`` with every value tagged ``!reset`` removed, as Compose holds a file once its
+    tags are applied (None when ``node`` itself is reset)."""
+    if node.tag == "!reset":
+        return None
+    if isinstance(node.value, dict):
+        kept = {k: v for k, c in node.value.items() if (v := without_reset(c)) is not None}
+        return node.with_value(kept)
+    if isinstance(node.value, list):
+        return node.with_value([v for v in map(without_reset, node.value) if v is not None])
+    return node
+
+
 def scalar_text(value: Any) -> str:
     """A scalar as Compose sees it in a string context (``true`` stays ``true``)."""
     if value is None:

@@ -20,7 +20,7 @@ from functools import cache
 from typing import Any
 
 from composeguard.lint.finding import Location
-from composeguard.lint.nodes import Node, scalar_text
+from composeguard.lint.nodes import Node, scalar_text, without_reset
 
 SCHEMA_PACKAGE = "check_jsonschema.builtin_schemas.vendor"
 SCHEMA_RESOURCE = "compose-spec.json"
@@ -151,22 +151,6 @@ def validate_compose(
         )
         violations = [*violations[:limit], more]
     return violations
-
-
-def without_reset(node: Node) -> Node | None:
-    """``node`` as Compose validates it: values tagged ``!reset`` are gone."""
-    if node.tag == "!reset":
-        return None
-    if node.is_map:
-        kept = {}
-        for key, child in node.items():
-            child = without_reset(child)
-            if child is not None:
-                kept[key] = child
-        return node.with_value(kept)
-    if node.is_list:
-        return node.with_value([c for c in map(without_reset, node.value) if c is not None])
-    return node
 
 
 def node_at(root: Node, path: Sequence[str | int]) -> Node:
