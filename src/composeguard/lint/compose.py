@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from composeguard.lint.finding import Location
-from composeguard.lint.nodes import Node, scalar_text
-from composeguard.lint.yamlio import YamlLoadError
+from composeguard.lint.nodes import Node, from_ruamel, scalar_text
+from composeguard.lint.yamlio import YamlLoadError, parse_yaml, read_text
 
 BASE_NAMES = ("compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml")
 COMPOSE_STEMS = ("compose", "docker-compose")
@@ -110,6 +110,17 @@ class ComposeFile:
             return None
         services = self.root.get("services")
         return services if services is not None and services.is_map else None
+
+
+def read_compose_file(path: Path, environment: Environment) -> ComposeFile:
+    """Read and parse one compose file; every way it can fail is kept in ``error``."""
+    try:
+        text = read_text(path)
+        data = parse_yaml(text, path)
+    except YamlLoadError as error:
+        return ComposeFile(path, environment, error=error)
+    root = from_ruamel(data, path, text) if data is not None else None
+    return ComposeFile(path, environment, root, text)
 
 
 class MountKind(enum.Enum):

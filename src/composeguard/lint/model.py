@@ -25,6 +25,7 @@ from composeguard.lint.compose import (
     Service,
     environment_mapping,
     parse_mount,
+    read_compose_file,
 )
 from composeguard.lint.envfile import EnvFile, merged_lookup, read_env_file
 from composeguard.lint.finding import Location
@@ -300,15 +301,7 @@ class _Builder:
 
 
 def _load_compose(path: Path) -> Node | None:
-    from composeguard.lint.nodes import from_ruamel
-    from composeguard.lint.yamlio import YamlLoadError, parse_yaml, read_text
-
-    try:
-        text = read_text(path)
-        data = parse_yaml(text, path)
-    except YamlLoadError:
-        return None
-    return from_ruamel(data, path, text) if data is not None else None
+    return read_compose_file(path, Environment.PRODUCTION).root
 
 
 def _join(base: Path, written: str) -> Path:

@@ -14,14 +14,14 @@ from composeguard.lint.compose import (
     Mount,
     Service,
     classify_environment,
+    read_compose_file,
 )
 from composeguard.lint.datastores import DataStore, DataStoreTable
 from composeguard.lint.discover import Discovery, discover
 from composeguard.lint.envfile import EnvFile, read_env_file
 from composeguard.lint.model import build_model
-from composeguard.lint.nodes import Node, from_ruamel, scalar_text
+from composeguard.lint.nodes import Node, scalar_text
 from composeguard.lint.storage import Persistence, analyse, runs_server
-from composeguard.lint.yamlio import YamlLoadError, parse_yaml, read_text
 
 
 class Project:
@@ -60,13 +60,7 @@ class Project:
         environment = classify_environment(
             path.name, self._environment_patterns, path.parent.parts[-3:]
         )
-        try:
-            text = read_text(path)
-            data = parse_yaml(text, path)
-            root = from_ruamel(data, path, text) if data is not None else None
-            result = ComposeFile(path, environment, root, text)
-        except YamlLoadError as error:
-            result = ComposeFile(path, environment, error=error)
+        result = read_compose_file(path, environment)
         self._files[path] = result
         return result
 
