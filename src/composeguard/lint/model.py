@@ -90,7 +90,7 @@ def build_model(
         finished: dict[str, Node] = {}
         for name, node in services_node.items():
             if node.is_map:
-                node = finish_service(node, variables, builder.load_env, builder.problems)
+                node = finish_service(node, variables, builder.load_env)
                 services[name] = Service(name, node)
             finished[name] = node
         merged = merged.with_value({**merged.value, "services": services_node.with_value(finished)})
@@ -463,9 +463,7 @@ def _build_as_map(node: Node) -> Node:
 # -- after merging --------------------------------------------------------------------------
 
 
-def finish_service(
-    service: Node, variables: Mapping[str, str], load_env: LoadEnv, problems: Problems
-) -> Node:
+def finish_service(service: Node, variables: Mapping[str, str], load_env: LoadEnv) -> Node:
     """Lists made unique as Compose does, and ``env_file`` values loaded under
     ``environment`` (``environment`` wins, each value pointing at its env-file line)."""
     value = dict(service.value)
@@ -475,7 +473,7 @@ def finish_service(
                                                   and key in LIST_KEYS)):
             value[key] = node.with_value(_unique_items(key, _as_list(node)))
     environment = _environment_with_files(
-        value.get("environment"), value.get("env_file"), variables, load_env, problems
+        value.get("environment"), value.get("env_file"), variables, load_env
     )
     if environment is not None:
         value["environment"] = environment
@@ -519,17 +517,17 @@ def _index_of(key: str, item: Node) -> str:
     return repr(item.plain())
 
 
-def _env_file_entries(node: Node | None) -> Iterable[tuple[Path, bool, Node]]:
+def _env_file_paths(node: Node | None) -> Iterable[Path]:
+    """The files of ``env_file`` (string, list, or long syntax with ``path:``).
+
+    ``required`` does not matter here: a missing env file is loaded as nothing either way.
+    """
     if node is None:
         return
     for item in _as_list(node) if not node.is_map else [node]:
-        if item.is_map:
-            path, required_node = _text(item.get("path")), item.get("required")
-            required = not (required_node is not None and required_node.value in (False, "false"))
-        else:
-            path, required = _text(item), True
+        path = _text(item.get("path")) if item.is_map else _text(item)
         if path:
-            yield Path(path), required, item
+            yield Path(path)
 
 
 def _environment_with_files(
@@ -537,13 +535,12 @@ def _environment_with_files(
     env_file: Node | None,
     variables: Mapping[str, str],
     load_env: LoadEnv,
-    problems: Problems,
 ) -> Node | None:
     own = environment_mapping(environment) if environment is not None else {}
     declared = {k: scalar_text(v.value) for k, v in own.items() if v.value is not None}
     lookup = merged_lookup(variables, declared)
     values: dict[str, Node] = {}
-    for path, required, item in _env_file_entries(env_file):
+    for path in _env_file_paths(env_file):
         loaded = load_env(path)
         if loaded is None:
             # Compose refuses a missing required env_file, but in a checkout it is normal:
