@@ -168,15 +168,23 @@ class Project:
             return None
         return analyse(service, store, inherited_mounts(service, model))
 
+    @cached_property
+    def _data_store_servers(self) -> tuple[tuple[ComposeModel, Service, Persistence], ...]:
+        return tuple(
+            (model, service, state)
+            for model in self.models
+            for service in model.services.values()
+            if (state := self.persistence(service, model)) is not None
+        )
+
     def data_store_services(
         self, *environments: Environment
     ) -> Iterator[tuple[ComposeModel, Service, Persistence]]:
-        """Every data-store server in the models of ``environments`` (all when none given)."""
-        for model in self.models_for(*environments):
-            for service in model.services.values():
-                persistence = self.persistence(service, model)
-                if persistence is not None:
-                    yield model, service, persistence
+        """Every data-store server in the models of ``environments`` (all when none given),
+        analysed once for all the rules that ask."""
+        for model, service, state in self._data_store_servers:
+            if not environments or model.environment in environments:
+                yield model, service, state
 
 
 def inherited_mounts(service: Service, model: ComposeModel) -> tuple[Mount, ...]:

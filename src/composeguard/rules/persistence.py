@@ -178,17 +178,17 @@ def stateful_service_without_volume(self: Rule, project: Project) -> Iterator[Fi
     ),
 )
 def anonymous_volume(self: Rule, project: Project) -> Iterator[Finding]:
+    at_data_dirs = set()
+    for _, service, state in project.data_store_services(Environment.PRODUCTION):
+        mount = state.anonymous
+        if mount is None:
+            continue
+        at_data_dirs.add(mount)
+        yield self.finding(mount.location, (
+            f"service '{service.name}' ({state.store.name}) keeps its data in an anonymous "
+            f"volume at {mount.target}: `docker compose down` orphans it and the next `up` "
+            f"starts empty; name it (`{state.store.name}_data:{mount.target}`)"))
     for model in project.models_for(Environment.PRODUCTION):
-        at_data_dirs = {}
-        for service in model.services.values():
-            state = project.persistence(service, model)
-            if state is not None and state.anonymous is not None:
-                at_data_dirs[state.anonymous] = (service, state)
-        for (mount, (service, state)) in at_data_dirs.items():
-            yield self.finding(mount.location, (
-                f"service '{service.name}' ({state.store.name}) keeps its data in an anonymous "
-                f"volume at {mount.target}: `docker compose down` orphans it and the next `up` "
-                f"starts empty; name it (`{state.store.name}_data:{mount.target}`)"))
         for service in model.services.values():
             for mount in service.mounts:
                 if (mount.kind is MountKind.ANONYMOUS and mount not in at_data_dirs
