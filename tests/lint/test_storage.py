@@ -57,6 +57,7 @@ def test_a_mount_one_level_too_high_says_why(tmp_path: Path) -> None:
         "image: postgres:16\ncommand: 'true'",
         "image: mysql:8\ncommand: sh -c 'mysqldump -h db app > /backup/app.sql'",
         "image: postgis/postgis:16\nentrypoint: ./container.sh postgres://db/app",
+        "image: postgres:16\ncommand: [sh, -c, 'pg_dump -h db app>/backup/app.sql;echo done']",
     ],
 )
 def test_a_data_store_image_used_as_a_client_is_not_judged(tmp_path: Path, service: str) -> None:
@@ -70,6 +71,7 @@ def test_a_data_store_image_used_as_a_client_is_not_judged(tmp_path: Path, servi
         "image: postgres:16\ncommand: postgres -c max_connections=200",
         "image: mysql:8\ncommand: [sh, -c, 'chown -R mysql /var/lib/mysql && exec docker-entrypoint.sh mysqld']",
         "image: redis:7\ncommand: redis-server --appendonly yes",
+        "image: postgres:16\ncommand: [bash, -ec, 'sleep 1&&exec postgres -c fsync=on']",
     ],
 )
 def test_server_commands_are_judged(tmp_path: Path, service: str) -> None:

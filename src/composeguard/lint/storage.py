@@ -59,7 +59,7 @@ class Persistence:
 def data_directories(store: DataStore, service: Service) -> tuple[str, tuple[str, ...], str | None]:
     """The data directory, every directory a mount may target to persist it, and the image's
     VOLUME directory (which shadows a mount above it)."""
-    volume_dir = store.volume_dir
+    data_dir, accepted, volume_dir = _image_layout(store, service)
     if store.name == "minio":
         served = minio_data_dir(service)
         if served is not None:
@@ -68,24 +68,21 @@ def data_directories(store: DataStore, service: Service) -> tuple[str, tuple[str
         configured = service.env(store.data_dir_env)
         if configured and configured.startswith("/") and "$" not in configured:
             configured = _norm(configured)
-            return configured, (configured,), _postgres_volume(store, service)
-    if store.name == "postgres" and store.data_dir == POSTGRES_OLD_DIR:
-        major = postgres_major(service.image or "")
-        if major is None:
-            return POSTGRES_OLD_DIR, (POSTGRES_OLD_DIR, POSTGRES_18_DIR), None
-        if major >= 18:
-            return POSTGRES_18_DIR, (POSTGRES_18_DIR,), POSTGRES_18_DIR
-        return POSTGRES_OLD_DIR, (POSTGRES_OLD_DIR,), POSTGRES_OLD_DIR
-    return store.data_dir, (store.data_dir,), volume_dir
+            return configured, (configured,), volume_dir
+    return data_dir, accepted, volume_dir
 
 
-def _postgres_volume(store: DataStore, service: Service) -> str | None:
+def _image_layout(store: DataStore, service: Service) -> tuple[str, tuple[str, ...], str | None]:
+    """The store's own layout; official postgres images moved theirs in 18, and for an
+    unknown version (``latest``, ``${PG_VERSION}``) either directory is accepted."""
     if store.name != "postgres" or store.data_dir != POSTGRES_OLD_DIR:
-        return store.volume_dir
+        return store.data_dir, (store.data_dir,), store.volume_dir
     major = postgres_major(service.image or "")
     if major is None:
-        return None
-    return POSTGRES_18_DIR if major >= 18 else POSTGRES_OLD_DIR
+        return POSTGRES_OLD_DIR, (POSTGRES_OLD_DIR, POSTGRES_18_DIR), None
+    if major >= 18:
+        return POSTGRES_18_DIR, (POSTGRES_18_DIR,), POSTGRES_18_DIR
+    return POSTGRES_OLD_DIR, (POSTGRES_OLD_DIR,), POSTGRES_OLD_DIR
 
 
 def postgres_major(image: str) -> int | None:
@@ -188,9 +185,21 @@ def _starts_server(argv: list[str], from_entrypoint: bool) -> bool:
     if _is_server_program(program) or program == "server":
         return True
     if program in SHELLS and len(argv) >= 3 and argv[1].startswith("-") and "c" in argv[1]:
-        words = {posixpath.basename(w) for w in re.split(r"[\s;&|()'\"]+", argv[2]) if w}
-        return any(_is_server_program(word) for word in words)
+        return any(_is_server_program(posixpath.basename(word)) for word in _shell_words(argv[2]))
     return False
+
+
+def _shell_words(script: str) -> list[str]:
+    """The words of a shell script, operators (``&&``, ``;``, ``|``) split off by the
+    standard library's shell lexer; unbalanced quotes fall back to whitespace."""
+    import shlex
+
+    lexer = shlex.shlex(script, posix=True, punctuation_chars=True)
+    lexer.whitespace_split = True
+    try:
+        return list(lexer)
+    except ValueError:
+        return script.split()
 
 
 def _is_server_program(program: str) -> bool:
