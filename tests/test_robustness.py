@@ -70,6 +70,10 @@ HOSTILE_FILES: dict[str, bytes] = {
     "tab-indentation": b"services:\n\tapp:\n\t\timage: nginx\n",
     "duplicate-keys": b"services:\n  app:\n    image: nginx\n  app:\n    image: httpd\n",
     "deep-nesting": (b"services: " + b"[" * 1200 + b"]" * 1200 + b"\n"),
+    "bad-float-tag": b"services:\n  app:\n    image: !!float abc\n",
+    "bad-int-tag": b"services:\n  app:\n    image: !!int 0x\n",
+    "bad-timestamp-tag": b"services:\n  app:\n    image: !!timestamp 2020-13-45\n",
+    "self-merging-anchor": b"x: &a {<<: *a}\nservices:\n  app:\n    image: nginx\n",
 }
 
 

@@ -47,10 +47,31 @@ def test_a_standalone_environment_file_is_judged_alone(project_dir: Callable[...
     root = project_dir({"compose.yaml": BASE, "docker-compose.prod.yml": STANDALONE,
                         "docker-compose.test.yml": STANDALONE})
     assert chains(root) == [
-        (["compose.yaml"], Environment.PRODUCTION),
+        (["compose.yaml"], Environment.DEVELOPMENT),  # the complete prod file is production
         (["docker-compose.prod.yml"], Environment.PRODUCTION),
         (["docker-compose.test.yml"], Environment.TEST),
     ]
+
+
+def test_the_base_stays_production_beside_a_standalone_test_file(
+        project_dir: Callable[..., Path]) -> None:
+    root = project_dir({"compose.yaml": BASE, "docker-compose.test.yml": STANDALONE})
+    assert chains(root) == [
+        (["compose.yaml"], Environment.PRODUCTION),
+        (["docker-compose.test.yml"], Environment.TEST),
+    ]
+
+
+def test_a_folder_named_for_development_below_the_checked_path(
+        project_dir: Callable[..., Path]) -> None:
+    root = project_dir({"docker/development/compose.yaml": BASE,
+                        "e2e/compose.yaml": BASE, "docker/production/compose.yaml": BASE})
+    judged = {m.primary.path.parent.relative_to(root).as_posix(): m.environment
+              for m in Project([root]).models}
+    assert judged == {"docker/development": Environment.DEVELOPMENT,
+                      "docker/production": Environment.PRODUCTION, "e2e": Environment.TEST}
+    # the folders the user keeps the project in say nothing
+    assert chains(root / "docker" / "development") == [(["compose.yaml"], Environment.PRODUCTION)]
 
 
 def test_included_fragments_are_judged_inside_their_project(project_dir: Callable[..., Path]) -> None:

@@ -26,6 +26,10 @@ DEVELOPMENT_MARKERS = frozenset({"override", "dev", "development", "local", "dev
 DEVELOPMENT_DIRS = frozenset({".devcontainer", ".ddev", ".lando", ".docksal"})
 """Folders of local development tools: every compose file in them serves development."""
 TEST_MARKERS = frozenset({"test", "tests", "testing", "ci", "e2e"})
+DEVELOPMENT_FOLDERS = frozenset({"dev", "development", "local"})
+TEST_FOLDERS = frozenset({"test", "tests", "testing", "e2e", "cypress", "playwright"})
+"""Folders below the checked path whose name says what every compose file in them is for
+(``docker/development/compose.yaml``)."""
 
 
 class Environment(enum.Enum):
@@ -70,14 +74,19 @@ def classify_environment(
     (``docker-compose.override.unit_tests.yml`` is a test file), and production markers over
     both. A name with markers we do not know (``docker-compose.postgres.yml``) is a deployment
     variant and so production-facing, like the base files. Files in a development tool's
-    folder (``.devcontainer/``, ``.ddev/``) serve development whatever their name.
+    folder (``.devcontainer/``, ``.ddev/``) or a folder named for development or tests
+    (``docker/development/``, ``e2e/``) serve that environment whatever their name;
+    ``directories`` are the folders below the checked path.
     """
     for pattern, environment in (patterns or {}).items():
         if fnmatch.fnmatchcase(name, pattern):
             return environment
     words = set(name_markers(name))
-    if DEVELOPMENT_DIRS.intersection(directories) and not words & TEST_MARKERS:
+    folders = {d.lower() for d in directories}
+    if (DEVELOPMENT_DIRS | DEVELOPMENT_FOLDERS) & folders and not words & TEST_MARKERS:
         return Environment.DEVELOPMENT
+    if TEST_FOLDERS & folders and not words & PRODUCTION_MARKERS:
+        return Environment.TEST
     if words & PRODUCTION_MARKERS:
         return Environment.PRODUCTION
     if words & TEST_MARKERS or any(w.endswith("test") or w.endswith("tests") for w in words):

@@ -1,21 +1,39 @@
-"""Finding the files of a project: compose files and what git would ignore.
+"""Finding the files of a project: compose files, the places where commands live, and what git
+tracks or ignores.
 
-Git is asked once per repository (``git ls-files -z --cached --others --exclude-standard``) for
-the files it does not ignore; outside a repository every file below the path counts.
+Git is asked once per repository (``git ls-files -z -t --cached --others --exclude-standard``):
+the status tags split what it tracks from what it merely does not ignore; outside a repository
+every file below the path counts. The walk is one pass over directory entries; the only file
+contents it reads are the first bytes of a few extensionless files, to see a shell shebang.
 """
 
 from __future__ import annotations
 
 import os
+import stat
 import subprocess
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import lru_cache
-from pathlib import Path
+from functools import lru_cache, partial
+from pathlib import Path, PurePosixPath
 
 from composeguard.lint.compose import is_compose_file_name
 
 SKIPPED_DIRS = frozenset({".git", "vendor", "node_modules", ".venv", "__pycache__", ".tox"})
+
+SCRIPT_DIRS = frozenset(
+    {"bin", "script", "scripts", "docker", ".docker", "deploy", "ops", "hooks"}
+)
+"""Directories whose extensionless files are worth a peek for a shebang even when they are not
+executable (a checkout on Windows or from an archive loses the executable bit)."""
+
+SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh"})
+SHEBANG_BYTES = 128
+MAKEFILE_NAMES = frozenset({"Makefile", "makefile", "GNUmakefile"})
+
+_IN_INDEX_TAGS = frozenset("HSMRC")
+"""``git ls-files -t`` tags of entries in the index: cached, skip-worktree, unmerged, removed,
+changed. ``?`` is an untracked file and ``K`` an untracked file in the way of an index entry."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,52 +41,107 @@ class GitRepo:
     root: Path
     visible: frozenset[Path]
     """Absolute paths of the files git tracks or would track (not ignored)."""
+    tracked: frozenset[Path] = frozenset()
+    """Absolute paths of the files in git's index."""
+    visible_names: frozenset[str] = field(default=frozenset(), repr=False, compare=False)
+    """``visible`` as strings, and every directory holding a visible file (or an untracked
+    nested repository git lists whole): the walk tests these and enters nothing else."""
 
 
-@lru_cache(maxsize=64)
-def git_repo_for(directory: Path) -> GitRepo | None:
-    """The repository holding ``directory`` and its non-ignored files, or None outside git."""
+@lru_cache(maxsize=256)
+def _toplevel(directory: Path) -> Path | None:
     try:
         top = subprocess.run(
             ["git", "rev-parse", "--show-toplevel"],
             cwd=directory, capture_output=True, text=True, timeout=30, check=False,
         )
-    except (OSError, subprocess.SubprocessError):
+    except (OSError, subprocess.SubprocessError, ValueError):
         return None
     if top.returncode != 0 or not top.stdout.strip():
         return None
-    root = Path(top.stdout.strip()).resolve()
+    return Path(top.stdout.strip()).resolve()
+
+
+@lru_cache(maxsize=64)
+def _list_repo(root: Path) -> GitRepo | None:
     try:
         listed = subprocess.run(
-            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+            ["git", "ls-files", "-z", "-t", "--cached", "--others", "--exclude-standard"],
             cwd=root, capture_output=True, timeout=120, check=False,
         )
-    except (OSError, subprocess.SubprocessError):
+    except (OSError, subprocess.SubprocessError, ValueError):
         return None
     if listed.returncode != 0:
         return None
-    names = listed.stdout.decode("utf-8", "surrogateescape").split("\0")
-    return GitRepo(root, frozenset(root / name for name in names if name))
+    prefix = str(root).rstrip("/") + "/"
+    visible: dict[str, Path] = {}
+    tracked: list[Path] = []
+    names: set[str] = set()
+    for entry in listed.stdout.decode("utf-8", "surrogateescape").split("\0"):
+        tag, _, name = entry.partition(" ")
+        if not name:
+            continue
+        name = name.rstrip("/")
+        path = visible.setdefault(prefix + name, root / name)
+        if tag.upper() in _IN_INDEX_TAGS:
+            tracked.append(path)
+        parent = prefix + name.rpartition("/")[0]
+        while parent not in names and len(parent) >= len(prefix):
+            names.add(parent)
+            parent = parent.rpartition("/")[0]
+    return GitRepo(root, frozenset(visible.values()), frozenset(tracked),
+                   frozenset(names.union(visible)))
+
+
+def git_repo_for(directory: Path) -> GitRepo | None:
+    """The repository holding ``directory`` and its non-ignored files, or None outside git."""
+    root = _toplevel(Path(directory))
+    return _list_repo(root) if root is not None else None
 
 
 @dataclass
 class Discovery:
+    """The files of a project by kind; every list holds absolute paths, sorted."""
+
     compose_files: list[Path] = field(default_factory=list)
     explicit_files: set[Path] = field(default_factory=set)
+    shell_scripts: list[Path] = field(default_factory=list)
+    makefiles: list[Path] = field(default_factory=list)
+    ci_workflows: list[Path] = field(default_factory=list)
+    dockerfiles: list[Path] = field(default_factory=list)
+    package_jsons: list[Path] = field(default_factory=list)
+    files: list[Path] = field(default_factory=list)
+    """Every file the walk kept (and every file named explicitly), whatever its kind."""
+    repos: tuple[GitRepo, ...] = ()
+
+    @property
+    def repo_roots(self) -> tuple[Path, ...]:
+        return tuple(repo.root for repo in self.repos)
+
+    def tracked(self, path: Path) -> bool | None:
+        """Whether git tracks ``path``; None when it is outside every repository seen."""
+        real = _resolved_parent(Path(os.path.abspath(path)))
+        for repo in sorted(self.repos, key=lambda r: len(r.root.parts), reverse=True):
+            if real == repo.root or repo.root in real.parents:
+                return real in repo.tracked
+        return None
 
 
 def discover(paths: Iterable[Path], exclude: Iterable[str] = ()) -> Discovery:
-    """Every compose file below ``paths`` (absolute, sorted, de-duplicated).
+    """Every file below ``paths`` that git does not ignore, sorted by kind.
 
-    A path named explicitly is linted whatever its name; directories are walked without
-    following directory symlinks, skipping :data:`SKIPPED_DIRS`, ``exclude`` globs and what
-    git ignores.
+    A path named explicitly is linted whatever its name: as a compose file unless its name or
+    shebang makes it a script, Makefile, CI workflow, Dockerfile or package.json. Directories
+    are walked without following directory symlinks, skipping :data:`SKIPPED_DIRS`, ``exclude``
+    globs and what git ignores.
     """
     import fnmatch
 
-    found: dict[Path, None] = {}
-    explicit: set[Path] = set()
     patterns = tuple(exclude)
+    kinds: dict[str, set[Path]] = {kind: set() for kind in _KINDS}
+    every: set[Path] = set()
+    explicit: set[Path] = set()
+    repos: dict[Path, GitRepo] = {}
 
     def excluded(path: Path) -> bool:
         text = path.as_posix()
@@ -77,27 +150,168 @@ def discover(paths: Iterable[Path], exclude: Iterable[str] = ()) -> Discovery:
     for raw in paths:
         path = Path(os.path.abspath(raw))
         if path.is_dir():
-            for candidate in _walk(path):
+            for candidate, kind in _walk(path, repos):
                 if not excluded(candidate):
-                    found.setdefault(candidate, None)
+                    every.add(candidate)
+                    if kind is not None:
+                        kinds[kind].add(candidate)
         else:
-            found.setdefault(path, None)
+            every.add(path)
             explicit.add(path)
-    return Discovery(sorted(found), explicit)
+            parent = f"{path.parent.parent.name}/{path.parent.name}"
+            kind = classify(path.name, partial(_peek, path), parent)
+            kinds[kind or "compose"].add(path)
+            repo = git_repo_for(path.parent) if path.parent.is_dir() else None
+            if repo is not None:
+                repos.setdefault(repo.root, repo)
+    return Discovery(
+        compose_files=sorted(kinds["compose"]),
+        explicit_files=explicit,
+        shell_scripts=sorted(kinds["script"]),
+        makefiles=sorted(kinds["makefile"]),
+        ci_workflows=sorted(kinds["ci"]),
+        dockerfiles=sorted(kinds["dockerfile"]),
+        package_jsons=sorted(kinds["package.json"]),
+        files=sorted(every, key=_parts),
+        repos=tuple(repos[root] for root in sorted(repos)),
+    )
 
 
-def _walk(top: Path) -> Iterator[Path]:
-    repo = git_repo_for(top)
-    for dirpath, dirnames, filenames in os.walk(top, followlinks=False):
-        dirnames[:] = sorted(d for d in dirnames if d not in SKIPPED_DIRS)
-        directory = Path(dirpath)
-        for name in sorted(filenames):
-            if not is_compose_file_name(name):
+_KINDS = ("compose", "script", "makefile", "ci", "dockerfile", "package.json")
+
+
+def classify(
+    name: str, first_bytes: Callable[[], bytes] | None = None, parent: str = ""
+) -> str | None:
+    """The kind of a file from its name (one of ``compose``, ``script``, ``makefile``, ``ci``,
+    ``dockerfile``, ``package.json``), or None.
+
+    ``first_bytes`` gives the file's first bytes; it is called only for an extensionless file,
+    to look for a shell shebang. ``parent`` is the directory's last two names
+    (``.github/workflows``).
+    """
+    lower = name.lower()
+    if "compose" in lower and is_compose_file_name(name):
+        return "compose"
+    if lower.endswith((".sh", ".bash")):
+        return "script"
+    if name in MAKEFILE_NAMES or lower.endswith(".mk"):
+        return "makefile"
+    if lower in {".gitlab-ci.yml", ".gitlab-ci.yaml"} or lower.endswith(
+        (".gitlab-ci.yml", ".gitlab-ci.yaml")
+    ):
+        return "ci"
+    if parent == ".github/workflows" and lower.endswith((".yml", ".yaml")):
+        return "ci"
+    if _is_dockerfile_name(lower):
+        return "dockerfile"
+    if name == "package.json":
+        return "package.json"
+    if "." not in name and first_bytes is not None and is_shell_shebang(first_bytes()):
+        return "script"
+    return None
+
+
+def _is_dockerfile_name(lower: str) -> bool:
+    if lower.endswith(".dockerignore"):
+        return False
+    for stem in ("dockerfile", "containerfile"):
+        if lower == stem or lower.startswith(stem + ".") or lower.endswith("." + stem):
+            return True
+    return False
+
+
+def is_shell_shebang(data: bytes) -> bool:
+    """``#!/bin/sh``, ``#!/usr/bin/env bash``, ``#!/usr/bin/env -S bash -e`` and the like."""
+    if not data.startswith(b"#!"):
+        return False
+    words = data[2:].split(b"\n", 1)[0].decode("utf-8", "replace").split()
+    if not words:
+        return False
+    interpreter = PurePosixPath(words[0]).name
+    if interpreter == "env":
+        rest = [w for w in words[1:] if not w.startswith("-") and "=" not in w]
+        interpreter = PurePosixPath(rest[0]).name if rest else ""
+    return interpreter in SHELLS
+
+
+def _peek(path: Path) -> bytes:
+    """The first bytes of a regular file (never a FIFO or device, which could block)."""
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return b""
+        with open(path, "rb") as handle:
+            return handle.read(SHEBANG_BYTES)
+    except OSError:
+        return b""
+
+
+def _walk(top: Path, repos: dict[Path, GitRepo]) -> Iterator[tuple[Path, str | None]]:
+    """Each non-ignored file below ``top`` with its kind.
+
+    Paths are tested as strings (a Path per entry costs more than the rest of the walk).
+    Directories are resolved once, at ``top``: below it the walk never follows a symlink, so a
+    child's real path is its parent's plus its name. A directory with its own ``.git`` is asked
+    about separately; a directory holding no visible file is not entered at all.
+    """
+    top_text = str(top)
+    try:
+        real_top = str(top.resolve())
+    except (OSError, RuntimeError):
+        real_top = top_text
+    stack: list[tuple[Path, str, GitRepo | None]] = [(top, real_top, None)]
+    while stack:
+        folder, real, repo = stack.pop()
+        directory = str(folder)
+        try:
+            with os.scandir(directory) as scan:
+                entries = sorted(scan, key=lambda e: e.name)
+        except OSError:
+            continue
+        own_git = any(e.name == ".git" for e in entries)
+        if directory == top_text or (own_git and (repo is None or real != str(repo.root))):
+            found = git_repo_for(Path(real))
+            if found is not None:
+                repos.setdefault(found.root, found)
+                repo = found
+        root = str(repo.root) if repo is not None else ""
+        names = repo.visible_names if repo is not None and (
+            real == root or real.startswith(root.rstrip("/") + "/")) else None
+        head, base = os.path.split(directory)
+        parent_names = f"{os.path.basename(head)}/{base}"
+        peek_all = directory == top_text or base in SCRIPT_DIRS
+        subdirs = []
+        for entry in entries:
+            real_child = f"{real.rstrip('/')}/{entry.name}"
+            try:
+                is_dir = entry.is_dir()
+            except OSError:  # a symlink loop: a file that cannot be read, reported as such
+                is_dir = False
+            is_link = entry.is_symlink()
+            if names is not None and real_child not in names:
                 continue
-            path = directory / name
-            if repo is not None and _inside(path, repo.root) and _resolved_parent(path) not in repo.visible:
+            if is_dir:
+                if not is_link and entry.name not in SKIPPED_DIRS:
+                    subdirs.append((folder / entry.name, real_child, repo))
                 continue
-            yield path
+            path = folder / entry.name
+            peek = None
+            if "." not in entry.name and (peek_all or _executable(entry)):
+                peek = partial(_peek, path)
+            yield path, classify(entry.name, peek, parent_names)
+        stack.extend(reversed(subdirs))
+
+
+def _executable(entry: os.DirEntry[str]) -> bool:
+    try:
+        return bool(entry.stat().st_mode & 0o111)
+    except OSError:
+        return False
+
+
+def _parts(path: Path) -> tuple[str, ...]:
+    """Sort key equal to Path ordering, without its slow comparisons."""
+    return path.parts
 
 
 def _resolved_parent(path: Path) -> Path:
@@ -106,11 +320,3 @@ def _resolved_parent(path: Path) -> Path:
         return path.parent.resolve() / path.name
     except (OSError, RuntimeError):  # a directory symlink loop: keep the path as given
         return path
-
-
-def _inside(path: Path, root: Path) -> bool:
-    try:
-        _resolved_parent(path).relative_to(root)
-    except ValueError:
-        return False
-    return True

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import replace
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from composeguard.lint.compose import (
     ComposeFile,
@@ -19,9 +21,21 @@ from composeguard.lint.compose import (
 from composeguard.lint.datastores import DataStore, DataStoreTable
 from composeguard.lint.discover import Discovery, discover
 from composeguard.lint.envfile import EnvFile, read_env_file
+from composeguard.lint.finding import Location
 from composeguard.lint.model import build_model
 from composeguard.lint.nodes import Node, scalar_text
 from composeguard.lint.storage import Persistence, analyse, runs_server
+
+if TYPE_CHECKING:
+    from composeguard.lint.django import DatabaseDefault, DjangoSettings
+    from composeguard.lint.ignore import IgnoreRules
+    from composeguard.lint.laravel import DefaultConnection, DestructiveGuard, LaravelApp
+    from composeguard.lint.rails import RailsDatabase
+    from composeguard.lint.scripts import ShellFragment
+    from composeguard.lint.shell import Script
+    from composeguard.lint.startup import StartCommands, StartStep
+
+SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh", "busybox"})
 
 
 class Project:
@@ -44,6 +58,11 @@ class Project:
         self.data_stores = DataStoreTable().with_extra(extra_data_stores or {})
         self._files: dict[Path, ComposeFile] = {}
         self._env_files: dict[Path, EnvFile | None] = {}
+        self._texts: dict[Path, str | None] = {}
+        self._scripts: dict[Path, Script | None] = {}
+        self._start_steps: dict[tuple[int, str], tuple[StartStep, ...]] = {}
+        self._signals: dict[tuple[int, str], str | None] = {}
+        self._ignores: dict[Path, IgnoreRules] = {}
 
     @cached_property
     def discovery(self) -> Discovery:
@@ -58,11 +77,25 @@ class Project:
         if cached is not None:
             return cached
         environment = classify_environment(
-            path.name, self._environment_patterns, path.parent.parts[-3:]
+            path.name, self._environment_patterns, self._directories(path)
         )
         result = read_compose_file(path, environment)
         self._files[path] = result
         return result
+
+    def _directories(self, path: Path) -> tuple[str, ...]:
+        """The folders between the checked path (or repository root) and ``path``: the ones
+        that can say what a file is for (``docker/development/``), never the folders the
+        user keeps the project in."""
+        import os
+
+        absolute = Path(os.path.abspath(path)).parent
+        roots = [Path(os.path.abspath(p)) for p in self.paths]
+        roots = [r if r.is_dir() else r.parent for r in roots]
+        inside = [r for r in roots if absolute == r or r in absolute.parents]
+        if not inside:
+            return absolute.parts[-1:]
+        return absolute.relative_to(max(inside, key=lambda r: len(r.parts))).parts
 
     @cached_property
     def compose_files(self) -> tuple[ComposeFile, ...]:
@@ -142,6 +175,7 @@ class Project:
             bases = [f for f in files if f.is_base]
             base = bases[0] if bases else None
             production_overlays = False
+            standalone_production = False
             for f in files:
                 if f.is_base:
                     continue
@@ -150,10 +184,234 @@ class Project:
                     production_overlays |= f.environment is Environment.PRODUCTION
                 else:
                     chains.append((f,))
+                    standalone_production |= (base is not None
+                                              and f.environment is Environment.PRODUCTION)
             for b in bases:
-                if not (production_overlays and b is base):
-                    chains.append((b,))
+                if production_overlays and b is base:
+                    continue
+                if standalone_production and b.environment is Environment.PRODUCTION:
+                    # A complete docker-compose.prod.yml beside it: the base is what
+                    # developers run.
+                    b = replace(b, environment=Environment.DEVELOPMENT)
+                chains.append((b,))
         return sorted(chains, key=lambda c: [f.path for f in c])
+
+    # -- files, scripts and start commands ---------------------------------------------------
+
+    def read_text(self, path: Path) -> str | None:
+        """A project file's text, read once (None when missing, too large, or not UTF-8)."""
+        from composeguard.lint.yamlio import YamlLoadError, read_text
+
+        path = Path(path)
+        if path not in self._texts:
+            compose_file = self._files.get(path)
+            if compose_file is not None and compose_file.text is not None:
+                self._texts[path] = compose_file.text
+            else:
+                try:
+                    self._texts[path] = read_text(path)
+                except YamlLoadError:
+                    self._texts[path] = None
+        return self._texts[path]
+
+    def shell_script(self, path: Path) -> Script | None:
+        """A shell script (by extension or ``#!`` line), parsed once; None for anything else."""
+        from composeguard.lint.origin import TextOrigin
+        from composeguard.lint.shell import parse_script
+
+        path = Path(path)
+        if path not in self._scripts:
+            text = self.read_text(path) if path.is_file() else None
+            script = None
+            if text is not None and _is_shell_script(path, text):
+                script = parse_script(text, TextOrigin(path, text))
+            self._scripts[path] = script
+        return self._scripts[path]
+
+    @cached_property
+    def _start_commands(self) -> StartCommands:
+        from composeguard.lint.startup import StartCommands
+
+        return StartCommands(self.read_text, self.shell_script)
+
+    def start_steps(self, model: ComposeModel, service: Service) -> tuple[StartStep, ...]:
+        """Every simple command ``service`` runs on start in ``model``, through its
+        entrypoint, command, the image's Dockerfile and the project scripts they call."""
+        key = (id(model), service.name)
+        if key not in self._start_steps:
+            self._start_steps[key] = self._start_commands.steps(model, service)
+        return self._start_steps[key]
+
+    def development_signal(self, model: ComposeModel, service: Service) -> str | None:
+        """Why ``service`` runs as development although its file's name says production, or
+        None: it is defined in a development file (``include: compose.dev.yaml``), it or
+        another service of the same setup runs a development server, sets
+        ``APP_ENV=local``, is built from a development Dockerfile, keeps a debugging
+        terminal open, or runs Sail or Xdebug. A setup with a development server is a
+        development setup: nobody runs ``manage.py runserver`` in production."""
+        defined_in = service.location.path
+        if defined_in != model.primary.path and self.compose_file(
+                defined_in).environment is Environment.DEVELOPMENT:
+            return f"it is defined in {defined_in.name}, a development file"
+        own = self._service_signal(model, service)
+        if own is not None:
+            return own
+        for other in model.services.values():
+            if other is not service:
+                signal = self._service_signal(model, other)
+                if signal is not None:
+                    return f"service '{other.name}' of the same setup shows it is development: {signal}"
+        return None
+
+    def _service_signal(self, model: ComposeModel, service: Service) -> str | None:
+        from composeguard.lint.startup import development_signal
+
+        key = (id(model), service.name)
+        if key not in self._signals:
+            self._signals[key] = development_signal(
+                model, service, self.start_steps(model, service))
+        return self._signals[key]
+
+    def production_services(self) -> Iterator[tuple[ComposeModel, Service]]:
+        """The services of production-facing setups that nothing marks as development."""
+        for model in self.models_for(Environment.PRODUCTION):
+            for service in model.services.values():
+                if self.development_signal(model, service) is None:
+                    yield model, service
+
+    @cached_property
+    def shell_fragments(self) -> tuple[tuple[ShellFragment, Script], ...]:
+        """Every shell script, Makefile recipe and CI workflow step of the project, parsed."""
+        from composeguard.lint.scripts import (
+            makefile_fragments,
+            script_fragments,
+            workflow_fragments,
+        )
+        from composeguard.lint.shell import parse_script
+
+        found = []
+        readers = (
+            (self.discovery.shell_scripts, script_fragments),
+            (self.discovery.makefiles, makefile_fragments),
+            (self.discovery.ci_workflows, workflow_fragments),
+        )
+        for paths, reader in readers:
+            for path in paths:
+                text = self.read_text(path)
+                if text is None:
+                    continue
+                for fragment in reader(path, text):
+                    found.append((fragment, parse_script(fragment.text, fragment.origin)))
+        return tuple(found)
+
+    # -- application configuration ------------------------------------------------------
+
+    def _files_named(self, *names: str) -> list[Path]:
+        return [p for p in self.discovery.files if p.name in names]
+
+    @cached_property
+    def laravel_apps(self) -> tuple[LaravelApp, ...]:
+        """Every Laravel app (``artisan`` + laravel/framework in composer.json)."""
+        from composeguard.lint.laravel import detect_laravel
+
+        roots = sorted({p.parent for p in self._files_named("artisan")})
+        return tuple(app for root in roots if (app := detect_laravel(root, self.read_text)))
+
+    def laravel_default_connection(self, app: LaravelApp) -> DefaultConnection | None:
+        """The connection ``config/database.php`` falls back to, read from the PHP syntax tree."""
+        from composeguard.lint.laravel import default_connection
+
+        path = app.root / "config" / "database.php"
+        text = self.read_text(path)
+        return default_connection(path, text) if text is not None else None
+
+    def laravel_guard(self, app: LaravelApp) -> DestructiveGuard | None:
+        """What in the app's service providers blocks destructive artisan commands."""
+        from composeguard.lint.laravel import destructive_guard
+
+        return destructive_guard(app, self.read_text)
+
+    @cached_property
+    def django_settings(self) -> tuple[DjangoSettings, ...]:
+        """Every Django settings module, found through manage.py, wsgi.py/asgi.py, and the
+        ``DJANGO_SETTINGS_MODULE`` that compose services set."""
+        from composeguard.lint.django import SETTINGS_VARIABLE, find_settings
+
+        roots = sorted({p.parent for p in self._files_named("manage.py")})
+        wanted = {service.env(SETTINGS_VARIABLE) for model in self.models
+                  for service in model.services.values()} - {None, ""}
+        found: dict[Path, DjangoSettings] = {}
+        for root in roots:
+            for environment in [{SETTINGS_VARIABLE: w} for w in sorted(wanted)] + [{}]:
+                for settings in find_settings(root, self.read_text, environment):
+                    found.setdefault(settings.path, settings)
+        return tuple(found.values())
+
+    def django_database(self, settings: DjangoSettings) -> DatabaseDefault | None:
+        from composeguard.lint.django import default_database
+
+        return default_database(settings, self.read_text)
+
+    def django_debug(self, settings: DjangoSettings) -> Location | None:
+        """Where a literal ``DEBUG = True`` is written in (or inherited by) ``settings``."""
+        from composeguard.lint.django import debug_literal
+
+        return debug_literal(settings, self.read_text)
+
+    @cached_property
+    def rails_apps(self) -> tuple[Path, ...]:
+        """The roots of Rails apps (config/application.rb + rails in the Gemfile)."""
+        from composeguard.lint.rails import is_rails_app
+
+        roots = sorted({p.parent.parent for p in self.discovery.files
+                        if p.name == "application.rb" and p.parent.name == "config"})
+        return tuple(root for root in roots if is_rails_app(root, self.read_text))
+
+    def rails_database(self, root: Path, environment: str = "production") -> RailsDatabase | None:
+        from composeguard.lint.rails import database_config
+
+        path = root / "config" / "database.yml"
+        text = self.read_text(path)
+        return database_config(path, text, environment) if text is not None else None
+
+    def rails_environment_check_disabled(self, root: Path) -> Location | None:
+        from composeguard.lint.rails import disables_environment_check
+
+        return disables_environment_check(root, self.read_text)
+
+    @cached_property
+    def env_files(self) -> tuple[Path, ...]:
+        """``.env`` and ``.env.*`` files of the project, and every ``env_file:`` a compose
+        service names that exists."""
+        found = {p for p in self.discovery.files if p.name == ".env" or p.name.startswith(".env.")}
+        for model in self.models:
+            for service in model.services.values():
+                for node in service.environment.values():
+                    if node.loc.path not in self._files and node.loc.path.is_file():
+                        found.add(node.loc.path)
+        return tuple(sorted(found))
+
+    def tracked(self, path: Path) -> bool | None:
+        """Whether git tracks ``path`` (None outside a git repository)."""
+        return self.discovery.tracked(path)
+
+    def repository_root(self, path: Path) -> Path | None:
+        """The root of the git repository holding ``path`` (None outside git)."""
+        import os
+
+        absolute = Path(os.path.abspath(path))
+        roots = [r for r in self.discovery.repo_roots if r == absolute or r in absolute.parents]
+        return max(roots, key=lambda r: len(r.parts)) if roots else None
+
+    def ignore_rules(self, root: Path) -> IgnoreRules:
+        """The ignore rules (every ``.gitignore`` and ``.git/info/exclude``) of the repository
+        or directory tree at ``root``, evaluated as git does, each file read once."""
+        from composeguard.lint.ignore import IgnoreRules
+
+        root = Path(root)
+        if root not in self._ignores:
+            self._ignores[root] = IgnoreRules(root, self.read_text)
+        return self._ignores[root]
 
     # -- data stores ---------------------------------------------------------------------
 
@@ -205,12 +463,24 @@ def inherited_mounts(service: Service, model: ComposeModel) -> tuple[Mount, ...]
     return tuple(mounts)
 
 
+def _is_shell_script(path: Path, text: str) -> bool:
+    if path.suffix in (".sh", ".bash"):
+        return True
+    first = text.split("\n", 1)[0]
+    if not first.startswith("#!"):
+        return False
+    words = first[2:].split()
+    if words and words[0].endswith("/env") and len(words) > 1:
+        words = words[1:]
+    return bool(words) and words[0].rsplit("/", 1)[-1] in SHELLS
+
+
 def _stands_alone(candidate: ComposeFile, base: ComposeFile) -> bool:
     services = candidate.services_node()
     base_services = base.services_node()
     if services is None or not services.value:
         return False
-    for _, node in services.items():
+    for node in services.value.values():
         if not node.is_map or not any(node.get(k) is not None for k in ("image", "build", "extends")):
             return False
     if base_services is not None:

@@ -90,6 +90,12 @@ def parse_yaml(text: str, path: Path) -> Any:
         raise YamlLoadError(_one_line(str(exc) or "invalid YAML")) from None
     except RecursionError:
         raise YamlLoadError("YAML nesting is too deep") from None
+    except (ValueError, TypeError, LookupError, AttributeError, OverflowError) as exc:
+        # ruamel's constructors raise plain Python errors for some bad tagged values
+        # (`!!float abc`, `!!timestamp 2020-13-45`) and self-merging anchors.
+        raise YamlLoadError(_one_line(
+            f"a value cannot be read ({exc}); check explicit `!!` tags and `<<` merge keys"
+        )) from None
     size = expanded_size(data)
     if size > MAX_EXPANDED_NODES:
         raise YamlLoadError(

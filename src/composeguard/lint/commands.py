@@ -1,0 +1,608 @@
+"""What one command does to data: the table of frameworks and tools composeguard knows.
+
+The shell layer hands over argv words (quotes removed, env prefixes and process wrappers
+stripped); this module peels what still stands between those words and the real tool (runners
+such as ``uv run``/``bundle exec``/``npx``, interpreters such as ``php -d x=y``/``python -m``,
+and remote execution such as ``docker compose exec -T app`` or ``kubectl exec pod --``, whose tail
+runs elsewhere but still acts on the same data), then looks the tool up in ``TOOLS``: one
+declarative entry per tool, one ``Effect`` per subcommand. Adding a tool is adding an entry;
+``known_commands()`` renders the table for the docs.
+
+Judgement calls, made once here so every rule agrees:
+
+- a rollback (``artisan migrate:rollback``, ``rails db:rollback``, ``knex migrate:rollback``,
+  ``sequelize db:migrate:undo``, ``typeorm migration:revert``, ``alembic downgrade``) drops the
+  tables of what it undoes: DESTROY.
+- what recreates a schema also migrates: ``rails db:reset``/``db:schema:load``/
+  ``db:migrate:reset``/``db:migrate:redo`` and ``prisma db push --accept-data-loss`` are DESTROY
+  *and* MIGRATE (``rails db:reset`` also SEED), so a rule about migrations sees them too.
+- ``prisma migrate dev`` is MIGRATE only, though it may offer a reset on drift (it asks first);
+  ``rails db:prepare`` is MIGRATE only: it seeds nothing but a brand new database.
+- a seed with an explicit "only when empty" flag (``IDEMPOTENT_SEED_FLAGS``) is not a seed.
+- ``docker compose rm -v`` and ``docker rm -v`` delete the container's anonymous volumes, which
+  is where a store without a named volume keeps its data: VOLUME_DESTROY.
+- ``redis-cli bgsave``/``save`` write the snapshot a backup script then copies: BACKUP.
+- ``sh -c BODY`` after a remote wrapper is left to the shell layer: ``unwrap`` shows it.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+
+class Operation(enum.Enum):
+    """The data effects rules care about: seeding, migrating, wiping data, deleting Docker
+    volumes, and backing up (the one effect that is good news, for CG602)."""
+
+    SEED = "seed"
+    MIGRATE = "migrate"
+    DESTROY = "destroy"
+    VOLUME_DESTROY = "volume-destroy"
+    BACKUP = "backup"
+
+
+_S, _M, _D, _V, _B = (Operation.SEED, Operation.MIGRATE, Operation.DESTROY,
+                      Operation.VOLUME_DESTROY, Operation.BACKUP)
+_ORDER = (_D, _V, _M, _S, _B)
+
+IDEMPOTENT_SEED_FLAGS = ("--skip-if-populated", "--skip-if-seeded", "--if-empty", "--only-if-empty")
+"""Flags with which a seeding command promises to leave a populated database alone."""
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    operation: Operation
+    tool: str
+    """The framework or tool, for messages: ``Laravel artisan``, ``Django manage.py``, ``Docker``."""
+    command: str
+    """A short canonical form for messages: ``artisan migrate --seed``, ``docker compose down -v``."""
+
+
+@dataclass(frozen=True, slots=True)
+class Effect:
+    """What one subcommand does to data, and which of its flags change that."""
+
+    ops: tuple[Operation, ...] = ()
+    add: tuple[tuple[str, Operation], ...] = ()
+    """A flag that adds an operation (``--seed``)."""
+    drop: tuple[tuple[str, Operation], ...] = ()
+    """A flag that removes one (``--skip-seed``, ``--append``)."""
+    need: tuple[str, ...] = ()
+    """Without one of these flags the command only reports (``--force``, ``--backup``)."""
+    dry: tuple[str, ...] = ()
+    """With one of these it only prints what it would do (``--pretend``, ``--sql``)."""
+    args: tuple[tuple[str, tuple[Operation, ...]], ...] = ()
+    """An argument that replaces the operations (``migrate APP zero`` rolls everything back)."""
+    short_values: str = ""
+    """Short options taking a value, so ``-vt 5`` is read as ``-v -t 5`` the way the tool does."""
+
+
+def _fx(*ops: Operation, add: Mapping[str, Operation] | None = None,
+        drop: Mapping[str, Operation] | None = None, need: tuple[str, ...] = (),
+        dry: tuple[str, ...] = (), args: Mapping[str, tuple[Operation, ...]] | None = None,
+        short_values: str = "") -> Effect:
+    return Effect(ops, tuple((add or {}).items()), tuple((drop or {}).items()), need, dry,
+                  tuple((args or {}).items()), short_values)
+
+
+@dataclass(frozen=True, slots=True)
+class Tool:
+    name: str
+    programs: tuple[str, ...]
+    """Program names (path and ``@version`` dropped) that run this tool."""
+    effects: Mapping[str, Effect]
+    """Subcommand (``"migrate"``, two words ``"migrate deploy"``, ``""`` for the bare program)."""
+    display: str
+    every_task: bool = False
+    """Every argument is a task (``rails db:create db:migrate db:seed``)."""
+    abbreviations: bool = False
+    """Symfony console: ``d:m:m`` is ``doctrine:migrations:migrate`` when unambiguous."""
+    words: frozenset[str] = field(init=False, default=frozenset())
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "words", frozenset(w for k in self.effects for w in k.split()))
+
+
+_ARTISAN_SEED = {"--seed": _S, "--seeder": _S}
+_ARTISAN = {
+    "db:seed": _fx(_S),
+    "migrate": _fx(_M, add=_ARTISAN_SEED, dry=("--pretend",)),
+    "migrate:fresh": _fx(_D, _M, add=_ARTISAN_SEED),
+    "migrate:refresh": _fx(_D, _M, add=_ARTISAN_SEED),
+    "migrate:reset": _fx(_D, dry=("--pretend",)),
+    "migrate:rollback": _fx(_D, dry=("--pretend",)),
+    "db:wipe": _fx(_D),
+    "migrate:status": _fx(),
+    "migrate:install": _fx(),
+}
+_DJANGO = {
+    "migrate": _fx(_M, dry=("--plan", "--check", "--fake"), args={"zero": (_D,)}),
+    "loaddata": _fx(_S), "flush": _fx(_D), "reset_db": _fx(_D),
+    "seed": _fx(_S), "seed_db": _fx(_S), "load_fixtures": _fx(_S), "loadinitialdata": _fx(_S),
+    "sqlflush": _fx(), "makemigrations": _fx(),
+}
+_RAILS = {
+    "db:migrate": _fx(_M, args={"VERSION=0": (_D,)}), "db:migrate:up": _fx(_M),
+    "db:seed": _fx(_S), "db:setup": _fx(_M, _S), "db:prepare": _fx(_M),
+    "db:reset": _fx(_D, _M, _S), "db:drop": _fx(_D), "db:drop:all": _fx(_D), "db:purge": _fx(_D),
+    "db:schema:load": _fx(_D, _M), "db:structure:load": _fx(_D, _M),
+    "db:seed:replant": _fx(_D, _S), "db:truncate_all": _fx(_D),
+    "db:migrate:reset": _fx(_D, _M), "db:migrate:redo": _fx(_D, _M),
+    "db:rollback": _fx(_D), "db:migrate:down": _fx(_D), "db:fixtures:load": _fx(_S),
+}
+_PRISMA = {
+    "migrate deploy": _fx(_M), "migrate dev": _fx(_M, dry=("--create-only",)),
+    "migrate reset": _fx(_D, _M, _S, drop={"--skip-seed": _S}),
+    "db seed": _fx(_S),
+    "db push": _fx(_M, add={"--force-reset": _D, "--accept-data-loss": _D}),
+}
+_KNEX = {"migrate:latest": _fx(_M), "migrate:up": _fx(_M), "seed:run": _fx(_S),
+         "migrate:rollback": _fx(_D), "migrate:down": _fx(_D)}
+_SEQUELIZE = {
+    "db:migrate": _fx(_M), "db:seed:all": _fx(_S), "db:seed": _fx(_S), "db:drop": _fx(_D),
+    "db:migrate:undo": _fx(_D), "db:migrate:undo:all": _fx(_D),
+    "db:seed:undo": _fx(_D), "db:seed:undo:all": _fx(_D),
+}
+_TYPEORM = {"migration:run": _fx(_M), "schema:sync": _fx(_M), "schema:drop": _fx(_D),
+            "migration:revert": _fx(_D)}
+_ALEMBIC = {"upgrade": _fx(_M, dry=("--sql",)), "downgrade": _fx(_D, dry=("--sql",))}
+_FLASK = {
+    "db upgrade": _fx(_M, dry=("--sql",)), "db downgrade": _fx(_D, dry=("--sql",)),
+    "seed": _fx(_S), "seed run": _fx(_S), "seed list": _fx(),
+    "init-db": _fx(_D, _M),  # the Flask tutorial's command: drops and recreates the tables
+}
+_DOCTRINE = {
+    "doctrine:migrations:migrate": _fx(_M, dry=("--dry-run", "--write-sql"),
+                                       args={"first": (_D,), "prev": (_D,)}),
+    "doctrine:schema:update": _fx(_M, need=("--force", "-f"), add={"--complete": _D}),
+    "doctrine:schema:create": _fx(_M, dry=("--dump-sql",)),
+    "doctrine:schema:drop": _fx(_D, need=("--force", "-f")),
+    "doctrine:database:drop": _fx(_D, need=("--force", "-f")),
+    "doctrine:fixtures:load": _fx(_D, _S, drop={"--append": _D}),
+}
+_DOWN_V = {"-v": _V, "--volumes": _V}
+_COMPOSE = {"down": _fx(add=_DOWN_V, short_values="t"), "rm": _fx(add=_DOWN_V)}
+_DOCKER = {
+    **{f"compose {k}": v for k, v in _COMPOSE.items()},
+    "volume rm": _fx(_V), "volume remove": _fx(_V), "volume prune": _fx(_V),
+    "system prune": _fx(add={"--volumes": _V}),
+    "rm": _fx(add=_DOWN_V), "container rm": _fx(add=_DOWN_V),
+}
+_ALWAYS = {"": _fx(_B)}
+
+TOOLS: tuple[Tool, ...] = (
+    Tool("Laravel artisan", ("artisan",), _ARTISAN, "artisan", abbreviations=True),
+    Tool("Django manage.py", ("manage.py",), _DJANGO, "manage.py"),
+    Tool("Django manage.py", ("django-admin", "django-admin.py", "django"), _DJANGO,
+         "django-admin"),
+    Tool("Rails", ("rails",), _RAILS, "rails", every_task=True),
+    Tool("Rails", ("rake",), _RAILS, "rake", every_task=True),
+    Tool("Prisma", ("prisma",), _PRISMA, "prisma"),
+    Tool("Knex", ("knex",), _KNEX, "knex"),
+    Tool("Sequelize", ("sequelize", "sequelize-cli"), _SEQUELIZE, "sequelize"),
+    Tool("TypeORM", ("typeorm", "typeorm-ts-node-commonjs", "typeorm-ts-node-esm"), _TYPEORM,
+         "typeorm"),
+    Tool("Alembic", ("alembic",), _ALEMBIC, "alembic"),
+    Tool("Flask", ("flask",), _FLASK, "flask"),
+    Tool("Doctrine", ("console",), _DOCTRINE, "bin/console", abbreviations=True),
+    Tool("Docker", ("docker",), _DOCKER, "docker"),
+    Tool("Docker", ("docker-compose",), _COMPOSE, "docker-compose"),
+    Tool("Podman", ("podman",), {**_DOCKER, "system reset": _fx(_V)}, "podman"),
+    Tool("Podman", ("podman-compose",), _COMPOSE, "podman-compose"),
+    Tool("MySQL", ("mysqldump", "mysqlpump"), _ALWAYS, "mysqldump"),
+    Tool("MariaDB", ("mariadb-dump",), _ALWAYS, "mariadb-dump"),
+    Tool("mydumper", ("mydumper",), _ALWAYS, "mydumper"),
+    Tool("MariaDB", ("mariabackup", "mariadb-backup"), {"": _fx(_B, need=("--backup",))},
+         "mariabackup"),
+    Tool("Percona XtraBackup", ("xtrabackup",), {"": _fx(_B, need=("--backup",))}, "xtrabackup"),
+    Tool("PostgreSQL", ("pg_dump",), _ALWAYS, "pg_dump"),
+    Tool("PostgreSQL", ("pg_dumpall",), _ALWAYS, "pg_dumpall"),
+    Tool("PostgreSQL", ("pg_basebackup",), _ALWAYS, "pg_basebackup"),
+    Tool("pgBackRest", ("pgbackrest",), {"backup": _fx(_B)}, "pgbackrest"),
+    Tool("WAL-G", ("wal-g",), {"backup-push": _fx(_B)}, "wal-g"),
+    Tool("WAL-E", ("wal-e",), {"backup-push": _fx(_B)}, "wal-e"),
+    Tool("Barman", ("barman",), {"backup": _fx(_B)}, "barman"),
+    Tool("MongoDB", ("mongodump",), _ALWAYS, "mongodump"),
+    Tool("Redis", ("redis-cli", "valkey-cli"),
+         {"": _fx(_B, need=("--rdb",)), "bgsave": _fx(_B), "save": _fx(_B)}, "redis-cli"),
+    Tool("InfluxDB", ("influx", "influxd"), {"backup": _fx(_B)}, "influx"),
+)
+_BY_PROGRAM: dict[str, Tool] = {p: t for t in TOOLS for p in t.programs}
+
+
+def _opts(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_DOCKER_GLOBALS = _opts("-H --host -c --context --config -l --log-level --tlscacert --tlscert "
+                        "--tlskey -f --file -p --project-name --project-directory --env-file "
+                        "--profile --ansi --progress --parallel")
+_EXEC_OPTS = _opts("-e --env --env-file -u --user -w --workdir --index --detach-keys")
+_RUN_OPTS = _EXEC_OPTS | _opts(
+    "-a --attach -c --cpu-shares -h --hostname -l --label -m --memory -p --publish -v --volume "
+    "--name --network --net --entrypoint --mount --platform --restart --add-host --dns "
+    "--log-driver --log-opt --volumes-from --link --pull --cpus --cap-add --cap-drop --device "
+    "--gpus --ulimit --tmpfs --shm-size --label-file --network-alias --ip --expose "
+    "--security-opt --pid --ipc --userns --runtime --stop-signal --stop-timeout --cidfile "
+    "--memory-swap --sysctl --group-add --health-cmd --health-interval --health-retries")
+_KUBECTL_OPTS = _opts("-n --namespace -c --container -f --filename --context --kubeconfig "
+                      "--cluster --user -s --server --as --token --pod-running-timeout")
+_PM_GLOBALS = {"npm": _opts("--prefix -w --workspace"), "pnpm": _opts("--filter -F -C --dir"),
+               "yarn": _opts("--cwd"), "bun": _opts("--cwd")}
+_RUNNERS: dict[tuple[str, str | None], frozenset[str]] = {
+    ("uv", "run"): _opts("--with --with-requirements --with-editable -p --python --package "
+                         "--extra --group --only-group --env-file --directory --project --index"),
+    ("poetry", "run"): _opts("-C --directory -P --project"), ("pipenv", "run"): frozenset(),
+    ("pdm", "run"): _opts("-p --project"), ("hatch", "run"): frozenset(),
+    ("rye", "run"): frozenset(), ("bundle", "exec"): frozenset(), ("bundler", "exec"): frozenset(),
+    ("npx", None): _opts("-p --package -c --call"), ("pnpx", None): frozenset(),
+    ("bunx", None): _opts("-p --package"), ("bun", "x"): frozenset(),
+    ("npm", "exec"): _opts("-p --package -c --call"), ("npm", "x"): _opts("-p --package"),
+    ("pnpm", "exec"): frozenset(), ("pnpm", "dlx"): _opts("--package"),
+    ("yarn", "exec"): frozenset(), ("yarn", "dlx"): _opts("-p --package"),
+    ("dotenv", None): _opts("-e -v -c"), ("dotenvx", "run"): _opts("-f --env-file -e --env"),
+    ("env-cmd", None): _opts("-f --file -e --environments"), ("doppler", "run"): frozenset(),
+    ("infisical", "run"): _opts("--env --path"), ("op", "run"): _opts("--env-file"),
+    ("exec", None): _opts("-a"), ("env", None): _opts("-u --unset -C --chdir"),
+    ("cross-env", None): frozenset(), ("sudo", None): _opts("-u --user -g --group -C -D -r -t -U"),
+    ("runuser", None): _opts("-u -g -G --user --group"), ("tini", None): _opts("-p -e"),
+    ("dumb-init", None): _opts("-r --rewrite"), ("nohup", None): frozenset(),
+    ("time", None): _opts("-f --format -o --output"), ("nice", None): _opts("-n --adjustment"),
+    ("ionice", None): _opts("-c --class -n --classdata"), ("stdbuf", None): _opts("-i -o -e"),
+}
+_FIXED_ARGS: dict[str, tuple[frozenset[str], int]] = {
+    "gosu": (frozenset(), 1), "su-exec": (frozenset(), 1), "s6-setuidgid": (frozenset(), 1),
+    "setuidgid": (frozenset(), 1), "timeout": (_opts("-s --signal -k --kill-after"), 1),
+}
+_ASSIGNING = {"env", "cross-env"}
+_INTERPRETERS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
+    "php": (_opts("-d -c -z"), _opts("-r -R -B -E")),
+    "node": (_opts("-r --require --import --loader --experimental-loader -C --conditions"),
+             _opts("-e --eval -p --print")),
+    "ts-node": (_opts("-r --require -P --project -O --compiler-options -C --compiler -I"),
+                _opts("-e --eval -p --print")),
+    "tsx": (_opts("-r --require --import --tsconfig"), _opts("-e --eval -p --print")),
+    "ruby": (_opts("-I -r -C -E"), _opts("-e")),
+    "python": (_opts("-W -X -Q"), _opts("-c")),
+}
+_SAIL_DIRECT = {"php", "composer", "npm", "npx", "yarn", "pnpm", "bun", "bunx", "node"}
+"""Laravel Sail runs these in the app container; ``sail artisan`` too, the rest is compose."""
+_ENTRY_FILES = {"cli.js", "cli.ts", "cli.mjs", "cli.cjs", "index.js"}
+
+
+def _program(word: str) -> str:
+    """The name a word runs as: ``./node_modules/.bin/knex`` -> ``knex``, ``prisma@5`` -> ``prisma``,
+    ``node_modules/typeorm/cli.js`` -> ``typeorm``, ``python3.12`` -> ``python``."""
+    parts = [p for p in word.lower().split("/") if p]
+    name = parts[-1] if parts else ""
+    if "@" in name[1:]:
+        name = name[: name.index("@", 1)]
+    if name in _ENTRY_FILES:
+        name = next((p for p in reversed(parts[:-1]) if p not in {"bin", "lib", "build", "dist",
+                                                                    "src"}), name)
+    if name.startswith("python") and all(c.isdigit() or c == "." for c in name[6:]):
+        return "python"
+    return "node" if name == "nodejs" else name
+
+
+def _is_assignment(word: str) -> bool:
+    name, eq, _ = word.partition("=")
+    return bool(eq and name and name.isascii() and not name[0].isdigit()
+                and name.replace("_", "a").isalnum())
+
+
+def _skip(args: Sequence[str], start: int, values: frozenset[str]) -> int:
+    """Index of the first operand at or after ``start``, past options and the values they take."""
+    i = start
+    while i < len(args):
+        word = args[i]
+        if word == "--":
+            return i + 1
+        if not word.startswith("-") or word == "-":
+            return i
+        if word in values:
+            i += 2
+            continue
+        if not word.startswith("--") and len(word) > 2:
+            for char in word[1:-1]:
+                if f"-{char}" in values:
+                    break
+            else:
+                i += 1 + (f"-{word[-1]}" in values)
+                continue
+        i += 1
+    return i
+
+
+def _peel_remote(args: Sequence[str], prog: str) -> list[str] | None:
+    """The tail of ``docker compose exec/run``, ``docker exec/run`` or ``kubectl exec``."""
+    i = _skip(args, 1, _DOCKER_GLOBALS if prog != "kubectl" else _KUBECTL_OPTS)
+    sub = args[i] if i < len(args) else ""
+    if prog == "kubectl":
+        if sub != "exec":
+            return None
+        if "--" in args[i:]:
+            return list(args[args.index("--", i) + 1:])
+        pod = _skip(args, i + 1, _KUBECTL_OPTS)
+        return list(args[pod + 1:])
+    if prog in {"docker", "podman"} and sub in {"compose", "container"}:
+        i = _skip(args, i + 1, _DOCKER_GLOBALS)
+        sub = args[i] if i < len(args) else ""
+    if sub not in {"exec", "run"}:
+        return None
+    target = _skip(args, i + 1, _EXEC_OPTS if sub == "exec" else _RUN_OPTS)
+    return list(args[target + 1:])
+
+
+def _peel_interpreter(args: Sequence[str], prog: str) -> list[str]:
+    values, code = _INTERPRETERS[prog]
+    i = 1
+    while i < len(args) and args[i].startswith("-") and args[i] != "-":
+        word = args[i]
+        if word == "--":
+            return list(args[i + 1:])
+        if word in code:
+            return []
+        if prog == "python" and word.startswith("-m"):
+            return [word[2:], *args[i + 1:]] if len(word) > 2 else list(args[i + 1:])
+        if prog == "php" and word == "-f":
+            return list(args[i + 1:])
+        i += 2 if word in values else 1
+    return list(args[i:])
+
+
+def _peel(args: Sequence[str]) -> list[str] | None:
+    """One layer less between ``args`` and the program that does the work, or None."""
+    if _is_assignment(args[0]):
+        return list(args[1:])
+    prog = _program(args[0])
+    if prog in _INTERPRETERS:
+        return _peel_interpreter(args, prog)
+    if prog in _FIXED_ARGS:
+        values, count = _FIXED_ARGS[prog]
+        return list(args[_skip(args, 1, values) + count:])
+    if prog == "sail":
+        sub = args[1] if len(args) > 1 else ""
+        if sub in {"artisan", "art", "a"}:
+            return ["artisan", *args[2:]]
+        if sub == "bin" or sub in _SAIL_DIRECT:
+            return list(args[2:] if sub == "bin" else args[1:])
+        return ["docker", "compose", *args[1:]] if sub else []
+    if prog in {"docker", "podman", "docker-compose", "podman-compose", "kubectl", "oc"}:
+        return _peel_remote(args, "kubectl" if prog == "oc" else prog)
+    i = _skip(args, 1, _PM_GLOBALS.get(prog, frozenset()))
+    sub = args[i] if i < len(args) else None
+    for key in ((prog, sub), (prog, None)):
+        if key in _RUNNERS:
+            tail = list(args[_skip(args, i + 1 if key[1] else 1, _RUNNERS[key]):])
+            if prog in _ASSIGNING:
+                while tail and _is_assignment(tail[0]):
+                    tail.pop(0)
+            if prog == "hatch" and tail and ":" in tail[0] and "/" not in tail[0]:
+                tail[0] = tail[0].split(":", 1)[1]
+            return tail
+    if sub is None:
+        return None
+    if prog == "yarn" and sub == "workspace":
+        return ["yarn", *args[i + 2:]]
+    if prog in {"yarn", "bun"} and sub == "run" and i + 1 < len(args) \
+            and _program(args[i + 1]) in _BY_PROGRAM:
+        return list(args[i + 1:])
+    if prog in {"yarn", "pnpm"} and _program(sub) in _BY_PROGRAM:
+        return list(args[i:])
+    return None
+
+
+def unwrap(words: Sequence[str]) -> tuple[str, ...]:
+    """The argv that finally does the work, runners, interpreters and remote wrappers peeled off.
+
+    Public for the shell layer: when this ends in ``sh -c BODY`` (``docker compose exec db sh -c
+    '...'``), BODY is shell text for it to parse; this module never parses shell.
+    """
+    args = [w for w in words if isinstance(w, str)]
+    for _ in range(2 * len(args) + 2):  # every layer but `sail` shortens argv
+        if not args:
+            break
+        inner = _peel(args)
+        if inner is None:
+            break
+        args = inner
+    return tuple(args)
+
+
+def _resolve(tool: Tool, word: str) -> str | None:
+    """The table's word for ``word``, Symfony-style abbreviations (``d:m:m``) included."""
+    word = word.lower()
+    if word in tool.words:
+        return word
+    if not tool.abbreviations or ":" not in word:
+        return None
+    parts = word.split(":")
+    hits = [w for w in tool.words if len(w.split(":")) == len(parts)
+            and all(full.startswith(part) for part, full in zip(parts, w.split(":"), strict=True))]
+    return hits[0] if len(hits) == 1 else None
+
+
+def _operands(tool: Tool, rest: Sequence[str]) -> list[str]:
+    """Resolved operands; a word right after an option is its value unless the table knows it."""
+    out: list[str] = []
+    after_option = False
+    for word in rest:
+        if word.startswith("-") and len(word) > 1:
+            after_option = word != "--" and "=" not in word
+            continue
+        known = _resolve(tool, word)
+        if not (after_option and known is None):
+            out.append(known or word.lower())
+        after_option = False
+    return out
+
+
+def _subcommands(tool: Tool, rest: Sequence[str]) -> list[str]:
+    operands = _operands(tool, rest)
+    if tool.every_task:
+        return [w for w in operands if w in tool.effects]
+    if operands and operands[0] in tool.words:
+        pair = " ".join(operands[:2])
+        return [pair] if pair in tool.effects else [operands[0]] if operands[0] in tool.effects \
+            else []
+    return [""] if "" in tool.effects else []
+
+
+def _flag(rest: Sequence[str], flag: str, short_values: str = "") -> str | None:
+    """``flag`` as it appears in ``rest`` (``--x``, ``--x=v``, or ``-v`` in a ``-fv`` cluster)."""
+    for word in rest:
+        if word == "--":
+            return None
+        if word == flag:
+            return flag
+        if flag.startswith("--") and word.startswith(flag + "="):
+            if word[len(flag) + 1:].lower() not in {"false", "0", "no"}:
+                return flag
+        elif len(flag) == 2 and word.startswith("-") and not word.startswith("--"):
+            for char in word[1:]:
+                if char == flag[1]:
+                    return flag
+                if char in short_values or not char.isalpha():
+                    break
+    return None
+
+
+def _apply(tool: Tool, key: str, effect: Effect, rest: Sequence[str]) -> list[Action]:
+    if any(_flag(rest, f) for f in effect.dry):
+        return []
+    shown: list[str] = []
+    if effect.need:
+        needed = next((f for f in effect.need if _flag(rest, f, effect.short_values)), None)
+        if needed is None:
+            return []
+        shown.append(needed)
+    ops = list(effect.ops)
+    arguments = {w.lower() for w in rest if not w.startswith("-")}
+    for arg, replacement in effect.args:
+        if arg.lower() in arguments:
+            ops = list(replacement)
+            shown.append(arg)
+    for pairs, adding in ((effect.add, True), (effect.drop, False)):
+        for flag, op in pairs:
+            if _flag(rest, flag, effect.short_values) and (op in ops) != adding:
+                ops = [*ops, op] if adding else [o for o in ops if o != op]
+                shown.append(flag)
+    if any(_flag(rest, f) for f in IDEMPOTENT_SEED_FLAGS):
+        ops = [o for o in ops if o is not _S]
+    command = " ".join(w for w in (tool.display, key, *dict.fromkeys(shown)) if w)
+    return [Action(op, tool.name, command) for op in _ORDER if op in ops]
+
+
+def classify(words: Sequence[str]) -> tuple[Action, ...]:
+    """Every data effect of one simple command (empty when none).
+
+    ``artisan migrate:fresh --seed`` -> DESTROY, MIGRATE, SEED; each action carries the
+    canonical command that caused it, so a rule can quote it.
+    """
+    args = unwrap(words)
+    tool = _BY_PROGRAM.get(_program(args[0])) if args else None
+    if tool is None or _flag(args[1:], "--help") or _flag(args[1:], "--version"):
+        return ()
+    rest = args[1:]
+    return tuple(a for key in _subcommands(tool, rest)
+                 for a in _apply(tool, key, tool.effects[key], rest))
+
+
+_NPM_SCRIPTS = {"start": "start", "test": "test", "t": "test", "tst": "test",
+                "restart": "restart", "stop": "stop"}
+_BUILTINS = {
+    "yarn": _opts(
+        "add audit autoclean bin cache check config constraints create dedupe dlx exec explain "
+        "generate-lock-entry global help import info init install licenses link list login "
+        "logout node npm outdated owner pack patch patch-commit plugin policies publish "
+        "rebuild remove search set stage tag team unlink unplug up upgrade upgrade-interactive "
+        "version versions why workspace workspaces"),
+    "pnpm": _opts(
+        "add approve-builds audit bin c cache config create dedupe deploy dlx doctor env exec "
+        "fetch i import init install install-test it la licenses link ll ln list ls outdated "
+        "pack patch patch-commit patch-remove prune publish rb rebuild recursive remove rm root "
+        "self-update server setup store un uninstall unlink up update upgrade why"),
+}
+
+
+def package_script(words: Sequence[str]) -> tuple[str, str] | None:
+    """(manager, script name) when the command runs a package.json script, else None.
+
+    ``npm start`` -> ("npm", "start"); ``yarn seed`` and ``pnpm seed`` are scripts, but their
+    built-in commands (``yarn install``) are not.
+    """
+    args = unwrap(words)
+    manager = _program(args[0]) if args else ""
+    if manager not in {"npm", "yarn", "pnpm", "bun"}:
+        return None
+    i = _skip(args, 1, _PM_GLOBALS[manager])
+    sub = args[i] if i < len(args) else ""
+    if sub in {"run", "run-script", "rum", "urn"}:
+        j = _skip(args, i + 1, _PM_GLOBALS[manager])
+        return (manager, args[j]) if j < len(args) else None
+    if manager == "npm":
+        return ("npm", _NPM_SCRIPTS[sub]) if sub in _NPM_SCRIPTS else None
+    if manager in _BUILTINS and sub and sub not in _BUILTINS[manager]:
+        return (manager, "test" if manager == "pnpm" and sub == "t" else sub)
+    return None
+
+
+_VERBS = {_D: "wipes data", _V: "deletes Docker volumes", _M: "migrates", _S: "seeds",
+          _B: "backs up"}
+
+
+def describe(actions: Iterable[Action]) -> str:
+    """A phrase for messages: ``wipes data, migrates and seeds (artisan migrate:fresh --seed)``."""
+    actions = tuple(actions)
+    verbs = [_VERBS[op] for op in _ORDER if any(a.operation is op for a in actions)]
+    if not verbs:
+        return ""
+    said = verbs[0] if len(verbs) == 1 else f"{', '.join(verbs[:-1])} and {verbs[-1]}"
+    return f"{said} ({', '.join(dict.fromkeys(a.command for a in actions))})"
+
+
+def known_commands() -> tuple[tuple[str, str, tuple[Operation, ...]], ...]:
+    """(tool, command, base operations) for every table entry, for the docs to render."""
+    return tuple((t.name, " ".join(w for w in (t.display, k) if w), e.ops)
+                 for t in TOOLS for k, e in t.effects.items())
+
+
+DEVELOPMENT_SERVERS: Mapping[str, tuple[tuple[str, ...], ...]] = {
+    "manage.py": (("runserver",), ("runserver_plus",)),
+    "django-admin": (("runserver",),),
+    "artisan": (("serve",),),
+    "symfony": (("serve",), ("server:start",)),
+    "flask": (("run", "--debug"), ("run", "--reload")),
+    "uvicorn": (("--reload",),),
+    "hypercorn": (("--reload",),),
+    "gunicorn": (("--reload",),),
+    "nodemon": ((),),
+    "ts-node-dev": ((),),
+    "next": (("dev",),),
+    "nuxt": (("dev",),),
+    "nuxi": (("dev",),),
+    "vite": ((),),
+    "webpack-dev-server": ((),),
+    "ng": (("serve",),),
+    "tsx": (("watch",),),
+    "node": (("--watch",),),
+}
+"""Programs (and the words they need) that only a development setup runs: a service started
+this way is a development service whatever its file is called."""
+
+
+def development_server(words: Sequence[str]) -> str | None:
+    """``manage.py runserver`` for a command that starts a development server, else None."""
+    if words and _program(words[0]) == "php" and "-S" in words:
+        return "php -S"
+    args = unwrap(words)
+    if not args:
+        return None
+    program = _program(args[0])
+    for needed in DEVELOPMENT_SERVERS.get(program, ()):
+        if all(word in args[1:] for word in needed):
+            return " ".join((program, *needed))
+    return None

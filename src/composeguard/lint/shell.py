@@ -1,0 +1,1189 @@
+"""Shell text read the way a shell runs it: its simple commands, what a failure of each one
+does to the rest, and the tests that gate them.
+
+Rules ask "does this container seed on start?" and "is this migration's failure swallowed?".
+Both need the commands a shell would run, wrappers seen through, the operators between them
+understood, and each located on the line a person would edit. bashlex gives a real parse but
+rejects much real-world shell (``case``, ``[[ ]]``, arithmetic, ``time``), so an offset-keeping
+tokenizer and a forgiving recursive-descent reader take over there. Both build the same small
+tree, and one walker turns it into :class:`Command` records.
+"""
+
+from __future__ import annotations
+
+import enum
+import posixpath
+import shlex
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from composeguard.lint.finding import Location
+from composeguard.lint.origin import AlignedOrigin, Origin
+
+
+class Failure(enum.Enum):
+    """What happens to the rest of the script when a command fails."""
+
+    STOPS = "stops"
+    IGNORED = "ignored"
+    CONTINUES = "continues"
+    TESTED = "tested"
+
+
+@dataclass(frozen=True, slots=True)
+class Condition:
+    text: str
+    variables: frozenset[str]
+    negated: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    words: tuple[str, ...]
+    word_locations: tuple[Location, ...]
+    location: Location
+    text: str
+    assignments: tuple[tuple[str, str], ...] = ()
+    failure: Failure = Failure.STOPS
+    masked_by: str | None = None
+    mask_location: Location | None = None
+    conditions: tuple[Condition, ...] = ()
+    depth: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Script:
+    commands: tuple[Command, ...]
+    parser: str
+    errexit: bool
+
+
+SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh", "mksh"})
+TESTS = frozenset({"[", "[[", "test"})
+_MAX_NESTING = 60
+"""Deeper nesting is read flat: the Python stack must survive any input."""
+_MAX_DEPTH = 8
+"""``sh -c`` bodies nested deeper than this are not unwrapped."""
+
+
+def parse_script(text: str, origin: Origin) -> Script:
+    """A shell script or command string (a file, a Makefile recipe line, a CI ``run:`` block,
+    an ``sh -c`` body)."""
+    out: list[Command] = []
+    parsers: list[str] = []
+    errexit, pipefail = _shebang_options(text)
+    walker = _Walker(text, origin, 0, errexit, pipefail, out, parsers)
+    walker.run(_parse(text, parsers), _STOPS, ())
+    return Script(tuple(out), "tokens" if "tokens" in parsers else "bashlex", walker.ever_errexit)
+
+
+def parse_argv(words: Sequence[tuple[str, Origin]]) -> Script:
+    """An exec-form command: no shell, one Command; a shell ``-c`` body is parsed after it."""
+    texts = [word for word, _ in words]
+    skip, assignments = strip_wrappers(texts)
+    out: list[Command] = []
+    parsers: list[str] = []
+    errexit = False
+    if skip < len(texts):
+        locations = [origin.locate(0, len(word)) for word, origin in words]
+        first, last = locations[0], locations[-1]
+        span = Location(first.path, first.line, first.column, *last.end)
+        out.append(Command(tuple(texts[skip:]), tuple(locations[skip:]), span, shlex.join(texts),
+                           assignments))
+        body = shell_body(texts)
+        if body is not None:
+            errexit, pipefail = _options(texts[skip + 1 : body])
+            text, origin = words[body]
+            walker = _Walker(text, origin, 1, errexit, pipefail, out, parsers)
+            walker.run(_parse(text, parsers), _STOPS, ())
+            errexit = walker.ever_errexit
+    return Script(tuple(out), "argv", errexit)
+
+
+def split_compose_string(text: str, origin: Origin) -> list[tuple[str, Origin]]:
+    """How Compose splits a string-form ``command:``/``entrypoint:``: go-shellwords, not a shell.
+
+    Like Compose, the words stop at the first unquoted ``;``, ``&``, ``|``, ``<`` or ``>``
+    (``command: a && b`` runs ``a`` alone). Unbalanced quotes: whitespace splitting.
+    """
+    spans = _shellwords(text)
+    if spans is None:
+        spans = []
+        start = None
+        for i, char in enumerate(text + " "):
+            if char.isspace() and start is not None:
+                spans.append((text[start:i], start, i))
+                start = None
+            elif not char.isspace() and start is None:
+                start = i
+    return [(word, AlignedOrigin(word, _Shifted(origin, start), text[start:end]))
+            for word, start, end in spans]
+
+
+def shell_body(words: Sequence[str]) -> int | None:
+    """Index of the script argument if ``words`` runs a shell with ``-c`` (through wrappers,
+    ``busybox sh``, ``su USER -c``), else None."""
+    i, _ = strip_wrappers(words)
+    if i < len(words) and posixpath.basename(words[i]) == "busybox":
+        i += 1
+    if i >= len(words):
+        return None
+    program = posixpath.basename(words[i])
+    if program == "su":
+        return next((j + 1 for j in range(i + 1, len(words) - 1)
+                     if words[j] in ("-c", "--command")), None)
+    if program not in SHELLS:
+        return None
+    saw_c, j = False, i + 1
+    while j < len(words):
+        word = words[j]
+        if word in ("--", "-"):
+            return j + 1 if saw_c and j + 1 < len(words) else None
+        if word.startswith("--"):
+            j += 2 if word in ("--rcfile", "--init-file") else 1
+        elif len(word) > 1 and word[0] in "-+":
+            saw_c = saw_c or (word[0] == "-" and "c" in word)
+            j += 2 if "o" in word[1:] else 1
+        else:
+            return j if saw_c else None
+    return None
+
+
+def strip_wrappers(words: Sequence[str]) -> tuple[int, tuple[tuple[str, str], ...]]:
+    """How many leading words only wrap the real program (``VAR=value`` prefixes, ``exec``,
+    ``env``, ``gosu USER``, ``timeout 5m``...), and the assignments they carried."""
+    assignments: list[tuple[str, str]] = []
+    i, n = 0, len(words)
+    while i < n:
+        word = words[i]
+        name = posixpath.basename(word)
+        if _is_assignment(word):
+            key, _, value = word.partition("=")
+            assignments.append((key, value))
+            i += 1
+        elif name in _WRAPPER_OPTIONS:
+            with_argument, positional = _WRAPPER_OPTIONS[name]
+            if name == "command" and i + 1 < n and words[i + 1] in ("-v", "-V"):
+                break
+            i = _skip_options(words, i + 1, with_argument) + positional
+            if name in ("env", "sudo"):
+                while i < n and _is_assignment(words[i]):
+                    key, _, value = words[i].partition("=")
+                    assignments.append((key, value))
+                    i += 1
+        else:
+            break
+    return min(i, n), tuple(assignments)
+
+
+_WRAPPER_OPTIONS: dict[str, tuple[frozenset[str], int]] = {
+    "exec": (frozenset({"-a"}), 0),
+    "env": (frozenset({"-u", "--unset", "-C", "--chdir", "-S", "--split-string"}), 0),
+    "command": (frozenset(), 0),
+    "nohup": (frozenset(), 0),
+    "time": (frozenset({"-f", "-o", "--format", "--output"}), 0),
+    "nice": (frozenset({"-n", "--adjustment"}), 0),
+    "timeout": (frozenset({"-s", "-k", "--signal", "--kill-after"}), 1),
+    "gosu": (frozenset(), 1),
+    "su-exec": (frozenset(), 1),
+    "s6-setuidgid": (frozenset(), 1),
+    "sudo": (frozenset({"-u", "-g", "-C", "-D", "-h", "-p", "-R", "-r", "-t", "-T", "-U",
+                        "--user", "--group"}), 0),
+    "setpriv": (frozenset({"--reuid", "--regid", "--ruid", "--euid", "--rgid", "--egid",
+                           "--groups", "--inh-caps", "--ambient-caps", "--bounding-set",
+                           "--securebits", "--pdeathsig", "--selinux-label",
+                           "--apparmor-profile"}), 0),
+    "tini": (frozenset({"-p", "-e"}), 0),
+    "dumb-init": (frozenset({"-r", "--rewrite"}), 0),
+    "chpst": (frozenset({"-u", "-U", "-b", "-e", "-/", "-n", "-l", "-L", "-m", "-d", "-o",
+                         "-p", "-f", "-c", "-r", "-t"}), 0),
+}
+
+
+def _skip_options(words: Sequence[str], i: int, with_argument: frozenset[str]) -> int:
+    while i < len(words) and len(words[i]) > 1 and words[i][0] == "-":
+        if words[i] == "--":
+            return i + 1
+        i += 2 if words[i] in with_argument else 1
+    return i
+
+
+def _is_assignment(word: str) -> bool:
+    name, equals, _ = word.partition("=")
+    return bool(equals) and name.isidentifier() and name.isascii()
+
+
+def _options(args: Sequence[str], errexit: bool = False, pipefail: bool = False) -> tuple[bool, bool]:
+    """``errexit``/``pipefail`` after ``set``-style options (``-e``, ``+e``, ``-euo pipefail``)."""
+    for i, arg in enumerate(args):
+        if arg == "--":
+            break
+        if len(arg) < 2 or arg[0] not in "-+" or arg.startswith("--"):
+            continue
+        on = arg[0] == "-"
+        if "e" in arg[1:]:
+            errexit = on
+        if "o" in arg[1:] and i + 1 < len(args):
+            if args[i + 1] == "errexit":
+                errexit = on
+            elif args[i + 1] == "pipefail":
+                pipefail = on
+    return errexit, pipefail
+
+
+def _shebang_options(text: str) -> tuple[bool, bool]:
+    if not text.startswith("#!"):
+        return False, False
+    return _options(text[2:].partition("\n")[0].split()[1:])
+
+
+# -- the tree both parsers build -------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Word:
+    text: str
+    start: int
+    end: int
+
+
+@dataclass(slots=True)
+class _Simple:
+    words: list[_Word]
+    subs: list[_Seq]
+    start: int
+    end: int
+
+
+@dataclass(slots=True)
+class _Arm:
+    test: _Seq | None
+    body: _Seq
+    condition: Condition | None = None
+    negate: bool = False
+
+
+@dataclass(slots=True)
+class _Compound:
+    kind: str
+    """``group``, ``if``, ``loop``, ``case`` or ``function``."""
+    arms: list[_Arm]
+    start: int
+    end: int
+
+
+@dataclass(slots=True)
+class _Pipeline:
+    items: list[_Simple | _Compound]
+    pipes: list[tuple[int, int]]
+    negated: bool
+    start: int
+
+    @property
+    def end(self) -> int:
+        return self.items[-1].end
+
+
+@dataclass(slots=True)
+class _AndOr:
+    pipelines: list[_Pipeline]
+    ops: list[tuple[str, int, int]]
+
+    @property
+    def start(self) -> int:
+        return self.pipelines[0].start
+
+    @property
+    def end(self) -> int:
+        return self.pipelines[-1].end
+
+
+@dataclass(slots=True)
+class _Seq:
+    items: list[_AndOr] = field(default_factory=list)
+    seps: list[tuple[str, int, int] | None] = field(default_factory=list)
+
+    @property
+    def start(self) -> int:
+        return self.items[0].start if self.items else 0
+
+    @property
+    def end(self) -> int:
+        return self.items[-1].end if self.items else 0
+
+
+def _single(node: _Simple | _Compound) -> _Seq:
+    return _Seq([_AndOr([_Pipeline([node], [], False, node.start)], [])], [None])
+
+
+def _parse(text: str, parsers: list[str]) -> _Seq:
+    text = text.replace("\r", " ")
+    if text.strip():
+        try:
+            seq = _from_bashlex(text)
+            parsers.append("bashlex")
+            return seq
+        except Exception:  # noqa: BLE001, S110 - bashlex rejects much valid shell, many ways
+            pass
+    parsers.append("tokens")
+    try:
+        return _Reader(text, _tokenize(text, 0, len(text)), 0).seq(frozenset())
+    except Exception:  # noqa: BLE001 - written not to raise; a bug must not reach a rule
+        return _Seq()
+
+
+# -- the walker: failures, masks, conditions ------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Outcome:
+    failure: Failure
+    masked_by: str | None = None
+    location: Location | None = None
+
+
+_STOPS = _Outcome(Failure.STOPS)
+_ALWAYS = {False: frozenset({"true", ":", "/bin/true"}), True: frozenset({"false", "/bin/false"})}
+"""Loop tests that gate nothing: ``while true``, ``until false``."""
+_TESTED = _Outcome(Failure.TESTED)
+
+
+@dataclass(frozen=True, slots=True)
+class _Shifted:
+    """An origin for a slice of another origin's text that starts at ``offset``."""
+
+    source: Origin
+    offset: int
+
+    @property
+    def path(self) -> Path:
+        return self.source.path
+
+    def locate(self, start: int, end: int | None = None) -> Location:
+        return self.source.locate(start + self.offset, None if end is None else end + self.offset)
+
+
+class _Walker:
+    def __init__(self, text: str, origin: Origin, depth: int, errexit: bool, pipefail: bool,
+                 out: list[Command], parsers: list[str]) -> None:
+        self.text, self.origin, self.depth = text, origin, depth
+        self.errexit, self.pipefail, self.ever_errexit = errexit, pipefail, errexit
+        self.out, self.parsers = out, parsers
+        self.in_function = 0
+
+    def run(self, seq: _Seq, tail: _Outcome, conditions: tuple[Condition, ...]) -> None:
+        try:
+            self.seq(seq, tail, conditions, False)
+        except Exception:  # noqa: BLE001, S110 - keep what was found; never a traceback
+            pass
+
+    def loc(self, start: int, end: int | None = None) -> Location:
+        return self.origin.locate(start, end)
+
+    def short(self, start: int, end: int) -> str:
+        text = " ".join(self.text[start:end].split("\n", 1)[0].split())
+        return text if len(text) <= 40 else text[:39] + "…"
+
+    def seq(self, seq: _Seq, tail: _Outcome, conditions: tuple[Condition, ...],
+            ignore: bool) -> None:
+        for i, item in enumerate(seq.items):
+            sep = seq.seps[i]
+            background = sep is not None and sep[0] == "&"
+            if sep is not None and background:
+                after = _Outcome(Failure.CONTINUES, "&", self.loc(sep[1], sep[2]))
+            elif i + 1 < len(seq.items):
+                following = seq.items[i + 1]
+                shown = self.short(following.start, following.end)
+                if sep is not None and sep[0] == ";":
+                    after = _Outcome(Failure.CONTINUES, f"; {shown}", self.loc(sep[1], sep[2]))
+                else:
+                    after = _Outcome(Failure.CONTINUES, shown,
+                                     self.loc(following.start, following.end))
+            else:
+                after = tail
+            self.andor(item, after, conditions, ignore, background)
+            conditions += self.exit_guard(item)
+
+    def andor(self, item: _AndOr, after: _Outcome, conditions: tuple[Condition, ...],
+              ignore: bool, background: bool) -> None:
+        last = len(item.pipelines) - 1
+        guards: list[Condition] = []
+        for k, pipeline in enumerate(item.pipelines):
+            test = self.test(pipeline) if k < last else None
+            outcome = _TESTED if test is not None else self.fail(item, k, after, ignore, background)
+            self.pipeline(pipeline, outcome, conditions + tuple(guards), ignore or k < last)
+            if k == last:
+                break
+            op = item.ops[k][0]
+            if test is not None:
+                guards.append(replace(test, negated=test.negated != (op == "||")))
+            elif op == "||":
+                guards = []
+            else:
+                guards = [guard for guard in guards if not guard.negated]
+
+    def fail(self, item: _AndOr, k: int, after: _Outcome, ignore: bool,
+             background: bool) -> _Outcome:
+        """The outcome of pipeline ``k`` of ``item`` failing."""
+        last = len(item.pipelines) - 1
+        j = next((j for j in range(k, last) if item.ops[j][0] == "||"), None)
+        if j is None:
+            if k == last and self.errexit and not ignore and not background:
+                return _STOPS
+            return after
+        p = j + 1
+        while True:
+            stopper = _stopper(item.pipelines[p])
+            if stopper == "exit":
+                return _STOPS
+            if stopper == "false":
+                return self.fail(item, p, after, ignore, background)
+            if p == last or item.ops[p][0] == "||":
+                break
+            p += 1
+        alternative = item.pipelines[j + 1]
+        shown = self.short(alternative.start, alternative.end)
+        return _Outcome(Failure.IGNORED, f"|| {shown}", self.loc(item.ops[j][1], item.ops[j][2]))
+
+    def pipeline(self, pipeline: _Pipeline, fail: _Outcome, conditions: tuple[Condition, ...],
+                 ignore: bool) -> None:
+        last = len(pipeline.items) - 1
+        for i, node in enumerate(pipeline.items):
+            if i < last and not self.pipefail:
+                start, end = pipeline.pipes[i] if i < len(pipeline.pipes) else (node.end, node.end)
+                following = pipeline.items[i + 1]
+                shown = f"{self.text[start:end]} {self.short(following.start, following.end)}"
+                outcome = _Outcome(Failure.CONTINUES, shown, self.loc(start, end))
+            elif pipeline.negated and fail.failure is not Failure.TESTED:
+                outcome = _Outcome(Failure.IGNORED, "!",
+                                   self.loc(pipeline.start, pipeline.start + 1))
+            else:
+                outcome = fail
+            self.node(node, outcome, conditions, ignore or pipeline.negated)
+
+    def node(self, node: _Simple | _Compound, outcome: _Outcome,
+             conditions: tuple[Condition, ...], ignore: bool) -> None:
+        if isinstance(node, _Simple):
+            self.simple(node, outcome, conditions, ignore)
+            return
+        if node.kind == "function":
+            self.in_function += 1
+            for arm in node.arms:
+                self.seq(arm.body, _STOPS, conditions, False)
+            self.in_function -= 1
+            return
+        earlier: tuple[Condition, ...] = ()
+        for arm in node.arms:
+            arm_conditions = conditions + earlier
+            if arm.test is not None:
+                condition = self.condition(arm.test, arm.negate)
+                self.seq(arm.test, _TESTED, arm_conditions, True)
+                if node.kind != "loop" or condition.text not in _ALWAYS[condition.negated]:
+                    arm_conditions += (condition,)
+                if node.kind == "if":
+                    earlier += (replace(condition, negated=not condition.negated),)
+            elif arm.condition is not None:
+                arm_conditions += (arm.condition,)
+            self.seq(arm.body, outcome, arm_conditions, ignore)
+
+    def simple(self, node: _Simple, outcome: _Outcome, conditions: tuple[Condition, ...],
+               ignore: bool) -> None:
+        texts = [word.text for word in node.words]
+        skip, assignments = strip_wrappers(texts)
+        if skip < len(texts):
+            first, last = node.words[0], node.words[-1]
+            self.out.append(Command(
+                tuple(texts[skip:]), tuple(self.loc(w.start, w.end) for w in node.words[skip:]),
+                self.loc(first.start, last.end), self.text[first.start:last.end], assignments,
+                outcome.failure, outcome.masked_by, outcome.location, conditions, self.depth))
+            if texts[skip] == "set" and not self.in_function:
+                self.errexit, self.pipefail = _options(texts[skip + 1 :], self.errexit,
+                                                       self.pipefail)
+                self.ever_errexit = self.ever_errexit or self.errexit
+            body = shell_body(texts)
+            if body is not None and self.depth < _MAX_DEPTH:
+                word = node.words[body]
+                origin = AlignedOrigin(word.text, _Shifted(self.origin, word.start),
+                                       self.text[word.start : word.end])
+                errexit, pipefail = _options(texts[skip + 1 : body])
+                inner = _Walker(word.text, origin, self.depth + 1, errexit, pipefail, self.out,
+                                self.parsers)
+                inner.run(_parse(word.text, self.parsers), outcome, conditions)
+            outcome = _Outcome(Failure.CONTINUES, self.short(node.start, node.end),
+                               self.loc(node.start, node.end))
+        for sub in node.subs:
+            self.seq(sub, outcome, conditions, True)
+
+    def test(self, pipeline: _Pipeline) -> Condition | None:
+        """The condition of a ``[ ... ]``/``test`` guard pipeline, else None."""
+        node = pipeline.items[0]
+        if len(pipeline.items) != 1 or not isinstance(node, _Simple):
+            return None
+        texts = [word.text for word in node.words]
+        skip, _ = strip_wrappers(texts)
+        if skip >= len(texts) or texts[skip] not in TESTS:
+            return None
+        text = self.text[node.words[skip].start : node.words[-1].end]
+        return Condition(text, _variables(text), pipeline.negated)
+
+    def condition(self, test: _Seq, negate: bool) -> Condition:
+        start, negated = test.start, negate
+        if len(test.items) == 1 and len(test.items[0].pipelines) == 1:
+            pipeline = test.items[0].pipelines[0]
+            start, negated = pipeline.items[0].start, negate != pipeline.negated
+        text = self.text[start : test.end].strip()
+        return Condition(text, _variables(text), negated)
+
+    def exit_guard(self, item: _AndOr) -> tuple[Condition, ...]:
+        """``[ "$SEED" = 1 ] || exit 0`` gates every command after it."""
+        if len(item.pipelines) != 2:
+            return ()
+        test = self.test(item.pipelines[0])
+        if test is None or _exit_status(item.pipelines[1]) is None:
+            return ()
+        return (replace(test, negated=test.negated != (item.ops[0][0] == "&&")),)
+
+
+def _program(node: _Simple) -> list[str]:
+    texts = [word.text for word in node.words]
+    return texts[strip_wrappers(texts)[0] :]
+
+
+def _exit_status(pipeline: _Pipeline) -> str | None:
+    """The status argument of an ``exit``/``return`` pipeline ("" for none), else None."""
+    node = pipeline.items[-1]
+    if pipeline.negated or not isinstance(node, _Simple):
+        return None
+    words = _program(node)
+    if not words or words[0] not in ("exit", "return"):
+        return None
+    return words[1] if len(words) > 1 else ""
+
+
+def _stopper(pipeline: _Pipeline) -> str | None:
+    """``exit`` when the pipeline ends the script with a failure, ``false`` when it fails."""
+    status = _exit_status(pipeline)
+    if status is not None:
+        return None if status == "0" else "exit"
+    node = pipeline.items[-1]
+    if pipeline.negated:
+        return None
+    if isinstance(node, _Compound):
+        if node.kind == "group" and any(_stopper(p) == "exit" for arm in node.arms
+                                        for item in arm.body.items for p in item.pipelines):
+            return "exit"
+        return None
+    words = _program(node)
+    return "false" if words and posixpath.basename(words[0]) == "false" else None
+
+
+def _variables(text: str) -> frozenset[str]:
+    """The names a test reads (``$NAME``, ``${NAME...}``), outside single quotes."""
+    names: set[str] = set()
+    i, quoted, n = 0, False, len(text)
+    while i < n:
+        char = text[i]
+        if char == "\\":
+            i += 2
+            continue
+        if char == "'" and not quoted:
+            close = text.find("'", i + 1)
+            i = n if close < 0 else close + 1
+            continue
+        if char == '"':
+            quoted = not quoted
+        elif char == "$":
+            j = i + 1
+            if text.startswith("{", j):
+                j += 2 if text[j + 1 : j + 2] in ("!", "#") else 1
+            k = j
+            while k < n and (text[k] == "_" or (text[k].isalnum() and text[k].isascii())):
+                k += 1
+            if k > j and not text[j].isdigit():
+                names.add(text[j:k])
+            i = max(k, i + 1)
+            continue
+        i += 1
+    return frozenset(names)
+
+
+# -- bashlex ----------------------------------------------------------------------------------
+
+
+def _from_bashlex(text: str) -> _Seq:
+    import bashlex
+
+    return _bl_seq(bashlex.parse(text))
+
+
+def _bl_seq(nodes: Sequence[object]) -> _Seq:
+    seq = _Seq()
+    pipelines: list[_Pipeline] = []
+    ops: list[tuple[str, int, int]] = []
+
+    def close(sep: tuple[str, int, int] | None) -> None:
+        nonlocal pipelines, ops
+        if pipelines:
+            seq.items.append(_AndOr(pipelines, ops[: len(pipelines) - 1]))
+            seq.seps.append(sep)
+            pipelines, ops = [], []
+        elif sep is not None and seq.items and seq.seps[-1] is None:
+            seq.seps[-1] = sep
+
+    def handle(node: object) -> None:
+        kind = getattr(node, "kind", None)
+        if kind == "list":
+            for part in node.parts:  # type: ignore[attr-defined]
+                handle(part)
+        elif kind == "operator":
+            op, (start, end) = node.op, node.pos  # type: ignore[attr-defined]
+            if op in ("&&", "||") and pipelines:
+                ops.append((op, start, end))
+            elif op in (";", "&", "\n"):
+                close((op, start, end))
+        elif kind is not None:
+            pipelines.append(_bl_pipeline(node))
+            if len(ops) < len(pipelines) - 1:
+                ops.append(("&&", node.pos[0], node.pos[0]))  # type: ignore[attr-defined]
+
+    for node in nodes:
+        handle(node)
+        close(None)
+    return seq
+
+
+def _bl_pipeline(node: object) -> _Pipeline:
+    start = node.pos[0]  # type: ignore[attr-defined]
+    if getattr(node, "kind", None) != "pipeline":
+        return _Pipeline([_bl_element(node)], [], False, start)
+    items: list[_Simple | _Compound] = []
+    pipes: list[tuple[int, int]] = []
+    negated = False
+    for part in node.parts:  # type: ignore[attr-defined]
+        if part.kind == "reservedword" and part.word == "!":
+            negated = True
+        elif part.kind == "pipe":
+            pipes.append(tuple(part.pos))
+        else:
+            items.append(_bl_element(part))
+    return _Pipeline(items or [_Simple([], [], start, start)], pipes, negated, start)
+
+
+def _bl_element(node: object) -> _Simple | _Compound:
+    kind = getattr(node, "kind", None)
+    start, end = node.pos  # type: ignore[attr-defined]
+    if kind == "command":
+        words = [p for p in node.parts if p.kind in ("word", "assignment")]  # type: ignore[attr-defined]
+        subs = [_bl_seq([sub.command]) for word in words for sub in _bl_substitutions(word)]
+        return _Simple([_Word(w.word, *w.pos) for w in words], subs, start, end)
+    if kind == "compound":
+        inner = [p for p in node.list if p.kind != "reservedword"]  # type: ignore[attr-defined]
+        if len(inner) == 1 and inner[0].kind in ("if", "while", "until", "for"):
+            return _bl_element(inner[0])
+        return _Compound("group", [_Arm(None, _bl_seq(inner))], start, end)
+    if kind == "function":
+        body = node.body  # type: ignore[attr-defined]
+        inner = [p for p in getattr(body, "list", [body]) if p.kind != "reservedword"]
+        return _Compound("function", [_Arm(None, _bl_seq(inner))], start, end)
+    if kind in ("if", "while", "until", "for"):
+        arms: list[_Arm] = []
+        test: _Seq | None = None
+        for keyword, nodes in _bl_segments(node.parts):  # type: ignore[attr-defined]
+            if keyword in ("if", "elif", "while", "until"):
+                test = _bl_seq(nodes)
+            elif keyword in ("then", "do"):
+                arms.append(_Arm(test, _bl_seq(nodes), negate=keyword == "do" and kind == "until"))
+                test = None
+            elif keyword == "else":
+                arms.append(_Arm(None, _bl_seq(nodes)))
+        return _Compound("if" if kind == "if" else "loop", arms, start, end)
+    if kind in ("pipeline", "list"):
+        return _Compound("group", [_Arm(None, _bl_seq([node]))], start, end)
+    return _Simple([], [], start, end)
+
+
+def _bl_segments(parts: Sequence[object]) -> list[tuple[str, list[object]]]:
+    segments: list[tuple[str, list[object]]] = [("", [])]
+    for part in parts:
+        if getattr(part, "kind", None) == "reservedword":
+            segments.append((part.word, []))  # type: ignore[attr-defined]
+        else:
+            segments[-1][1].append(part)
+    return segments
+
+
+def _bl_substitutions(node: object) -> list[object]:
+    found = []
+    for part in getattr(node, "parts", None) or ():
+        if part.kind in ("commandsubstitution", "processsubstitution"):
+            found.append(part)
+        else:
+            found.extend(_bl_substitutions(part))
+    return found
+
+
+# -- the fallback: tokens and a forgiving reader ----------------------------------------------
+
+
+@dataclass(slots=True)
+class _Token:
+    kind: str
+    """``word``, ``op`` (separators, pipes, parentheses), ``redir`` or ``skip`` (arithmetic)."""
+    value: str
+    start: int
+    end: int
+    plain: bool = True
+    subs: list[tuple[int, int]] = field(default_factory=list)
+
+
+_OPERATORS = (";;&", "&>>", "<<-", "<<<", ";;", ";&", "&&", "||", "|&", "&>", ">>", ">&", "<&",
+              "<<", "<>", ">|", ";", "&", "|", "(", ")", "<", ">")
+_REDIRECTS = frozenset({"&>>", "<<-", "<<<", "&>", ">>", ">&", "<&", "<<", "<>", ">|", "<", ">"})
+_WORD_END = frozenset(" \t\r\n;&|()<>")
+
+
+def _tokenize(text: str, i: int, end: int) -> list[_Token]:
+    tokens: list[_Token] = []
+    heredocs: list[tuple[str, bool]] = []
+    while i < end:
+        char = text[i]
+        if char in " \t\r":
+            i += 1
+        elif char == "\\" and text[i + 1 : i + 2] == "\n":
+            i += 2
+        elif char == "\n":
+            tokens.append(_Token("op", "\n", i, i + 1))
+            i = _skip_heredocs(text, i + 1, end, heredocs)
+            heredocs = []
+        elif char == "#":
+            newline = text.find("\n", i, end)
+            i = end if newline < 0 else newline
+        elif char == "(" and text.startswith("(", i + 1):
+            after = min(_matching(text, i, end) + 1, end)
+            tokens.append(_Token("skip", text[i:after], i, after))
+            i = after
+        elif char in ";&|()" or (char in "<>" and not text.startswith("(", i + 1)):
+            op = next(o for o in _OPERATORS if text.startswith(o, i, end))
+            tokens.append(_Token("redir" if op in _REDIRECTS else "op", op, i, i + len(op)))
+            i += len(op)
+            if op in ("<<", "<<-"):
+                while i < end and text[i] in " \t":
+                    i += 1
+                if i < end and text[i] not in _WORD_END:
+                    word, i = _read_word(text, i, end)
+                    tokens.append(word)
+                    heredocs.append((word.value, op == "<<-"))
+        else:
+            word, i = _read_word(text, i, end)
+            if not (word.plain and word.value.isdigit() and text[i : i + 1] in ("<", ">")):
+                tokens.append(word)
+    return tokens
+
+
+def _read_word(text: str, i: int, end: int) -> tuple[_Token, int]:
+    start, value, plain, subs = i, [], True, []
+    while i < end:
+        char, following = text[i], text[i + 1 : i + 2]
+        if following == "(" and (char == "$" or (char in "<>" and i == start)):
+            close = _matching(text, i + 1, end)
+            if not text.startswith("((", i + 1):
+                subs.append((i + 2, close))
+            value.append(text[i : close + 1])
+            i = close + 1
+        elif char == "(" and value and value[-1].endswith("="):
+            close = _matching(text, i, end)
+            value.append(text[i : close + 1])
+            i = close + 1
+        elif char in _WORD_END:
+            break
+        elif char == "'" or (char == "$" and following == "'"):
+            i += char == "$"
+            close = _closing(text, i + 1, end, "'", escapes=char == "$")
+            value.append(text[i + 1 : close])
+            i, plain = close + 1, False
+        elif char == "$" and following == "{":
+            close = _matching(text, i + 1, end, "{", "}")
+            value.append(text[i : close + 1])
+            i = close + 1
+        elif char == '"':
+            i, plain = _read_double(text, i + 1, end, value, subs), False
+        elif char == "`":
+            close = _closing(text, i + 1, end, "`")
+            subs.append((i + 1, close))
+            value.append(text[i : close + 1])
+            i = close + 1
+        elif char == "\\":
+            value.append("" if following == "\n" else following)
+            i, plain = i + 2, False
+        else:
+            value.append(char)
+            i += 1
+    i = min(i, end)
+    return _Token("word", "".join(value), start, i, plain, subs), i
+
+
+def _read_double(text: str, i: int, end: int, value: list[str],
+                 subs: list[tuple[int, int]]) -> int:
+    while i < end:
+        char, following = text[i], text[i + 1 : i + 2]
+        if char == '"':
+            return i + 1
+        if char == "\\" and following:
+            value.append(following if following in '$`"\\' else "" if following == "\n"
+                         else char + following)
+            i += 2
+        elif char == "$" and following == "(":
+            close = _matching(text, i + 1, end)
+            if not text.startswith("((", i + 1):
+                subs.append((i + 2, close))
+            value.append(text[i : close + 1])
+            i = close + 1
+        elif char == "`":
+            close = _closing(text, i + 1, end, "`")
+            subs.append((i + 1, close))
+            value.append(text[i : close + 1])
+            i = close + 1
+        else:
+            value.append(char)
+            i += 1
+    return end
+
+
+def _closing(text: str, i: int, end: int, quote: str, escapes: bool = True) -> int:
+    """Index of the closing ``quote`` from ``i`` (``end`` when unterminated)."""
+    while i < end:
+        if text[i] == "\\" and escapes:
+            i += 2
+        elif text[i] == quote:
+            return i
+        else:
+            i += 1
+    return end
+
+
+def _matching(text: str, i: int, end: int, opening: str = "(", closing: str = ")") -> int:
+    """Index of the bracket closing the one at ``i``, skipping quotes (``end`` if none)."""
+    depth = 0
+    while i < end:
+        char = text[i]
+        if char == "\\":
+            i += 2
+            continue
+        if char in "'\"":
+            i = _closing(text, i + 1, end, char, escapes=char == '"') + 1
+            continue
+        if char == opening:
+            depth += 1
+        elif char == closing:
+            depth -= 1
+            if depth == 0:
+                return i
+        i += 1
+    return end
+
+
+def _skip_heredocs(text: str, i: int, end: int, heredocs: list[tuple[str, bool]]) -> int:
+    for delimiter, strip_tabs in heredocs:
+        while i < end:
+            newline = text.find("\n", i, end)
+            stop = end if newline < 0 else newline
+            line = text[i:stop].rstrip("\r")
+            i = stop + 1 if newline >= 0 else end
+            if (line.lstrip("\t") if strip_tabs else line) == delimiter:
+                break
+    return i
+
+
+_CLOSERS = frozenset({"then", "do", "done", "fi", "else", "elif", "esac", "}", "in"})
+_CASE_END = frozenset({";;", ";&", ";;&", "esac"})
+
+
+class _Reader:
+    """Recursive descent over tokens that never fails: a token it cannot place is skipped."""
+
+    def __init__(self, text: str, tokens: list[_Token], nesting: int) -> None:
+        self.text, self.tokens, self.pos, self.nesting = text, tokens, 0, nesting
+
+    def peek(self) -> _Token | None:
+        return self.tokens[self.pos] if self.pos < len(self.tokens) else None
+
+    def last_end(self) -> int:
+        return self.tokens[self.pos - 1].end if self.pos else 0
+
+    def at(self, kind: str, *values: str) -> bool:
+        token = self.peek()
+        return (token is not None and token.kind == kind and token.value in values
+                and token.plain)
+
+    def take(self, kind: str, value: str) -> bool:
+        if self.at(kind, value):
+            self.pos += 1
+            return True
+        return False
+
+    def skip_word(self) -> None:
+        token = self.peek()
+        if token is not None and token.kind == "word":
+            self.pos += 1
+
+    def skip_separators(self) -> None:
+        while self.at("op", "\n", ";"):
+            self.pos += 1
+
+    def seq(self, stops: frozenset[str]) -> _Seq:
+        seq = _Seq()
+        while (token := self.peek()) is not None:
+            if token.kind == "op" and token.value in (";", "&", "\n"):
+                if seq.items and seq.seps[-1] is None:
+                    seq.seps[-1] = (token.value, token.start, token.end)
+                self.pos += 1
+                continue
+            if token.value in stops and token.kind in ("op", "word") and token.plain:
+                break
+            before = self.pos
+            item = self.andor()
+            if item is not None:
+                seq.items.append(item)
+                seq.seps.append(None)
+            elif self.pos == before:
+                self.pos += 1
+        return seq
+
+    def andor(self) -> _AndOr | None:
+        first = self.pipeline()
+        if first is None:
+            return None
+        item = _AndOr([first], [])
+        while (token := self.peek()) is not None and token.kind == "op" and token.value in (
+                "&&", "||"):
+            self.pos += 1
+            while self.at("op", "\n"):
+                self.pos += 1
+            following = self.pipeline()
+            if following is None:
+                break
+            item.pipelines.append(following)
+            item.ops.append((token.value, token.start, token.end))
+        return item
+
+    def pipeline(self) -> _Pipeline | None:
+        token = self.peek()
+        start = token.start if token is not None else 0
+        negated = self.take("word", "!")
+        first = self.command()
+        if first is None:
+            return None
+        pipeline = _Pipeline([first], [], negated, start)
+        while (token := self.peek()) is not None and token.kind == "op" and token.value in (
+                "|", "|&"):
+            self.pos += 1
+            while self.at("op", "\n"):
+                self.pos += 1
+            following = self.command()
+            if following is None:
+                break
+            pipeline.items.append(following)
+            pipeline.pipes.append((token.start, token.end))
+        return pipeline
+
+    def command(self) -> _Simple | _Compound | None:
+        token = self.peek()
+        if token is None or (token.kind == "op" and token.value != "("):
+            return None
+        deep = self.nesting >= _MAX_NESTING
+        if token.kind == "op":
+            node: _Simple | _Compound | None = None if deep else self.block("(", ")", "group")
+        elif token.kind != "word" or not token.plain or deep:
+            return self.simple()
+        elif token.value in _CLOSERS:
+            return None
+        elif token.value in ("if", "while", "until", "for", "select", "case", "{", "function"):
+            self.nesting += 1
+            node = self.compound(token)
+            self.nesting -= 1
+        elif (self.pos + 2 < len(self.tokens) and self.tokens[self.pos + 1].value == "("
+              and self.tokens[self.pos + 2].value == ")"
+              and self.tokens[self.pos + 1].kind == "op"):
+            self.pos += 3
+            node = self.function(token.start)
+        else:
+            return self.simple()
+        while (token := self.peek()) is not None and token.kind == "redir":
+            self.pos += 1
+            self.skip_word()
+        return node
+
+    def compound(self, token: _Token) -> _Compound:
+        keyword, start = token.value, token.start
+        if keyword == "{":
+            return self.block("{", "}", "group")
+        if keyword == "function":
+            self.pos += 1
+            self.skip_word()
+            if self.take("op", "("):
+                self.take("op", ")")
+            return self.function(start)
+        self.pos += 1
+        if keyword == "if":
+            arms = []
+            while True:
+                test = self.seq(frozenset({"then"}))
+                self.take("word", "then")
+                arms.append(_Arm(test, self.seq(frozenset({"elif", "else", "fi"}))))
+                if not self.take("word", "elif"):
+                    break
+            if self.take("word", "else"):
+                arms.append(_Arm(None, self.seq(frozenset({"fi"}))))
+            self.take("word", "fi")
+            return _Compound("if", arms, start, self.last_end())
+        if keyword == "case":
+            return self.case(start)
+        test = None
+        if keyword in ("while", "until"):
+            test = self.seq(frozenset({"do"}))
+        else:
+            while (token_ := self.peek()) is not None and not self.at("word", "do"):
+                self.pos += 1
+                if token_.kind == "op" and token_.value in (";", "\n"):
+                    break
+            self.skip_separators()
+        self.take("word", "do")
+        body = self.seq(frozenset({"done"}))
+        self.take("word", "done")
+        return _Compound("loop", [_Arm(test, body, negate=keyword == "until")], start,
+                         self.last_end())
+
+    def block(self, opening: str, closing: str, kind: str) -> _Compound:
+        start = self.tokens[self.pos].start
+        self.pos += 1
+        self.nesting += 1
+        body = self.seq(frozenset({closing}))
+        self.nesting -= 1
+        self.take("op" if closing == ")" else "word", closing)
+        return _Compound(kind, [_Arm(None, body)], start, self.last_end())
+
+    def function(self, start: int) -> _Compound:
+        while self.at("op", "\n"):
+            self.pos += 1
+        self.nesting += 1
+        body = self.command()
+        self.nesting -= 1
+        return _Compound("function", [_Arm(None, _single(body) if body else _Seq())], start,
+                         self.last_end())
+
+    def case(self, start: int) -> _Compound:
+        subject = ""
+        if (token := self.peek()) is not None and token.kind == "word":
+            subject = self.text[token.start : token.end]
+            self.pos += 1
+        self.skip_separators()
+        self.take("word", "in")
+        arms = []
+        while (token := self.peek()) is not None:
+            if token.kind == "op" and token.value in ("\n", ";", ";;", ";&", ";;&"):
+                self.pos += 1
+                continue
+            if self.take("word", "esac"):
+                break
+            self.take("op", "(")
+            pattern_start = pattern_end = token.end if token.value == "(" else token.start
+            while (token := self.peek()) is not None and not self.at("op", ")"):
+                pattern_end = token.end
+                self.pos += 1
+            self.take("op", ")")
+            pattern = self.text[pattern_start:pattern_end]
+            condition = Condition(f"case {subject} in {pattern})", _variables(subject))
+            arms.append(_Arm(None, self.seq(_CASE_END), condition))
+        return _Compound("case", arms, start, self.last_end())
+
+    def simple(self) -> _Simple:
+        start = self.tokens[self.pos].start
+        words: list[_Word] = []
+        subs: list[_Seq] = []
+        while (token := self.peek()) is not None and token.kind != "op":
+            self.pos += 1
+            if token.kind == "redir":
+                self.skip_word()
+                continue
+            if token.kind == "word":
+                words.append(_Word(token.value, token.start, token.end))
+                subs.extend(self.substitution(s, e) for s, e in token.subs)
+                if token.value == "]]" and words[0].text == "[[":
+                    break
+            if words and words[0].text == "[[" and token.plain:
+                while self.at("op", "&&", "||", "(", ")", "|"):
+                    op = self.tokens[self.pos]
+                    words.append(_Word(op.value, op.start, op.end))
+                    self.pos += 1
+        return _Simple(words, subs, start, self.last_end())
+
+    def substitution(self, start: int, end: int) -> _Seq:
+        if self.nesting >= _MAX_NESTING:
+            return _Seq()
+        return _Reader(self.text, _tokenize(self.text, start, end), self.nesting + 1).seq(
+            frozenset())
+
+
+# -- Compose's own splitting ------------------------------------------------------------------
+
+
+def _shellwords(text: str) -> list[tuple[str, int, int]] | None:
+    """The words of mattn/go-shellwords ``Parse`` (what compose-go uses) with their spans;
+    None where it reports an invalid command line."""
+    words: list[tuple[str, int, int]] = []
+    buf: list[str] = []
+    got, start, last = False, -1, -1
+    escaped = single = double = back = dollar = False
+    for i, char in enumerate(text):
+        if start < 0 and char not in " \t\r\n":
+            start = i
+        if escaped:
+            buf.append(char)
+            escaped, got, last = False, True, i
+            continue
+        if char == "\\":
+            if single:
+                buf.append(char)
+            else:
+                escaped = True
+            last = i
+            continue
+        if char in " \t\r\n":
+            if single or double or back or dollar:
+                buf.append(char)
+            elif got:
+                words.append(("".join(buf), start, last + 1))
+                buf, got, start = [], False, -1
+            continue
+        last = i
+        if char == "`" and not (single or double or dollar):
+            back = not back
+        elif char == ")" and not (single or double or back):
+            dollar = not dollar
+        elif char == "(" and not (single or double or back):
+            if dollar or not buf or buf[-1] != "$":
+                return None
+            dollar = True
+            buf.append(char)
+            continue
+        elif char == '"' and not (single or dollar):
+            got = got or double
+            double = not double
+            continue
+        elif char == "'" and not (double or dollar):
+            got = got or single
+            single = not single
+            continue
+        elif char in ";&|<>" and not (single or double or back or dollar):
+            if char == ">" and buf and buf[0].isdigit():
+                got = False
+            last = i - 1
+            break
+        got = True
+        buf.append(char)
+    if escaped or single or double or back or dollar:
+        return None
+    if got:
+        words.append(("".join(buf), start, last + 1))
+    return words
