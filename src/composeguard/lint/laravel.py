@@ -1,0 +1,687 @@
+"""Facts about a Laravel app, read from its PHP syntax trees (tree-sitter-php), never as text.
+
+CG301 needs the connection Laravel falls back to when ``DB_CONNECTION`` is unset, and CG501
+needs to know whether anything stops ``migrate:fresh`` & co in production. Both are answers
+that text matching gets wrong: a commented-out call, an alias import, a fully qualified name or
+a key split across lines all change them. Everything here is pure over file text; the caller
+passes ``read(path) -> str | None`` so that the Project reads each file once.
+
+A hand-written guard counts when a provider registers a closure listener for
+``Illuminate\\Console\\Events\\CommandStarting`` (``Event::listen(CommandStarting::class,
+fn)``, ``$events->listen(...)``, or a closure whose first parameter is typed
+``CommandStarting``) and that closure's body contains all three of: a production check (a call
+to ``isProduction()``, a call to ``environment(...)`` naming ``'production'``, or an ``==``/
+``===`` comparison with ``'production'``); a refusal (``throw``, ``exit``, ``die``); and at
+least one destructive command named as a string literal (``'migrate:fresh'``) or as a prefix
+passed to ``str_starts_with``/``Str::startsWith``. A listener that only logs, or refuses in
+every environment, or whose refusal is not tied to a check we can see, is not a guard: a linter
+that wrongly says "guarded" is silent exactly when data is at risk.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from composeguard.lint.finding import Location
+
+if TYPE_CHECKING:
+    from tree_sitter import Language, Node
+
+Read = Callable[[Path], "str | None"]
+Version = tuple[int, int, int]
+
+DESTRUCTIVE_COMMANDS = frozenset(
+    {"migrate:fresh", "migrate:refresh", "migrate:reset", "migrate:rollback", "db:wipe"}
+)
+PROHIBIT_DESTRUCTIVE_COMMANDS = frozenset(
+    {"migrate:fresh", "migrate:refresh", "migrate:reset", "db:wipe"}
+)
+"""What ``DB::prohibitDestructiveCommands()`` blocks (Laravel 11.9+)."""
+ROLLBACK_PROHIBITED_SINCE: Version = (11, 39, 0)
+"""From this release the method also blocks ``migrate:rollback``."""
+
+_DB_FACADE = "illuminate\\support\\facades\\db"
+_ENV_CLASS = "illuminate\\support\\env"
+_SEED_COMMAND = "illuminate\\database\\console\\seeds\\seedcommand"
+_COMMAND_STARTING = "illuminate\\console\\events\\commandstarting"
+_PROHIBITABLE = {
+    "illuminate\\database\\console\\migrations\\freshcommand": "migrate:fresh",
+    "illuminate\\database\\console\\migrations\\refreshcommand": "migrate:refresh",
+    "illuminate\\database\\console\\migrations\\resetcommand": "migrate:reset",
+    "illuminate\\database\\console\\migrations\\rollbackcommand": "migrate:rollback",
+    "illuminate\\database\\console\\wipecommand": "db:wipe",
+}
+_GLOBAL_ALIASES = {"db": _DB_FACADE}
+"""Laravel's default class alias, so ``\\DB::`` and ``use DB;`` name the facade."""
+_GUARD_PRIORITY = ("prohibitDestructiveCommands", "prohibit-calls", "hand-written")
+_CLOSURES = ("anonymous_function", "arrow_function")
+_CALLS = (
+    "function_call_expression",
+    "member_call_expression",
+    "scoped_call_expression",
+    "nullsafe_member_call_expression",
+)
+_ESCAPES = dict(zip('ntrvef\\$"', '\n\t\r\v\x1b\f\\$"', strict=True))
+_MAX_DEPTH = 32
+
+
+@dataclass(frozen=True, slots=True)
+class LaravelApp:
+    root: Path
+    version: Version | None
+    """laravel/framework from composer.lock, else the lowest the composer.json constraint
+    allows, else None."""
+
+
+@dataclass(frozen=True, slots=True)
+class DefaultConnection:
+    connection: str
+    """The connection used when nothing is set: "sqlite", "mysql", ..."""
+    from_env: str | None
+    """The env variable that can override it, None for a plain literal."""
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
+class DestructiveGuard:
+    kind: str
+    """The strongest guard found: "prohibitDestructiveCommands", "prohibit-calls" or
+    "hand-written"; ``location`` is its first occurrence."""
+    location: Location
+    commands: frozenset[str]
+    """Every destructive artisan command blocked by any guard found in the providers."""
+    seed_prohibited: bool
+
+
+# -- the app -----------------------------------------------------------------------------
+
+
+def detect_laravel(root: Path, read: Read) -> LaravelApp | None:
+    """An ``artisan`` file plus laravel/framework in composer.json ``require``."""
+    if read(root / "artisan") is None:
+        return None
+    require = _json_object(read(root / "composer.json")).get("require")
+    if not isinstance(require, dict):
+        return None
+    constraint = {str(k).lower(): v for k, v in require.items()}.get("laravel/framework")
+    if constraint is None:
+        return None
+    version = _locked_version(read(root / "composer.lock"))
+    if version is None and isinstance(constraint, str):
+        version = lowest_allowed_version(constraint)
+    return LaravelApp(root, version)
+
+
+def lowest_allowed_version(constraint: str) -> Version | None:
+    """The lowest release a Composer constraint admits ("^11.9" -> (11, 9, 0)).
+
+    None when some alternative has no lower bound ("*", "<12", "dev-main"): claiming a
+    version we cannot know would make CG501 give the wrong advice.
+    """
+    lows: list[Version] = []
+    for alternative in constraint.replace("||", "|").split("|"):
+        low: Version | None = None
+        terms = alternative.replace(",", " ").split()
+        skip_next = False
+        for term in terms:
+            if skip_next or term == "-":
+                skip_next = term == "-"
+                continue
+            operator = term[: len(term) - len(term.lstrip("^~>=<!"))]
+            version = _parse_version(term[len(operator) :])
+            if version is not None and operator in ("", "^", "~", ">=", ">", "=", "=="):
+                low = version if low is None else max(low, version)
+        if low is None:
+            return None
+        lows.append(low)
+    return min(lows) if lows else None
+
+
+def _parse_version(text: str) -> Version | None:
+    text = text.strip().lstrip("vV")
+    for stop in "-@+":
+        text = text.split(stop, 1)[0]
+    parts: list[int] = []
+    for part in text.split(".")[:3]:
+        if part in ("x", "X", "*"):
+            break
+        if not part.isdigit() or not part.isascii():
+            return None
+        parts.append(int(part))
+    if not parts:
+        return None
+    parts += [0] * (3 - len(parts))
+    return parts[0], parts[1], parts[2]
+
+
+def _locked_version(text: str | None) -> Version | None:
+    lock = _json_object(text)
+    for section in ("packages", "packages-dev"):
+        packages = lock.get(section)
+        for package in packages if isinstance(packages, list) else ():
+            if isinstance(package, dict) and package.get("name") == "laravel/framework":
+                version = package.get("version")
+                if isinstance(version, str) and "dev" not in version.lower():
+                    return _parse_version(version)
+    return None
+
+
+def _json_object(text: str | None) -> dict[str, Any]:
+    if text is None:
+        return {}
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+# -- PHP sources ---------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _language() -> Language:
+    import tree_sitter_php
+    from tree_sitter import Language
+
+    return Language(tree_sitter_php.language_php())
+
+
+class _Php:
+    """One parsed file with its namespace and ``use`` imports, for resolving class names."""
+
+    def __init__(self, text: str, path: Path) -> None:
+        from tree_sitter import Parser
+
+        self.path = path
+        self.data = text.encode("utf-8", "surrogatepass")
+        self.root: Node = Parser(_language()).parse(self.data).root_node
+        self.namespace = ""
+        self.imports: dict[str, str] = {}
+        for node in _walk(self.root):
+            if node.type == "namespace_definition" and not self.namespace:
+                name = node.child_by_field_name("name")
+                self.namespace = self.text(name) if name is not None else ""
+            elif node.type == "namespace_use_declaration":
+                self.imports.update(self._imports(node))
+
+    def text(self, node: Node) -> str:
+        return self.data[node.start_byte : node.end_byte].decode("utf-8", "replace")
+
+    def location(self, node: Node) -> Location:
+        line, column = self._position(node.start_byte, node.start_point)
+        end_line, end_column = self._position(node.end_byte, node.end_point)
+        return Location(self.path, line, column, end_line, end_column)
+
+    def _position(self, offset: int, point: Any) -> tuple[int, int]:
+        """tree-sitter counts bytes from 0; a Location counts characters from 1."""
+        start = offset - point.column
+        return point.row + 1, len(self.data[start:offset].decode("utf-8", "replace")) + 1
+
+    def _imports(self, declaration: Node) -> Iterator[tuple[str, str]]:
+        prefix = ""
+        clauses: list[Node] = []
+        for child in declaration.children:
+            if child.type in ("function", "const"):
+                return
+            if child.type == "namespace_name":
+                prefix = self.text(child)
+            elif child.type == "namespace_use_clause":
+                clauses.append(child)
+            elif child.type == "namespace_use_group":
+                clauses.extend(c for c in child.children if c.type == "namespace_use_clause")
+        for clause in clauses:
+            name = alias = None
+            for index, child in enumerate(clause.children):
+                if child.type in ("function", "const"):
+                    break
+                if clause.field_name_for_child(index) == "alias":
+                    alias = self.text(child)
+                elif child.type in ("name", "qualified_name") and name is None:
+                    name = self.text(child)
+            else:
+                if name is not None:
+                    full = (f"{prefix}\\{name}" if prefix else name).strip("\\")
+                    yield (alias or full.rsplit("\\", 1)[-1]).lower(), full
+
+    def resolve(self, node: Node | None) -> str:
+        """The lower-case fully qualified class a name node denotes, by PHP's rules."""
+        if node is None or node.type not in ("name", "qualified_name", "named_type"):
+            return ""
+        if node.type == "named_type":
+            return self.resolve(node.named_children[0] if node.named_children else None)
+        return self.resolve_text(self.text(node)).lower()
+
+    def resolve_text(self, name: str) -> str:
+        if name.startswith("\\"):
+            full = name[1:]
+        elif name.lower().startswith("namespace\\"):
+            full = f"{self.namespace}\\{name[10:]}".strip("\\")
+        else:
+            first, _, rest = name.partition("\\")
+            imported = self.imports.get(first.lower())
+            if imported is not None:
+                full = f"{imported}\\{rest}" if rest else imported
+            else:
+                full = f"{self.namespace}\\{name}".strip("\\")
+        return _GLOBAL_ALIASES.get(full.lower(), full)
+
+    def literal(self, node: Node | None) -> str | None:
+        """The value of a constant string literal; None for anything else."""
+        node = _unwrap(node)
+        if node is None or node.type not in ("string", "encapsed_string"):
+            return None
+        single = node.type == "string"
+        parts: list[str] = []
+        for child in node.named_children:
+            if child.type == "string_content":
+                parts.append(self.text(child))
+            elif child.type == "escape_sequence":
+                escape = self.text(child)
+                parts.append(escape[1:] if single else _unescape(escape))
+            else:
+                return None
+        return "".join(parts)
+
+    def returned_array(self) -> Node:
+        """What a config file returns (its first top-level ``return``), else the whole file.
+
+        The result may be an ERROR node: :func:`_entries` reads through those.
+        """
+        statements = list(self.root.children)
+        while statements:
+            statement = statements.pop(0)
+            if statement.type == "namespace_definition":
+                body = statement.child_by_field_name("body")
+                statements[:0] = body.children if body is not None else []
+            elif statement.type == "return_statement":
+                value = _unwrap(_first_expression(statement))
+                if value is not None and value.type in ("array_creation_expression", "ERROR"):
+                    return value
+                break
+        return self.root
+
+
+def _walk(node: Node) -> Iterator[Node]:
+    """Every node below ``node`` in document order, iteratively (deep input must not recurse)."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(reversed(current.children))
+
+
+def _unwrap(node: Node | None) -> Node | None:
+    for _ in range(_MAX_DEPTH):
+        if node is None or node.type != "parenthesized_expression":
+            return node
+        node = _first_expression(node)
+    return None
+
+
+def _first_expression(node: Node) -> Node | None:
+    return next((c for c in node.named_children if c.type != "comment"), None)
+
+
+def _unescape(escape: str) -> str:
+    body = escape[1:]
+    if body[:1] in _ESCAPES:
+        return _ESCAPES[body[0]]
+    try:
+        if body[:2] == "u{":
+            return chr(int(body[2:-1], 16))
+        if body[:1] == "x":
+            return chr(int(body[1:], 16))
+        if body.isdigit():
+            return chr(int(body, 8) & 0xFF)
+    except (ValueError, OverflowError):
+        pass
+    return escape
+
+
+def _entries(php: _Php, array: Node) -> Iterator[tuple[str | None, Node]]:
+    """(literal key, value) of an array's ``key => value`` elements.
+
+    The elements are read as one token stream in which ERROR nodes are opened, so a missing
+    comma or a stray bracket elsewhere in the file does not hide the key we want.
+    """
+    flat: list[Node] = []
+    stack = list(reversed(array.children))
+    while stack:
+        node = stack.pop()
+        if node.type in ("array_element_initializer", "ERROR"):
+            stack.extend(reversed(node.children))
+        elif node.type != "comment":
+            flat.append(node)
+    for index, node in enumerate(flat):
+        if node.type == "=>" and 0 < index < len(flat) - 1:
+            key, value = flat[index - 1], flat[index + 1]
+            if value.is_named:
+                yield php.literal(key), value
+
+
+def _arguments(php: _Php, call: Node) -> list[tuple[str | None, Node]]:
+    """(name of a named argument or None, expression) for each argument of a call."""
+    arguments = call.child_by_field_name("arguments")
+    found: list[tuple[str | None, Node]] = []
+    for argument in arguments.named_children if arguments is not None else ():
+        if argument.type != "argument":
+            continue
+        name = argument.child_by_field_name("name")
+        values = [c for c in argument.named_children if c.type != "comment"]
+        if name is not None:
+            values = [c for c in values if c.start_byte > name.start_byte]
+        if values:
+            found.append((php.text(name) if name is not None else None, values[0]))
+    return found
+
+
+def _argument(php: _Php, call: Node, index: int, name: str) -> Node | None:
+    """The argument at ``index`` or named ``name``; None when absent."""
+    positional = 0
+    for label, value in _arguments(php, call):
+        if label is None:
+            if positional == index:
+                return value
+            positional += 1
+        elif label == name:
+            return value
+    return None
+
+
+def _method(php: _Php, call: Node) -> str:
+    name = call.child_by_field_name("name") or call.child_by_field_name("function")
+    return php.text(name).lower().lstrip("\\") if name is not None else ""
+
+
+# -- config/database.php ---------------------------------------------------------------------
+
+
+def default_connection(path: Path, text: str) -> DefaultConnection | None:
+    """The connection ``config/database.php``'s ``'default'`` falls back to.
+
+    Understood: a literal, ``env('DB_CONNECTION', 'sqlite')`` (named arguments, ``\\env``,
+    ``Env::get``), ``env('DB_CONNECTION') ?? 'sqlite'``, and nestings of these. Anything else
+    (a constant, another function) gives None: we only report what the file certainly says.
+    """
+    php = _Php(text, path)
+    value = next((v for k, v in _entries(php, php.returned_array()) if k == "default"), None)
+    return _connection_of(php, value, 0) if value is not None else None
+
+
+def _connection_of(php: _Php, node: Node | None, depth: int) -> DefaultConnection | None:
+    node = _unwrap(node)
+    if node is None or depth > _MAX_DEPTH:
+        return None
+    value = php.literal(node)
+    if value is not None:
+        return DefaultConnection(value, None, php.location(node))
+    if node.has_error and node.type not in _CALLS and node.type != "binary_expression":
+        # a missing comma makes ``'sqlite' 'next' => ...`` parse as one broken expression
+        return _connection_of(php, _first_expression(node), depth + 1)
+    if node.type == "binary_expression" and _operator(php, node) == "??":
+        left = _unwrap(node.child_by_field_name("left"))
+        env = _env_call(php, left) if left is not None else None
+        if env is None:
+            return None
+        variable, default = env
+        fallback = node.child_by_field_name("right") if default is None else None
+        inner = _connection_of(php, fallback, depth + 1) if fallback is not None else None
+        if inner is not None and variable is not None:
+            return DefaultConnection(inner.connection, variable, php.location(node))
+        return _connection_of(php, left, depth + 1)
+    env = _env_call(php, node)
+    if env is None or env[0] is None or env[1] is None:
+        return None
+    inner = _connection_of(php, env[1], depth + 1)
+    if inner is None:
+        return None
+    return DefaultConnection(inner.connection, env[0], php.location(node))
+
+
+def _env_call(php: _Php, node: Node) -> tuple[str | None, Node | None] | None:
+    """(variable, default node) of ``env(...)``/``Env::get(...)``; None for other nodes."""
+    if node.type == "function_call_expression":
+        function = node.child_by_field_name("function")
+        name = php.text(function).lower() if function is not None else ""
+        if name not in ("env", "\\env"):
+            return None
+    elif node.type == "scoped_call_expression":
+        scope = php.resolve(node.child_by_field_name("scope"))
+        if scope != _ENV_CLASS or _method(php, node) != "get":
+            return None
+    else:
+        return None
+    return php.literal(_argument(php, node, 0, "key")), _argument(php, node, 1, "default")
+
+
+def _operator(php: _Php, node: Node) -> str:
+    operator = node.child_by_field_name("operator")
+    return php.text(operator) if operator is not None else ""
+
+
+# -- service providers -------------------------------------------------------------------------
+
+
+def provider_files(app: LaravelApp, read: Read) -> list[Path]:
+    """``app/Providers/*.php`` plus the providers that bootstrap/providers.php and config/app.php
+    register, mapped to files through composer.json's PSR-4 autoload."""
+    found: list[Path] = []
+    try:
+        found.extend(sorted(p for p in (app.root / "app" / "Providers").glob("*.php")))
+    except OSError:
+        pass
+    seen = {os.path.normpath(p) for p in found}
+    psr4 = _psr4(_json_object(read(app.root / "composer.json")))
+    for relative, key in (("bootstrap/providers.php", None), ("config/app.php", "providers")):
+        config = app.root / relative
+        text = read(config)
+        if text is None:
+            continue
+        php = _Php(text, config)
+        for name in _registered_classes(php, key):
+            for path in _class_files(app.root, psr4, name):
+                if os.path.normpath(path) not in seen and read(path) is not None:
+                    seen.add(os.path.normpath(path))
+                    found.append(path)
+                    break
+    return found
+
+
+def _registered_classes(php: _Php, key: str | None) -> list[str]:
+    """The ``X::class`` names (and class-name strings) in the returned array or one key."""
+    target: Node | None = php.returned_array()
+    if key is not None and target is not None:
+        target = next((v for k, v in _entries(php, target) if k == key), None)
+    names = (_class_name(php, node) for node in (_walk(target) if target is not None else ()))
+    return [name for name in names if name]
+
+
+def _class_name(php: _Php, node: Node | None) -> str | None:
+    """The class ``X::class`` or a class-name string literal names (original case)."""
+    node = _unwrap(node)
+    if node is not None and node.type == "class_constant_access_expression":
+        parts = [c for c in node.named_children if c.type != "comment"]
+        named = len(parts) == 2 and parts[0].type in ("name", "qualified_name")
+        return (
+            php.resolve_text(php.text(parts[0]))
+            if named and php.text(parts[1]) == "class"
+            else None
+        )
+    literal = php.literal(node)
+    if literal and "\\" in literal and not any(c.isspace() for c in literal):
+        return literal.lstrip("\\")
+    return None
+
+
+def _psr4(composer: Mapping[str, Any]) -> list[tuple[str, str]]:
+    autoload = composer.get("autoload")
+    mapping = autoload.get("psr-4") if isinstance(autoload, dict) else None
+    pairs: list[tuple[str, str]] = []
+    for prefix, directories in mapping.items() if isinstance(mapping, dict) else ():
+        for directory in directories if isinstance(directories, list) else [directories]:
+            if isinstance(directory, str):
+                pairs.append((str(prefix).strip("\\"), directory))
+    return sorted(pairs, key=lambda pair: -len(pair[0]))
+
+
+def _class_files(root: Path, psr4: list[tuple[str, str]], name: str) -> Iterator[Path]:
+    for prefix, directory in psr4:
+        if prefix and not name.startswith(prefix + "\\"):
+            continue
+        relative = name[len(prefix) :].strip("\\").replace("\\", "/")
+        candidate = os.path.normpath(os.path.join(directory, relative + ".php"))
+        if relative and not os.path.isabs(candidate) and not candidate.startswith(".."):
+            yield root / candidate
+
+
+# -- destructive-command guards ----------------------------------------------------------------
+
+
+def destructive_guard(app: LaravelApp, read: Read) -> DestructiveGuard | None:
+    """What stops ``migrate:fresh`` & co in the app's providers; None when nothing does."""
+    hits: list[tuple[str, Location, frozenset[str]]] = []
+    seed_prohibited = False
+    for path in provider_files(app, read):
+        text = read(path)
+        if text is None:
+            continue
+        php = _Php(text, path)
+        for kind, location, commands in _guards_in(php, app.version):
+            if kind == "seed":
+                seed_prohibited = True
+            else:
+                hits.append((kind, location, commands - {"db:seed"}))
+                seed_prohibited = seed_prohibited or "db:seed" in commands
+    hits = [hit for hit in hits if hit[2]]
+    if not hits:
+        return None
+    kind, location, _ = min(hits, key=lambda hit: _GUARD_PRIORITY.index(hit[0]))
+    commands = frozenset().union(*(hit[2] for hit in hits))
+    return DestructiveGuard(kind, location, commands, seed_prohibited)
+
+
+def _guards_in(
+    php: _Php, version: Version | None
+) -> Iterator[tuple[str, Location, frozenset[str]]]:
+    method_blocks = PROHIBIT_DESTRUCTIVE_COMMANDS
+    if version is not None and version >= ROLLBACK_PROHIBITED_SINCE:
+        method_blocks = method_blocks | {"migrate:rollback"}
+    for node in _walk(php.root):
+        if node.type not in ("scoped_call_expression", "member_call_expression"):
+            continue
+        method = _method(php, node)
+        if method == "listen":
+            commands = _hand_written_guard(php, node)
+            if commands:
+                yield "hand-written", php.location(node), commands
+            continue
+        if node.type != "scoped_call_expression" or _switched_off(php, node):
+            continue
+        scope = php.resolve(node.child_by_field_name("scope"))
+        if scope == _DB_FACADE and method == "prohibitdestructivecommands":
+            yield "prohibitDestructiveCommands", php.location(node), method_blocks
+        elif method == "prohibit" and scope in _PROHIBITABLE:
+            yield "prohibit-calls", php.location(node), frozenset({_PROHIBITABLE[scope]})
+        elif method == "prohibit" and scope == _SEED_COMMAND:
+            yield "seed", php.location(node), frozenset({"db:seed"})
+
+
+def _switched_off(php: _Php, call: Node) -> bool:
+    """``prohibit(false)`` registers nothing."""
+    first = _unwrap(_argument(php, call, 0, "prohibit"))
+    return first is not None and first.type == "boolean" and php.text(first).lower() == "false"
+
+
+def _hand_written_guard(php: _Php, call: Node) -> frozenset[str]:
+    """The commands a ``listen(...)`` call refuses in production (see the module docstring)."""
+    arguments = [value for _, value in _arguments(php, call)]
+    listener = None
+    if len(arguments) >= 2 and _names_command_starting(php, arguments[0]):
+        listener = _unwrap(arguments[1])
+    elif arguments and _closure_takes_command_starting(php, _unwrap(arguments[0])):
+        listener = _unwrap(arguments[0])
+    body = listener.child_by_field_name("body") if listener is not None else None
+    if listener is None or listener.type not in _CLOSURES or body is None:
+        return frozenset()
+    production = refuses = False
+    commands: set[str] = set()
+    pending, seen = [body], set()
+    while pending:
+        for node in _walk(pending.pop()):
+            if node.type in ("throw_expression", "exit_statement"):
+                refuses = True
+            elif node.type in _CALLS:
+                name = _method(php, node)
+                refuses = refuses or name in ("die", "exit")
+                production = production or _is_production_call(php, node, name)
+                if name in ("str_starts_with", "startswith"):
+                    prefix = php.literal(_argument(php, node, 1, "needle"))
+                    commands.update(_prefixed(prefix) if prefix else ())
+            elif node.type == "binary_expression" and _operator(php, node) in ("==", "==="):
+                sides = (node.child_by_field_name("left"), node.child_by_field_name("right"))
+                production = production or any(php.literal(s) == "production" for s in sides)
+            elif node.type == "class_constant_access_expression" and node.id not in seen:
+                seen.add(node.id)
+                pending.extend(_own_constant(php, node))
+            elif node.type in ("string", "encapsed_string"):
+                commands.update(_prefixed(php.literal(node) or "", exact=True))
+    return frozenset(commands) if production and refuses else frozenset()
+
+
+def _prefixed(prefix: str, exact: bool = False) -> set[str]:
+    known = DESTRUCTIVE_COMMANDS | {"db:seed"}
+    return {c for c in known if (c == prefix if exact else c.startswith(prefix))}
+
+
+def _own_constant(php: _Php, access: Node) -> list[Node]:
+    """The value of ``self::NAME``/``static::NAME`` in the class that holds ``access``, so a
+    guard may list its commands in a class constant."""
+    parts = [c for c in access.named_children if c.type != "comment"]
+    if len(parts) != 2 or php.text(parts[0]).lower() not in ("self", "static"):
+        return []
+    owner = access.parent
+    while owner is not None and owner.type != "class_declaration":
+        owner = owner.parent
+    body = owner.child_by_field_name("body") if owner is not None else None
+    for node in body.named_children if body is not None else ():
+        for element in node.named_children if node.type == "const_declaration" else ():
+            children = [c for c in element.named_children if c.type != "comment"]
+            if len(children) == 2 and php.text(children[0]) == php.text(parts[1]):
+                return [children[1]]
+    return []
+
+
+def _is_production_call(php: _Php, call: Node, name: str) -> bool:
+    if name == "isproduction":
+        return True
+    if name != "environment":
+        return False
+    arguments = call.child_by_field_name("arguments")
+    return arguments is not None and any(
+        php.literal(node) == "production" for node in _walk(arguments)
+    )
+
+
+def _names_command_starting(php: _Php, node: Node) -> bool:
+    return (_class_name(php, node) or "").lower() == _COMMAND_STARTING
+
+
+def _closure_takes_command_starting(php: _Php, node: Node | None) -> bool:
+    if node is None or node.type not in _CLOSURES:
+        return False
+    parameters = node.child_by_field_name("parameters")
+    first = (
+        next((c for c in parameters.named_children if c.type == "simple_parameter"), None)
+        if parameters is not None
+        else None
+    )
+    return first is not None and php.resolve(first.child_by_field_name("type")) == (
+        _COMMAND_STARTING
+    )
