@@ -14,6 +14,28 @@ from dataclasses import dataclass
 
 
 @dataclass(frozen=True, slots=True)
+class Credential:
+    """An environment variable through which the image receives a password or key."""
+
+    variable: str
+    secret_file: bool = True
+    """The image also reads ``<variable>_FILE`` (a Compose secret), so findings can suggest it."""
+    after: str | None = None
+    """The secret is the part after this separator (``NEO4J_AUTH=neo4j/<password>``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class AuthSwitch:
+    """An environment setting that lets clients in without a password."""
+
+    variable: str
+    values: frozenset[str] | None = None
+    """Values (lower case) that turn authentication off; None: any non-empty value, as the
+    official mysql/mariadb entrypoints test ``[ -n "$MYSQL_ALLOW_EMPTY_PASSWORD" ]`` (so even
+    ``no`` allows an empty root password)."""
+
+
+@dataclass(frozen=True, slots=True)
 class DataStore:
     name: str
     """The product: ``mysql``, ``postgres``... also what findings call it."""
@@ -28,62 +50,135 @@ class DataStore:
     cache: bool = False
     """A cache (redis, valkey): losing it is a warning, not an error."""
     ports: tuple[int, ...] = ()
+    """Every port the image listens on."""
     family: str | None = None
     """The database family for app connections: ``mysql``, ``pgsql``, ``mongodb``..."""
+    client_ports: tuple[int, ...] = ()
+    """The ports that give access to the data (CG502); ``ports`` unless said otherwise. Admin
+    web UIs (rabbitmq's 15672) and HTTP APIs built to face the internet (minio's S3 API,
+    meilisearch and typesense, queried from browsers with scoped keys) are left out."""
+    credentials: tuple[Credential, ...] = ()
+    """Variables holding a password or key for the store (CG303)."""
+    auth_switches: tuple[AuthSwitch, ...] = ()
+    """Settings that turn the store's authentication off (CG303)."""
 
 
 def _store(name: str, repos: Iterable[str], data_dir: str, **extra: object) -> DataStore:
     extra.setdefault("volume_dir", data_dir)
+    extra.setdefault("client_ports", extra.get("ports", ()))
     return DataStore(name, tuple(repos), data_dir, **extra)  # type: ignore[arg-type]
+
+
+def _credentials(*variables: str, secret_file: bool = True) -> tuple[Credential, ...]:
+    return tuple(Credential(v, secret_file) for v in variables)
+
+
+_YES = frozenset({"yes", "true", "1"})
+_BITNAMI_EMPTY = AuthSwitch("ALLOW_EMPTY_PASSWORD", _YES)
+"""Bitnami images refuse to start without a password unless this is ``yes``."""
+
+_MYSQL_AUTH = {
+    "credentials": _credentials("MYSQL_ROOT_PASSWORD", "MYSQL_PASSWORD", "MARIADB_ROOT_PASSWORD",
+                                "MARIADB_PASSWORD", "MYSQL_REPLICATION_PASSWORD",
+                                "MARIADB_REPLICATION_PASSWORD"),
+    "auth_switches": (AuthSwitch("MYSQL_ALLOW_EMPTY_PASSWORD"),
+                      AuthSwitch("MARIADB_ALLOW_EMPTY_ROOT_PASSWORD"), _BITNAMI_EMPTY),
+}
+_POSTGRES_AUTH = {
+    "credentials": _credentials("POSTGRES_PASSWORD", "POSTGRESQL_PASSWORD",
+                                "POSTGRESQL_POSTGRES_PASSWORD", "POSTGRES_POSTGRES_PASSWORD",
+                                "POSTGRESQL_REPLICATION_PASSWORD", "POSTGRES_PASS"),
+    "auth_switches": (AuthSwitch("POSTGRES_HOST_AUTH_METHOD", frozenset({"trust"})),
+                      _BITNAMI_EMPTY),
+}
+_MONGO_AUTH = {
+    "credentials": _credentials("MONGO_INITDB_ROOT_PASSWORD", "MONGODB_ROOT_PASSWORD",
+                                "MONGODB_PASSWORD", "MONGODB_REPLICA_SET_KEY"),
+    "auth_switches": (_BITNAMI_EMPTY,),
+}
+_REDIS_AUTH = {"credentials": _credentials("REDIS_PASSWORD", "VALKEY_PASSWORD")}
 
 
 DATA_STORES: tuple[DataStore, ...] = (
     _store("mysql", ["mysql", "mysql/mysql-server", "percona", "percona/percona-server",
                      "percona-server", "mysql/enterprise-server"],
-           "/var/lib/mysql", ports=(3306,), family="mysql"),
-    _store("mariadb", ["mariadb", "mariadb/server", "linuxserver/mariadb", "yobasystems/alpine-mariadb"],
-           "/var/lib/mysql", ports=(3306,), family="mysql"),
-    _store("mysql", ["bitnami/mysql"], "/bitnami/mysql", ports=(3306,), family="mysql"),
-    _store("mariadb", ["bitnami/mariadb"], "/bitnami/mariadb", ports=(3306,), family="mysql"),
+           "/var/lib/mysql", ports=(3306, 33060), family="mysql", **_MYSQL_AUTH),
+    _store("mariadb", ["mariadb", "mariadb/server", "linuxserver/mariadb",
+                       "yobasystems/alpine-mariadb"],
+           "/var/lib/mysql", ports=(3306,), family="mysql", **_MYSQL_AUTH),
+    _store("mysql", ["bitnami/mysql"], "/bitnami/mysql", ports=(3306,), family="mysql",
+           **_MYSQL_AUTH),
+    _store("mariadb", ["bitnami/mariadb"], "/bitnami/mariadb", ports=(3306,), family="mysql",
+           **_MYSQL_AUTH),
     _store("postgres", ["postgres", "postgis/postgis", "timescale/timescaledb",
                         "timescale/timescaledb-ha", "pgvector/pgvector", "ankane/pgvector",
                         "supabase/postgres", "kartoza/postgis"],
-           "/var/lib/postgresql/data", data_dir_env="PGDATA", ports=(5432,), family="pgsql"),
-    _store("postgres", ["bitnami/postgresql"], "/bitnami/postgresql", ports=(5432,), family="pgsql"),
-    _store("mongo", ["mongo", "mongodb/mongodb-community-server", "mongodb/mongodb-enterprise-server"],
-           "/data/db", ports=(27017,), family="mongodb"),
-    _store("mongo", ["bitnami/mongodb"], "/bitnami/mongodb", ports=(27017,), family="mongodb"),
+           "/var/lib/postgresql/data", data_dir_env="PGDATA", ports=(5432,), family="pgsql",
+           **_POSTGRES_AUTH),
+    _store("postgres", ["bitnami/postgresql"], "/bitnami/postgresql", ports=(5432,), family="pgsql",
+           **_POSTGRES_AUTH),
+    _store("mongo", ["mongo", "mongodb/mongodb-community-server",
+                     "mongodb/mongodb-enterprise-server"],
+           "/data/db", ports=(27017, 27018, 27019), family="mongodb", **_MONGO_AUTH),
+    _store("mongo", ["bitnami/mongodb"], "/bitnami/mongodb", ports=(27017,), family="mongodb",
+           **_MONGO_AUTH),
     _store("redis", ["redis", "redis/redis-stack", "redis/redis-stack-server"], "/data",
-           cache=True, ports=(6379,), family="redis"),
+           cache=True, ports=(6379, 8001), client_ports=(6379,), family="redis"),
     _store("redis", ["bitnami/redis"], "/bitnami/redis/data", cache=True, ports=(6379,),
+           family="redis", **_REDIS_AUTH),
+    _store("valkey", ["valkey/valkey", "valkey"], "/data", cache=True, ports=(6379,),
            family="redis"),
-    _store("valkey", ["valkey/valkey", "valkey"], "/data", cache=True, ports=(6379,), family="redis"),
     _store("valkey", ["bitnami/valkey"], "/bitnami/valkey/data", cache=True, ports=(6379,),
-           family="redis"),
+           family="redis", **_REDIS_AUTH),
     _store("keydb", ["eqalpha/keydb"], "/data", cache=True, ports=(6379,), family="redis"),
     _store("dragonfly", ["dragonflydb/dragonfly"], "/data", cache=True, ports=(6379,),
-           family="redis"),
+           family="redis", credentials=_credentials("DFLY_requirepass", secret_file=False)),
     _store("elasticsearch", ["elasticsearch", "elasticsearch/elasticsearch",
                              "bitnami/elasticsearch"],
-           "/usr/share/elasticsearch/data", volume_dir=None, ports=(9200, 9300)),
+           "/usr/share/elasticsearch/data", volume_dir=None, ports=(9200, 9300),
+           credentials=_credentials("ELASTIC_PASSWORD", "ELASTICSEARCH_PASSWORD")),
     _store("opensearch", ["opensearchproject/opensearch"], "/usr/share/opensearch/data",
-           volume_dir=None, ports=(9200, 9600)),
-    _store("rabbitmq", ["rabbitmq", "bitnami/rabbitmq"], "/var/lib/rabbitmq", ports=(5672, 15672)),
+           volume_dir=None, ports=(9200, 9600), client_ports=(9200,),
+           credentials=_credentials("OPENSEARCH_INITIAL_ADMIN_PASSWORD", secret_file=False)),
+    _store("rabbitmq", ["rabbitmq", "bitnami/rabbitmq"], "/var/lib/rabbitmq",
+           ports=(5672, 5671, 5552, 15672, 61613, 1883),
+           client_ports=(5672, 5671, 5552, 61613, 1883),
+           credentials=_credentials("RABBITMQ_DEFAULT_PASS", "RABBITMQ_PASSWORD",
+                                    "RABBITMQ_ERLANG_COOKIE", secret_file=False)),
     _store("minio", ["minio/minio", "bitnami/minio", "quay.io/minio/minio"], "/data",
-           volume_dir=None, ports=(9000, 9001)),
+           volume_dir=None, ports=(9000, 9001), client_ports=(),
+           credentials=_credentials("MINIO_ROOT_PASSWORD", "MINIO_SECRET_KEY")),
     _store("clickhouse", ["clickhouse/clickhouse-server", "yandex/clickhouse-server",
-                          "clickhouse"], "/var/lib/clickhouse", ports=(8123, 9000)),
-    _store("cassandra", ["cassandra", "bitnami/cassandra"], "/var/lib/cassandra", ports=(9042,)),
-    _store("influxdb", ["influxdb", "bitnami/influxdb"], "/var/lib/influxdb2", ports=(8086,)),
-    _store("neo4j", ["neo4j"], "/data", ports=(7474, 7687)),
-    _store("couchdb", ["couchdb", "bitnami/couchdb"], "/opt/couchdb/data", ports=(5984,)),
+                          "clickhouse"], "/var/lib/clickhouse",
+           ports=(8123, 9000, 9004, 9005, 9440, 8443),
+           credentials=_credentials("CLICKHOUSE_PASSWORD", "CLICKHOUSE_ADMIN_PASSWORD",
+                                    secret_file=False)),
+    _store("cassandra", ["cassandra", "bitnami/cassandra"], "/var/lib/cassandra",
+           ports=(9042, 9160), credentials=_credentials("CASSANDRA_PASSWORD")),
+    _store("influxdb", ["influxdb", "bitnami/influxdb"], "/var/lib/influxdb2", ports=(8086,),
+           credentials=_credentials("DOCKER_INFLUXDB_INIT_PASSWORD",
+                                    "DOCKER_INFLUXDB_INIT_ADMIN_TOKEN", "INFLUXDB_ADMIN_PASSWORD",
+                                    "INFLUXDB_USER_PASSWORD", "INFLUXDB_ADMIN_USER_PASSWORD",
+                                    "INFLUXDB_ADMIN_USER_TOKEN", secret_file=False)),
+    _store("neo4j", ["neo4j"], "/data", ports=(7474, 7473, 7687),
+           credentials=(Credential("NEO4J_AUTH", after="/"),),
+           auth_switches=(AuthSwitch("NEO4J_AUTH", frozenset({"none"})),)),
+    _store("couchdb", ["couchdb", "bitnami/couchdb"], "/opt/couchdb/data", ports=(5984,),
+           credentials=_credentials("COUCHDB_PASSWORD", "COUCHDB_SECRET", secret_file=False)),
     _store("mssql", ["mssql/server", "microsoft/mssql-server-linux", "azure-sql-edge"],
-           "/var/opt/mssql", volume_dir=None, ports=(1433,), family="sqlsrv"),
+           "/var/opt/mssql", volume_dir=None, ports=(1433,), family="sqlsrv",
+           credentials=_credentials("MSSQL_SA_PASSWORD", "SA_PASSWORD", secret_file=False)),
     _store("meilisearch", ["getmeili/meilisearch"], "/meili_data", data_dir_env="MEILI_DB_PATH",
-           ports=(7700,)),
-    _store("typesense", ["typesense/typesense"], "/data", volume_dir=None, ports=(8108,)),
-    _store("qdrant", ["qdrant/qdrant"], "/qdrant/storage", volume_dir=None, ports=(6333,)),
-    _store("etcd", ["bitnami/etcd", "quay.io/coreos/etcd"], "/etcd-data", volume_dir=None),
+           ports=(7700,), client_ports=(),
+           credentials=_credentials("MEILI_MASTER_KEY", secret_file=False)),
+    _store("typesense", ["typesense/typesense"], "/data", volume_dir=None, ports=(8108,),
+           client_ports=(), credentials=_credentials("TYPESENSE_API_KEY", secret_file=False)),
+    _store("qdrant", ["qdrant/qdrant"], "/qdrant/storage", volume_dir=None, ports=(6333, 6334),
+           credentials=_credentials("QDRANT__SERVICE__API_KEY", secret_file=False)),
+    _store("etcd", ["bitnami/etcd", "quay.io/coreos/etcd"], "/etcd-data", volume_dir=None,
+           ports=(2379, 2380), client_ports=(2379,),
+           credentials=_credentials("ETCD_ROOT_PASSWORD"),
+           auth_switches=(AuthSwitch("ALLOW_NONE_AUTHENTICATION", _YES),)),
 )
 
 

@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
+from composeguard.lint.commands import Operation
 from composeguard.lint.compose import Environment, MountKind
 from composeguard.lint.finding import Finding, Severity
 from composeguard.lint.project import Project
 from composeguard.rules.base import Example, Rule, rule
+
+if TYPE_CHECKING:
+    from composeguard.lint.scripts import ShellFragment
+    from composeguard.lint.shell import Command
 
 NOT_TEST = (Environment.PRODUCTION, Environment.DEVELOPMENT)
 
@@ -249,6 +255,113 @@ def stateful_data_on_tmpfs(self: Rule, project: Project) -> Iterator[Finding]:
             yield self.finding(state.tmpfs.location, (
                 f"service '{service.name}' ({state.store.name}) keeps {state.data_dir} on tmpfs: "
                 "the data is erased at every stop; use a named volume outside test files"))
+
+
+DEPLOY_WORDS = frozenset({
+    "deploy", "deployment", "prod", "production", "release", "live", "publish", "rollout",
+    "staging", "stage",
+})
+"""Words in a script's path, Makefile target or CI job name that mark it as run where the
+production data lives."""
+
+
+def _words(text: str) -> set[str]:
+    import re
+
+    return {w for w in re.split(r"[^a-z0-9]+", text.lower()) if w}
+
+
+def _deploy_script(fragment: ShellFragment, command: Command) -> bool:
+    """By its path, target or job name, or by the production files the command names."""
+    if _words(fragment.path.as_posix()) & DEPLOY_WORDS or _words(fragment.context) & DEPLOY_WORDS:
+        return True
+    words = command.words
+    named = [words[i + 1] for i in range(len(words) - 1)
+             if words[i] in ("-f", "--file", "--env-file")]
+    return any(_words(posixpath.basename(name)) & DEPLOY_WORDS for name in named)
+
+
+@rule(
+    code="CG104",
+    name="volume-destroying-command",
+    severity=Severity.ERROR,
+    summary="A script or start command deletes Docker volumes, and the data in them.",
+    what="""
+        Reports `docker compose down -v`/`--volumes`, `docker-compose down -v`,
+        `docker volume rm`/`prune` and `docker system prune --volumes` in shell scripts,
+        Makefile recipes, CI workflow steps and compose start commands. An error in a script
+        meant for deploys or production (named so by its path, Makefile target or CI job, or
+        naming a production compose file), a warning elsewhere. CI jobs that do not deploy are
+        not reported: a CI runner's volumes are thrown away with the runner.
+    """,
+    why="""
+        Named volumes are where the databases keep their data. `down -v` removes them together
+        with the containers, so the next `up` starts every database empty. Typed by habit on
+        the production host, or left in a deploy script, it deletes production data.
+    """,
+    example="""
+        # scripts/deploy.sh
+        docker compose pull
+        docker compose down -v
+        docker compose up -d
+    """,
+    use_instead="""
+        # scripts/deploy.sh
+        docker compose pull
+        docker compose up -d --remove-orphans
+    """,
+    examples=(
+        Example({"scripts/deploy.sh": "#!/bin/sh\nset -e\ndocker compose pull\n"
+                                      "docker compose down -v\ndocker compose up -d\n"},
+                expect=(("scripts/deploy.sh", 4),), title="deploy script (error)"),
+        Example({"scripts/reset-dev.sh": "#!/bin/sh\ndocker-compose down --volumes\n"},
+                expect=(("scripts/reset-dev.sh", 2),), title="development reset script (warning)"),
+        Example({"Makefile": "DC = docker compose\n\nup:\n\t$(DC) up -d\n\nclean:\n"
+                             "\t@echo cleaning\n\t$(DC) down -v\n"},
+                expect=(("Makefile", 8),), title="Makefile recipe through a make variable"),
+        Example({".github/workflows/deploy.yml": "on: push\njobs:\n  deploy:\n"
+                 "    runs-on: ubuntu-latest\n    steps:\n      - run: |\n"
+                 "          ssh-add key\n          docker volume prune -f\n"},
+                expect=((".github/workflows/deploy.yml", 8),), title="deploy workflow"),
+        Example({".github/workflows/test.yml": "on: push\njobs:\n  test:\n"
+                 "    runs-on: ubuntu-latest\n    steps:\n      - run: docker compose up -d\n"
+                 "      - run: docker compose down -v\n"},
+                title="cleanup in a CI test job"),
+        Example({"scripts/deploy.sh": "#!/bin/sh\ndocker compose down --remove-orphans\n"},
+                title="down without -v keeps volumes"),
+    ),
+)
+def volume_destroying_command(self: Rule, project: Project) -> Iterator[Finding]:
+    from composeguard.lint.commands import classify
+
+    for fragment, script in project.shell_fragments:
+        for command in script.commands:
+            actions = [a for a in classify(command.words)
+                       if a.operation is Operation.VOLUME_DESTROY]
+            if not actions:
+                continue
+            deploy = _deploy_script(fragment, command)
+            if fragment.kind == "ci" and not deploy:
+                continue
+            where = "a deploy script" if deploy else "this script"
+            yield self.finding(
+                command.location,
+                f"`{actions[0].command}` in {where} deletes the project's volumes and every "
+                "database in them; leave volumes out (`docker compose down` keeps them)",
+                severity=Severity.ERROR if deploy else Severity.WARNING,
+            )
+    for model in project.models_for(Environment.PRODUCTION, Environment.DEVELOPMENT):
+        for service in model.services.values():
+            for step in project.start_steps(model, service):
+                for action in step.actions:
+                    if action.operation is Operation.VOLUME_DESTROY and not step.gated:
+                        yield self.finding(
+                            step.location,
+                            f"service '{service.name}' runs `{action.command}` on start: it "
+                            "deletes the project's volumes and the data in them",
+                            severity=Severity.ERROR if model.environment.production_facing
+                            else Severity.WARNING,
+                        )
 
 
 @rule(

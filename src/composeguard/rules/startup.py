@@ -1,0 +1,317 @@
+"""CG2xx: work done automatically on every container start."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from composeguard.lint.commands import Action, Operation
+from composeguard.lint.compose import ComposeModel, Environment, Service
+from composeguard.lint.finding import Finding, Location, Severity
+from composeguard.lint.project import Project
+from composeguard.lint.shell import Failure
+from composeguard.lint.startup import StartStep
+from composeguard.rules.base import Example, Rule, rule
+
+PRODUCTION = (Environment.PRODUCTION,)
+NOT_TEST = (Environment.PRODUCTION, Environment.DEVELOPMENT)
+
+_APP = "services:\n  app:\n    image: shop/app:1.4\n{extra}"
+
+
+def _app(extra: str) -> str:
+    return _APP.format(extra=extra)
+
+
+def start_actions(
+    project: Project, environments: tuple[Environment, ...], *operations: Operation
+) -> Iterator[tuple[ComposeModel, Service, StartStep, Action]]:
+    """Each start-command action of ``operations`` in the models of ``environments``, once per
+    written command (a script shared by several services or chains is reported once)."""
+    seen: set[tuple[Location, str]] = set()
+    for model in project.models_for(*environments):
+        for service in model.services.values():
+            if environments == PRODUCTION and project.development_signal(model, service):
+                continue
+            for step in project.start_steps(model, service):
+                if step.gated:
+                    continue
+                for action in step.actions:
+                    if action.operation not in operations:
+                        continue
+                    key = (step.location, action.command)
+                    if key in seen:
+                        continue
+                    seen.add(key)
+                    yield model, service, step, action
+
+
+def _where(service: Service, step: StartStep) -> str:
+    if step.via in ("command", "entrypoint"):
+        return f"service '{service.name}'"
+    return f"service '{service.name}' (through {step.via})"
+
+
+@rule(
+    code="CG201",
+    name="seed-on-start",
+    severity=Severity.ERROR,
+    summary="A production container seeds the database every time it starts.",
+    what="""
+        Reports a seeder in what a service runs on start in a production-facing compose file:
+        its `command`/`entrypoint` (string or list form, `sh -c`/`bash -lc` bodies read as
+        shell), the Dockerfile ENTRYPOINT/CMD of its build, and the project scripts and
+        `npm run` scripts those call. Wrappers are seen through (`exec`, `VAR=value` prefixes,
+        `gosu`, `bundle exec`, `npx`, `uv run`...). Known seeders include `artisan db:seed`,
+        `artisan migrate --seed`, `manage.py loaddata`, `rails db:seed`/`db:setup`/`db:reset`,
+        `prisma db seed`, `knex seed:run`, `sequelize db:seed:all`, `doctrine:fixtures:load`.
+        Development and test files may seed. A seed behind `if [ "$SEED" = 1 ]` is reported
+        only when the service's environment turns it on; `rails db:prepare` seeds only a new
+        database and is not reported.
+    """,
+    why="""
+        A container restarts on every deploy, crash, or host reboot. A seeder run each time
+        inserts its rows again (duplicates, reset admin passwords, demo data in production) or
+        fails on unique keys, and `doctrine:fixtures:load` purges the tables before loading.
+    """,
+    example="""
+        services:
+          app:
+            build: .
+            command: sh -c "php artisan migrate --force && php artisan db:seed --force && php-fpm"
+    """,
+    use_instead="""
+        services:
+          app:
+            build: .
+            command: php-fpm
+        # seed once, by hand:  docker compose run --rm app php artisan db:seed --force
+        # keep the automatic seeding in docker-compose.dev.yml
+    """,
+    fix_safety="""
+        `composeguard fix` moves the seeding step into the generated development file and
+        removes it from the production start command (planned). Unsafe: production no longer
+        seeds on start, which is the point.
+    """,
+    references=("https://laravel.com/docs/11.x/seeding#running-seeders",
+                "https://docs.docker.com/reference/compose-file/services/#command"),
+    examples=(
+        Example({"compose.yaml": _app('    command: sh -c "php artisan migrate --force && '
+                                      'php artisan db:seed --force && php-fpm"\n')},
+                expect=(("compose.yaml", 4),), title="string command with sh -c"),
+        Example({"compose.yaml": _app('    command: ["bash", "-lc", "python manage.py migrate '
+                                      '&& python manage.py loaddata initial && gunicorn app.wsgi"]\n')},
+                expect=(("compose.yaml", 4),), title="list command with bash -lc"),
+        Example({"compose.yaml": _app("    command: >\n      sh -c \"\n      php artisan migrate --force &&\n"
+                                      "      php artisan db:seed --force &&\n      exec php-fpm\"\n")},
+                expect=(("compose.yaml", 7),), title="folded block: the seeding line is reported"),
+        Example({"compose.yaml": _app('    command: ["sh", "-c", "APP_ENV=prod exec php artisan db:seed '
+                                      '--force"]\n')},
+                expect=(("compose.yaml", 4),), title="env prefix and exec"),
+        Example({"compose.yaml": _app("    command: php-fpm\n"),
+                 "compose.override.yaml": _app('    command: sh -c "php artisan db:seed && php-fpm"\n')},
+                title="seeder only in the development override"),
+        Example({"compose.yaml": _app("    command: php-fpm\n"),
+                 "docker-compose.dev.yml": _app('    command: sh -c "php artisan migrate --seed && php-fpm"\n')},
+                title="seeder only in a development file"),
+        Example({"compose.yaml": _app("    command: bin/rails server\n"),
+                 "compose.prod.yaml": _app('    command: sh -c "bin/rails db:seed && bin/rails server"\n')},
+                expect=(("compose.prod.yaml", 4),), title="seeder in the production file"),
+        Example({"compose.yaml": "services:\n  app:\n    build: .\n",
+                 "Dockerfile": "FROM php:8.3-fpm\nCOPY docker/entrypoint.sh /usr/local/bin/entrypoint\n"
+                               "ENTRYPOINT [\"entrypoint\"]\nCMD [\"php-fpm\"]\n",
+                 "docker/entrypoint.sh": "#!/bin/sh\nset -e\nphp artisan migrate --force\n"
+                                         "php artisan db:seed --force\nexec \"$@\"\n"},
+                expect=(("docker/entrypoint.sh", 4),), title="the Dockerfile's entrypoint script seeds"),
+        Example({"compose.yaml": _app("    environment:\n      SEED: \"0\"\n"
+                                      "    command: [\"sh\", \"-c\", \"if [ \\\"$$SEED\\\" = 1 ]; then "
+                                      "php artisan db:seed; fi; php-fpm\"]\n")},
+                title="seed behind a variable the environment turns off"),
+        Example({"compose.yaml": _app("    command: bin/rails db:prepare && bin/rails server\n")},
+                title="db:prepare seeds only a new database"),
+    ),
+)
+def seed_on_start(self: Rule, project: Project) -> Iterator[Finding]:
+    for _, service, step, action in start_actions(project, PRODUCTION, Operation.SEED):
+        yield self.finding(
+            step.location,
+            f"{_where(service, step)} seeds the database on every start (`{action.command}`): "
+            "each restart or deploy inserts the seed data again; seed once by hand or in the "
+            "development compose file",
+        )
+
+
+@rule(
+    code="CG202",
+    name="destructive-db-command-on-start",
+    severity=Severity.ERROR,
+    summary="A container wipes or rebuilds the database every time it starts.",
+    what="""
+        Reports a start command that drops or wipes data, in any compose file that is not a
+        test file: `artisan migrate:fresh/refresh/reset`, `artisan db:wipe`, `manage.py flush`,
+        `rails db:drop/db:reset/db:schema:load`, `prisma migrate reset`,
+        `prisma db push --force-reset`, `sequelize db:drop`, `doctrine:schema:drop`... The
+        command is found as for CG201: compose commands, Dockerfile entrypoints, and the
+        project scripts they run.
+    """,
+    why="""
+        The command runs again whenever the container is recreated: a deploy, a crash, a host
+        reboot. Each time every table is dropped and rebuilt, and the data written since the
+        last start is gone. In development it silently throws away the developer's data too.
+    """,
+    example="""
+        services:
+          app:
+            build: .
+            command: sh -c "php artisan migrate:fresh --seed --force && php-fpm"
+    """,
+    use_instead="""
+        services:
+          app:
+            build: .
+            command: php-fpm
+        # reset a development database on purpose:
+        #   docker compose run --rm app php artisan migrate:fresh --seed
+    """,
+    examples=(
+        Example({"compose.yaml": _app('    command: sh -c "php artisan migrate:fresh --seed --force '
+                                      '&& php-fpm"\n')},
+                expect=(("compose.yaml", 4),), title="migrate:fresh in the base file"),
+        Example({"compose.yaml": _app("    command: php-fpm\n"),
+                 "compose.override.yaml": _app('    command: ["sh", "-c", "python manage.py flush --noinput; '
+                                               'python manage.py runserver"]\n')},
+                expect=(("compose.override.yaml", 4),), title="flush in the development override"),
+        Example({"docker-compose.test.yml": _app('    command: sh -c "npx prisma migrate reset --force && '
+                                                 'npm test"\n')},
+                title="a test file may reset its database"),
+        Example({"compose.yaml": _app('    command: sh -c "npx prisma migrate deploy && node server.js"\n')},
+                title="migrate deploy is not destructive"),
+    ),
+)
+def destructive_db_command_on_start(self: Rule, project: Project) -> Iterator[Finding]:
+    for _, service, step, action in start_actions(project, NOT_TEST, Operation.DESTROY):
+        yield self.finding(
+            step.location,
+            f"{_where(service, step)} runs `{action.command}` on every start: it drops the "
+            "database's data each time the container is recreated",
+        )
+
+
+@rule(
+    code="CG203",
+    name="masked-failure",
+    severity=Severity.ERROR,
+    summary="A migration or seed whose failure is ignored, so the app starts anyway.",
+    what="""
+        Reports, in production-facing files, a migration, seed or other database step in a
+        start command whose failure cannot stop the start: `|| true`, `|| :`, `|| exit 0`,
+        `|| echo ...`, or a `;` or line break chaining onto the next command without
+        `set -e`, or a pipe into `tee`.
+    """,
+    why="""
+        A migration that fails half-way leaves the schema between two versions. If the failure
+        is swallowed, the new code starts on it and writes rows the old or new schema cannot
+        read, turning a failed deploy into corrupted data.
+    """,
+    example="""
+        services:
+          app:
+            build: .
+            command: sh -c "php artisan migrate --force || true && php-fpm"
+    """,
+    use_instead="""
+        services:
+          app:
+            build: .
+            command: sh -c "php artisan migrate --force && exec php-fpm"
+    """,
+    examples=(
+        Example({"compose.yaml": _app('    command: sh -c "php artisan migrate --force || true && php-fpm"\n')},
+                expect=(("compose.yaml", 4),), title="|| true"),
+        Example({"compose.yaml": _app('    command: ["sh", "-c", "python manage.py migrate; gunicorn app.wsgi"]\n')},
+                expect=(("compose.yaml", 4),), title="; chaining onto the server"),
+        Example({"compose.yaml": _app('    command: ["sh", "-ec", "python manage.py migrate; gunicorn app.wsgi"]\n')},
+                title="set -e makes ; safe"),
+        Example({"compose.yaml": _app('    command: sh -c "npx prisma migrate deploy && node server.js"\n')},
+                title="&& stops on failure"),
+        Example({"compose.override.yaml": _app('    command: sh -c "php artisan migrate || true; php-fpm"\n')},
+                title="a development file"),
+    ),
+)
+def masked_failure(self: Rule, project: Project) -> Iterator[Finding]:
+    operations = (Operation.MIGRATE, Operation.SEED, Operation.DESTROY)
+    reported: set[Location] = set()
+    for _, service, step, action in start_actions(project, PRODUCTION, *operations):
+        command = step.command
+        if command.failure not in (Failure.IGNORED, Failure.CONTINUES) or not command.masked_by:
+            continue
+        if step.location in reported:
+            continue
+        reported.add(step.location)
+        state = {Operation.MIGRATE: "a half-migrated", Operation.SEED: "a partly seeded"}.get(
+            action.operation, "a half-reset")
+        yield self.finding(
+            step.location,
+            f"{_where(service, step)}: a failure of `{action.command}` is ignored "
+            f"(`{command.masked_by}`), so the app starts on {state} database; "
+            "chain it with `&&` or `set -e`",
+        )
+
+
+@rule(
+    code="CG204",
+    name="migrate-on-start-in-production",
+    severity=Severity.WARNING,
+    summary="Production migrates the database automatically on every container start.",
+    what="""
+        Reports automatic migrations (`artisan migrate`, `manage.py migrate`,
+        `rails db:migrate`, `prisma migrate deploy`, `alembic upgrade`...) in what a service
+        runs on start in a production-facing compose file.
+
+        A service that shows it is a development service is judged as development here and
+        in CG201 and CG203, whatever its file is called: its start command runs a development
+        server (`manage.py runserver`, `artisan serve`, `uvicorn --reload`, `nodemon`...), its
+        environment sets `APP_ENV`/`RAILS_ENV`/`NODE_ENV`... to development or local, it is
+        built from a development Dockerfile or stage, or it keeps a terminal open
+        (`tty` and `stdin_open`).
+    """,
+    why="""
+        A deploy should migrate once, as its own step, after a backup, and stop if it fails.
+        Migrating on start runs the migration from every replica at once and again on every
+        restart, and a destructive migration runs before anyone has taken a backup.
+    """,
+    example="""
+        services:
+          app:
+            build: .
+            command: sh -c "php artisan migrate --force && php-fpm"
+    """,
+    use_instead="""
+        services:
+          app:
+            build: .
+            command: php-fpm
+        # deploy: back up, then  docker compose run --rm app php artisan migrate --force
+    """,
+    examples=(
+        Example({"compose.yaml": _app('    command: sh -c "php artisan migrate --force && php-fpm"\n')},
+                expect=(("compose.yaml", 4),), title="migrate in the base file"),
+        Example({"compose.yaml": _app("    command: gunicorn app.wsgi\n"),
+                 "compose.override.yaml": _app('    command: sh -c "python manage.py migrate && '
+                                               'python manage.py runserver"\n')},
+                title="migrate only in the development override"),
+        Example({"compose.yaml": _app("    command: bin/rails server\n"),
+                 "compose.prod.yaml": _app('    command: ["bash", "-lc", "bundle exec rails db:migrate '
+                                           '&& exec bin/rails server"]\n')},
+                expect=(("compose.prod.yaml", 4),), title="migrate in the production file"),
+        Example({"compose.yaml": _app('    command: sh -c "python manage.py migrate && '
+                                      'python manage.py runserver 0.0.0.0:8000"\n')},
+                title="a development server: the service is a development service"),
+    ),
+)
+def migrate_on_start_in_production(self: Rule, project: Project) -> Iterator[Finding]:
+    for _, service, step, action in start_actions(project, PRODUCTION, Operation.MIGRATE):
+        yield self.finding(
+            step.location,
+            f"{_where(service, step)} migrates the database on every start (`{action.command}`) "
+            "in a production file: run migrations as a separate deploy step, after a backup",
+        )
