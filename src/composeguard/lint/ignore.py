@@ -228,6 +228,8 @@ def _git_prefix_quirk(body: str) -> list[str]:
         if cut == start or body[cut - 1] == "/" or not body.startswith("**", cut):
             return [*alternatives, body]
         prefix, after = body[:cut], body[cut:].lstrip("*")
+        while after.startswith("/**") and after[1:].lstrip("*")[:1] in ("", "/"):
+            after = after[1:].lstrip("*")  # "a**/**/b" is "a**/b" in git too
         if not after:
             return [*alternatives, prefix + "*", prefix + "*/**"]
         if after.startswith("\\/"):
@@ -287,6 +289,18 @@ def _matches(rule: _Rule, relative: str, is_dir: bool) -> bool:
     return False
 
 
+def _last_match(
+    source: Path, rules: tuple[_Rule, ...], parts: tuple[str, ...], is_dir: bool
+) -> IgnoreMatch | None:
+    if not rules:
+        return None
+    relative = "/".join(parts)
+    for rule in reversed(rules):
+        if _matches(rule, relative, is_dir):
+            return IgnoreMatch(source, rule.line, rule.pattern, rule.negated)
+    return None
+
+
 class IgnoreRules:
     """The ignore rules of one repository (or of a plain directory tree when there is no git)."""
 
@@ -309,26 +323,27 @@ class IgnoreRules:
         if not parts:
             return None
         is_dir = is_dir or (isinstance(path, str) and path.endswith("/"))
-        for depth in range(1, len(parts)):
-            found = self._decide(parts[:depth], is_dir=True)
-            if found is not None and not found.negated:
+        files: list[tuple[Path, tuple[_Rule, ...]]] = []
+        directory = self.root
+        for end in range(1, len(parts) + 1):
+            files.append((directory / ".gitignore", self._rules(directory / ".gitignore")))
+            directory = directory / parts[end - 1]
+            last = end == len(parts)
+            found = self._decide(files, parts[:end], is_dir=is_dir if last else True)
+            if last or (found is not None and not found.negated):
                 return found
-        return self._decide(parts, is_dir=is_dir)
+        return None
 
-    def _decide(self, parts: tuple[str, ...], *, is_dir: bool) -> IgnoreMatch | None:
-        for depth in range(len(parts) - 1, -1, -1):
-            source = self.root.joinpath(*parts[:depth], ".gitignore")
-            found = self._last_match(source, "/".join(parts[depth:]), is_dir)
-            if found is not None:
+    def _decide(
+        self, files: list[tuple[Path, tuple[_Rule, ...]]], parts: tuple[str, ...], *, is_dir: bool
+    ) -> IgnoreMatch | None:
+        """The deepest ``.gitignore`` with a matching pattern decides, then ``info/exclude``."""
+        for depth in range(len(files) - 1, -1, -1):
+            source, rules = files[depth]
+            if (found := _last_match(source, rules, parts[depth:], is_dir)) is not None:
                 return found
         exclude = self.root / ".git" / "info" / "exclude"
-        return self._last_match(exclude, "/".join(parts), is_dir)
-
-    def _last_match(self, source: Path, relative: str, is_dir: bool) -> IgnoreMatch | None:
-        for rule in reversed(self._rules(source)):
-            if _matches(rule, relative, is_dir):
-                return IgnoreMatch(source, rule.line, rule.pattern, rule.negated)
-        return None
+        return _last_match(exclude, self._rules(exclude), parts, is_dir)
 
     def _rules(self, source: Path) -> tuple[_Rule, ...]:
         if source not in self._files:

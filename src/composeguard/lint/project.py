@@ -410,7 +410,9 @@ class Project:
 
         root = Path(root)
         if root not in self._ignores:
-            self._ignores[root] = IgnoreRules(root, self.read_text)
+            # git does not follow a .gitignore that is a symlink
+            self._ignores[root] = IgnoreRules(
+                root, lambda p: None if p.is_symlink() else self.read_text(p))
         return self._ignores[root]
 
     # -- data stores ---------------------------------------------------------------------
