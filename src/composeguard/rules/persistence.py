@@ -329,6 +329,9 @@ def _deploy_script(fragment: ShellFragment, command: Command) -> bool:
                 title="cleanup in a CI test job"),
         Example({"scripts/deploy.sh": "#!/bin/sh\ndocker compose down --remove-orphans\n"},
                 title="down without -v keeps volumes"),
+        Example({"compose.yaml": "services:\n  janitor:\n    image: docker:27-cli\n"
+                                 "    command: [\"sh\", \"-c\", \"docker volume prune -af\"]\n"},
+                expect=(("compose.yaml", 4),), title="a compose service that prunes volumes"),
     ),
 )
 def volume_destroying_command(self: Rule, project: Project) -> Iterator[Finding]:

@@ -185,6 +185,13 @@ def seed_on_start(self: Rule, project: Project) -> Iterator[Finding]:
                 title="a test file may reset its database"),
         Example({"compose.yaml": _app('    command: sh -c "npx prisma migrate deploy && node server.js"\n')},
                 title="migrate deploy is not destructive"),
+        Example({"compose.yaml": _app("    command: >\n      bash -lc \"\n      composer install &&\n"
+                                      "      APP_ENV=local exec php artisan migrate:fresh --seed\"\n")},
+                expect=(("compose.yaml", 7),), title="folded bash -lc block, env prefix and exec"),
+        Example({"compose.yaml": "services:\n  app:\n    build: .\n    volumes:\n      - ./docker:/opt/docker\n"
+                                 "    command: /opt/docker/start.sh\n",
+                 "docker/start.sh": "#!/bin/sh\nset -e\nbin/rails db:reset\nexec bin/rails server\n"},
+                expect=(("docker/start.sh", 3),), title="a bind-mounted start script"),
     ),
 )
 def destructive_db_command_on_start(self: Rule, project: Project) -> Iterator[Finding]:
@@ -235,6 +242,14 @@ def destructive_db_command_on_start(self: Rule, project: Project) -> Iterator[Fi
                 title="&& stops on failure"),
         Example({"compose.override.yaml": _app('    command: sh -c "php artisan migrate || true; php-fpm"\n')},
                 title="a development file"),
+        Example({"compose.yaml": _app("    command:\n      - bash\n      - -lc\n      - |\n"
+                                      "        bundle exec rails db:migrate || echo 'migration failed'\n"
+                                      "        exec bundle exec puma\n")},
+                expect=(("compose.yaml", 8),), title="literal block with || echo"),
+        Example({"compose.yaml": "services:\n  app:\n    build: .\n",
+                 "Dockerfile": "FROM python:3.12\nWORKDIR /app\nCOPY . .\nCMD [\"./docker-entrypoint.sh\"]\n",
+                 "docker-entrypoint.sh": "#!/bin/sh\npython manage.py migrate\nexec gunicorn app.wsgi\n"},
+                expect=(("docker-entrypoint.sh", 2),), title="an entrypoint script without set -e"),
     ),
 )
 def masked_failure(self: Rule, project: Project) -> Iterator[Finding]:
@@ -306,6 +321,12 @@ def masked_failure(self: Rule, project: Project) -> Iterator[Finding]:
         Example({"compose.yaml": _app('    command: sh -c "python manage.py migrate && '
                                       'python manage.py runserver 0.0.0.0:8000"\n')},
                 title="a development server: the service is a development service"),
+        Example({"compose.yaml": _app('    command: ["sh", "-c", "APP_ENV=production exec php artisan migrate '
+                                      '--force && exec php-fpm"]\n')},
+                expect=(("compose.yaml", 4),), title="list command, env prefix and exec"),
+        Example({"compose.yaml": _app('    command: sh -c "npm run migrate && node server.js"\n'),
+                 "package.json": '{\n  "scripts": {\n    "migrate": "knex migrate:latest"\n  }\n}\n'},
+                title="an npm script of an image not built here is not read"),
     ),
 )
 def migrate_on_start_in_production(self: Rule, project: Project) -> Iterator[Finding]:
