@@ -17,22 +17,29 @@ import shlex
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from composeguard.lint.finding import Location
 from composeguard.lint.origin import AlignedOrigin, Origin
 
 
 class Failure(enum.Enum):
-    """What happens to the rest of the script when a command fails."""
+    """What a failure of a command does to what follows it."""
 
     STOPS = "stops"
+    """Nothing after it runs: end of script, an ``&&`` chain to the end, ``set -e``, ``|| exit 1``."""
     IGNORED = "ignored"
+    """An ``||`` alternative that succeeds swallows it: ``|| true``, ``|| exit 0``, ``|| echo``."""
     CONTINUES = "continues"
+    """The next command runs anyway: ``;``, a line break, ``&``, the left side of a pipe."""
     TESTED = "tested"
+    """An ``if``/``while``/``until`` test or a ``[ ... ] &&`` guard: its status picks a branch."""
 
 
 @dataclass(frozen=True, slots=True)
 class Condition:
+    """A test that must hold for a command to run (``negated``: must not hold)."""
+
     text: str
     variables: frozenset[str]
     negated: bool = False
@@ -40,6 +47,16 @@ class Condition:
 
 @dataclass(frozen=True, slots=True)
 class Command:
+    """One simple command as the shell would run it.
+
+    ``words`` is the argv after quote removal, without ``VAR=value`` prefixes and transparent
+    wrappers (their assignments are in ``assignments``); ``location`` and ``text`` cover the
+    command as written, wrappers included. ``masked_by`` shows, as written, what lets an
+    IGNORED/CONTINUES failure through (``|| true``, ``; php-fpm``, ``| tee log``, ``&``; after a
+    line break just the next command), and ``mask_location`` where it is. ``depth`` counts the
+    ``sh -c`` bodies it is inside.
+    """
+
     words: tuple[str, ...]
     word_locations: tuple[Location, ...]
     location: Location
@@ -54,6 +71,13 @@ class Command:
 
 @dataclass(frozen=True, slots=True)
 class Script:
+    """Every simple command in source order, ``sh -c`` bodies right after their command.
+
+    ``parser`` is ``bashlex``, ``tokens`` (the fallback read some of it) or ``argv`` (exec
+    form); ``errexit`` is whether ``set -e`` (or ``-e`` in the shebang or shell flags) was on
+    at the start or turned on at top level.
+    """
+
     commands: tuple[Command, ...]
     parser: str
     errexit: bool
@@ -87,8 +111,9 @@ def parse_argv(words: Sequence[tuple[str, Origin]]) -> Script:
     errexit = False
     if skip < len(texts):
         locations = [origin.locate(0, len(word)) for word, origin in words]
-        first, last = locations[0], locations[-1]
-        span = Location(first.path, first.line, first.column, *last.end)
+        first = locations[0]
+        last = [location for location in locations if location.path == first.path][-1]
+        span = Location(first.path, first.line, first.column, *max(first.end, last.end))
         out.append(Command(tuple(texts[skip:]), tuple(locations[skip:]), span, shlex.join(texts),
                            assignments))
         body = shell_body(texts)
@@ -319,18 +344,48 @@ def _single(node: _Simple | _Compound) -> _Seq:
 
 def _parse(text: str, parsers: list[str]) -> _Seq:
     text = text.replace("\r", " ")
-    if text.strip():
-        try:
-            seq = _from_bashlex(text)
-            parsers.append("bashlex")
-            return seq
-        except Exception:  # noqa: BLE001, S110 - bashlex rejects much valid shell, many ways
-            pass
-    parsers.append("tokens")
     try:
-        return _Reader(text, _tokenize(text, 0, len(text)), 0).seq(frozenset())
+        tokens = _tokenize(text, 0, len(text))
+        if text.strip() and _bashlex_safe(text, tokens, 0):
+            try:
+                seq = _from_bashlex(text)
+                parsers.append("bashlex")
+                return seq
+            except Exception:  # noqa: BLE001, S110 - bashlex rejects much valid shell, many ways
+                pass
+        seq = _Reader(text, tokens, 0).seq(frozenset())
     except Exception:  # noqa: BLE001 - written not to raise; a bug must not reach a rule
-        return _Seq()
+        seq = _Seq()
+    parsers.append("tokens")
+    return seq
+
+
+_BASHLEX_LACKS = frozenset({"case", "[[", "time", "select", "coproc"})
+
+
+def _bashlex_safe(text: str, tokens: list[_Token], depth: int) -> bool:
+    """Whether bashlex may see ``text``: not when it holds a construct bashlex rejects (it
+    would parse a long script only to fail at its end), nor a word with ``${`` and no ``}``
+    after it, on which bashlex loops forever (it expands even inside single quotes)."""
+    if depth > _MAX_NESTING:
+        return False
+    previous: _Token | None = None
+    for token in tokens:
+        leading = previous is None or previous.kind == "op"
+        previous = token
+        if token.kind == "skip" or (leading and token.plain and token.value in _BASHLEX_LACKS):
+            return False
+        raw = text[token.start : token.end]
+        if "$((" in raw or "$[" in raw or (token.kind == "word" and "=(" in raw):
+            return False
+        start = raw.find("${")
+        while start >= 0:
+            if raw.find("}", start) < 0:
+                return False
+            start = raw.find("${", start + 2)
+        if not all(_bashlex_safe(text, _tokenize(text, s, e), depth + 1) for s, e in token.subs):
+            return False
+    return True
 
 
 # -- the walker: failures, masks, conditions ------------------------------------------------
@@ -408,10 +463,11 @@ class _Walker:
     def andor(self, item: _AndOr, after: _Outcome, conditions: tuple[Condition, ...],
               ignore: bool, background: bool) -> None:
         last = len(item.pipelines) - 1
+        fails = self.failures(item, after, ignore or background)
         guards: list[Condition] = []
         for k, pipeline in enumerate(item.pipelines):
             test = self.test(pipeline) if k < last else None
-            outcome = _TESTED if test is not None else self.fail(item, k, after, ignore, background)
+            outcome = _TESTED if test is not None else fails[k]
             self.pipeline(pipeline, outcome, conditions + tuple(guards), ignore or k < last)
             if k == last:
                 break
@@ -423,27 +479,35 @@ class _Walker:
             else:
                 guards = [guard for guard in guards if not guard.negated]
 
-    def fail(self, item: _AndOr, k: int, after: _Outcome, ignore: bool,
-             background: bool) -> _Outcome:
-        """The outcome of pipeline ``k`` of ``item`` failing."""
+    def failures(self, item: _AndOr, after: _Outcome, ignore: bool) -> list[_Outcome]:
+        """What a failure of each pipeline of ``item`` leads to, found right to left: a failure
+        skips ``&&`` pipelines to the next ``||``, whose alternative decides."""
         last = len(item.pipelines) - 1
-        j = next((j for j in range(k, last) if item.ops[j][0] == "||"), None)
-        if j is None:
-            if k == last and self.errexit and not ignore and not background:
-                return _STOPS
-            return after
-        p = j + 1
-        while True:
+        fails: dict[int, _Outcome] = {}
+        alternative: _Outcome | None = None
+        for k in range(last, -1, -1):
+            if k < last and item.ops[k][0] == "||":
+                alternative = self.alternative(item, k, fails)
+            if alternative is not None:
+                fails[k] = alternative
+            elif k == last and self.errexit and not ignore:
+                fails[k] = _STOPS
+            else:
+                fails[k] = after
+        return [fails[k] for k in range(last + 1)]
+
+    def alternative(self, item: _AndOr, j: int, fails: dict[int, _Outcome]) -> _Outcome:
+        """The outcome of a failure that the ``||`` at ``j`` catches."""
+        last = len(item.pipelines) - 1
+        for p in range(j + 1, last + 1):
             stopper = _stopper(item.pipelines[p])
             if stopper == "exit":
                 return _STOPS
             if stopper == "false":
-                return self.fail(item, p, after, ignore, background)
-            if p == last or item.ops[p][0] == "||":
+                return fails[p]
+            if p < last and item.ops[p][0] == "||":
                 break
-            p += 1
-        alternative = item.pipelines[j + 1]
-        shown = self.short(alternative.start, alternative.end)
+        shown = self.short(item.pipelines[j + 1].start, item.pipelines[j + 1].end)
         return _Outcome(Failure.IGNORED, f"|| {shown}", self.loc(item.ops[j][1], item.ops[j][2]))
 
     def pipeline(self, pipeline: _Pipeline, fail: _Outcome, conditions: tuple[Condition, ...],
@@ -480,7 +544,7 @@ class _Walker:
                 condition = self.condition(arm.test, arm.negate)
                 self.seq(arm.test, _TESTED, arm_conditions, True)
                 if node.kind != "loop" or condition.text not in _ALWAYS[condition.negated]:
-                    arm_conditions += (condition,)
+                    arm_conditions += self.conjuncts(arm.test, arm.negate) or (condition,)
                 if node.kind == "if":
                     earlier += (replace(condition, negated=not condition.negated),)
             elif arm.condition is not None:
@@ -534,6 +598,16 @@ class _Walker:
             start, negated = pipeline.items[0].start, negate != pipeline.negated
         text = self.text[start : test.end].strip()
         return Condition(text, _variables(text), negated)
+
+    def conjuncts(self, test: _Seq, negate: bool) -> tuple[Condition, ...]:
+        """``[ A ] && [ B ]`` as two conditions, so each can be judged on its own."""
+        if negate or len(test.items) != 1 or len(test.items[0].pipelines) < 2:
+            return ()
+        item = test.items[0]
+        tests = [self.test(pipeline) for pipeline in item.pipelines]
+        if any(t is None for t in tests) or any(op != "&&" for op, _, _ in item.ops):
+            return ()
+        return tuple(t for t in tests if t is not None)
 
     def exit_guard(self, item: _AndOr) -> tuple[Condition, ...]:
         """``[ "$SEED" = 1 ] || exit 0`` gates every command after it."""
@@ -617,7 +691,7 @@ def _from_bashlex(text: str) -> _Seq:
     return _bl_seq(bashlex.parse(text))
 
 
-def _bl_seq(nodes: Sequence[object]) -> _Seq:
+def _bl_seq(nodes: Sequence[Any]) -> _Seq:
     seq = _Seq()
     pipelines: list[_Pipeline] = []
     ops: list[tuple[str, int, int]] = []
@@ -631,13 +705,13 @@ def _bl_seq(nodes: Sequence[object]) -> _Seq:
         elif sep is not None and seq.items and seq.seps[-1] is None:
             seq.seps[-1] = sep
 
-    def handle(node: object) -> None:
+    def handle(node: Any) -> None:
         kind = getattr(node, "kind", None)
         if kind == "list":
-            for part in node.parts:  # type: ignore[attr-defined]
+            for part in node.parts:
                 handle(part)
         elif kind == "operator":
-            op, (start, end) = node.op, node.pos  # type: ignore[attr-defined]
+            op, (start, end) = node.op, node.pos
             if op in ("&&", "||") and pipelines:
                 ops.append((op, start, end))
             elif op in (";", "&", "\n"):
@@ -645,7 +719,7 @@ def _bl_seq(nodes: Sequence[object]) -> _Seq:
         elif kind is not None:
             pipelines.append(_bl_pipeline(node))
             if len(ops) < len(pipelines) - 1:
-                ops.append(("&&", node.pos[0], node.pos[0]))  # type: ignore[attr-defined]
+                ops.append(("&&", node.pos[0], node.pos[0]))
 
     for node in nodes:
         handle(node)
@@ -653,14 +727,14 @@ def _bl_seq(nodes: Sequence[object]) -> _Seq:
     return seq
 
 
-def _bl_pipeline(node: object) -> _Pipeline:
-    start = node.pos[0]  # type: ignore[attr-defined]
+def _bl_pipeline(node: Any) -> _Pipeline:
+    start = node.pos[0]
     if getattr(node, "kind", None) != "pipeline":
         return _Pipeline([_bl_element(node)], [], False, start)
     items: list[_Simple | _Compound] = []
     pipes: list[tuple[int, int]] = []
     negated = False
-    for part in node.parts:  # type: ignore[attr-defined]
+    for part in node.parts:
         if part.kind == "reservedword" and part.word == "!":
             negated = True
         elif part.kind == "pipe":
@@ -670,26 +744,26 @@ def _bl_pipeline(node: object) -> _Pipeline:
     return _Pipeline(items or [_Simple([], [], start, start)], pipes, negated, start)
 
 
-def _bl_element(node: object) -> _Simple | _Compound:
+def _bl_element(node: Any) -> _Simple | _Compound:
     kind = getattr(node, "kind", None)
-    start, end = node.pos  # type: ignore[attr-defined]
+    start, end = node.pos
     if kind == "command":
-        words = [p for p in node.parts if p.kind in ("word", "assignment")]  # type: ignore[attr-defined]
+        words = [p for p in node.parts if p.kind in ("word", "assignment")]
         subs = [_bl_seq([sub.command]) for word in words for sub in _bl_substitutions(word)]
         return _Simple([_Word(w.word, *w.pos) for w in words], subs, start, end)
     if kind == "compound":
-        inner = [p for p in node.list if p.kind != "reservedword"]  # type: ignore[attr-defined]
+        inner = [p for p in node.list if p.kind != "reservedword"]
         if len(inner) == 1 and inner[0].kind in ("if", "while", "until", "for"):
             return _bl_element(inner[0])
         return _Compound("group", [_Arm(None, _bl_seq(inner))], start, end)
     if kind == "function":
-        body = node.body  # type: ignore[attr-defined]
+        body = node.body
         inner = [p for p in getattr(body, "list", [body]) if p.kind != "reservedword"]
         return _Compound("function", [_Arm(None, _bl_seq(inner))], start, end)
     if kind in ("if", "while", "until", "for"):
         arms: list[_Arm] = []
         test: _Seq | None = None
-        for keyword, nodes in _bl_segments(node.parts):  # type: ignore[attr-defined]
+        for keyword, nodes in _bl_segments(node.parts):
             if keyword in ("if", "elif", "while", "until"):
                 test = _bl_seq(nodes)
             elif keyword in ("then", "do"):
@@ -703,17 +777,17 @@ def _bl_element(node: object) -> _Simple | _Compound:
     return _Simple([], [], start, end)
 
 
-def _bl_segments(parts: Sequence[object]) -> list[tuple[str, list[object]]]:
-    segments: list[tuple[str, list[object]]] = [("", [])]
+def _bl_segments(parts: Sequence[Any]) -> list[tuple[str, list[Any]]]:
+    segments: list[tuple[str, list[Any]]] = [("", [])]
     for part in parts:
         if getattr(part, "kind", None) == "reservedword":
-            segments.append((part.word, []))  # type: ignore[attr-defined]
+            segments.append((part.word, []))
         else:
             segments[-1][1].append(part)
     return segments
 
 
-def _bl_substitutions(node: object) -> list[object]:
+def _bl_substitutions(node: Any) -> list[Any]:
     found = []
     for part in getattr(node, "parts", None) or ():
         if part.kind in ("commandsubstitution", "processsubstitution"):
@@ -785,12 +859,8 @@ def _read_word(text: str, i: int, end: int) -> tuple[_Token, int]:
     start, value, plain, subs = i, [], True, []
     while i < end:
         char, following = text[i], text[i + 1 : i + 2]
-        if following == "(" and (char == "$" or (char in "<>" and i == start)):
-            close = _matching(text, i + 1, end)
-            if not text.startswith("((", i + 1):
-                subs.append((i + 2, close))
-            value.append(text[i : close + 1])
-            i = close + 1
+        if char == "`" or (following == "(" and (char == "$" or (char in "<>" and i == start))):
+            i = _substitution(text, i, end, value, subs)
         elif char == "(" and value and value[-1].endswith("="):
             close = _matching(text, i, end)
             value.append(text[i : close + 1])
@@ -808,11 +878,6 @@ def _read_word(text: str, i: int, end: int) -> tuple[_Token, int]:
             i = close + 1
         elif char == '"':
             i, plain = _read_double(text, i + 1, end, value, subs), False
-        elif char == "`":
-            close = _closing(text, i + 1, end, "`")
-            subs.append((i + 1, close))
-            value.append(text[i : close + 1])
-            i = close + 1
         elif char == "\\":
             value.append("" if following == "\n" else following)
             i, plain = i + 2, False
@@ -833,21 +898,27 @@ def _read_double(text: str, i: int, end: int, value: list[str],
             value.append(following if following in '$`"\\' else "" if following == "\n"
                          else char + following)
             i += 2
-        elif char == "$" and following == "(":
-            close = _matching(text, i + 1, end)
-            if not text.startswith("((", i + 1):
-                subs.append((i + 2, close))
-            value.append(text[i : close + 1])
-            i = close + 1
-        elif char == "`":
-            close = _closing(text, i + 1, end, "`")
-            subs.append((i + 1, close))
-            value.append(text[i : close + 1])
-            i = close + 1
+        elif char == "`" or (char == "$" and following == "("):
+            i = _substitution(text, i, end, value, subs)
         else:
             value.append(char)
             i += 1
     return end
+
+
+def _substitution(text: str, i: int, end: int, value: list[str],
+                  subs: list[tuple[int, int]]) -> int:
+    """A ``$(...)``, ``<(...)`` or backtick command substitution (or ``$((...))``, not a
+    command) at ``i``: kept as written in the word, its command's span noted."""
+    if text[i] == "`":
+        close = _closing(text, i + 1, end, "`")
+        subs.append((i + 1, close))
+    else:
+        close = _matching(text, i + 1, end)
+        if not text.startswith("((", i + 1):
+            subs.append((i + 2, close))
+    value.append(text[i : close + 1])
+    return close + 1
 
 
 def _closing(text: str, i: int, end: int, quote: str, escapes: bool = True) -> int:
@@ -1043,9 +1114,9 @@ class _Reader:
         if keyword in ("while", "until"):
             test = self.seq(frozenset({"do"}))
         else:
-            while (token_ := self.peek()) is not None and not self.at("word", "do"):
+            while (skipped := self.peek()) is not None and not self.at("word", "do"):
                 self.pos += 1
-                if token_.kind == "op" and token_.value in (";", "\n"):
+                if skipped.kind == "op" and skipped.value in (";", "\n"):
                     break
             self.skip_separators()
         self.take("word", "do")
