@@ -18,7 +18,7 @@ from composeguard.lint.schema import (
     has_interpolation,
     validate_compose,
 )
-from composeguard.lint.yamlio import parse_yaml
+from composeguard.lint.yamlio import YamlLoadError, parse_yaml
 
 from ..conftest import CORPUS
 
@@ -161,7 +161,7 @@ CORPUS_SCHEMA_VIOLATIONS = {
 @pytest.mark.skipif(not (CORPUS / "real").is_dir(), reason="shared corpus not available")
 def test_real_corpus_schema_violations_are_the_known_true_ones() -> None:
     from composeguard.lint.compose import is_compose_file_name
-    from composeguard.lint.yamlio import YamlLoadError, read_text
+    from composeguard.lint.yamlio import read_text
 
     roots = []
     for path in sorted((CORPUS / "real").rglob("*")):
@@ -199,7 +199,7 @@ def _yaml_values():  # type: ignore[no-untyped-def]
 
 
 def test_no_document_makes_validation_raise() -> None:
-    from hypothesis import given, settings
+    from hypothesis import assume, given, settings
     from ruamel.yaml import YAML
 
     @settings(max_examples=150, deadline=None)
@@ -208,7 +208,11 @@ def test_no_document_makes_validation_raise() -> None:
         stream = io.StringIO()
         YAML(typ="safe", pure=True).dump({"services": {"db": value}, "extra": value}, stream)
         text = stream.getvalue()
-        for violation in violations(text):
+        try:
+            found = violations(text)
+        except YamlLoadError:  # ruamel's dumper writes some odd scalars (`?0`) it cannot read back
+            assume(False)
+        for violation in found:
             assert violation.location.path == PATH and violation.location.line >= 1
             assert "\n" not in violation.message
 

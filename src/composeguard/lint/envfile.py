@@ -74,7 +74,11 @@ def parse_env_text(text: str, path: Path) -> EnvFile:
     entries: list[EnvEntry] = []
     errors: list[int] = []
     for binding in parse_stream(io.StringIO(text)):
-        line = binding.original.line
+        source = binding.original.string
+        # python-dotenv counts a binding from the blank lines before it; the entry itself
+        # starts after them.
+        leading = source[: len(source) - len(source.lstrip())]
+        line = binding.original.line + leading.count("\n")
         if binding.error:
             errors.append(line)
             continue
