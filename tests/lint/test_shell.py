@@ -492,3 +492,13 @@ def test_an_argv_from_two_files_is_located_in_the_first() -> None:
     assert found.location.path == dockerfile
     assert (found.location.line, found.location.end_line) == (9, 9)
     assert [w.path for w in found.word_locations] == [dockerfile, compose]
+
+
+def test_a_shell_run_in_another_container_is_parsed() -> None:
+    text = 'docker compose exec -T db sh -c "mysqldump -uroot shop | gzip > /backups/x.gz"\n'
+    script = parse_script(text, TextOrigin(Path("backup.sh"), text))
+    inner = [c for c in script.commands if c.depth == 1]
+    assert [c.words[0] for c in inner] == ["mysqldump", "gzip"]
+    assert inner[0].location.column == text.index("mysqldump") + 1
+    assert shell_body(["kubectl", "exec", "pod", "--", "bash", "-lc", "rake db:seed"]) == 6
+    assert shell_body(["docker", "compose", "exec", "db", "psql", "-c", "select 1"]) is None

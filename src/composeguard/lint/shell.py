@@ -159,7 +159,7 @@ def shell_body(words: Sequence[str]) -> int | None:
         return next((j + 1 for j in range(i + 1, len(words) - 1)
                      if words[j] in ("-c", "--command")), None)
     if program not in SHELLS:
-        return None
+        return _remote_shell_body(words, i)
     saw_c, j = False, i + 1
     while j < len(words):
         word = words[j]
@@ -173,6 +173,22 @@ def shell_body(words: Sequence[str]) -> int | None:
         else:
             return j if saw_c else None
     return None
+
+
+def _remote_shell_body(words: Sequence[str], start: int) -> int | None:
+    """The ``-c`` body of a shell run through a runner or in another container
+    (``docker compose exec db sh -c '...'``, ``kubectl exec pod -- bash -c``), which the
+    command table knows how to peel."""
+    from composeguard.lint.commands import unwrap
+
+    tail = unwrap(words[start:])
+    offset = len(words) - len(tail)
+    if not tail or offset <= start or tuple(words[offset:]) != tuple(tail):
+        return None
+    if posixpath.basename(tail[0]) not in SHELLS:
+        return None
+    inner = shell_body(tail)
+    return None if inner is None else inner + offset
 
 
 def strip_wrappers(words: Sequence[str]) -> tuple[int, tuple[tuple[str, str], ...]]:
