@@ -13,14 +13,19 @@ interpolation, start commands that migrate and seed, healthchecks, ports and pro
 one file in fifty is broken on purpose (a YAML syntax error), as in real repositories.
 
 The same seed always writes the same bytes; only the standard library is used.
+
+``generate_repository`` writes the other benchmark case: one application repository of 20,000
+tracked files (``python bench/make_corpus.py OUT_DIR --repository --files 20000``), see there.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import random
+import subprocess
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 
@@ -260,12 +265,148 @@ def generate(
     return written
 
 
+# -- one large application repository -------------------------------------------------------
+
+_PACKAGES = ("symfony/console", "symfony/http-kernel", "laravel/framework", "guzzlehttp/guzzle",
+             "monolog/monolog", "nesbot/carbon", "league/flysystem", "doctrine/dbal",
+             "phpunit/phpunit", "mockery/mockery", "predis/predis", "ramsey/uuid")
+_WORDS = ("Order", "Invoice", "Customer", "Product", "Cart", "Payment", "Shipment", "Report",
+          "Coupon", "Refund", "Review", "Stock", "Supplier", "Warehouse", "Tax", "Address")
+
+REPOSITORY_NEEDED = {
+    "docker-compose.yml": "services:\n  app:\n    build: .\n    env_file: .env\n"
+    "    command: [\"docker/entrypoint.sh\"]\n    depends_on: [mysql]\n  mysql:\n"
+    "    image: mysql:8.4\n    environment:\n      MYSQL_ROOT_PASSWORD: ${DB_ROOT_PASSWORD:?}\n"
+    "    volumes:\n      - mysql-data:/var/lib/mysql\nvolumes:\n  mysql-data:\n",
+    "docker-compose.override.yml": "services:\n  app:\n    volumes:\n      - .:/var/www/html\n"
+    "    ports:\n      - \"8080:80\"\n",
+    "docker-compose.prod.yml": "services:\n  app:\n    image: registry.example.com/shop:${TAG:?}\n"
+    "    restart: always\n",
+    "services/search/compose.yaml": "services:\n  search:\n    image: getmeili/meilisearch:v1.8\n"
+    "    volumes:\n      - search-data:/meili_data\nvolumes:\n  search-data:\n",
+    ".env": "APP_NAME=Shop\nAPP_ENV=local\nAPP_KEY=base64:Zm9yLXRoZS1iZW5jaG1hcmstb25seQ==\n"
+    "DB_CONNECTION=mysql\nDB_HOST=mysql\nDB_PASSWORD=secret\n",
+    ".env.example": "APP_NAME=Shop\nAPP_ENV=local\nAPP_KEY=\nDB_CONNECTION=mysql\nDB_PASSWORD=\n",
+    ".gitignore": "/node_modules\n/public/hot\n/public/storage\n/storage/*.key\n"
+    ".phpunit.result.cache\n",
+    "database/.gitignore": "*.sqlite*\n",
+    "artisan": "#!/usr/bin/env php\n<?php\ndefine('LARAVEL_START', microtime(true));\n",
+    "composer.json": '{"name": "acme/shop", "require": {"php": "^8.2", '
+    '"laravel/framework": "^11.9"}, "autoload": {"psr-4": {"App\\\\": "app/"}}}\n',
+    "config/database.php": "<?php\n\nreturn [\n    'default' => env('DB_CONNECTION', 'mysql'),\n];\n",
+    "bootstrap/providers.php": "<?php\n\nreturn [\n    App\\Providers\\AppServiceProvider::class,\n];\n",
+    "app/Providers/AppServiceProvider.php": "<?php\n\nnamespace App\\Providers;\n\n"
+    "use Illuminate\\Support\\Facades\\DB;\nuse Illuminate\\Support\\ServiceProvider;\n\n"
+    "class AppServiceProvider extends ServiceProvider\n{\n    public function boot(): void\n    {\n"
+    "        DB::prohibitDestructiveCommands($this->app->isProduction());\n    }\n}\n",
+    "Dockerfile": "FROM php:8.3-fpm\nCOPY . /var/www/html\nENTRYPOINT [\"docker/entrypoint.sh\"]\n",
+    "docker/entrypoint.sh": "#!/bin/sh\nset -e\nphp artisan migrate --force\nexec php-fpm\n",
+    "scripts/backup.sh": "#!/bin/sh\nset -e\ndocker compose exec -T mysql mysqldump shop "
+    "> backup.sql\n",
+    "Makefile": "up:\n\tdocker compose up -d\n",
+    ".github/workflows/ci.yml": "on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n"
+    "    steps:\n      - run: docker compose config -q\n",
+    "package.json": '{"private": true, "scripts": {"build": "vite build"}}\n',
+}
+"""The files composeguard has reason to read: compose files, env files, ignore files, scripts and
+app configuration. Everything else the generator writes is noise it must leave unopened."""
+
+TRACKED_DATABASE = "storage/app/reports.sqlite"
+
+
+@dataclass
+class Repository:
+    root: Path
+    files: int
+    needed: list[Path] = field(default_factory=list)
+    noise: list[Path] = field(default_factory=list)
+    database: Path | None = None
+
+
+def _noise_files(rng: random.Random, count: int) -> list[tuple[str, str]]:
+    """``count`` files of a real application's bulk: a committed vendor tree (about half),
+    application source, migrations, tests, front-end sources, translations and assets."""
+    files: list[tuple[str, str]] = []
+    areas = [(0.50, "vendor"), (0.15, "app"), (0.05, "database/migrations"), (0.10, "tests"),
+             (0.12, "resources/js"), (0.04, "lang"), (0.04, "public/images")]
+    for share, area in areas:
+        for index in range(int(count * share)):
+            word = rng.choice(_WORDS)
+            if area == "vendor":
+                package = _PACKAGES[index % len(_PACKAGES)]
+                depth = "/".join(rng.choice(_WORDS) for _ in range(rng.randint(1, 3)))
+                path = f"vendor/{package}/src/{depth}/{word}{index}.php"
+            elif area == "app":
+                kind = rng.choice(("Models", "Http/Controllers", "Services", "Jobs", "Events"))
+                path = f"app/{kind}/{word}{index}.php"
+            elif area == "database/migrations":
+                path = f"database/migrations/2024_01_{index:06d}_create_{word.lower()}s_table.php"
+            elif area == "tests":
+                path = f"tests/{rng.choice(('Unit', 'Feature'))}/{word}{index}Test.php"
+            elif area == "resources/js":
+                path = f"resources/js/{rng.choice(('components', 'pages', 'stores'))}/" \
+                       f"{word}{index}.{rng.choice(('vue', 'ts', 'js'))}"
+            elif area == "lang":
+                path = f"lang/{rng.choice(('en', 'de', 'fr', 'nl'))}/{word.lower()}{index}.json"
+            else:
+                path = f"public/images/{word.lower()}-{index}.svg"
+            body = f"<?php\n\n// {word} {index}\n" if path.endswith(".php") else f"{word} {index}\n"
+            files.append((path, body))
+    while len(files) < count:
+        index = len(files)
+        files.append((f"docs/{rng.choice(_WORDS).lower()}-{index}.md", f"# {index}\n"))
+    return files
+
+
+def generate_repository(out_dir: Path, files: int = 20_000, seed: int = 7) -> Repository:
+    """Write a Laravel application of ``files`` files into ``out_dir`` and commit every one of
+    them in a new git repository: a committed vendor tree, source, migrations, tests, front-end
+    code, translations and assets, four compose files, scripts, one tracked ``.env`` with
+    credentials and one tracked SQLite database (``storage/app/reports.sqlite``)."""
+    rng = random.Random(seed)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    repository = Repository(out_dir, files)
+    needed = dict(REPOSITORY_NEEDED)
+    database = out_dir / TRACKED_DATABASE
+    database.parent.mkdir(parents=True, exist_ok=True)
+    database.write_bytes(b"SQLite format 3\x00" + bytes(4080))
+    repository.database = database
+    for relative, text in needed.items():
+        path = out_dir / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        repository.needed.append(path)
+    for script in ("artisan", "docker/entrypoint.sh", "scripts/backup.sh"):
+        (out_dir / script).chmod(0o755)
+    folders: set[Path] = set()
+    for relative, text in _noise_files(rng, files - len(needed) - 1):
+        path = out_dir / relative
+        if path.parent not in folders:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            folders.add(path.parent)
+        path.write_text(text, encoding="utf-8")
+        repository.noise.append(path)
+    env = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_SYSTEM": os.devnull}
+    for command in (["init", "-q", "-b", "main"], ["add", "-A"],
+                    ["-c", "user.email=bench@example.invalid", "-c", "user.name=bench",
+                     "commit", "-q", "-m", "benchmark repository"]):
+        subprocess.run(["git", *command], cwd=out_dir, env=env, check=True, capture_output=True)
+    return repository
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("out_dir", type=Path)
     parser.add_argument("--count", type=int, default=1000, help="compose files to write")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--repository", action="store_true",
+                        help="write one git repository of --files tracked files instead")
+    parser.add_argument("--files", type=int, default=20_000)
     args = parser.parse_args(argv)
+    if args.repository:
+        repository = generate_repository(args.out_dir, args.files, args.seed)
+        print(f"wrote and committed {repository.files} files under {args.out_dir}")
+        return 0
     files = generate(args.out_dir, args.count, args.seed)
     projects = len({p.parent for p in files})
     print(f"wrote {len(files)} compose files in {projects} projects under {args.out_dir}")

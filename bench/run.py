@@ -12,7 +12,10 @@ and the minimum:
 - ``composeguard check examples/laravel-shop`` (the bundled example);
 - ``composeguard check CORPUS``: a corpus of ``--count`` generated compose files
   (bench/make_corpus.py, deterministic for a seed), written to a temporary directory unless
-  ``--corpus`` names one to keep.
+  ``--corpus`` names one to keep;
+- ``composeguard check REPOSITORY``: one Laravel application of ``--repo-files`` files (20,000 by
+  default; 0 skips it), every one committed in a real git repository, with a committed vendor
+  tree, four compose files, one tracked ``.env`` and one tracked SQLite database.
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(HERE))
 
-from make_corpus import generate  # noqa: E402
+from make_corpus import generate, generate_repository
 
 
 def composeguard_command() -> list[str]:
@@ -65,6 +68,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--count", type=int, default=1000, help="compose files in the corpus")
     parser.add_argument("--seed", type=int, default=7, help="corpus generator seed")
     parser.add_argument("--corpus", type=Path, help="write (and keep) the corpus here")
+    parser.add_argument("--repo-files", type=int, default=20_000,
+                        help="tracked files in the repository case (0: skip it)")
     args = parser.parse_args(argv)
 
     with tempfile.TemporaryDirectory(prefix="composeguard-bench-") as scratch:
@@ -75,6 +80,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         files = generate(corpus, args.count, args.seed)
         generated = time.perf_counter() - started
         projects = len({p.parent for p in files})
+        repository = None
+        if args.repo_files:
+            started = time.perf_counter()
+            repository = generate_repository(Path(scratch) / "repository", args.repo_files,
+                                             args.seed)
+            committed = time.perf_counter() - started
 
         cg = composeguard_command()
         cases = [
@@ -87,11 +98,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             (f"composeguard check <corpus: {len(files)} files>", [*cg, "check", str(corpus)],
              len(files)),
         ]
+        if repository is not None:
+            cases.append((f"composeguard check <repository: {repository.files:,} tracked>",
+                          [*cg, "check", str(repository.root)], repository.files))
 
         print(f"python {sys.version.split()[0]} on {os.cpu_count()} CPUs; "
               f"{args.repeat} timed runs each after one warm-up")
         print(f"corpus: {len(files)} compose files in {projects} projects, seed {args.seed}, "
               f"generated in {generated:.2f} s{'' if args.corpus else ' (temporary)'}")
+        if repository is not None:
+            print(f"repository: {repository.files:,} files written and committed in "
+                  f"{committed:.2f} s (temporary)")
         print()
         header = f"{'command':<52} {'median':>9} {'min':>9}  exit  per file"
         print(header)

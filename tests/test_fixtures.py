@@ -29,6 +29,9 @@ STARTUP: dict[str, Expected] = {
         ("CG203", "docker/entrypoint.sh", 5),  # migrate on its own line, no set -e
         ("CG203", "docker/entrypoint.sh", 6),  # db:seed || true
         ("CG204", "docker/entrypoint.sh", 5),
+        ("CG402", "artisan", 1),  # Laravel 11 without config/database.php: SQLite, and no .gitignore
+        ("CG501", "artisan", 1),  # no provider guards migrate:fresh & co
+        ("CG602", "docker-compose.yml", 23),  # mysql with no backup (info)
     ],
     "startup_django": [
         ("CG201", "compose.yaml", 4),  # loaddata
@@ -37,70 +40,111 @@ STARTUP: dict[str, Expected] = {
         ("CG204", "compose.yaml", 4),
         ("CG303", "compose.yaml", 15),  # POSTGRES_PASSWORD: postgres
         ("CG502", "compose.yaml", 17),  # "5432:5432"
+        ("CG602", "compose.yaml", 11),  # postgres with no backup (info)
     ],
     "startup_rails": [
         ("CG104", "Makefile", 12),  # $(COMPOSE) down --volumes in `reset`
         ("CG201", "docker-compose.yml", 4),  # rails db:seed
         ("CG204", "docker-compose.yml", 4),  # rails db:migrate
+        ("CG601", "docker-compose.yml", 4),  # one compose file, migrating and seeding on start
+        ("CG602", "docker-compose.yml", 10),  # postgres with no backup (info)
     ],
     "startup_prisma": [
         ("CG104", ".github/workflows/deploy.yml", 14),  # down -v in the deploy job
         ("CG201", "package.json", 9),  # prisma db seed in start:prod
         ("CG204", "package.json", 9),  # prisma migrate deploy in start:prod
+        ("CG602", "docker-compose.yml", 10),  # postgres with no backup (info)
     ],
 }
 
 APPS: dict[str, Expected] = {
-    "django_single_settings": [],
-    "django_split_environ": [],
+    "django_single_settings": [
+        ("CG602", "compose.yaml", 2),  # service 'db' (postgres) holds production data, but no backup
+        ("CG402", "manage.py", 1),  # db.sqlite3 (Django's default SQLite database) is not ignored
+        ("CG302", "mysite/settings.py", 26),  # mysite.settings sets DEBUG = True, and production runs these
+        ("CG301", "mysite/settings.py", 78),  # mysite.settings runs DATABASES['default'] on `django.db.back
+    ],
+    "django_split_environ": [
+        ("CG602", "compose.yaml", 16),  # service 'postgres' (postgres) holds production data, but no 
+    ],
     "laravel11_fixed": [],
-    "laravel11_fresh": [],
+    "laravel11_fresh": [
+        ("CG301", ".env.example", 24),  # .env.example is an env template that `cp` turns into the ser
+        ("CG501", "app/Providers/AppServiceProvider.php", 20),  # nothing stops `migrate
+        ("CG301", "config/database.php", 19),  # config/database.php falls back to the `sqlite` connection wh
+    ],
     "laravel_handwritten_guard": [],
-    "rails7_default": [],
-    "rails_postgres": [],
+    "rails7_default": [
+        ("CG301", "config/database.yml", 8),  # config/database.yml runs `production
+    ],
+    "rails_postgres": [
+        ("CG602", "compose.yaml", 2),  # service 'db' (postgres) holds production data, but no backup
+    ],
 }
 """The framework configuration fixtures (tests/lint/test_laravel.py, test_django.py,
 test_rails.py)."""
 
 MODEL: dict[str, Expected] = {
     "model_anchors_merge": [
-        ("CG102", "docker-compose.yml", 8),  # the anchored anonymous volume, for api
-        ("CG102", "docker-compose.yml", 8),  # ... and for worker
-        ("CG303", "docker-compose.yml", 34),  # ${POSTGRES_PASSWORD:-...} literal fallback
+        ("CG102", "docker-compose.yml", 8),  # service 'api' has an anonymous volume at /srv/tmp
+        ("CG102", "docker-compose.yml", 8),  # service 'worker' has an anonymous volume at /srv/tmp
+        ("CG602", "docker-compose.yml", 30),  # service 'db' (postgres) holds production data, but no backup
+        ("CG303", "docker-compose.yml", 34),  # service 'db' (postgres)
     ],
-    "model_env_file": [],
+    "model_env_file": [
+        ("CG403", ".env", 1),  # .env is tracked by git and holds credentials (APP_KEY; value
+        ("CG602", "compose.yaml", 19),  # service 'mysql' (mysql) holds production data, but no backup
+        ("CG403", "secrets.env", 1),  # secrets.env is tracked by git and holds credentials (DB_PASS
+        ("CG302", "secrets.env", 2),  # secrets.env, an env file production reads, sets APP_DEBUG=tr
+    ],
     "model_extends_other_file": [],
     "model_extends_same_file": [],
     "model_extends_then_override": [],
-    "model_include": [],
-    "model_interp_dotenv": [],
+    "model_include": [
+        ("CG602", "infra/db.compose.yaml", 2),  # service 'db' (postgres) holds production data, but no backup
+    ],
+    "model_interp_dotenv": [
+        ("CG403", ".env", 1),  # .env is tracked by git and holds credentials (REQUIRED_SECRE
+        ("CG602", "compose.yaml", 22),  # service 'db' (mariadb) holds production data, but no backup 
+    ],
     "model_interp_no_dotenv": [],
-    "model_laravel_sail": [],  # MYSQL_ALLOW_EMPTY_PASSWORD, but LARAVEL_SAIL marks development
+    "model_laravel_sail": [
+        ("CG403", ".env", 1),  # .env is tracked by git and holds credentials (DB_PASSWORD; v
+    ],
     "model_list_env_forms": [],
-    "model_multi_env": [],
-    "model_override": [],
-    "model_prod_file": [],
+    "model_multi_env": [
+        ("CG602", "docker-compose.staging.yml", 6),  # service 'mongo' (mongo) holds production data, but no backup
+    ],
+    "model_override": [
+        ("CG602", "compose.yaml", 13),  # service 'db' (postgres) holds production data, but no backup
+    ],
+    "model_prod_file": [
+        ("CG602", "docker-compose.prod.yml", 12),  # service 'db' (postgres) holds production data, but no backup
+    ],
     "model_rejected_extends_cycle": [
-        ("CG002", "compose.yaml", 6),
+        ("CG002", "compose.yaml", 6),  # extends cycle
     ],
     "model_rejected_include_conflict": [
-        ("CG002", "compose.yaml", 4),
-        ("CG101", "compose.yaml", 4),
+        ("CG002", "compose.yaml", 4),  # services.db conflicts with the one included at line 2
+        ("CG101", "compose.yaml", 4),  # service 'db' (postgres) has no volume at /var/lib/postgresql
+        ("CG602", "compose.yaml", 4),  # service 'db' (postgres) holds production data, but no backup
     ],
     "model_rejected_include_missing": [
-        ("CG002", "compose.yaml", 2),
+        ("CG002", "compose.yaml", 2),  # included file is not found
     ],
     "model_rejected_missing_extends": [
-        ("CG002", "compose.yaml", 3),
-        ("CG002", "compose.yaml", 7),
+        ("CG002", "compose.yaml", 3),  # service 'web' extends 'nowhere', which is not defined in com
+        ("CG002", "compose.yaml", 7),  # service 'api' extends 'ghost', which is not defined
     ],
     "model_reset_override_tags": [],
     "model_short_long_volumes": [
-        ("CG102", "compose.yaml", 7),
-        ("CG102", "compose.yaml", 15),
-        ("CG103", "compose.yaml", 26),
+        ("CG102", "compose.yaml", 7),  # service 'db' has an anonymous volume at /var/log/mysql
+        ("CG102", "compose.yaml", 15),  # service 'db' has an anonymous volume at /var/lib/mysql-files
+        ("CG103", "compose.yaml", 26),  # service 'redis' (redis) keeps /data on tmpfs
     ],
-    "model_volume_replace_target": [],
+    "model_volume_replace_target": [
+        ("CG602", "compose.production.yaml", 2),  # service 'postgres' (postgres) holds production data, but no 
+    ],
 }
 """The compose-model fixtures (tests/lint/test_model_vs_compose.py) and their findings."""
 

@@ -1,4 +1,4 @@
-"""The command line: ``composeguard check``, ``rules``, ``explain``.
+"""The command line: ``composeguard check``, ``fix``, ``rules``, ``explain``.
 
 Exit codes: 0 nothing at or above ``--fail-on``, 1 something was found, 2 usage errors or the
 tool itself failed. No traceback reaches the user: :func:`main` turns an unexpected exception
@@ -11,7 +11,7 @@ import json
 import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,7 +21,10 @@ from composeguard import __version__
 from composeguard.lint.finding import Severity
 
 if TYPE_CHECKING:
+    from composeguard.lint.baseline import Baseline
     from composeguard.lint.config import Config
+    from composeguard.lint.project import Project
+    from composeguard.lint.runner import RunResult, Selection
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -66,54 +69,92 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
-              show_default=True, help="Output format.")
+@click.option("--format", "output_format",
+              type=click.Choice(["text", "json", "sarif", "github", "junit"]), default="text",
+              show_default=True,
+              help="Report format: text, json, sarif (SARIF 2.1.0), github (workflow "
+                   "annotations), junit (JUnit XML).")
+@click.option("-o", "--output", "output_path", type=click.Path(path_type=Path, dir_okay=False),
+              help="Write the report to FILE; the terminal still gets the text report.")
 @click.option("--select", multiple=True, callback=_check_selectors, metavar="CODES",
               help="Only these rules: codes, code prefixes (CG1) or names, comma-separated.")
 @click.option("--ignore", multiple=True, callback=_check_selectors, metavar="CODES",
               help="Skip these rules: codes, code prefixes or names, comma-separated.")
+@click.option("--extend-select", multiple=True, callback=_check_selectors, metavar="CODES",
+              help="Add these rules to the selection (the config's or --select's).")
 @click.option("--fail-on", type=click.Choice(["error", "warning", "info"], case_sensitive=False),
               default=None, help="Lowest severity that makes the exit code 1 [default: warning].")
 @click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False),
               help="Configuration file (default: the nearest .composeguard.toml, or "
                    "pyproject.toml with [tool.composeguard], above the first PATH).")
+@click.option("--baseline", "baseline_path", type=click.Path(path_type=Path, dir_okay=False),
+              help="Hide the findings recorded in this baseline file; report only new ones.")
+@click.option("--write-baseline", "write_baseline_path",
+              type=click.Path(path_type=Path, dir_okay=False),
+              help="Record the current findings in this baseline file and exit 0.")
 @click.option("--color/--no-color", default=None,
               help="Colour the text output (default: on a terminal, unless NO_COLOR is set).")
 @click.option("-v", "--verbose", is_flag=True, help="Say what was checked, on stderr.")
 def check(
     paths: tuple[Path, ...],
     output_format: str,
+    output_path: Path | None,
     select: tuple[str, ...],
     ignore: tuple[str, ...],
+    extend_select: tuple[str, ...],
     fail_on: str | None,
     config_path: Path | None,
+    baseline_path: Path | None,
+    write_baseline_path: Path | None,
     color: bool | None,
     verbose: bool,
 ) -> int:
     """Check PATHS (default: the current directory)."""
+    from composeguard.lint.config import resolve_selection
     from composeguard.lint.project import Project
-    from composeguard.lint.report import display_path, render_json, render_text, use_color
-    from composeguard.lint.runner import Selection, exit_code, run
+    from composeguard.lint.report import display_path, render_report, use_color, write_report
+    from composeguard.lint.runner import exit_code, run
 
     paths = paths or (Path("."),)
     for path in (*paths, *([config_path] if config_path else [])):
         if not os.path.lexists(path):
             raise _OneLineError(f"path does not exist: {path}")
     config = _load_config(config_path, paths[0])
+    if baseline_path is not None and write_baseline_path is not None:
+        raise _OneLineError("use either --baseline or --write-baseline, not both")
+    baseline = None if write_baseline_path else _load_baseline(baseline_path or config.baseline)
     started = time.perf_counter()
     project = Project(paths, exclude=config.exclude,
                       environment_patterns=config.environments,
                       extra_data_stores=config.data_stores)
-    selection = Selection(select or config.select, (*config.ignore, *ignore))
+    selection = resolve_selection(config, select, extend_select, ignore)
     result = run(project, selection, config.severity)
+    if write_baseline_path is not None:
+        return _record_baseline(write_baseline_path, result, project.read_text)
+    if baseline is not None:
+        result.findings, hidden = baseline.filter(result.findings, project.read_text)
+        hidden_ids = {id(f) for f in hidden}
+        result.blanket = [f for f in result.blanket if id(f) not in hidden_ids]
+        if verbose:
+            click.echo(f"composeguard: baseline {display_path(baseline.path)} hid "
+                       f"{len(hidden)} finding(s)", err=True)
     threshold = Severity.parse(fail_on) if fail_on else config.fail_on or Severity.WARNING
     files_checked = len(project.discovery.compose_files)
-    if output_format == "json":
-        click.echo(render_json(result.findings), nl=False)
-    else:
-        colored = use_color(color, bool(getattr(sys.stdout, "isatty", lambda: False)()))
-        click.echo(render_text(result.findings, files_checked, color=colored), nl=False,
-                   color=colored)
+    if output_path is not None:
+        report = render_report(output_format, result.findings, files_checked,
+                               read=project.read_text, errors=result.errors)
+        try:
+            write_report(output_path, report)
+        except OSError as exc:
+            raise _OneLineError(
+                f"cannot write {output_path}: {exc.strerror or exc}"
+            ) from None
+    terminal_format = "text" if output_path is not None else output_format
+    colored = terminal_format == "text" and use_color(
+        color, bool(getattr(sys.stdout, "isatty", lambda: False)()))
+    click.echo(render_report(terminal_format, result.findings, files_checked, color=colored,
+                             read=project.read_text, errors=result.errors),
+               nl=False, color=colored)
     if verbose:
         if config.path is not None:
             click.echo(f"composeguard: configuration from {display_path(config.path)}", err=True)
@@ -123,6 +164,11 @@ def check(
             f"{len(result.suppressed)} finding(s) suppressed by comments",
             err=True,
         )
+        unchecked = _git_rules_not_checked(project, selection)
+        if unchecked:
+            click.echo(f"composeguard: not a git repository: {' and '.join(unchecked)} "
+                       f"(tracked files) {'was' if len(unchecked) == 1 else 'were'} not checked",
+                       err=True)
     for finding in result.blanket:
         click.echo(
             f"composeguard: {display_path(finding.location.path)}:{finding.location.line}: "
@@ -133,6 +179,18 @@ def check(
     for error in result.errors:
         click.echo(f"composeguard: {error}", err=True)
     return exit_code(result.findings, threshold, result.errors)
+
+
+def _git_rules_not_checked(project: Project, selection: Selection) -> list[str]:
+    """The selected rules about tracked files, when no checked path is in a git repository
+    (they are silent there, and silence must not read as "nothing tracked")."""
+    from composeguard.rules import find_rule
+    from composeguard.rules.repository import GIT_CODES
+
+    if project.discovery.repos:
+        return []
+    return [code for code in GIT_CODES
+            if (found := find_rule(code)) is not None and selection.allows(code, found.name)]
 
 
 def _load_config(explicit: Path | None, first_path: Path) -> Config:
@@ -154,6 +212,131 @@ def _load_config(explicit: Path | None, first_path: Path) -> Config:
         return load_config(path, known)
     except ConfigError as exc:
         raise _OneLineError(str(exc)) from None
+
+
+def _load_baseline(path: Path | None) -> Baseline | None:
+    """A missing or malformed baseline is a usage error: silently reporting every old finding
+    (or none) would be worse than stopping."""
+    from composeguard.lint.baseline import BaselineError, load_baseline
+
+    if path is None:
+        return None
+    try:
+        return load_baseline(path)
+    except BaselineError as exc:
+        raise _OneLineError(str(exc)) from None
+
+
+def _record_baseline(path: Path, result: RunResult, read: Callable[[Path], str | None]) -> int:
+    from composeguard.lint.baseline import BaselineError, write_baseline
+    from composeguard.lint.runner import exit_code
+
+    try:
+        count = write_baseline(path, result.findings, read)
+    except BaselineError as exc:
+        raise _OneLineError(str(exc)) from None
+    click.echo(f"composeguard: recorded {count} finding(s) in {path}", err=True)
+    for error in result.errors:
+        click.echo(f"composeguard: {error}", err=True)
+    return exit_code([], Severity.INFO, result.errors)
+
+
+@cli.command("fix")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--diff", "show_diff", is_flag=True,
+              help="Print the changes as a unified diff and write nothing; exit 1 when there "
+                   "is something to fix.")
+@click.option("--unsafe-fixes", is_flag=True,
+              help="Also apply unsafe fixes: changes that need a manual step on a running "
+                   "deployment (copying data into a new volume). Without it they are listed.")
+@click.option("--select", multiple=True, callback=_check_selectors, metavar="CODES",
+              help="Only fix these rules: codes, code prefixes (CG1) or names, comma-separated.")
+@click.option("--ignore", multiple=True, callback=_check_selectors, metavar="CODES",
+              help="Do not fix these rules: codes, code prefixes or names, comma-separated.")
+@click.option("--force", is_flag=True,
+              help="Let a fix replace a file that exists already, or one that changed after "
+                   "it was read.")
+@click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False),
+              help="Configuration file (default: as for `check`).")
+def fix_command(
+    paths: tuple[Path, ...],
+    show_diff: bool,
+    unsafe_fixes: bool,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    force: bool,
+    config_path: Path | None,
+) -> int:
+    """Fix what can be fixed in PATHS (default: the current directory).
+
+    Prints one line per fix and writes the files. Safe fixes are applied; unsafe ones
+    (marked in each rule's "Fix safety") only with --unsafe-fixes. With --diff, prints a
+    unified diff instead and writes nothing.
+
+    Every file is written atomically (a temporary file renamed over it, its mode kept).
+    fix never writes outside PATHS (a PATH that is a file allows only that file), never
+    deletes a file, and never replaces a file that changed after it was read or creates one
+    that exists, unless --force. Fixing a second time changes nothing.
+
+    Exit status: 0 when every change was written (or there was nothing to fix); 1 with
+    --diff when there is something to fix, or when a change could not be written; 2 on
+    usage errors or when a rule failed.
+    """
+    from composeguard.fix.plan import plan_fixes, unified_diff
+    from composeguard.fix.write import write_changes
+    from composeguard.lint.config import resolve_selection
+    from composeguard.lint.project import Project
+    from composeguard.lint.report import display_path
+
+    paths = paths or (Path("."),)
+    for path in (*paths, *([config_path] if config_path else [])):
+        if not os.path.lexists(path):
+            raise _OneLineError(f"path does not exist: {path}")
+    config = _load_config(config_path, paths[0])
+
+    def make_project(checked: Sequence[Path]) -> Project:
+        return Project(checked, exclude=config.exclude, environment_patterns=config.environments,
+                       extra_data_stores=config.data_stores)
+
+    plan = plan_fixes(paths, selection=resolve_selection(config, select, (), ignore),
+                      unsafe=unsafe_fixes, force=force, make_project=make_project)
+    fixed_files = len({f.path for f in plan.applied})
+    status = EXIT_OK
+    if show_diff:
+        for change in plan.changes:
+            click.echo(unified_diff(change, display_path(change.path)), nl=False)
+        status = EXIT_FINDINGS if plan.changes else EXIT_OK
+        verb = "Would fix"
+    else:
+        for fix in plan.applied:
+            click.echo(f"{display_path(fix.path)}: {fix.code} {fix.description}")
+        for written in write_changes(plan.changes, paths, force=force):
+            if not written.written:
+                click.echo(f"composeguard: {display_path(written.path)}: {written.message}",
+                           err=True)
+                status = EXIT_FINDINGS
+        verb = "Fixed"
+    summary = click.echo if not show_diff else (lambda text: click.echo(text, err=True))
+    count = len(plan.applied)
+    unsafe = plan.unsafe_left
+    if count:
+        summary(f"{verb} {count} problem{'s' if count != 1 else ''} in {fixed_files} "
+                f"file{'s' if fixed_files != 1 else ''}.")
+    else:
+        summary("No safe fixes to apply." if unsafe else "Nothing to fix.")
+    if unsafe:
+        summary(f"{len(unsafe)} unsafe fix{'es' if len(unsafe) != 1 else ''} not applied; "
+                "read them, then rerun with --unsafe-fixes:")
+        for fix in unsafe:
+            summary(f"  {display_path(fix.path)}:{fix.line}:{fix.column}: {fix.code} "
+                    f"{fix.description}")
+    for fix in plan.not_applied:
+        if fix not in unsafe:
+            click.echo(f"composeguard: not fixed: {display_path(fix.path)}:{fix.line}: "
+                       f"{fix.code}: {fix.reason}", err=True)
+    for error in plan.errors:
+        click.echo(f"composeguard: {error}", err=True)
+    return EXIT_ERROR if plan.errors else status
 
 
 @cli.command("rules")

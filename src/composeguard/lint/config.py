@@ -1,23 +1,28 @@
 """``[tool.composeguard]`` in ``pyproject.toml`` or a ``.composeguard.toml``.
 
 Unknown keys, unknown rule codes and bad values are errors naming the file and the key: a
-typo in a linter's config must not silently turn a rule off.
+typo in a linter's config must not silently turn a rule off. Command-line options win over the
+file, with ruff's precedence (:func:`resolve_selection`).
 """
 
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from composeguard.lint.compose import Environment
 from composeguard.lint.finding import Severity
 
+if TYPE_CHECKING:
+    from composeguard.lint.runner import Selection
+    from composeguard.rules.base import Rule
+
 CONFIG_FILES = (".composeguard.toml", "pyproject.toml")
 KEYS = frozenset({"select", "ignore", "fail-on", "exclude", "severity", "environments",
-                  "data-stores"})
+                  "data-stores", "baseline"})
 
 
 class ConfigError(Exception):
@@ -34,6 +39,8 @@ class Config:
     severity: Mapping[str, Severity] = field(default_factory=dict)
     environments: Mapping[str, Environment] = field(default_factory=dict)
     data_stores: Mapping[str, str] = field(default_factory=dict)
+    baseline: Path | None = None
+    """Resolved against the config file's directory, so it works from any cwd."""
 
 
 def find_config(start: Path) -> Path | None:
@@ -83,7 +90,46 @@ def load_config(path: Path | None, known_selectors: Iterable[str] = ()) -> Confi
                       for pattern, value in _table(path, "environments", table).items()},
         data_stores={image: _data_dir(path, image, value)
                      for image, value in _table(path, "data-stores", table).items()},
+        baseline=_baseline(path, table["baseline"]) if "baseline" in table else None,
     )
+
+
+def resolve_selection(
+    config: Config,
+    select: Sequence[str] = (),
+    extend_select: Sequence[str] = (),
+    ignore: Sequence[str] = (),
+    rules: Iterable[Rule] | None = None,
+) -> Selection:
+    """The rules to run when the config file and the command line both have a say.
+
+    As in ruff, each source is a layer applied in order (file, then command line): a layer's
+    ``select`` replaces everything decided before it (so ``--select`` drops the file's
+    ``select`` *and* ``ignore``), ``extend-select`` adds, ``ignore`` removes and wins within its
+    layer. Without ``--select`` the command line refines the file's choice: ``--ignore`` adds to
+    the file's ``ignore``. The result names the disabled rules by code.
+    """
+    from composeguard.lint.runner import Selection
+
+    if rules is None:
+        from composeguard.rules import all_rules
+
+        rules = all_rules()
+    catalog = [(rule.code, rule.name) for rule in rules]
+
+    def matching(tokens: Sequence[str]) -> set[str]:
+        chosen = Selection(select=tuple(tokens))
+        return {code for code, name in catalog if tokens and chosen.allows(code, name)}
+
+    enabled = {code for code, _ in catalog}
+    for layer_select, layer_extend, layer_ignore in (
+        (config.select, (), config.ignore),
+        (tuple(select), tuple(extend_select), tuple(ignore)),
+    ):
+        if layer_select:
+            enabled = matching(layer_select)
+        enabled = (enabled | matching(layer_extend)) - matching(layer_ignore)
+    return Selection(ignore=tuple(code for code, _ in catalog if code not in enabled))
 
 
 def _read(path: Path) -> dict[str, Any]:
@@ -147,3 +193,11 @@ def _data_dir(path: Path, image: str, value: Any) -> str:
         raise ConfigError(f"{path}: data-stores.{image!r}: the data directory must be an "
                           "absolute container path")
     return value
+
+
+def _baseline(path: Path, value: Any) -> Path:
+    import os
+
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(f"{path}: baseline must be a file path (a string)")
+    return Path(os.path.abspath(path.parent / value))

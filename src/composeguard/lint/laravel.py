@@ -685,3 +685,28 @@ def _closure_takes_command_starting(php: _Php, node: Node | None) -> bool:
     return first is not None and php.resolve(first.child_by_field_name("type")) == (
         _COMMAND_STARTING
     )
+
+
+# -- where to write a guard ----------------------------------------------------------------------
+
+
+def guard_site(app: LaravelApp, read: Read) -> Location:
+    """Where a missing guard belongs: ``AppServiceProvider::boot()`` (its name), else the top of
+    ``app/Providers/AppServiceProvider.php``, else the top of ``artisan``."""
+    path = app.root / "app" / "Providers" / "AppServiceProvider.php"
+    text = read(path)
+    if text is None:
+        return Location(app.root / "artisan", 1, 1)
+    return method_location(path, text, "boot") or Location(path, 1, 1)
+
+
+def method_location(path: Path, text: str, method: str) -> Location | None:
+    """Where the first class method named ``method`` is declared (its name); None when absent."""
+    php = _Php(text, path)
+    for node in _walk(php.root):
+        if node.type != "method_declaration":
+            continue
+        name = node.child_by_field_name("name")
+        if name is not None and php.text(name).lower() == method.lower():
+            return php.location(name)
+    return None

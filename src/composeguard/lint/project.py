@@ -27,10 +27,12 @@ from composeguard.lint.nodes import Node, scalar_text
 from composeguard.lint.storage import Persistence, analyse, runs_server
 
 if TYPE_CHECKING:
+    from composeguard.lint.backups import Backup
     from composeguard.lint.django import DatabaseDefault, DjangoSettings
     from composeguard.lint.ignore import IgnoreRules
     from composeguard.lint.laravel import DefaultConnection, DestructiveGuard, LaravelApp
     from composeguard.lint.rails import RailsDatabase
+    from composeguard.lint.repofiles import AppDatabase
     from composeguard.lint.scripts import ShellFragment
     from composeguard.lint.shell import Script
     from composeguard.lint.startup import StartCommands, StartStep
@@ -158,6 +160,13 @@ class Project:
         for model in self.models:
             if not environments or model.environment in environments:
                 yield model
+
+    def unsplit_compose_bases(self) -> tuple[ComposeFile, ...]:
+        """The production-facing base files of repositories (or checked folders) that have no
+        development or production compose file: one setup for every environment."""
+        from composeguard.lint.split import unsplit_bases
+
+        return tuple(unsplit_bases(self.compose_files, self.repository_root, self.paths))
 
     def chains(self) -> list[tuple[ComposeFile, ...]]:
         """The ``-f`` chains to judge, one per compose file that is run.
@@ -331,6 +340,13 @@ class Project:
 
         return destructive_guard(app, self.read_text)
 
+    def laravel_guard_site(self, app: LaravelApp) -> Location:
+        """Where a missing guard belongs: ``AppServiceProvider::boot()``, else that file, else
+        ``artisan``."""
+        from composeguard.lint.laravel import guard_site
+
+        return guard_site(app, self.read_text)
+
     @cached_property
     def django_settings(self) -> tuple[DjangoSettings, ...]:
         """Every Django settings module, found through manage.py, wsgi.py/asgi.py, and the
@@ -415,6 +431,35 @@ class Project:
                 root, lambda p: None if p.is_symlink() else self.read_text(p))
         return self._ignores[root]
 
+    def has_sqlite_header(self, path: Path) -> bool:
+        """Whether ``path`` starts with SQLite's magic string (16 bytes read, nothing more)."""
+        from composeguard.lint.repofiles import has_sqlite_header
+
+        return has_sqlite_header(Path(path))
+
+    def rails_sqlite_paths(self, root: Path) -> tuple[str, ...]:
+        """The app-relative SQLite files a Rails app's ``config/database.yml`` names."""
+        from composeguard.lint.repofiles import rails_sqlite_paths
+
+        path = Path(root) / "config" / "database.yml"
+        text = self.read_text(path)
+        return rails_sqlite_paths(path, text) if text is not None else ()
+
+    @cached_property
+    def app_databases(self) -> tuple[AppDatabase, ...]:
+        """The SQLite files the project's Laravel, Django and Rails apps create where their
+        framework puts them (only apps whose configuration uses SQLite)."""
+        from composeguard.lint.repofiles import app_databases
+
+        return app_databases(self)
+
+    def env_convention(self, directory: Path) -> str | None:
+        """The framework whose convention commits ``.env`` files in ``directory`` (Symfony,
+        Vite...), read from its composer.json/package.json; None."""
+        from composeguard.lint.repofiles import committing_convention
+
+        return committing_convention(Path(directory), self.read_text)
+
     # -- data stores ---------------------------------------------------------------------
 
     def data_store(self, service: Service) -> DataStore | None:
@@ -445,6 +490,14 @@ class Project:
         for model, service, state in self._data_store_servers:
             if not environments or model.environment in environments:
                 yield model, service, state
+
+    @cached_property
+    def backups(self) -> tuple[Backup, ...]:
+        """Every way the project backs up its data stores: backup services, and dumps in
+        scripts, Makefile recipes, CI steps, package.json scripts and crontabs."""
+        from composeguard.lint.backups import find_backups
+
+        return find_backups(self)
 
 
 def inherited_mounts(service: Service, model: ComposeModel) -> tuple[Mount, ...]:

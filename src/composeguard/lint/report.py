@@ -1,22 +1,47 @@
-"""Turning findings into what users read: text for people, JSON for tools.
+"""Turning findings into what users and tools read: text for people; JSON, SARIF 2.1.0, GitHub
+workflow annotations and JUnit XML for tools and CI.
 
 Every reporter shows the same findings, in the same order, with the same paths: relative to the
-current directory when the file is below it (absolute otherwise), with POSIX separators.
+current directory when the file is below it (absolute otherwise), with POSIX separators. Messages
+are passed through as the rules wrote them (they never hold secrets); a format only escapes what
+its syntax needs.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import tempfile
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path, PurePath
+from typing import TYPE_CHECKING
+from urllib.parse import quote
 
 import click
 
+from composeguard import __version__
 from composeguard.lint.finding import Finding, Severity
 
+if TYPE_CHECKING:
+    from xml.etree.ElementTree import ElementTree
+
+    from composeguard.rules.base import Rule
+
 JSON_VERSION = 1
+
+FORMATS = ("text", "json", "sarif", "github", "junit")
+"""The values of ``check --format``."""
+
+REPOSITORY_URL = "https://github.com/composeguard/composeguard"
+RULE_PAGE_URL = REPOSITORY_URL + "/blob/main/docs/rules/{code}.md"
+"""Where a rule's page (``docs/rules/CGnnn.md``) is read online: SARIF ``helpUri``, JUnit."""
+
+SARIF_SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
+SARIF_FINGERPRINT_KEY = "composeguard/v1"
+SARIF_SRCROOT = "%SRCROOT%"
+
+ReadText = Callable[[Path], "str | None"]
 
 _SEVERITY_COLOURS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "blue"}
 
@@ -133,3 +158,348 @@ def use_color(option: bool | None, stream_is_tty: bool, env: dict[str, str] | No
     if env.get("FORCE_COLOR"):
         return True
     return stream_is_tty
+
+
+# -- SARIF 2.1.0 ----------------------------------------------------------------------------
+
+_SARIF_LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+
+
+def sarif_level(severity: Severity) -> str:
+    """SARIF has no ``info``: its closest level is ``note``."""
+    return _SARIF_LEVELS.get(severity, "warning")
+
+
+def rule_page_url(code: str) -> str:
+    return RULE_PAGE_URL.format(code=quote(code, safe=""))
+
+
+def _unfenced(text: str) -> str:
+    """A docs example without its Markdown fence, for SARIF's plain-text help."""
+    lines = text.strip("\n").splitlines()
+    if len(lines) >= 2 and lines[0].lstrip().startswith("```") and lines[-1].strip() == "```":
+        lines = lines[1:-1]
+    return "\n".join(lines)
+
+
+def _plain_help(rule: Rule) -> str:
+    """The ``explain`` page's sections as plain text (SARIF's ``help.text`` is not Markdown)."""
+    parts = [rule.summary, f"What it does:\n{rule.what}", f"Why is this bad?\n{rule.why}"]
+    if rule.example:
+        parts.append(f"Example:\n{_unfenced(rule.example)}")
+    if rule.use_instead:
+        parts.append(f"Use instead:\n{_unfenced(rule.use_instead)}")
+    parts.append(f"Fix safety:\n{rule.fix_safety or 'Not fixable automatically.'}")
+    return "\n\n".join(p.strip() for p in parts if p.strip())
+
+
+def sarif_rule(rule: Rule) -> dict[str, object]:
+    """One ``reportingDescriptor``: the catalog entry GitHub code scanning shows as the
+    alert's rule, with the same text ``composeguard explain`` prints."""
+    from composeguard.docs import rule_page
+
+    return {
+        "id": rule.code,
+        "name": rule.name,
+        "shortDescription": {"text": rule.summary},
+        "fullDescription": {"text": rule.what or rule.summary},
+        "help": {"text": _plain_help(rule), "markdown": rule_page(rule)},
+        "helpUri": rule_page_url(rule.code),
+        "defaultConfiguration": {"level": sarif_level(rule.severity)},
+        "properties": {"tags": ["data-loss", "docker-compose"]},
+    }
+
+
+def artifact_uri(path: PurePath, cwd: Path | None = None) -> tuple[str, bool]:
+    """The SARIF URI of ``path`` and whether it is relative to the current directory.
+
+    Relative paths stay relative (to ``%SRCROOT%``, the current directory), percent-encoded as
+    a URI must be; a file outside the current directory gets an absolute ``file://`` URI.
+    """
+    shown = display_path(path, cwd)
+    if shown.startswith("/"):
+        return "file://" + quote(shown, safe="/", errors="backslashreplace"), False
+    return quote(shown, safe="/", errors="backslashreplace"), True
+
+
+def _region(finding: Finding) -> dict[str, int]:
+    """1-based; the end column is exclusive in SARIF as in our locations, and an end that is
+    unknown or before the start is left out rather than made up."""
+    loc = finding.location
+    line, column = max(loc.line, 1), max(loc.column, 1)
+    region = {"startLine": line, "startColumn": column}
+    if loc.end_line is None and loc.end_column is None:
+        return region
+    end_line, end_column = loc.end
+    if (end_line, end_column) > (line, column):
+        region["endLine"] = end_line
+        region["endColumn"] = max(end_column, 1)
+    return region
+
+
+def _safe_fingerprint(finding: Finding, read: ReadText) -> str | None:
+    from composeguard.lint.fingerprint import fingerprint
+
+    try:
+        return fingerprint(finding, read)
+    except Exception:  # noqa: BLE001 - a missing fingerprint must not lose the report
+        return None
+
+
+def _read_or_none(path: Path) -> str | None:
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError, ValueError):
+        return None
+
+
+def sarif_document(
+    findings: Sequence[Finding],
+    *,
+    rules: Sequence[Rule] | None = None,
+    cwd: Path | None = None,
+    read: ReadText | None = None,
+    errors: Sequence[str] = (),
+) -> dict[str, object]:
+    """One SARIF 2.1.0 run: the tool with the whole catalog as ``rules``, one result per
+    finding with a ``partialFingerprints`` entry that survives unrelated line shifts.
+
+    The fingerprint is the baseline's, plus ``:n`` counting results that share it in this run
+    (two findings of one rule on one line), as CodeQL's ``primaryLocationLineHash`` does: code
+    scanning would otherwise merge them into one alert.
+
+    ``read`` gives a file's text for the fingerprints (``Project.read_text`` reuses what the
+    run already read); ``errors`` are failures of the tool itself, reported as notifications.
+    """
+    if rules is None:
+        from composeguard.rules import all_rules
+
+        rules = all_rules()
+    cwd = cwd if cwd is not None else Path.cwd()
+    read = read if read is not None else _read_or_none
+    index = {r.code: i for i, r in enumerate(rules)}
+    seen: Counter[str] = Counter()
+    results = []
+    for finding in ordered(findings, cwd):
+        uri, relative = artifact_uri(finding.location.path, cwd)
+        artifact: dict[str, object] = {"uri": uri}
+        if relative:
+            artifact["uriBaseId"] = SARIF_SRCROOT
+        result: dict[str, object] = {"ruleId": finding.code}
+        if finding.code in index:
+            result["ruleIndex"] = index[finding.code]
+        result |= {
+            "level": sarif_level(finding.severity),
+            "message": {"text": finding.message},
+            "locations": [{"physicalLocation": {"artifactLocation": artifact,
+                                                "region": _region(finding)}}],
+        }
+        digest = _safe_fingerprint(finding, read)
+        if digest is not None:
+            seen[digest] += 1
+            result["partialFingerprints"] = {SARIF_FINGERPRINT_KEY: f"{digest}:{seen[digest]}"}
+        result["properties"] = {"name": finding.name, "fixable": finding.fixable}
+        results.append(result)
+    invocation: dict[str, object] = {"executionSuccessful": not errors}
+    if errors:
+        invocation["toolExecutionNotifications"] = [
+            {"level": "error", "message": {"text": error}} for error in errors
+        ]
+    base = Path(os.path.abspath(cwd)).as_uri().rstrip("/") + "/"
+    run = {
+        "tool": {"driver": {
+            "name": "composeguard",
+            "version": __version__,
+            "semanticVersion": __version__,
+            "informationUri": REPOSITORY_URL,
+            "rules": [sarif_rule(r) for r in rules],
+        }},
+        "invocations": [invocation],
+        "originalUriBaseIds": {SARIF_SRCROOT: {"uri": base}},
+        "columnKind": "unicodeCodePoints",
+        "results": results,
+    }
+    return {"$schema": SARIF_SCHEMA_URI, "version": "2.1.0", "runs": [run]}
+
+
+def render_sarif(
+    findings: Sequence[Finding],
+    *,
+    rules: Sequence[Rule] | None = None,
+    cwd: Path | None = None,
+    read: ReadText | None = None,
+    errors: Sequence[str] = (),
+) -> str:
+    document = sarif_document(findings, rules=rules, cwd=cwd, read=read, errors=errors)
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+# -- GitHub workflow commands ---------------------------------------------------------------
+
+_GITHUB_COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
+
+
+def escape_workflow_data(text: str) -> str:
+    """The message after ``::``, escaped as ``@actions/core`` does (``escapeData``), so a
+    newline cannot end the command early and start another one."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_workflow_property(text: str) -> str:
+    """A ``key=value`` property (``escapeProperty``): also ``:`` and ``,``, which delimit."""
+    return escape_workflow_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def github_annotation(finding: Finding, cwd: Path | None = None) -> str:
+    """``::error file=...,line=...,col=...,endLine=...,endColumn=...,title=...::message``;
+    the end is left out when the finding has none (a whole file, a line)."""
+    loc = finding.location
+    properties = {"file": display_path(loc.path, cwd), "line": str(loc.line),
+                  "col": str(loc.column)}
+    if loc.end_line is not None or loc.end_column is not None:
+        end_line, end_column = loc.end
+        properties |= {"endLine": str(end_line), "endColumn": str(end_column)}
+    properties["title"] = f"{finding.code} ({finding.name})"
+    listed = ",".join(f"{k}={escape_workflow_property(v)}" for k, v in properties.items())
+    command = _GITHUB_COMMANDS.get(finding.severity, "warning")
+    return f"::{command} {listed}::{escape_workflow_data(finding.message)}"
+
+
+def render_github(findings: Sequence[Finding], *, cwd: Path | None = None) -> str:
+    """One annotation per line and nothing else, as ruff's ``github`` format: the runner shows
+    each on the pull request's diff; GitHub resolves ``file`` against the repository root, so
+    run from there."""
+    cwd = cwd if cwd is not None else Path.cwd()
+    return "".join(github_annotation(f, cwd) + "\n" for f in ordered(findings, cwd))
+
+
+# -- JUnit XML ------------------------------------------------------------------------------
+
+
+def xml_text(text: str) -> str:
+    """``text`` with what XML 1.0 cannot hold (control characters, lone surrogates from
+    undecodable file names) replaced by U+FFFD, so the report stays well-formed."""
+    return "".join(c if _xml_char(ord(c)) else "\ufffd" for c in text)
+
+
+def _xml_char(point: int) -> bool:
+    return (
+        point in (0x9, 0xA, 0xD)
+        or 0x20 <= point <= 0xD7FF
+        or 0xE000 <= point <= 0xFFFD
+        or 0x10000 <= point <= 0x10FFFF
+    )
+
+
+def junit_document(
+    findings: Sequence[Finding], files_checked: int = 0, *, cwd: Path | None = None
+) -> ElementTree:
+    """One ``testsuite`` with one failed ``testcase`` per finding.
+
+    Per finding rather than per file because GitLab's merge-request widget and Jenkins list
+    failed test *names*: each finding then shows as "CG101 (name) path:line:col" with its
+    message, instead of one opaque "file failed". A clean run is one passed test case, so the
+    report is never empty.
+    """
+    from xml.etree import ElementTree as ET
+
+    cwd = cwd if cwd is not None else Path.cwd()
+    findings = ordered(findings, cwd)
+    count = str(max(len(findings), 1))
+    failures = str(len(findings))
+    counts = {"tests": count, "failures": failures, "errors": "0", "skipped": "0", "time": "0"}
+    root = ET.Element("testsuites", {"name": "composeguard", **counts})
+    suite = ET.SubElement(root, "testsuite", {"name": "composeguard", **counts})
+    for finding in findings:
+        loc = finding.location
+        path = xml_text(display_path(loc.path, cwd))
+        case = ET.SubElement(suite, "testcase", {
+            "name": xml_text(f"{finding.code} ({finding.name}) {path}:{loc.line}:{loc.column}"),
+            "classname": path,
+            "file": path,
+            "line": str(loc.line),
+            "time": "0",
+        })
+        failure = ET.SubElement(case, "failure", {
+            "message": xml_text(finding.message),
+            "type": xml_text(finding.code),
+        })
+        failure.text = xml_text(
+            f"{format_finding(finding, cwd)}\n\nSee {rule_page_url(finding.code)}\n"
+        )
+    if not findings:
+        ET.SubElement(suite, "testcase", {
+            "name": summary(findings, files_checked),
+            "classname": "composeguard",
+            "time": "0",
+        })
+    return ET.ElementTree(root)
+
+
+def render_junit(
+    findings: Sequence[Finding], files_checked: int = 0, *, cwd: Path | None = None
+) -> str:
+    from xml.etree import ElementTree as ET
+
+    tree = junit_document(findings, files_checked, cwd=cwd)
+    ET.indent(tree)
+    body = ET.tostring(tree.getroot(), encoding="unicode")
+    return f'<?xml version="1.0" encoding="UTF-8"?>\n{body}\n'
+
+
+# -- choosing and writing a report ----------------------------------------------------------
+
+
+def render_report(
+    output_format: str,
+    findings: Sequence[Finding],
+    files_checked: int,
+    *,
+    cwd: Path | None = None,
+    color: bool = False,
+    read: ReadText | None = None,
+    errors: Sequence[str] = (),
+) -> str:
+    """The whole report in ``output_format`` (one of :data:`FORMATS`; unknown means text)."""
+    if output_format == "json":
+        return render_json(findings, cwd=cwd)
+    if output_format == "sarif":
+        return render_sarif(findings, cwd=cwd, read=read, errors=errors)
+    if output_format == "github":
+        return render_github(findings, cwd=cwd)
+    if output_format == "junit":
+        return render_junit(findings, files_checked, cwd=cwd)
+    return render_text(findings, files_checked, cwd=cwd, color=color)
+
+
+def write_report(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` (UTF-8) whole or not at all: a temporary file beside it is
+    renamed over it, and removed on failure. Raises OSError for the caller to report.
+
+    Characters UTF-8 cannot encode (lone surrogates from undecodable file names) are written
+    as ``\\udcxx`` escapes, which in JSON and SARIF are the string escapes of the same text.
+    """
+    path = Path(os.path.realpath(path)) if os.path.islink(path) else Path(path)
+    if path.is_dir():
+        raise IsADirectoryError(21, "Is a directory", str(path))
+    data = text.encode("utf-8", "backslashreplace")
+    directory = path.parent if str(path.parent) else Path(".")
+    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp",
+                                             dir=directory)
+    try:
+        with os.fdopen(descriptor, "wb") as stream:
+            stream.write(data)
+        os.chmod(temporary, 0o666 & ~_umask())
+        os.replace(temporary, path)
+    except BaseException:
+        try:
+            os.unlink(temporary)
+        except OSError:
+            pass
+        raise
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current

@@ -8,7 +8,7 @@ from composeguard.rules.base import Example, Rule
 
 __all__ = ["Example", "Rule", "all_rules", "find_rule"]
 
-_MODULES = ("files", "persistence", "startup", "appconfig", "guards")
+_MODULES = ("files", "persistence", "startup", "appconfig", "guards", "repository", "environments")
 
 
 @cache

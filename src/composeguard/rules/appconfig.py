@@ -2,17 +2,30 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import posixpath
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
-from composeguard.lint.compose import ComposeModel
+from composeguard.lint.compose import (
+    DEVELOPMENT_MARKERS,
+    PRODUCTION_MARKERS,
+    TEST_MARKERS,
+    ComposeModel,
+    Service,
+)
 from composeguard.lint.datastores import AuthSwitch, Credential
 from composeguard.lint.finding import Finding, Location, Severity
 from composeguard.lint.interpolate import InvalidTemplate, substitute
 from composeguard.lint.nodes import Node, scalar_text
 from composeguard.lint.project import Project
 from composeguard.rules.base import Example, Rule, rule
+
+if TYPE_CHECKING:
+    from composeguard.lint.django import DjangoSettings
+    from composeguard.lint.laravel import LaravelApp
 
 # -- CG303 hardcoded-database-credential ------------------------------------------------------
 
@@ -267,3 +280,580 @@ def hardcoded_database_credential(self: Rule, project: Project) -> Iterator[Find
             if message is not None and node.anchor_loc not in seen:
                 seen.add(node.anchor_loc)
                 yield self.finding(node.anchor_loc, message)
+
+
+# -- shared by CG301 and CG302 ------------------------------------------------------------------
+
+_TEMPLATE_WORDS = frozenset({"example", "examples", "sample", "samples", "dist", "template",
+                             "templates", "tpl", "tmpl", "default", "defaults"})
+_NOT_PRODUCTION_WORDS = DEVELOPMENT_MARKERS | TEST_MARKERS | {"dusk", "cypress", "playwright",
+                                                              "phpunit"}
+
+
+def _name_words(name: str) -> set[str]:
+    words, current = set(), ""
+    for char in name.lower() + ".":
+        if char.isalnum():
+            current += char
+        elif current:
+            words.add(current)
+            current = ""
+    return words
+
+
+def _env_file_role(path: Path) -> str:
+    """What an env file's name says it is for: ``production`` (``.env.production``,
+    ``.env.prod``, ``.env.staging``...), ``development`` (``.env.local``, ``.env.testing``,
+    ``.env.production.local``: one machine's overrides), ``template`` (``.env.example``) or
+    ``plain`` (``.env``)."""
+    words = _name_words(path.name)
+    if words & PRODUCTION_MARKERS and "local" not in words:
+        return "production"
+    if words & _NOT_PRODUCTION_WORDS:
+        return "development"
+    return "template" if words & _TEMPLATE_WORDS else "plain"
+
+
+def _production_env_values(project: Project) -> Iterator[tuple[Path, str, str, Location]]:
+    """(file, name, value, line) that production reads from env files: every entry of a file
+    named for production, and what a production-facing service takes through ``env_file:``
+    from a file git tracks (an untracked one is this machine's copy), after ``environment:``
+    and later files have won as in Compose."""
+    for path in project.env_files:
+        env = project.env_file(path) if _env_file_role(path) == "production" else None
+        for name, (value, location) in (env.resolve() if env is not None else {}).items():
+            yield path, name, value, location
+    env_files = set(project.env_files)
+    for _, service in project.production_services():
+        for name, node in service.environment.items():
+            path = node.loc.path
+            if path in env_files and node.value is not None and project.tracked(path) \
+                    and _env_file_role(path) in ("plain", "template"):
+                yield path, name, scalar_text(node.value), node.loc
+
+
+def _written_settings(
+    project: Project, names: Mapping[str, frozenset[str]]
+) -> Iterator[tuple[Service, Node, str, _Written, str]]:
+    """(service, node, name, how it is written, the value when unset) for each of ``names``
+    a production-facing service writes in a compose file with a value from its set; values
+    that only come from ``${VAR}`` or an ``env_file`` are the env-file branch's business."""
+    written_values = _WrittenValues(project)
+    seen: set[Location] = set()
+    for model, service in project.production_services():
+        for name, values in names.items():
+            node = service.environment.get(name)
+            text = written_values.text(model, node) if node is not None else None
+            if node is None or text is None or node.anchor_loc in seen:
+                continue
+            judged = _judge_text(text)
+            value = judged.value_when_unset.strip()
+            if (judged.literal or judged.fallback) and _matches(name, value, values):
+                seen.add(node.anchor_loc)
+                yield service, node, name, judged, value
+
+
+def _matches(name: str, value: str, values: frozenset[str]) -> bool:
+    if name == "DATABASE_URL":
+        return _url_scheme(value) in values
+    return value.lower() in values
+
+
+def _url_scheme(url: str) -> str:
+    scheme, sep, _ = url.partition(":")
+    return scheme.strip().lower() if sep else ""
+
+
+def _setting(name: str, judged: _Written, value: str) -> str:
+    if judged.fallback:
+        return f"lets {name} fall back to `{value}` {_unset_clause(judged.variables)}"
+    return f"sets {name}={value}"
+
+
+# -- example projects of CG301 and CG302 ------------------------------------------------------
+
+_LARAVEL = {"artisan": "#!/usr/bin/env php\n<?php\n",
+            "composer.json": '{"require": {"laravel/framework": "^11.9"}}\n'}
+_DJANGO = {"manage.py": "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', "
+           "'mysite.settings')\n", "mysite/__init__.py": ""}
+_DJANGO_SPLIT = {"manage.py": "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', "
+                 "'mysite.settings.local')\n", "mysite/__init__.py": "",
+                 "mysite/settings/__init__.py": "", "mysite/settings/local.py":
+                 "from .base import *\nDEBUG = True\n"}
+_RAILS = {"Gemfile": "source 'https://rubygems.org'\ngem 'rails', '~> 7.1'\n",
+          "config/application.rb": "module Shop\n  class Application < Rails::Application\n"
+          "  end\nend\n"}
+
+
+def _database_php(default: str) -> str:
+    return f"<?php\nreturn [\n    'default' => {default},\n];\n"
+
+
+# -- CG301 sqlite-default-connection ------------------------------------------------------------
+
+_SQLITE = {"DB_CONNECTION": frozenset({"sqlite"}),
+           "DATABASE_URL": frozenset({"sqlite", "sqlite3", "spatialite"})}
+_ON_VOLUME = {"DB_CONNECTION": "set DB_DATABASE to a file on a named volume "
+                                "(`/data/database.sqlite` with a volume at /data)",
+              "DATABASE_URL": "put the file on a named volume "
+                              "(`sqlite:////data/db.sqlite3` with a volume at /data)"}
+_LARAVEL_DB_SETTINGS = ("DB_HOST", "DB_DATABASE", "DB_USERNAME", "DB_PASSWORD", "DB_URL")
+_LOSS = ("the SQLite file lives in the container's writable layer, which Compose throws away "
+         "whenever it recreates the container (a new image, a changed setting), and the app "
+         "starts again on an empty database")
+
+
+def _sqlite_path(name: str, value: str, service: Service) -> str | None:
+    """Where the app keeps the SQLite file, as a container path (relative to the app when
+    it is not absolute); None for an in-memory database."""
+    if name == "DB_CONNECTION":
+        path = (service.env("DB_DATABASE") or "").strip() or "database/database.sqlite"
+    else:
+        try:
+            parts = urlsplit(value)
+        except ValueError:
+            return None
+        path = parts.path.removeprefix("/")
+    return None if not path or path == ":memory:" else path
+
+
+def _on_volume(path: str | None, service: Service) -> bool:
+    """Whether the SQLite file is on a named volume or bind mount of the service: an
+    absolute path below the mount's target, a relative one under a target ending in its
+    folder (``/var/www/html/database``), or anywhere in the project bind-mounted whole."""
+    if path is None:
+        return False
+    folder = posixpath.dirname(posixpath.normpath(path)) if not path.startswith("/") else ""
+    for mount in service.mounts:
+        if not mount.is_persistent or mount.read_only:
+            continue
+        target = posixpath.normpath(mount.target)
+        if path.startswith("/"):
+            if posixpath.normpath(path).startswith(target.rstrip("/") + "/"):
+                return True
+        elif (folder and target.endswith("/" + folder)) or (
+                mount.source is not None and mount.source.rstrip("/") == "."):
+            return True
+    return False
+
+
+def _kept_on_volumes(project: Project, root: Path, path: Callable[[Service], str | None]) -> bool:
+    """Whether production-facing services are built from the app at ``root`` and every one
+    keeps the app's SQLite file (``path`` in that service) on a volume: a deliberate,
+    persistent SQLite deployment rather than a forgotten fallback."""
+    services = list(_services_built_from(project, root))
+    return bool(services) and all(_on_volume(path(s), s) for s in services)
+
+
+def _services_built_from(project: Project, folder: Path) -> Iterator[Service]:
+    """Production-facing services whose image is built from ``folder`` (or a folder above)."""
+    from composeguard.lint.startup import service_build
+
+    folder = folder.resolve()
+    for model, service in project.production_services():
+        build = service_build(service, model)
+        if build is not None and (build.context == folder or build.context in folder.parents):
+            yield service
+
+
+def _laravel_hint(project: Project, app: LaravelApp) -> str:
+    """A service built from the app that names a database server but leaves DB_CONNECTION
+    unset: the app runs on SQLite beside a database nobody uses."""
+    for service in _services_built_from(project, app.root):
+        environment = service.environment
+        given = [n for n in _LARAVEL_DB_SETTINGS if n in environment]
+        if given and "DB_CONNECTION" not in environment:
+            return (f" (service '{service.name}' sets {given[0]} but not DB_CONNECTION: unless "
+                    "the app's own .env sets it, the app never uses that database)")
+    return ""
+
+
+def _judged_django_settings(project: Project) -> list[DjangoSettings]:
+    """Per settings folder: its production modules, else its single module or ``base``."""
+    by_folder: dict[Path, list[DjangoSettings]] = {}
+    for settings in project.django_settings:
+        by_folder.setdefault(settings.path.parent, []).append(settings)
+    judged: list[DjangoSettings] = []
+    for group in by_folder.values():
+        production = [s for s in group if s.role == "production"]
+        judged.extend(production or [s for s in group if s.role in ("single", "base")])
+    return judged
+
+
+def _laravel_findings(self: Rule, project: Project) -> Iterator[Finding]:
+    for app in project.laravel_apps:
+        default = project.laravel_default_connection(app)
+        if default is None or default.connection.strip().lower() != "sqlite" or \
+                _kept_on_volumes(project, app.root, lambda s: _sqlite_path("DB_CONNECTION", "", s)):
+            continue
+        if default.from_env:
+            what = (f"config/database.php falls back to the `sqlite` connection whenever "
+                    f"{default.from_env} is unset")
+            change = f"env('{default.from_env}', 'mysql')"
+        else:
+            what, change = "config/database.php always uses the `sqlite` connection", \
+                "env('DB_CONNECTION', 'mysql')"
+        yield self.finding(default.location, (
+            f"{what}{_laravel_hint(project, app)}: {_LOSS}; make the fallback your server "
+            f"database (`'default' => {change},` or `pgsql`) and set DB_CONNECTION on the server"))
+
+
+def _django_findings(self: Rule, project: Project) -> Iterator[Finding]:
+    seen: set[Location] = set()
+    for settings in _judged_django_settings(project):
+        database = project.django_database(settings)
+        if database is None or not database.is_sqlite or database.overridable \
+                or database.location in seen:
+            continue
+        seen.add(database.location)
+        ignored = next((f" (compose service '{s.name}' sets DATABASE_URL, which these settings "
+                        "never read)" for s in _services_built_from(project, settings.path.parent)
+                        if s.env("DATABASE_URL")), "")
+        source = f", inherited from {database.location.path.name}" if database.inherited else ""
+        yield self.finding(database.location, (
+            f"{settings.module} runs DATABASES['default'] on `{database.engine}`{source}, and "
+            f"nothing in the environment can change it{ignored}: {_LOSS}; read it from the "
+            "environment: `DATABASES = {'default': dj_database_url.config(conn_max_age=600)}` "
+            "or `env.db('DATABASE_URL')`, with no SQLite default"))
+
+
+def _rails_findings(self: Rule, project: Project) -> Iterator[Finding]:
+    for root in project.rails_apps:
+        database = project.rails_database(root)
+        if database is None or not database.is_sqlite or database.from_url_env or \
+                _kept_on_volumes(project, root, lambda _: "storage/production.sqlite3"):
+            continue
+        merged = " (through `<<: *default`)" if database.via_merge else ""
+        yield self.finding(database.location, (
+            f"config/database.yml runs `production:` on the `{database.adapter}` adapter{merged} "
+            f"whenever DATABASE_URL is unset on the server: {_LOSS}; give production a server "
+            "database: `url: <%= ENV[\"DATABASE_URL\"] %>` under `production:` with DATABASE_URL "
+            "set on the server (or, for a deliberate SQLite deployment, mount a named volume "
+            "at the app's storage/)"))
+
+
+def _env_file_findings(self: Rule, project: Project) -> Iterator[Finding]:
+    for path in project.env_files:
+        role = _env_file_role(path)
+        if role == "development" or (role == "plain" and project.tracked(path) is not True):
+            continue
+        env = project.env_file(path)
+        values = env.resolve() if env is not None else {}
+        for name, accepted in _SQLITE.items():
+            value, location = values.get(name, ("", None))
+            if location is None or not _matches(name, value.strip(), accepted):
+                continue
+            kind = {"production": "a production env file", "template": "an env template that "
+                    "`cp` turns into the server's .env"}.get(role, "an env file git tracks")
+            yield self.finding(location, (
+                f"{path.name} is {kind} and sets {name}={value.strip()}: {_LOSS}; set "
+                f"{name} to the server database "
+                f"({'`mysql`, `pgsql`...' if name == 'DB_CONNECTION' else '`postgres://...`'})"))
+
+
+def _compose_findings(self: Rule, project: Project) -> Iterator[Finding]:
+    for service, node, name, judged, value in _written_settings(project, _SQLITE):
+        if _on_volume(_sqlite_path(name, value, service), service):
+            continue
+        yield self.finding(node.anchor_loc, (
+            f"service '{service.name}' {_setting(name, judged, value)}: {_LOSS}; require the "
+            f"server database (`{name}: ${{{name}:?}}`), or for a deliberate SQLite deployment "
+            f"{_ON_VOLUME[name]}"))
+
+
+@rule(
+    code="CG301",
+    name="sqlite-default-connection",
+    severity=Severity.ERROR,
+    summary="The app falls back to SQLite when nothing is set.",
+    what="""
+        Reports the places that make the app use SQLite unless someone remembers to set a
+        variable on the server:
+
+        - Laravel (an `artisan` file and laravel/framework in composer.json):
+          `config/database.php` whose `'default'` is `env('DB_CONNECTION', 'sqlite')` or the
+          literal `'sqlite'` (read from the PHP syntax tree; the finding points at the call).
+        - Django: the settings production runs (the single `settings.py`, else the production
+          modules of a settings package, else its `base` module) whose `DATABASES['default']`
+          is `django.db.backends.sqlite3` and that no environment variable can change; an
+          inherited value is reported once, where `base.py` writes it. A `dj_database_url` or
+          `env.db()` call is an override even with a SQLite default.
+        - Rails: `config/database.yml` whose `production:` uses the `sqlite3` adapter (through
+          `<<: *default` too: the finding points at the anchor's `adapter:`), unless its
+          `url:` reads `ENV["DATABASE_URL"]`.
+        - Env files: `DB_CONNECTION=sqlite` or `DATABASE_URL=sqlite:...` in an env file git
+          tracks, an env template (`.env.example`, `.env.sample`, `.env.dist`,
+          `.env.template`: what `cp .env.example .env` puts on the server), or a production
+          env file (`.env.production`, `.env.prod`, `.env.staging`...). Development and test
+          env files (`.env.local`, `.env.testing`, `.env.dusk.local`) and an untracked `.env`
+          are this machine's business and never reported.
+        - Compose: `DB_CONNECTION: sqlite` or `DATABASE_URL: sqlite:...` written in a
+          production-facing service's `environment`, also as an interpolation default
+          (`${DB_CONNECTION:-sqlite}`), unless the SQLite file is on a named volume or bind
+          mount of that service (`DB_DATABASE=/data/database.sqlite` with a volume at
+          `/data`): a deliberate, persistent SQLite deployment is fine.
+
+        Laravel and Rails are not reported when the SQLite file is deliberate and kept:
+        every production-facing service built from the app mounts a named volume or bind
+        mount where the file lives (Laravel's `database/` or `DB_DATABASE`, Rails'
+        `storage/`), as a Rails 8 app on SQLite does.
+    """,
+    why="""
+        SQLite keeps the whole database in one file. In a container that file lives in the
+        writable layer, which Compose throws away whenever it recreates the container: a new
+        image, a changed setting, `docker compose up` after a pull. The app starts again on an
+        empty database and nothing fails loudly. When the deployment also ships a real
+        database (a mysql service, a `DATABASE_URL`), the app silently ignores it.
+    """,
+    example="""
+        ```php
+        // config/database.php
+        'default' => env('DB_CONNECTION', 'sqlite'),
+        ```
+
+        ```dotenv
+        # .env.example
+        DB_CONNECTION=sqlite
+        ```
+    """,
+    use_instead="""
+        ```php
+        // config/database.php
+        'default' => env('DB_CONNECTION', 'mysql'),
+        ```
+
+        ```dotenv
+        # .env.example
+        DB_CONNECTION=mysql
+        ```
+    """,
+    references=("https://laravel.com/docs/11.x/database#configuration",
+                "https://docs.djangoproject.com/en/5.1/ref/settings/#databases",
+                "https://guides.rubyonrails.org/configuring.html#configuring-a-database",
+                "https://docs.docker.com/engine/storage/"),
+    examples=(
+        Example({**_LARAVEL, "config/database.php": _database_php("env('DB_CONNECTION', 'sqlite')")},
+                expect=(("config/database.php", 3),), title="Laravel 11's default"),
+        Example({**_LARAVEL, "config/database.php": _database_php("env('DB_CONNECTION', 'mysql')")},
+                title="Laravel falling back to mysql"),
+        Example({"config/database.php": _database_php("'sqlite'")},
+                title="not a Laravel app (no artisan, no laravel/framework)"),
+        Example({**_DJANGO, "mysite/settings.py": "DEBUG = False\nDATABASES = {\n    'default': {\n"
+                 "        'ENGINE': 'django.db.backends.sqlite3',\n        'NAME': 'db.sqlite3',\n"
+                 "    }\n}\n"},
+                expect=(("mysite/settings.py", 4),), title="Django's generated settings"),
+        Example({**_DJANGO, "mysite/settings.py": "import dj_database_url\nDATABASES = {'default': "
+                 "dj_database_url.config(default='sqlite:///db.sqlite3')}\n"},
+                title="Django: DATABASE_URL overrides the SQLite default"),
+        Example({**_DJANGO_SPLIT, "mysite/settings/base.py": "DATABASES = {'default': {'ENGINE': "
+                 "'django.db.backends.sqlite3', 'NAME': 'db.sqlite3'}}\n",
+                 "mysite/settings/production.py": "from .base import *\n",
+                 "mysite/settings/staging.py": "from .base import *\n"},
+                expect=(("mysite/settings/base.py", 1),),
+                title="Django: production modules inherit SQLite from base (reported once)"),
+        Example({**_DJANGO_SPLIT, "mysite/settings/base.py": "DATABASES = {'default': {'ENGINE': "
+                 "'django.db.backends.sqlite3', 'NAME': 'db.sqlite3'}}\n",
+                 "mysite/settings/production.py": "from .base import *\nimport os\n"
+                 "DATABASES = {'default': {'ENGINE': 'django.db.backends.postgresql', "
+                 "'NAME': os.environ['DB_NAME']}}\n"},
+                title="Django: the production module replaces base's SQLite"),
+        Example({**_DJANGO_SPLIT, "mysite/settings/base.py": "DATABASES = {'default': {'ENGINE': "
+                 "'django.db.backends.sqlite3', 'NAME': 'db.sqlite3'}}\n"},
+                expect=(("mysite/settings/base.py", 1),),
+                title="Django: no production module, so base is what production runs"),
+        Example({**_RAILS, "config/database.yml": "default: &default\n  adapter: sqlite3\n"
+                 "production:\n  <<: *default\n  database: storage/production.sqlite3\n"},
+                expect=(("config/database.yml", 2),), title="Rails: sqlite3 through <<: *default"),
+        Example({**_RAILS, "config/database.yml": "production:\n  adapter: sqlite3\n"
+                 "  url: <%= ENV[\"DATABASE_URL\"] %>\n"},
+                title="Rails: url from ENV"),
+        Example({**_RAILS, "config/database.yml": "production:\n  adapter: sqlite3\n"
+                 "  database: storage/production.sqlite3\n",
+                 "compose.yaml": "services:\n  web:\n    build: .\n    volumes:\n"
+                 "      - storage:/rails/storage\nvolumes:\n  storage:\n"},
+                title="Rails 8: SQLite on purpose, storage/ on a named volume"),
+        Example({".env.example": "APP_NAME=shop\nDB_CONNECTION=sqlite\n"},
+                expect=((".env.example", 2),), git=True, title="tracked .env.example"),
+        Example({".gitignore": ".env\n", ".env": "DB_CONNECTION=sqlite\n",
+                 ".env.testing": "DB_CONNECTION=sqlite\nDB_DATABASE=:memory:\n"},
+                git=True, title="an untracked .env and a test env file"),
+        Example({".env.production": "DATABASE_URL=sqlite:///db.sqlite3\n"},
+                expect=((".env.production", 1),), title="production env file, outside git"),
+        Example({"compose.yaml": "services:\n  app:\n    build: .\n    environment:\n"
+                 "      DB_CONNECTION: ${DB_CONNECTION:-sqlite}\n"},
+                expect=(("compose.yaml", 5),), title="compose interpolation default"),
+        Example({"compose.yaml": "services:\n  app:\n    build: .\n    environment:\n"
+                 "      - DATABASE_URL=sqlite:///db.sqlite3\n"},
+                expect=(("compose.yaml", 5),), title="compose DATABASE_URL, relative file"),
+        Example({"compose.yaml": "services:\n  app:\n    build: .\n    environment:\n"
+                 "      DB_CONNECTION: sqlite\n      DB_DATABASE: /data/database.sqlite\n"
+                 "    volumes:\n      - app-data:/data\nvolumes:\n  app-data:\n"},
+                title="a deliberate SQLite deployment, file on a named volume"),
+        Example({"compose.yaml": "services:\n  app:\n    build: .\n    environment:\n"
+                 "      DB_CONNECTION: mysql\n",
+                 "compose.override.yaml": "services:\n  app:\n    environment:\n"
+                 "      DB_CONNECTION: sqlite\n"},
+                title="SQLite only in the development override"),
+    ),
+)
+def sqlite_default_connection(self: Rule, project: Project) -> Iterator[Finding]:
+    yield from _laravel_findings(self, project)
+    yield from _django_findings(self, project)
+    yield from _rails_findings(self, project)
+    yield from _env_file_findings(self, project)
+    yield from _compose_findings(self, project)
+
+
+# -- CG302 debug-enabled-in-production ----------------------------------------------------------
+
+_ON = frozenset({"1", "true", "yes", "on", "(true)"})
+_DEBUG = {"APP_DEBUG": _ON, "DEBUG": _ON, "DJANGO_DEBUG": _ON, "FLASK_DEBUG": _ON,
+          "RAILS_ENV": frozenset({"development"}), "APP_ENV": frozenset({"local"})}
+_DEBUG_EFFECT = {
+    "APP_DEBUG": "Laravel's error pages show every visitor the stack trace and the environment "
+                 "(database password, APP_KEY), and debug-mode tooling has let attackers run code "
+                 "(CVE-2021-3129)",
+    "DEBUG": "error pages show every visitor settings, source and stack traces",
+    "DJANGO_DEBUG": "Django's error pages show every visitor settings and stack traces, and every "
+                    "SQL query is kept in memory",
+    "FLASK_DEBUG": "Werkzeug's interactive debugger lets whoever triggers an error run Python on "
+                   "the server",
+    "RAILS_ENV": "Rails runs the `development:` database settings (often a SQLite file inside the "
+                 "container) and shows full error pages",
+    "APP_ENV": "Laravel runs as `local`: `migrate:fresh`, `db:wipe` and seeders no longer ask for "
+               "confirmation, and guards written against `isProduction()` let them through",
+}
+_DEBUG_FIX = {"RAILS_ENV": "production", "APP_ENV": "production"}
+
+
+def _debug_message(where: str, setting: str, name: str) -> str:
+    return (f"{where} {setting}: {_DEBUG_EFFECT[name]}; set "
+            f"{name}={_DEBUG_FIX.get(name, 'false')} (or take it from the server's environment)")
+
+
+@rule(
+    code="CG302",
+    name="debug-enabled-in-production",
+    severity=Severity.ERROR,
+    summary="Debug or development mode switched on where production runs.",
+    what="""
+        Reports `APP_DEBUG=true`, `DEBUG`/`DJANGO_DEBUG`/`FLASK_DEBUG` set to `1`, `true`,
+        `yes` or `on`, `RAILS_ENV=development` and `APP_ENV=local`:
+
+        - written in the `environment` of a production-facing compose service, also as an
+          interpolation default (`${APP_DEBUG:-true}`); a data store's own `DEBUG` is not the
+          app's;
+        - in a production env file: one named for production (`.env.production`, `.env.prod`,
+          `.env.staging`...), or one git tracks that a production-facing service loads with
+          `env_file:`;
+        - as a literal `DEBUG = True` in the Django settings production runs: the single
+          `settings.py`, or a production module of a settings package (inherited from `base`
+          too, reported where it is written).
+
+        Not reported: env templates such as `.env.example` (Laravel ships them with
+        `APP_ENV=local` and `APP_DEBUG=true` for development, and every deploy guide sets
+        both on the server), development and test files, and a compose setup whose services
+        say they are development (`APP_ENV=local`, a development server...), which is judged
+        as development, not as a debug leak. `NODE_ENV=development` is not debug mode and is
+        left alone.
+    """,
+    why="""
+        Debug mode turns every error into a page that shows the visitor the code, the
+        settings and often the database password, and debug tooling has repeatedly let
+        attackers run code on the server (Laravel Ignition, CVE-2021-3129; Werkzeug's
+        debugger console): whoever gets there can read, encrypt or drop the production
+        database. A development environment name also switches off the confirmations and
+        guards that stop `migrate:fresh` or `db:wipe` in production, and makes Rails use its
+        development database.
+    """,
+    example="""
+        services:
+          app:
+            build: .
+            environment:
+              APP_ENV: production
+              APP_DEBUG: "true"
+    """,
+    use_instead="""
+        services:
+          app:
+            build: .
+            environment:
+              APP_ENV: production
+              APP_DEBUG: "false"
+    """,
+    references=("https://laravel.com/docs/11.x/configuration#debug-mode",
+                "https://docs.djangoproject.com/en/5.1/ref/settings/#debug",
+                "https://flask.palletsprojects.com/en/stable/debugging/",
+                "https://nvd.nist.gov/vuln/detail/CVE-2021-3129"),
+    examples=(
+        Example({"compose.yaml": "services:\n  app:\n    build: .\n    environment:\n"
+                 "      APP_ENV: production\n      APP_DEBUG: \"true\"\n"},
+                expect=(("compose.yaml", 6),), title="APP_DEBUG in the base file"),
+        Example({"compose.yaml": "services:\n  web:\n    build: .\n    environment:\n"
+                 "      - DEBUG=1\n      - SECRET_KEY=${SECRET_KEY:?}\n"},
+                expect=(("compose.yaml", 5),), title="list form"),
+        Example({"compose.yaml": "services:\n  app:\n    build: .\n    environment:\n"
+                 "      APP_DEBUG: ${APP_DEBUG:-true}\n      RAILS_ENV: ${RAILS_ENV:-development}\n",
+                 ".env": "APP_DEBUG=false\nRAILS_ENV=production\n"},
+                expect=(("compose.yaml", 5), ("compose.yaml", 6)),
+                title="interpolation defaults, whatever this machine's .env says"),
+        Example({"compose.yaml": "services:\n  app:\n    build: .\n    environment:\n"
+                 "      APP_DEBUG: ${APP_DEBUG:-false}\n      DEBUG: \"false\"\n"},
+                title="off, and off by default"),
+        Example({"compose.yaml": "services:\n  app:\n    build: .\n",
+                 "compose.override.yaml": "services:\n  app:\n    environment:\n"
+                 "      APP_DEBUG: \"true\"\n"},
+                title="debug only in the development override"),
+        Example({"compose.yaml": "services:\n  app:\n    build: .\n    environment:\n"
+                 "      APP_ENV: local\n      APP_DEBUG: \"true\"\n"},
+                title="a setup that says it is development"),
+        Example({".env.production": "APP_ENV=local\nAPP_DEBUG=true\nDB_CONNECTION=mysql\n"},
+                expect=((".env.production", 1), (".env.production", 2)),
+                title="production env file"),
+        Example({".env.example": "APP_ENV=local\nAPP_DEBUG=true\n",
+                 ".env.testing": "APP_DEBUG=true\n"},
+                git=True, title="tracked env template and test env file"),
+        Example({"compose.yaml": "services:\n  app:\n    build: .\n    env_file: app.env\n",
+                 "app.env": "FLASK_DEBUG=1\n"},
+                expect=(("app.env", 1),), git=True,
+                title="a tracked env_file of a production service"),
+        Example({"compose.yaml": "services:\n  app:\n    build: .\n    env_file: app.env\n"
+                 "    environment:\n      FLASK_DEBUG: \"0\"\n",
+                 "app.env": "FLASK_DEBUG=1\n"},
+                git=True, title="environment: wins over the env_file, as in Compose"),
+        Example({**_DJANGO, "mysite/settings.py": "SECRET_KEY = 'x'\nDEBUG = True\n"},
+                expect=(("mysite/settings.py", 2),), title="Django single settings module"),
+        Example({**_DJANGO, "mysite/settings.py": "import os\n"
+                 "DEBUG = os.environ.get('DJANGO_DEBUG') == '1'\n"},
+                title="Django: DEBUG from the environment"),
+        Example({**_DJANGO_SPLIT, "mysite/settings/base.py": "DEBUG = False\n",
+                 "mysite/settings/production.py": "from .base import *\n"},
+                title="Django: DEBUG = True only in the local module"),
+    ),
+)
+def debug_enabled_in_production(self: Rule, project: Project) -> Iterator[Finding]:
+    seen: set[Location] = set()
+    for service, node, name, judged, value in _written_settings(project, _DEBUG):
+        if name == "DEBUG" and project.data_store(service) is not None:
+            continue
+        seen.add(node.anchor_loc)
+        yield self.finding(node.anchor_loc, _debug_message(
+            f"service '{service.name}' of a production setup", _setting(name, judged, value),
+            name))
+    for path, name, value, location in _production_env_values(project):
+        if name in _DEBUG and value.strip().lower() in _DEBUG[name] and location not in seen:
+            seen.add(location)
+            yield self.finding(location, _debug_message(
+                f"{path.name}, an env file production reads,", f"sets {name}={value.strip()}",
+                name))
+    for settings in _judged_django_settings(project):
+        location = project.django_debug(settings) if settings.role != "base" else None
+        if location is not None and location not in seen:
+            seen.add(location)
+            yield self.finding(location, (
+                f"{settings.module} sets DEBUG = True"
+                f"{'' if location.path == settings.path else f' (in {location.path.name})'}, "
+                f"and production runs these settings: {_DEBUG_EFFECT['DJANGO_DEBUG']}; read it "
+                "from the environment with an off default: "
+                "`DEBUG = os.environ.get('DJANGO_DEBUG') == '1'`"))

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import json
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
 
+from composeguard.lint.commands import Operation, classify
+from composeguard.lint.compose import PRODUCTION_MARKERS
 from composeguard.lint.finding import Finding, Location, Severity
 from composeguard.lint.nodes import Node, scalar_text
 from composeguard.lint.project import Project
 from composeguard.rules.base import Example, Rule, rule
+
+if TYPE_CHECKING:
+    from composeguard.lint.laravel import DestructiveGuard, LaravelApp
 
 # -- CG502 database-port-published -------------------------------------------------------------
 
@@ -168,3 +176,235 @@ def database_port_published(self: Rule, project: Project) -> Iterator[Finding]:
                 "past host firewalls such as ufw: anyone who reaches the server can try "
                 f"to log in; {_loopback_suggestion(item, port)} or drop the mapping (other "
                 "services reach it over the Compose network)"))
+
+
+# -- CG501 destructive-commands-unguarded --------------------------------------------------------
+
+_BLOCKED = ("migrate:fresh", "migrate:refresh", "migrate:reset", "db:wipe")
+"""What ``DB::prohibitDestructiveCommands()`` blocks on every 11.9+ release, in message order."""
+_GUARD_SINCE = (11, 9, 0)
+_SEED_GUARD_SINCE = (12, 6, 0)
+_RAILS_CHECK = "DISABLE_DATABASE_ENVIRONMENT_CHECK"
+_CALL = "`DB::prohibitDestructiveCommands($this->app->isProduction());`"
+_SEED_CALL = "`SeedCommand::prohibit($this->app->isProduction());`"
+
+_PROVIDER = """<?php
+
+namespace App\\Providers;
+
+use Illuminate\\Database\\Console\\Migrations\\FreshCommand;
+use Illuminate\\Support\\Facades\\DB;
+use Illuminate\\Support\\ServiceProvider;
+
+class AppServiceProvider extends ServiceProvider
+{
+    public function boot(): void
+    {
+<body>    }
+}
+"""
+_BOOT_EMPTY = "        //\n"
+
+
+def _laravel_app(boot: str, version: str = "^11.31") -> dict[str, str]:
+    """A Laravel app for examples: ``boot`` is the body of AppServiceProvider::boot()."""
+    composer = {"require": {"php": "^8.2", "laravel/framework": version},
+                "autoload": {"psr-4": {"App\\": "app/"}}}
+    return {"artisan": "#!/usr/bin/env php\n<?php\n", "composer.json": json.dumps(composer),
+            "app/Providers/AppServiceProvider.php": _PROVIDER.replace("<body>", boot)}
+
+
+def _listed(commands: Iterable[str]) -> str:
+    names = [f"`{c}`" for c in commands]
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def _shown(path: Path, app: LaravelApp) -> str:
+    try:
+        return path.relative_to(app.root).as_posix()
+    except ValueError:
+        return path.name
+
+
+def _seeding(project: Project, app: LaravelApp) -> str | None:
+    """What shows that the project seeds: a seeding start step, script, Makefile or CI
+    command, or the app's DatabaseSeeder."""
+    for model in project.models:
+        for service in model.services.values():
+            for step in project.start_steps(model, service):
+                if any(a.operation is Operation.SEED for a in step.actions):
+                    return f"{_shown(step.location.path, app)} line {step.location.line}"
+    for fragment, script in project.shell_fragments:
+        for command in script.commands:
+            if any(a.operation is Operation.SEED for a in classify(command.words)):
+                return f"{_shown(fragment.path, app)} line {command.location.line}"
+    seeder = app.root / "database" / "seeders" / "DatabaseSeeder.php"
+    return "database/seeders/DatabaseSeeder.php" if seeder in project.discovery.files else None
+
+
+def _seed_advice(project: Project, app: LaravelApp, guard: DestructiveGuard | None) -> str:
+    evidence = None if guard is not None and guard.seed_prohibited else _seeding(project, app)
+    if evidence is None:
+        return ""
+    upgrade = " after upgrading" if app.version is not None and app.version < _SEED_GUARD_SINCE \
+        else ""
+    return (f"; the project seeds ({evidence}) and `db:seed` is not covered: also call "
+            f"{_SEED_CALL} (Laravel 12.6+){upgrade}")
+
+
+def _unguarded_message(app: LaravelApp, seed: str) -> str:
+    risk = (f"nothing stops {_listed(_BLOCKED).replace(' and ', ' or ')} from running against "
+            "the production database: one command typed in the wrong terminal, or run with "
+            "the wrong .env, drops every table")
+    version = app.version
+    if version is not None and version < _GUARD_SINCE:
+        shown = ".".join(map(str, version))
+        return (f"{risk}; Laravel {shown} predates `DB::prohibitDestructiveCommands()` (11.9): "
+                f"upgrade and call {_CALL} in AppServiceProvider::boot(), or add a "
+                "`CommandStarting` listener that throws for these commands in production"
+                f"{seed}")
+    return f"{risk}; call {_CALL} in AppServiceProvider::boot(){seed}"
+
+
+def _partial_message(guard: DestructiveGuard, missing: list[str], seed: str) -> str:
+    blocked = [c for c in _BLOCKED if c in guard.commands]
+    what = "the listener" if guard.kind == "hand-written" else "these `prohibit()` calls"
+    fix = (f"refuse {_listed(missing)} in the listener too" if guard.kind == "hand-written"
+           else f"call {_CALL} instead, which covers all four (Laravel 11.9+)")
+    return (f"{what} block{'s' if guard.kind == 'hand-written' else ''} "
+            f"{_listed(blocked) if blocked else 'other commands'} in production, but "
+            f"{_listed(missing)} still run{'s' if len(missing) == 1 else ''} against the "
+            f"production database and drop its tables; {fix}{seed}")
+
+
+def _production_env_file(path: Path) -> bool:
+    words = path.name.lower().replace("-", ".").replace("_", ".").split(".")
+    return "env" in words and bool(set(words) & PRODUCTION_MARKERS)
+
+
+def _rails_check_settings(project: Project) -> Iterator[tuple[Location, str]]:
+    for root in project.rails_apps:
+        location = project.rails_environment_check_disabled(root)
+        if location is not None:
+            yield location, "config/environments/production.rb sets"
+    for _, service in project.production_services():
+        node = service.environment.get(_RAILS_CHECK)
+        if node is not None and node.value is not None:
+            yield node.anchor_loc, f"service '{service.name}' sets"
+    for path in project.env_files:
+        env = project.env_file(path) if _production_env_file(path) else None
+        for entry in env.entries if env is not None else ():
+            if entry.key == _RAILS_CHECK and entry.raw is not None:
+                yield entry.location, f"{path.name} sets"
+
+
+@rule(
+    code="CG501",
+    name="destructive-commands-unguarded",
+    severity=Severity.WARNING,
+    summary="Nothing stops migrate:fresh, db:wipe or db:drop from running in production.",
+    what="""
+        Reports a Laravel app (an `artisan` file and laravel/framework in composer.json) whose
+        service providers (`app/Providers/*.php` and those bootstrap/providers.php or
+        config/app.php register) never block the destructive artisan commands in production,
+        read from the PHP syntax tree: `DB::prohibitDestructiveCommands(...)` (Laravel 11.9+;
+        it blocks `migrate:fresh`, `migrate:refresh`, `migrate:reset`, `db:wipe`, and from
+        11.39 `migrate:rollback`), the per-command `FreshCommand::prohibit()` calls, or a
+        hand-written `CommandStarting` listener that throws for them when the environment is
+        production. A commented-out call does not count. A guard that blocks only some of
+        the four commands is reported at the guard, naming the ones still allowed. The
+        finding points at `AppServiceProvider::boot()` (else the provider file, else
+        `artisan`). On Laravel older than 11.9 the message says to upgrade or write the
+        listener; where the project seeds (a seeding start command or script, or a
+        DatabaseSeeder), it also suggests `SeedCommand::prohibit()` (Laravel 12.6+).
+
+        For Rails, reports `DISABLE_DATABASE_ENVIRONMENT_CHECK` set in
+        `config/environments/production.rb`, in a production-facing compose service's
+        environment, or in a production env file (`.env.production`).
+    """,
+    why="""
+        `php artisan migrate:fresh` drops every table before migrating. Run by mistake against
+        production (a terminal on the wrong server, a `.env` pointing at the production
+        database, a deploy script copied from development) it deletes all data in a second,
+        and Laravel asks no question when `--force` is given. Rails refuses `db:drop`,
+        `db:reset` and `db:schema:load` on a production database unless
+        `DISABLE_DATABASE_ENVIRONMENT_CHECK` is set; setting it permanently removes that
+        last safety net.
+    """,
+    example="""
+        ```php
+        // app/Providers/AppServiceProvider.php
+        public function boot(): void
+        {
+            //
+        }
+        ```
+    """,
+    use_instead="""
+        ```php
+        use Illuminate\\Database\\Console\\Seeds\\SeedCommand;
+        use Illuminate\\Support\\Facades\\DB;
+
+        public function boot(): void
+        {
+            DB::prohibitDestructiveCommands($this->app->isProduction());
+            SeedCommand::prohibit($this->app->isProduction()); // Laravel 12.6+
+        }
+        ```
+    """,
+    references=("https://laravel.com/docs/11.x/migrations#prohibiting-destructive-commands",
+                "https://guides.rubyonrails.org/active_record_migrations.html"),
+    examples=(
+        Example(_laravel_app(_BOOT_EMPTY), expect=(("app/Providers/AppServiceProvider.php", 11),),
+                title="no guard: at AppServiceProvider::boot()"),
+        Example(_laravel_app("        DB::prohibitDestructiveCommands($this->app->isProduction());\n"),
+                title="DB::prohibitDestructiveCommands()"),
+        Example(_laravel_app("        // DB::prohibitDestructiveCommands($this->app->isProduction());\n"),
+                expect=(("app/Providers/AppServiceProvider.php", 11),), title="commented out"),
+        Example(_laravel_app("        FreshCommand::prohibit($this->app->isProduction());\n"),
+                expect=(("app/Providers/AppServiceProvider.php", 13),),
+                title="only migrate:fresh prohibited: reported at the call"),
+        Example(_laravel_app(_BOOT_EMPTY, version="^10.48"),
+                expect=(("app/Providers/AppServiceProvider.php", 11),),
+                title="Laravel 10: upgrade or hand-write the guard"),
+        Example({"artisan": "#!/usr/bin/env php\n<?php\n",
+                 "composer.json": '{"require": {"laravel/framework": "^11.9"}}\n'},
+                expect=(("artisan", 1),), title="no AppServiceProvider: at artisan"),
+        Example({"config/application.rb": "module Shop\n  class Application < Rails::Application\n"
+                 "  end\nend\n", "Gemfile": 'gem "rails", "~> 7.1"\n',
+                 "config/environments/production.rb": "Rails.application.configure do\n"
+                 "  ENV[\"DISABLE_DATABASE_ENVIRONMENT_CHECK\"] = \"1\"\nend\n"},
+                expect=(("config/environments/production.rb", 2),),
+                title="Rails: the environment check turned off in production.rb"),
+        Example({"compose.yaml": "services:\n  web:\n    image: shop/rails:1.2\n    environment:\n"
+                 "      RAILS_ENV: production\n      DISABLE_DATABASE_ENVIRONMENT_CHECK: \"1\"\n",
+                 ".env.production": "DISABLE_DATABASE_ENVIRONMENT_CHECK=1\n",
+                 "compose.override.yaml": "services:\n  web:\n    environment:\n"
+                 "      RAILS_ENV: development\n"},
+                expect=(("compose.yaml", 6), (".env.production", 1)),
+                title="Rails: the check turned off in compose and a production env file"),
+        Example({"docker-compose.test.yml": "services:\n  web:\n    image: shop/rails:1.2\n"
+                 "    environment:\n      DISABLE_DATABASE_ENVIRONMENT_CHECK: \"1\"\n"},
+                title="Rails: a test file may reset its database"),
+    ),
+)
+def destructive_commands_unguarded(self: Rule, project: Project) -> Iterator[Finding]:
+    for app in project.laravel_apps:
+        guard = project.laravel_guard(app)
+        seed = _seed_advice(project, app, guard)
+        if guard is None:
+            yield self.finding(project.laravel_guard_site(app), _unguarded_message(app, seed))
+            continue
+        missing = [c for c in _BLOCKED if c not in guard.commands]
+        if missing:
+            yield self.finding(guard.location, _partial_message(guard, missing, seed))
+    seen: set[Location] = set()
+    for location, who in _rails_check_settings(project):
+        if location in seen:
+            continue
+        seen.add(location)
+        yield self.finding(location, (
+            f"{who} {_RAILS_CHECK}, which turns off Rails' refusal to run `db:drop`, "
+            "`db:reset`, `db:schema:load` and `db:purge` against the production database: one "
+            "mistaken command then deletes its data; remove it (set it only on the one "
+            "command line where a reset is really meant)"))

@@ -1,0 +1,358 @@
+"""What a repository must not track or must ignore: database files and env files (CG4xx).
+
+Decisions, each taken so that a maintainer would agree with the finding:
+
+- **Database files are recognised by name**, behind SQLite's side-file suffixes
+  (``app.db-wal``) and backup or compression suffixes (``app.sqlite3.bak``, ``db.sqlite.gz``).
+  The 16-byte ``SQLite format 3`` header is read only for a few candidates whose name does not
+  say: files without an extension or with a generic data/backup one, in a folder whose name
+  says it holds data (``database/``, ``db/``, ``storage/``, ``data/``...). Reading a header is
+  a system call per file; a 20,000-file repository must not pay it for its source tree.
+- **Test fixtures are not findings.** A database or env file below ``tests/``, ``spec/``,
+  ``fixtures/``, ``testdata/``... (relative to the repository) is committed on purpose.
+- **Env files are judged by role.** Templates (``.env.example``...), encrypted files meant to be
+  committed (``.env.encrypted``, ``.env.vault``) and test settings (``.env.testing``) never
+  count. One machine's settings (``.env.local``, ``.env.*.local``, ``.env.backup``,
+  ``.env.keys``) always do. ``.env`` and ``.env.<environment>`` count unless a convention commits
+  them on purpose (Symfony, Vite and friends, and a Compose project's ``.env`` of interpolation
+  defaults); even then, a file that sets a credential counts. Values are never kept.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from composeguard.lint.laravel import LaravelApp
+    from composeguard.lint.project import Project
+
+Reader = Callable[[Path], "str | None"]
+
+DATABASE_EXTENSIONS = frozenset({"sqlite", "sqlite3", "db", "db3", "s3db", "sl3", "sqlitedb"})
+SQLITE_SIDE_FILES = ("-journal", "-wal", "-shm")
+_WRAPPERS = frozenset({"bak", "backup", "old", "orig", "save", "tmp", "copy",
+                       "gz", "bz2", "xz", "zst", "zip", "7z", "tgz", "lz4"})
+"""Suffixes that wrap a database file without making it anything else (a backup, an archive)."""
+NOT_DATABASES = frozenset({"thumbs.db", "ehthumbs.db", "ehthumbs_vista.db"})
+"""Windows Explorer caches: ``.db`` by name, never application data."""
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+DATA_DIRS = frozenset({"database", "databases", "db", "storage", "data", "var", "sqlite"})
+SNIFFED_SUFFIXES = frozenset({"", ".bak", ".backup", ".old", ".orig", ".save", ".tmp",
+                              ".dat", ".data", ".bin", ".store", ".sdb"})
+FIXTURE_DIRS = frozenset({"test", "tests", "spec", "specs", "fixtures", "__fixtures__",
+                          "testdata", "test-data", "test_data", "__tests__", "e2e"})
+
+# -- database files -----------------------------------------------------------------------------
+
+
+def database_extension(name: str) -> str | None:
+    """The database extension ``name`` carries (``sqlite``, ``db``...), also behind a SQLite
+    side-file suffix or backup/compression suffixes; None for any other name."""
+    lower = name.lower()
+    if ("db" not in lower and "sqlite" not in lower and "sl3" not in lower) or (
+            lower in NOT_DATABASES):
+        return None
+    tokens = lower.split(".")[1:] if not lower.startswith(".") else lower.split(".")[2:]
+    while tokens and (tokens[-1] in _WRAPPERS or tokens[-1].replace("-", "").isdigit()):
+        tokens.pop()
+    if not tokens:
+        return None
+    last = tokens[-1]
+    for side in SQLITE_SIDE_FILES:
+        last = last.removesuffix(side)
+    return last if last in DATABASE_EXTENSIONS else None
+
+
+def worth_sniffing(parts: tuple[str, ...]) -> bool:
+    """Whether a file (path components below the repository root) whose name says nothing may
+    still be a SQLite database worth reading 16 bytes of: a generic data or backup name in a
+    folder meant for data."""
+    if len(parts) < 2 or not DATA_DIRS.intersection(p.lower() for p in parts[:-1]):
+        return False
+    name = parts[-1]
+    suffix = os.path.splitext(name)[1].lower() if not name.startswith(".") else ""
+    return suffix in SNIFFED_SUFFIXES and not name.startswith(".")
+
+
+def is_fixture(parts: Iterable[str]) -> bool:
+    """Below a test or fixture folder (``parts``: components below the repository root)."""
+    return any(p.lower() in FIXTURE_DIRS for p in list(parts)[:-1])
+
+
+def has_sqlite_header(path: Path) -> bool:
+    """Whether the regular file at ``path`` starts with SQLite's 16-byte magic string."""
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return False
+        with open(path, "rb") as handle:
+            return handle.read(len(SQLITE_HEADER)) == SQLITE_HEADER
+    except OSError:
+        return False
+
+
+def ignore_suggestion(name: str) -> str:
+    """The ignore patterns to suggest for a database file: its family, side files and backups
+    included (``*.sqlite*`` as the Laravel skeleton writes it, else ``*.db`` and
+    ``*.db[-.]*``), or the name itself."""
+    extension = database_extension(name)
+    if extension is None:
+        return f"`{name}`"
+    if extension.startswith("sqlite"):
+        return "`*.sqlite*`"
+    return f"`*.{extension}` and `*.{extension}[-.]*`"
+
+
+# -- Rails --------------------------------------------------------------------------------------
+
+_SHARED_SECTIONS = frozenset({"default", "defaults", "common", "base", "shared"})
+"""Sections that only hold anchors for ``<<: *default``: no environment runs them."""
+
+
+def rails_sqlite_paths(path: Path, text: str) -> tuple[str, ...]:
+    """The app-relative SQLite files ``config/database.yml`` names, every environment (the
+    Rails 7.1+ multi-database form too); ``storage/<env>.sqlite3`` where a SQLite section's
+    ``database:`` is not a literal. Absolute paths and ``:memory:`` are outside the tree."""
+    from composeguard.lint.nodes import from_ruamel
+    from composeguard.lint.rails import neutralise_erb
+    from composeguard.lint.yamlio import parse_yaml
+
+    neutral, _ = neutralise_erb(text)
+    try:
+        root = from_ruamel(parse_yaml(neutral, path), path, neutral)
+    except Exception:  # noqa: BLE001 - YamlLoadError and ruamel's plain errors alike
+        return ()
+    original = text.splitlines()
+    written = neutral.splitlines()
+    found: list[str] = []
+    for environment, section in root.items():
+        if not section.is_map or environment in _SHARED_SECTIONS:
+            continue
+        nested = [node for _, node in section.items() if node.is_map]
+        for database in [section] if section.get("adapter") is not None else nested:
+            adapter = database.get("adapter")
+            if adapter is None or "sqlite" not in str(adapter.value or ""):
+                continue
+            value = database.get("database")
+            line = value.loc.line - 1 if value is not None else -1
+            literal = (value is not None and value.is_scalar and isinstance(value.value, str)
+                       and 0 <= line < len(original) and original[line] == written[line])
+            name = str(value.value) if literal and value is not None else (
+                f"storage/{environment}.sqlite3")
+            if not name.startswith("/") and ":" not in name and name not in found:
+                found.append(name)
+    return tuple(found)
+
+
+# -- the frameworks' own database files -------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class AppDatabase:
+    """A SQLite file an app creates at its framework's default (or configured) location."""
+
+    path: Path
+    what: str
+    """"Laravel's default SQLite database", ..."""
+    pattern: str
+    """The ignore pattern to suggest, in backquotes."""
+    anchor: Path
+    """The app's marker file (``artisan``, ``manage.py``, ``config/database.yml``)."""
+    app_root: Path
+
+
+def _inside(path: Path, root: Path) -> bool:
+    return path == root or root in path.parents
+
+
+def _laravel_uses_sqlite(project: Project, app: LaravelApp) -> bool:
+    """The default connection is sqlite (config/database.php, or the framework's own default
+    since Laravel 11 when the app has no config/database.php), the app's ``.env`` or
+    ``.env.example`` says so, or a database file already sits in ``database/``."""
+    connection = project.laravel_default_connection(app)
+    if connection is not None:
+        if connection.connection == "sqlite":
+            return True
+    elif project.read_text(app.root / "config" / "database.php") is None and (
+            app.version is not None and app.version >= (11, 0, 0)):
+        return True
+    for name in (".env", ".env.example"):
+        env = project.env_file(app.root / name)
+        if env is not None and any(e.key == "DB_CONNECTION" and (e.raw or "").strip() == "sqlite"
+                                   for e in env.entries):
+            return True
+    return any(_inside(p, app.root / "database") and database_extension(p.name) is not None
+               for p in project.discovery.files)
+
+
+def app_databases(project: Project) -> tuple[AppDatabase, ...]:
+    """The SQLite files of the project's apps that use SQLite: Laravel's
+    ``database/database.sqlite``, Django's ``db.sqlite3`` beside manage.py (a settings module
+    other than a test one on the sqlite3 engine), each SQLite file a Rails
+    ``config/database.yml`` names."""
+    found: dict[Path, AppDatabase] = {}
+    for app in project.laravel_apps:
+        if _laravel_uses_sqlite(project, app):
+            path = Path(os.path.abspath(app.root / "database" / "database.sqlite"))
+            found.setdefault(path, AppDatabase(path, "Laravel's default SQLite database",
+                                               "`*.sqlite*`", app.root / "artisan", app.root))
+    manage_dirs = sorted({p.parent for p in project.discovery.files if p.name == "manage.py"},
+                         key=lambda d: len(d.parts), reverse=True)
+    for settings in project.django_settings:
+        if settings.role == "test":
+            continue  # Django's test runner keeps a SQLite test database in memory
+        database = project.django_database(settings)
+        root = next((d for d in manage_dirs if _inside(settings.path, d)), None)
+        if database is not None and database.is_sqlite and root is not None:
+            path = Path(os.path.abspath(root / "db.sqlite3"))
+            found.setdefault(path, AppDatabase(path, "Django's default SQLite database",
+                                               "`db.sqlite3*`", root / "manage.py", root))
+    for root in project.rails_apps:
+        for relative in project.rails_sqlite_paths(root):
+            path = Path(os.path.abspath(root / relative))
+            found.setdefault(path, AppDatabase(
+                path, "a SQLite database config/database.yml names",
+                ignore_suggestion(path.name), root / "config" / "database.yml", root))
+    return tuple(found.values())
+
+
+# -- env files ----------------------------------------------------------------------------------
+
+_TEMPLATE = frozenset({"example", "examples", "sample", "samples", "dist", "template",
+                       "templates", "tpl", "tmpl", "default", "defaults", "schema", "skel",
+                       "skeleton", "stub", "in", "editme", "placeholder"})
+_ENCRYPTED = frozenset({"encrypted", "enc", "vault", "sops", "age", "gpg", "asc", "crypt"})
+_TEST = frozenset({"test", "testing", "tests", "ci", "e2e", "dusk", "cypress", "playwright",
+                   "phpunit"})
+_PRIVATE = frozenset({"local", "backup", "bak", "old", "orig", "save", "keys", "me"})
+
+
+def env_file_role(name: str) -> str | None:
+    """What an env file's name says it holds.
+
+    ``template``, ``encrypted`` or ``test`` (never findings), ``private`` (one machine's
+    settings or a copy of them: ``.env.local``, ``.env.production.local``, ``.env.backup``,
+    ``.env.keys``), ``environment`` (``.env.production``, ``.env.docker``...), ``plain``
+    (``.env``), ``other`` for names outside the ``.env``/``.env.*`` family (``db.env``).
+    """
+    lower = name.lower()
+    if lower == ".env":
+        return "plain"
+    if not lower.startswith(".env."):
+        stem = lower.split(".")
+        if _TEMPLATE.intersection(stem):
+            return "template"
+        return "other"
+    tokens = lower[len(".env."):].replace("-", ".").replace("_", ".").split(".")
+    for role, words in (("template", _TEMPLATE), ("encrypted", _ENCRYPTED), ("test", _TEST),
+                        ("private", _PRIVATE)):
+        if words.intersection(tokens):
+            return role
+    return "environment"
+
+
+_SECRET_WORDS = frozenset({"PASSWORD", "PASSWD", "PASS", "PWD", "SECRET", "SECRETS", "TOKEN",
+                           "CREDENTIAL", "CREDENTIALS", "APIKEY"})
+_KEY_KINDS = frozenset({"API", "ACCESS", "PRIVATE", "SECRET", "ENCRYPTION", "SIGNING", "MASTER",
+                        "LICENSE", "CLIENT"})
+_SECRET_NAMES = frozenset({"APP_KEY", "SECRET_KEY_BASE", "RAILS_MASTER_KEY"})
+_ABOUT_A_SECRET = frozenset({"FILE", "PATH", "DIR", "TTL", "LIFETIME", "EXPIRE", "EXPIRES",
+                             "EXPIRY", "TIMEOUT", "LENGTH", "MIN", "MAX", "ENABLED", "ENABLE",
+                             "REQUIRED", "ALGO", "ALGORITHM", "ROUNDS", "RESET", "HOST", "PORT",
+                             "NAME", "USER", "USERNAME", "ID", "URL", "TYPE", "DRIVER", "HEADER"})
+_PUBLIC_PREFIXES = ("VITE_", "NEXT_PUBLIC_", "REACT_APP_", "MIX_", "NUXT_PUBLIC_", "PUBLIC_",
+                    "EXPO_PUBLIC_", "GATSBY_")
+_EMPTY_VALUES = frozenset({"", "null", "none", "~", "nil", "false"})
+
+
+def is_credential_name(key: str) -> bool:
+    """``DB_PASSWORD``, ``APP_KEY``, ``AWS_SECRET_ACCESS_KEY``, ``STRIPE_SECRET``... but not
+    ``DB_PASSWORD_FILE``, ``PWD``, ``AWS_ACCESS_KEY_ID`` or a public build-time ``VITE_*``."""
+    upper = key.upper()
+    if upper in _SECRET_NAMES:
+        return True
+    if upper.startswith(_PUBLIC_PREFIXES) or upper == "PWD":
+        return False
+    tokens = [t for t in upper.replace("-", "_").replace(".", "_").split("_") if t]
+    if not tokens or tokens[-1] in _ABOUT_A_SECRET:
+        return False
+    if _SECRET_WORDS.intersection(tokens):
+        return True
+    return len(tokens) >= 2 and tokens[-1] == "KEY" and tokens[-2] in _KEY_KINDS
+
+
+def _literal_part(raw: str, quote: str) -> str:
+    """What a value holds once every ``${VAR}`` it references is unset: the written part."""
+    from composeguard.lint.interpolate import InvalidTemplate, substitute
+
+    if quote == "'" or "$" not in raw:
+        return raw.strip()
+    try:
+        return substitute(raw, lambda _: None).value.strip()
+    except InvalidTemplate:
+        return raw.strip()
+
+
+def credential_keys(entries: Iterable[Any]) -> tuple[str, ...]:
+    """The keys of env entries (:class:`~composeguard.lint.envfile.EnvEntry`) that set a
+    credential to a written, non-empty value, or a URL with a password in it."""
+    from urllib.parse import urlsplit
+
+    found: list[str] = []
+    for entry in entries:
+        if entry.raw is None or entry.key in found:
+            continue
+        value = _literal_part(entry.raw, entry.quote)
+        if value.lower() in _EMPTY_VALUES:
+            continue
+        if is_credential_name(entry.key):
+            found.append(entry.key)
+            continue
+        if "://" in value and entry.key.upper().endswith(("URL", "DSN", "URI")):
+            try:
+                password = urlsplit(value).password
+            except ValueError:
+                password = None
+            if password:
+                found.append(entry.key)
+    return tuple(found)
+
+
+_CONVENTIONS_JS = (("vite", "Vite"), ("next", "Next.js"), ("react-scripts", "Create React App"),
+                   ("@vue/cli-service", "Vue CLI"))
+
+
+def _json(text: str | None) -> dict[str, Any]:
+    try:
+        value = json.loads(text) if text else {}
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _requirements(document: dict[str, Any], *sections: str) -> set[str]:
+    names: set[str] = set()
+    for section in sections:
+        value = document.get(section)
+        if isinstance(value, dict):
+            names.update(str(k).lower() for k in value)
+    return names
+
+
+def committing_convention(directory: Path, read: Reader) -> str | None:
+    """The framework whose documented convention commits ``.env`` and ``.env.<environment>``
+    as shared defaults (keeping secrets in ``.local`` files), for the app in ``directory``:
+    Symfony (composer.json asks for symfony/framework-bundle or symfony/dotenv), Vite,
+    Next.js, Create React App, Vue CLI (package.json); else None."""
+    composer = _requirements(_json(read(directory / "composer.json")), "require", "require-dev")
+    if composer & {"symfony/framework-bundle", "symfony/dotenv"}:
+        return "Symfony"
+    package = _requirements(_json(read(directory / "package.json")),
+                            "dependencies", "devDependencies")
+    return next((label for name, label in _CONVENTIONS_JS if name in package), None)

@@ -1,0 +1,435 @@
+"""CG4xx: what the repository tracks or fails to ignore."""
+
+from __future__ import annotations
+
+import os
+import shlex
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from composeguard.lint.finding import Finding, Location, Severity
+from composeguard.lint.ignore import IgnoreMatch
+from composeguard.lint.project import Project
+from composeguard.lint.repofiles import (
+    DATA_DIRS,
+    SNIFFED_SUFFIXES,
+    credential_keys,
+    database_extension,
+    env_file_role,
+    ignore_suggestion,
+    is_fixture,
+    worth_sniffing,
+)
+from composeguard.rules.base import Example, Rule, rule
+
+GIT_CODES = ("CG401", "CG403")
+"""The rules that read what git tracks: silent outside a repository (the CLI says so)."""
+
+_SQLITE = "SQLite format 3\x00" + "\x00" * 84
+_LARAVEL = {
+    "artisan": "#!/usr/bin/env php\n<?php\n",
+    "composer.json": '{"require": {"laravel/framework": "^11.9"}}\n',
+    "config/database.php": "<?php\nreturn ['default' => env('DB_CONNECTION', 'sqlite')];\n",
+}
+
+
+def _inside(path: Path, root: Path) -> bool:
+    return path == root or root in path.parents
+
+
+def _boundary(project: Project, path: Path) -> Path:
+    """The deepest of the repository root and the checked folder holding ``path``: findings
+    and the ignore files they name stay inside what was checked."""
+    absolute = Path(os.path.abspath(path))
+    roots = [r for r in (Path(os.path.abspath(p)) for p in project.paths) if _inside(absolute, r)]
+    roots = [r if r.is_dir() else r.parent for r in roots]
+    repository = project.repository_root(absolute)
+    candidates = [*roots, *([repository] if repository is not None else [])]
+    return max(candidates, key=lambda r: len(r.parts)) if candidates else absolute.parent
+
+
+def _in_repository(project: Project, path: Path) -> tuple[Path, str] | None:
+    """The repository root and ``path`` relative to it, for a file git tracks (not a fixture,
+    not a symlink: git stores the link, never what it points to)."""
+    if project.tracked(path) is not True or path.is_symlink():
+        return None
+    root = project.repository_root(path)
+    if root is None:
+        return None
+    relative = Path(os.path.relpath(os.path.abspath(path), root)).as_posix()
+    return None if is_fixture(relative.split("/")) else (root, relative)
+
+
+def _already_ignored(project: Project, root: Path, path: Path) -> str:
+    found = project.ignore_rules(root).explain(path)
+    if found is None or found.negated:
+        return ""
+    where = Path(os.path.relpath(found.source, root)).as_posix()
+    return (f" ({where}:{found.line} already ignores it with `{found.pattern}`, but git goes on "
+            "tracking a file that was committed before)")
+
+
+# -- CG401 database-file-tracked --------------------------------------------------------------
+
+
+@rule(
+    code="CG401",
+    name="database-file-tracked",
+    severity=Severity.ERROR,
+    summary="Git tracks a database file.",
+    what="""
+        Reports a file git tracks that is a database: by name (`*.sqlite`, `*.sqlite3`, `*.db`,
+        `*.db3`, `*.s3db`, SQLite's `-journal`/`-wal`/`-shm` side files, and backups or
+        archives of any of them such as `app.sqlite3.bak` or `db.sqlite.gz`), and by the
+        16-byte `SQLite format 3` header for files whose name does not say: no extension or a
+        generic data/backup one (`.bak`, `.dat`, `.bin`...) in a folder meant for data
+        (`database/`, `db/`, `storage/`, `data/`, `var/`). Only those few candidates are
+        opened, so a large repository costs no more than its file list. Files below test and
+        fixture folders (`tests/`, `spec/`, `fixtures/`, `testdata/`) are committed on purpose
+        and are not reported, nor is Windows' `Thumbs.db`. The finding is on the file, line 1.
+        Outside a git repository this rule is silent (`--verbose` says so).
+    """,
+    why="""
+        A tracked database is committed with whatever it holds when someone runs
+        `git commit -a`: customer records and password hashes end up in every clone and in the
+        history for good. Worse, git now owns the file: a `git pull`, `git checkout`,
+        `git stash` or `git reset --hard` on a server replaces the live database with the
+        committed copy, and the data written since is gone.
+    """,
+    example="""
+        $ git ls-files database/
+        database/database.sqlite
+    """,
+    use_instead="""
+        $ git rm --cached database/database.sqlite   # the file stays on disk
+        $ echo '*.sqlite*' >> database/.gitignore
+    """,
+    references=("https://git-scm.com/docs/git-rm#Documentation/git-rm.txt---cached",
+                "https://www.sqlite.org/fileformat.html#the_database_header"),
+    examples=(
+        Example({**_LARAVEL, "database/database.sqlite": ""}, git=True,
+                expect=(("database/database.sqlite", 1),), title="tracked SQLite file"),
+        Example({**_LARAVEL, "database/database.sqlite": "", "database/.gitignore": "*.sqlite*\n"},
+                git=True, title="ignored by a nested .gitignore, so never tracked"),
+        Example({**_LARAVEL, "database/database.sqlite": ""}, title="outside git: not checked"),
+        Example({"compose.yaml": "services: {}\n", ".gitignore": "*.sqlite\n!keep.sqlite\n",
+                 "keep.sqlite": "", "data/other.sqlite": ""}, git=True,
+                expect=(("keep.sqlite", 1),), title="a negation re-includes one file"),
+        Example({"compose.yaml": "services: {}\n", "storage/app/store": _SQLITE,
+                 "storage/app/notes": "plain text\n", "src/blob": _SQLITE}, git=True,
+                expect=(("storage/app/store", 1),),
+                title="SQLite header in a data folder; a name-less file elsewhere is not read"),
+        Example({"compose.yaml": "services: {}\n", "backups/shop.sqlite3.2024-05-01.gz": "x",
+                 "app.db-wal": "", "Thumbs.db": ""}, git=True,
+                expect=(("app.db-wal", 1), ("backups/shop.sqlite3.2024-05-01.gz", 1)),
+                title="side files and dated archives count, Thumbs.db does not"),
+        Example({"compose.yaml": "services: {}\n", "tests/fixtures/sample.sqlite": ""}, git=True,
+                title="a test fixture"),
+    ),
+)
+def database_file_tracked(self: Rule, project: Project) -> Iterator[Finding]:
+    for path in project.discovery.files:
+        name = path.name
+        extension = database_extension(name)
+        if extension is None and (os.path.splitext(name)[1].lower() not in SNIFFED_SUFFIXES
+                                  or DATA_DIRS.isdisjoint(p.lower() for p in path.parts[:-1])):
+            continue
+        found = _in_repository(project, path)
+        if found is None:
+            continue
+        root, relative = found
+        if extension is None and not (worth_sniffing(tuple(relative.split("/")))
+                                      and project.has_sqlite_header(path)):
+            continue
+        kind = "database file" if extension is not None else "SQLite database"
+        pattern = ignore_suggestion(path.name) if extension is not None else f"`/{relative}`"
+        yield self.finding(Location(path, 1), (
+            f"{relative} is a {kind} tracked by git: each commit can store live data in the "
+            "history for good, and a `git pull`, `git checkout` or `git stash` on a server "
+            "replaces the live database with the committed copy; run "
+            f"`git rm --cached {shlex.quote(relative)}` at the repository root (the file stays on "
+            f"disk) and add {pattern} to .gitignore{_already_ignored(project, root, path)}"))
+
+
+# -- CG402 database-files-not-ignored -----------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Expected:
+    """A database file the ignore rules must cover, what it is, the pattern to suggest, the
+    file to point at when no ignore file exists and the folder whose ``.gitignore`` to create
+    then (None: the checked folder)."""
+
+    path: Path
+    what: str
+    pattern: str
+    anchor: Path
+    folder: Path | None = None
+
+
+def _expected_files(project: Project) -> dict[Path, _Expected]:
+    expected: dict[Path, _Expected] = {}
+    for app in project.app_databases:
+        expected.setdefault(app.path, _Expected(app.path, app.what, app.pattern, app.anchor,
+                                                app.app_root))
+    for path in project.discovery.files:
+        if database_extension(path.name) is None:
+            continue
+        root = project.repository_root(path) or _boundary(project, path)
+        if not is_fixture(Path(os.path.relpath(path, root)).parts):
+            expected.setdefault(path, _Expected(path, "a database file",
+                                                ignore_suggestion(path.name), path))
+    return expected
+
+
+def _ignore_file(boundary: Path, path: Path) -> Path | None:
+    """The deepest ``.gitignore`` between ``path``'s folder and ``boundary``, if any exists."""
+    folder = path.parent
+    while _inside(folder, boundary):
+        candidate = folder / ".gitignore"
+        if candidate.is_file():
+            return candidate
+        if folder == boundary:
+            break
+        folder = folder.parent
+    return None
+
+
+def _not_ignored_because(match: IgnoreMatch | None, root: Path) -> str:
+    if match is None:
+        return "no ignore rule matches it"
+    where = Path(os.path.relpath(match.source, root)).as_posix()
+    if match.negated:
+        return f"`{match.pattern}` at {where}:{match.line} re-includes it"
+    return f"only {where} ignores it, and that file is not part of the repository"
+
+
+@rule(
+    code="CG402",
+    name="database-files-not-ignored",
+    severity=Severity.WARNING,
+    summary="The ignore rules would not keep a SQLite database out of git.",
+    what="""
+        Reports a SQLite file that the project's ignore rules (every `.gitignore` that applies,
+        evaluated as git does) would not ignore: the framework's default database of an app
+        that uses SQLite (Laravel `database/database.sqlite` when the default connection, the
+        framework default of Laravel 11+, or the app's `.env` says sqlite; Django `db.sqlite3`
+        beside manage.py when a settings module uses the sqlite3 engine; Rails: each SQLite
+        file `config/database.yml` names, `storage/<env>.sqlite3` by default), and every
+        database file that exists in the tree (outside test and fixture folders). A project
+        without a SQLite app and without such a file is never reported. An ignore that
+        only `.git/info/exclude` provides does not count: it is not shared. The finding
+        points at the `!pattern` that re-includes the file, else at the deepest `.gitignore`
+        on the way to it (line 1), else, when there is none, at the app's `artisan`,
+        `manage.py` or `config/database.yml`, or at the database file itself. The rule also
+        applies outside a git repository: the ignore files are part of the project, and the
+        first `git add -A` would commit the database.
+    """,
+    why="""
+        A database file git does not ignore is one `git add -A` or `git commit -a` away from
+        the history: the data is in every clone for good, and once tracked, a `git pull` or
+        `git checkout` on a server replaces the live database with the committed copy.
+    """,
+    example="""
+        # .gitignore of a Laravel app without database/.gitignore
+        /vendor
+        .env
+    """,
+    use_instead="""
+        # database/.gitignore (as the Laravel skeleton ships it)
+        *.sqlite*
+    """,
+    references=("https://git-scm.com/docs/gitignore",
+                "https://github.com/laravel/laravel/blob/11.x/database/.gitignore",
+                "https://github.com/github/gitignore/blob/main/Rails.gitignore"),
+    examples=(
+        Example({**_LARAVEL, ".gitignore": "/vendor\n.env\n"}, git=True,
+                expect=((".gitignore", 1),),
+                title="Laravel app whose ignore rules miss the default database"),
+        Example({**_LARAVEL, ".gitignore": "/vendor\n", "database/.gitignore": "*.sqlite*\n"},
+                git=True, title="nested .gitignore as the Laravel skeleton ships it"),
+        Example({**_LARAVEL, ".gitignore": "*.sqlite*\n!database/database.sqlite\n"}, git=True,
+                expect=((".gitignore", 2),), title="a negation re-includes the database"),
+        Example({**{f"backend/{k}": v for k, v in _LARAVEL.items()},
+                 ".gitignore": "backend/database/*.sqlite\n"}, git=True,
+                title="app in a subfolder, covered by the repository's root .gitignore"),
+        Example({**{f"backend/{k}": v for k, v in _LARAVEL.items()}, ".gitignore": "/node_modules\n"},
+                git=True, expect=((".gitignore", 1),),
+                title="app in a subfolder: the repository's root .gitignore is the one to edit"),
+        Example({"manage.py": "import os\n", "mysite/__init__.py": "",
+                 "mysite/settings.py": "DATABASES = {'default': {'ENGINE': "
+                                       "'django.db.backends.sqlite3', 'NAME': 'db.sqlite3'}}\n"},
+                expect=(("manage.py", 1),), title="Django without any .gitignore (no git)"),
+        Example({"compose.yaml": "services:\n  web:\n    image: nginx\n"},
+                title="a plain compose project without SQLite is never nagged"),
+        Example({"compose.yaml": "services: {}\n", ".gitignore": "/tmp\n", "data/app.db": ""},
+                git=True, expect=((".gitignore", 1),), title="an existing database file"),
+    ),
+)
+def database_files_not_ignored(self: Rule, project: Project) -> Iterator[Finding]:
+    for path, item in sorted(_expected_files(project).items()):
+        root = project.repository_root(path) or _boundary(project, path)
+        match = project.ignore_rules(root).explain(path)
+        shared = match is not None and ".git" not in Path(os.path.relpath(match.source, root)).parts
+        if match is not None and not match.negated and shared:
+            continue
+        boundary = _boundary(project, path)
+        ignore_file = _ignore_file(boundary, path)
+        if match is not None and match.negated and shared:
+            location = Location(match.source, match.line)
+        elif ignore_file is not None:
+            location = Location(ignore_file, 1)
+        else:
+            location = Location(item.anchor, 1)
+        target = ignore_file or (item.folder or boundary) / ".gitignore"
+        shown = Path(os.path.relpath(path, boundary)).as_posix()
+        yield self.finding(location, (
+            f"{shown} ({item.what}) is not ignored by git ({_not_ignored_because(match, root)}): "
+            "the first `git add -A` or `git commit -a` puts the live database into the history, "
+            "and once tracked, a `git pull` or `git checkout` on a server replaces it with the "
+            f"committed copy; add {item.pattern} to "
+            f"{Path(os.path.relpath(target, boundary)).as_posix()}"))
+
+
+# -- CG403 env-file-tracked ------------------------------------------------------------------
+
+
+def _production_env_files(project: Project) -> set[Path]:
+    compose = {f.path for f in project.compose_files}
+    return {node.loc.path for _, service in project.production_services()
+            for node in service.environment.values() if node.loc.path not in compose}
+
+
+def _compose_only_dirs(project: Project) -> set[Path]:
+    """Folders whose ``.env`` holds Compose's interpolation defaults: they hold a compose file
+    (one that ``include`` pulls in counts) and are not a Laravel, Django or Rails app's root,
+    whose ``.env`` is the app's own settings."""
+    folders = {p.parent for p in project.discovery.compose_files}
+    folders |= {d for model in project.models for d in model.base_dirs.values()}
+    apps = {app.root for app in project.laravel_apps} | set(project.rails_apps)
+    apps |= {p.parent for p in project.discovery.files if p.name == "manage.py"}
+    return folders - apps
+
+
+def _what_it_holds(role: str, credentials: tuple[str, ...]) -> str:
+    if credentials:
+        listed = ", ".join(credentials[:4]) + (", ..." if len(credentials) > 4 else "")
+        return f"credentials ({listed}; values not shown)"
+    if role == "private":
+        return "one machine's private settings"
+    return "real settings"
+
+
+@rule(
+    code="CG403",
+    name="env-file-tracked",
+    severity=Severity.ERROR,
+    summary="Git tracks an env file holding real settings.",
+    what="""
+        Reports an env file git tracks that holds real settings: `.env`, `.env.<environment>`
+        (`.env.production`, `.env.prod`, `.env.staging`, `.env.docker`...), one machine's
+        files (`.env.local`, `.env.*.local`, `.env.backup`, dotenvx's `.env.keys`), and any env
+        file that sets a credential: a variable named like a password, secret, token or
+        private key (`DB_PASSWORD`, `APP_KEY`, `SECRET_KEY_BASE`, `AWS_SECRET_ACCESS_KEY`) with
+        a written value, or a URL with a password (`DATABASE_URL=postgres://u:p@db/app`).
+        Files an `env_file:` of a production-facing service names count when they set a
+        credential. Templates (`.env.example`, `.env.sample`, `.env.dist`, `.env.template`,
+        `.env.defaults`...), encrypted files made to be committed (`.env.encrypted`,
+        `.env.vault`), test settings (`.env.testing`, `.env.test`, `.env.ci`) and files below
+        test or fixture folders are fine. Where a convention commits env files as shared,
+        secret-free defaults, those are reported only when they set a credential: Symfony's
+        `.env` and `.env.<env>`, Vite's, Next.js', Create React App's and Vue CLI's `.env` and
+        `.env.<mode>`, and the `.env` beside compose files that is not a Laravel, Django or
+        Rails app's (Compose's interpolation defaults). The finding is on the file, line 1;
+        the message names the credential variables, never their values. Outside a git
+        repository this rule is silent (`--verbose` says so).
+    """,
+    why="""
+        Whoever has a clone, a fork or the history has the database password and the app's
+        keys: enough to read, ransom or drop the production data, and removing the file later
+        does not remove it from the history. A tracked env file is also overwritten by a
+        `git pull` on a server: the server's own settings give way to the committed ones, and
+        the app writes to another database or can no longer decrypt what it stored.
+    """,
+    example="""
+        $ git ls-files
+        .env
+        .env.example
+        artisan
+    """,
+    use_instead="""
+        $ git rm --cached .env        # the file stays on disk
+        $ echo '.env' >> .gitignore   # keep committing .env.example, without values
+    """,
+    references=("https://12factor.net/config",
+                "https://laravel.com/docs/11.x/configuration#environment-file-security",
+                "https://symfony.com/doc/current/configuration.html#configuring-environment-variables-in-env-files"),
+    examples=(
+        Example({**_LARAVEL, ".env": "APP_KEY=base64:c2VjcmV0\nDB_PASSWORD=secret\n",
+                 ".env.example": "APP_KEY=\nDB_PASSWORD=\n"}, git=True,
+                expect=((".env", 1),), title="Laravel's .env tracked"),
+        Example({**_LARAVEL, ".env": "APP_KEY=base64:c2VjcmV0\n", ".gitignore": ".env\n",
+                 ".env.example": "APP_KEY=\n"}, git=True,
+                title="ignored, so never tracked; the template is fine"),
+        Example({**_LARAVEL, ".env": "APP_KEY=base64:c2VjcmV0\n"}, title="outside git: not checked"),
+        Example({"compose.yaml": "services:\n  web:\n    image: nginx:${TAG}\n",
+                 ".env": "TAG=1.27\nCOMPOSE_PROJECT_NAME=shop\n", ".env.local": "TAG=dev\n",
+                 ".env.production": "TAG=1.27\n", ".env.testing": "DB_PASSWORD=secret\n"},
+                git=True, expect=((".env.local", 1), (".env.production", 1)),
+                title="Compose interpolation defaults in .env are fine; local and production "
+                      "files are not"),
+        Example({"compose.yaml": "services:\n  db:\n    image: postgres:${PG}\n",
+                 ".env": "PG=16\nPOSTGRES_PASSWORD=postgres\n"}, git=True,
+                expect=((".env", 1),), title="...unless the defaults hold a credential"),
+        Example({"composer.json": '{"require": {"symfony/framework-bundle": "^7.1"}}\n',
+                 ".env": "APP_ENV=dev\nAPP_SECRET=\n", ".env.prod": "APP_DEBUG=0\n",
+                 ".env.prod.local": "APP_SECRET=abc\n"}, git=True,
+                expect=((".env.prod.local", 1),), title="Symfony's committed defaults"),
+        Example({"compose.prod.yaml": "services:\n  db:\n    image: mysql:8.4\n"
+                 "    env_file: docker/db.env\n",
+                 "docker/db.env": "MYSQL_ROOT_PASSWORD=hunter2\n",
+                 "docker/app.env": "APP_DEBUG=false\n"}, git=True,
+                expect=(("docker/db.env", 1),), title="a production env_file with a credential"),
+    ),
+)
+def env_file_tracked(self: Rule, project: Project) -> Iterator[Finding]:
+    production: set[Path] | None = None
+    compose_only: set[Path] | None = None
+    for path in project.env_files:
+        role = env_file_role(path.name)
+        if role in (None, "template", "encrypted", "test"):
+            continue
+        found = _in_repository(project, path)
+        if found is None:
+            continue
+        root, relative = found
+        env = project.env_file(path)
+        credentials = credential_keys(env.entries) if env is not None else ()
+        convention: str | None = None
+        if role == "other":
+            production = _production_env_files(project) if production is None else production
+            if not credentials or path not in production:
+                continue
+        elif role in ("plain", "environment"):
+            convention = project.env_convention(path.parent)
+            if convention is None and role == "plain":
+                if compose_only is None:
+                    compose_only = _compose_only_dirs(project)
+                convention = "Compose" if path.parent in compose_only else None
+            if convention is not None and not credentials:
+                continue
+        note = ""
+        if convention is not None:
+            elsewhere = "the server's environment" if convention == "Compose" else (
+                f"{path.name}.local or the server's environment")
+            note = (f" (committing {path.name} as shared defaults is {convention}'s convention, "
+                    f"but credentials do not belong in it: move them to {elsewhere})")
+        rotate = "; then change every credential it held: the history keeps them" \
+            if credentials else ""
+        yield self.finding(Location(path, 1), (
+            f"{relative} is tracked by git and holds {_what_it_holds(role, credentials)}{note}: "
+            "anyone with a clone or the history has them, and a `git pull` on a server puts the "
+            "committed values over the server's own; run "
+            f"`git rm --cached {shlex.quote(relative)}` at the repository root (the file stays on "
+            f"disk) and add `{path.name}` to .gitignore{_already_ignored(project, root, path)}{rotate}"))
