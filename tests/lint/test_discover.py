@@ -200,3 +200,15 @@ def test_a_nested_repository_answers_for_its_own_files(project_dir: Callable[...
     assert "plugins/inner/debug.log" not in names(root, result.files)
     assert result.tracked(inner / "run.sh") is True
     assert set(result.repo_roots) == {root.resolve(), inner.resolve()}
+
+
+def test_git_is_asked_again_for_each_discovery(tmp_path: Path) -> None:
+    """Within one process, a file untracked or created after a first discovery is seen."""
+    root = make_git_repo(write_tree(tmp_path / "repo", {"compose.yaml": "services: {}\n",
+                                                          "db.sqlite": "x"}))
+    assert discover([root]).tracked(root / "db.sqlite") is True
+    subprocess.run(["git", "rm", "-q", "--cached", "db.sqlite"], cwd=root, check=True)
+    (root / "compose.dev.yaml").write_text("services: {}\n")
+    again = discover([root])
+    assert again.tracked(root / "db.sqlite") is False
+    assert root / "compose.dev.yaml" in again.compose_files

@@ -137,6 +137,10 @@ def discover(paths: Iterable[Path], exclude: Iterable[str] = ()) -> Discovery:
     """
     import fnmatch
 
+    # Git is asked afresh for each discovery (each Project): within one process, `fix` writes
+    # and untracks files between two checks.
+    _toplevel.cache_clear()
+    _list_repo.cache_clear()
     patterns = tuple(exclude)
     kinds: dict[str, set[Path]] = {kind: set() for kind in _KINDS}
     every: set[Path] = set()
