@@ -21,6 +21,7 @@ from composeguard import __version__
 from composeguard.lint.finding import Severity
 
 if TYPE_CHECKING:
+    from composeguard.fix.split import Layout
     from composeguard.lint.baseline import Baseline
     from composeguard.lint.config import Config
     from composeguard.lint.project import Project
@@ -256,8 +257,16 @@ def _record_baseline(path: Path, result: RunResult, read: Callable[[Path], str |
 @click.option("--force", is_flag=True,
               help="Let a fix replace a file that exists already, or one that changed after "
                    "it was read.")
+@click.option("--scripts", "with_scripts", is_flag=True,
+              help="Also write scripts/backup-database.sh and scripts/restore-database.sh "
+                   "(executable) for the project's mysql/mariadb, postgres or mongo service; "
+                   "an existing script is never replaced.")
 @click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False),
               help="Configuration file (default: as for `check`).")
+@click.option("--layout", type=click.Choice(["standalone", "override"]), default="standalone",
+              show_default=True,
+              help="How the dev/prod split (CG601) is written: two complete files, or "
+                   "overrides for `docker compose -f BASE -f FILE`.")
 def fix_command(
     paths: tuple[Path, ...],
     show_diff: bool,
@@ -265,7 +274,9 @@ def fix_command(
     select: tuple[str, ...],
     ignore: tuple[str, ...],
     force: bool,
+    with_scripts: bool,
     config_path: Path | None,
+    layout: Layout,
 ) -> int:
     """Fix what can be fixed in PATHS (default: the current directory).
 
@@ -282,7 +293,8 @@ def fix_command(
     --diff when there is something to fix, or when a change could not be written; 2 on
     usage errors or when a rule failed.
     """
-    from composeguard.fix.plan import plan_fixes, unified_diff
+    from composeguard.fix.plan import FileChange, plan_fixes, unified_diff
+    from composeguard.fix.split import use_layout
     from composeguard.fix.write import write_changes
     from composeguard.lint.config import resolve_selection
     from composeguard.lint.project import Project
@@ -298,26 +310,49 @@ def fix_command(
         return Project(checked, exclude=config.exclude, environment_patterns=config.environments,
                        extra_data_stores=config.data_stores)
 
-    plan = plan_fixes(paths, selection=resolve_selection(config, select, (), ignore),
-                      unsafe=unsafe_fixes, force=force, make_project=make_project)
-    fixed_files = len({f.path for f in plan.applied})
+    with use_layout(layout):
+        plan = plan_fixes(paths, selection=resolve_selection(config, select, (), ignore),
+                          unsafe=unsafe_fixes, force=force, make_project=make_project)
+    scripts: tuple[FileChange, ...] = ()
+    if with_scripts:
+        from composeguard.fix.backup_scripts import script_changes
+
+        scripts, skipped = script_changes(make_project(paths), paths)
+        for where, why in skipped:
+            click.echo(f"composeguard: {display_path(where) + ' ' if where else ''}{why}",
+                       err=True)
     status = EXIT_OK
+    applied = list(plan.applied)
     if show_diff:
-        for change in plan.changes:
+        for change in (*plan.changes, *scripts):
             click.echo(unified_diff(change, display_path(change.path)), nl=False)
-        status = EXIT_FINDINGS if plan.changes else EXIT_OK
+        status = EXIT_FINDINGS if plan.changes or scripts else EXIT_OK
         verb = "Would fix"
     else:
-        for fix in plan.applied:
-            click.echo(f"{display_path(fix.path)}: {fix.code} {fix.description}")
+        failed = set()
         for written in write_changes(plan.changes, paths, force=force):
             if not written.written:
+                failed.add(written.path)
                 click.echo(f"composeguard: {display_path(written.path)}: {written.message}",
                            err=True)
                 status = EXIT_FINDINGS
+        applied = [fix for fix in applied if not failed.intersection(fix.files)]
+        for fix in applied:
+            click.echo(f"{display_path(fix.path)}: {fix.code} {fix.description}")
+        if scripts:
+            from composeguard.fix.backup_scripts import write_scripts
+
+            for written in write_scripts(scripts, paths):
+                if written.written:
+                    click.echo(f"{display_path(written.path)}: written (executable)")
+                else:
+                    click.echo(f"composeguard: {display_path(written.path)}: "
+                               f"{written.message}", err=True)
+                    status = EXIT_FINDINGS
         verb = "Fixed"
     summary = click.echo if not show_diff else (lambda text: click.echo(text, err=True))
-    count = len(plan.applied)
+    count = len(applied)
+    fixed_files = len({path for fix in applied for path in fix.files})
     unsafe = plan.unsafe_left
     if count:
         summary(f"{verb} {count} problem{'s' if count != 1 else ''} in {fixed_files} "

@@ -38,3 +38,41 @@ def test_rule_example(rule: Rule, example: Example, tmp_path: Path) -> None:
         f"{rule.code} {example.title or ''}: expected {sorted(example.expect)}, got "
         + "; ".join(f"{f.location.path.name}:{f.location.line} {f.message}" for f in result.findings)
     )
+
+
+FIX_CASES = [
+    pytest.param(rule, example, id=f"{rule.code}-fixed-{i}")
+    for rule in all_rules()
+    for i, example in enumerate(rule.examples)
+    if example.fixed is not None
+]
+
+
+@pytest.mark.parametrize(("rule", "example"), FIX_CASES)
+def test_rule_example_fixed(rule: Rule, example: Example, tmp_path: Path) -> None:
+    """The fix engine turns the example into exactly its ``fixed`` text (as Fixit checks),
+    every compose file it changes still passes Compose's own validation, and fixing again
+    changes nothing."""
+    from composeguard.fix.plan import plan_fixes
+    from composeguard.fix.write import write_changes
+
+    from ..fix.compose_binary import compose_config
+
+    assert example.fixed is not None
+    root = write_tree(tmp_path / "project", example.files)
+    if example.git:
+        make_git_repo(root)
+    selection = Selection(select=(rule.code,))
+    plan = plan_fixes([root], selection=selection, unsafe=True)
+    assert not plan.errors
+    after = dict(example.files)
+    after.update({c.path.relative_to(root).as_posix(): c.after for c in plan.changes})
+    assert after == {**example.files, **example.fixed}, f"{rule.code} {example.title}"
+    valid_before = {c.path: compose_config([c.path], root)[0] for c in plan.changes
+                    if c.before is not None and c.path.suffix in (".yaml", ".yml")}
+    assert all(r.written for r in write_changes(plan.changes, [root]))
+    for path, was_valid in valid_before.items():
+        if was_valid:
+            assert compose_config([path], root) == (True, ""), path
+    assert plan_fixes([root], selection=selection, unsafe=True).changes == ()
+    assert not [f for f in run(Project([root]), selection).findings if f.fixable]

@@ -710,3 +710,131 @@ def method_location(path: Path, text: str, method: str) -> Location | None:
         if name is not None and php.text(name).lower() == method.lower():
             return php.location(name)
     return None
+
+
+# -- where fixes edit ----------------------------------------------------------------------------
+
+
+def default_connection_literal(path: Path, text: str) -> Location | None:
+    """The characters between the quotes of the string literal that ``'default'`` falls back
+    to (what :func:`default_connection` reads as the connection), so a fix can replace the
+    name and keep everything else; None when that reading finds no plain literal (escapes,
+    a heredoc)."""
+    php = _Php(text, path)
+    value = next((v for k, v in _entries(php, php.returned_array()) if k == "default"), None)
+    node = _connection_literal(php, value, 0) if value is not None else None
+    if node is None:
+        return None
+    raw = php.text(node)
+    content = php.literal(node)
+    if len(raw) < 2 or raw[0] not in "'\"" or raw[-1] != raw[0] or raw[1:-1] != content:
+        return None
+    whole = php.location(node)
+    end_line, end_column = whole.end
+    return Location(path, whole.line, whole.column + 1, end_line, end_column - 1)
+
+
+def _connection_literal(php: _Php, node: Node | None, depth: int) -> Node | None:
+    """The literal node :func:`_connection_of` takes the connection from."""
+    node = _unwrap(node)
+    if node is None or depth > _MAX_DEPTH:
+        return None
+    if php.literal(node) is not None:
+        return node
+    if node.has_error and node.type not in _CALLS and node.type != "binary_expression":
+        return _connection_literal(php, _first_expression(node), depth + 1)
+    if node.type == "binary_expression" and _operator(php, node) == "??":
+        left = _unwrap(node.child_by_field_name("left"))
+        env = _env_call(php, left) if left is not None else None
+        if env is None:
+            return None
+        variable, default = env
+        fallback = node.child_by_field_name("right") if default is None else None
+        inner = _connection_literal(php, fallback, depth + 1) if fallback is not None else None
+        if inner is not None and variable is not None:
+            return inner
+        return _connection_literal(php, left, depth + 1)
+    env = _env_call(php, node)
+    if env is None or env[0] is None or env[1] is None:
+        return None
+    return _connection_literal(php, env[1], depth + 1)
+
+
+def defined_connections(path: Path, text: str) -> frozenset[str] | None:
+    """The connection names ``config/database.php`` defines under ``'connections'``; None when
+    the file has no literal ``'connections'`` array to read."""
+    php = _Php(text, path)
+    value = next((v for k, v in _entries(php, php.returned_array()) if k == "connections"), None)
+    value = _unwrap(value)
+    if value is None or value.type != "array_creation_expression":
+        return None
+    return frozenset(k for k, _ in _entries(php, value) if k is not None)
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderLayout:
+    """Where the parts of a service provider class are written, for a fix that adds a
+    statement to its ``boot()`` (and the ``use`` line the statement needs)."""
+
+    namespace: Location | None
+    """The ``namespace ...;`` statement (a braced namespace counts as none: see ``braced``)."""
+    braced: bool
+    """The file uses ``namespace X { ... }``: imports belong inside, left alone here."""
+    imports: tuple[tuple[str, Location], ...]
+    """Each top-level ``use`` declaration: the class it imports first, and where it is."""
+    db_class: str | None
+    """The fully qualified class ``DB`` names through a ``use`` (original case), or None."""
+    class_body: Location | None
+    """The class's ``{ ... }``."""
+    members: tuple[Location, ...]
+    """Its methods, properties and constants, in order."""
+    boot_body: Location | None
+    """``boot()``'s ``{ ... }``; None when the class has no boot method."""
+    boot_children: tuple[tuple[str, str, Location], ...]
+    """What ``boot()``'s body holds: (node type, its text, where)."""
+    prohibits: bool
+    """A ``prohibitDestructiveCommands`` call is written in the file (even one that passes
+    ``false``, or on another class)."""
+    has_errors: bool
+    """tree-sitter found a syntax error somewhere in the file."""
+
+
+def provider_layout(path: Path, text: str, class_name: str) -> ProviderLayout | None:
+    """The layout of the first class named ``class_name`` in ``text``; None when it is absent."""
+    php = _Php(text, path)
+    namespace: Location | None = None
+    braced = False
+    imports: list[tuple[str, Location]] = []
+    target: Node | None = None
+    for node in php.root.children:
+        if node.type == "namespace_definition" and namespace is None and not braced:
+            braced = node.child_by_field_name("body") is not None
+            namespace = None if braced else php.location(node)
+        elif node.type == "namespace_use_declaration":
+            first = next(iter(php._imports(node)), None)
+            if first is not None:
+                imports.append((first[1], php.location(node)))
+        elif node.type == "class_declaration" and target is None:
+            name = node.child_by_field_name("name")
+            if name is not None and php.text(name).lower() == class_name.lower():
+                target = node
+    if target is None:
+        return None
+    body = target.child_by_field_name("body")
+    members = tuple(php.location(c) for c in body.named_children if c.type != "comment") \
+        if body is not None else ()
+    boot = next((c for c in (body.named_children if body is not None else ())
+                 if c.type == "method_declaration" and (n := c.child_by_field_name("name"))
+                 is not None and php.text(n).lower() == "boot"), None)
+    boot_body = boot.child_by_field_name("body") if boot is not None else None
+    children = tuple((c.type, php.text(c), php.location(c))
+                     for c in (boot_body.named_children if boot_body is not None else ()))
+    prohibits = any(node.type == "scoped_call_expression"
+                    and _method(php, node) == "prohibitdestructivecommands"
+                    for node in _walk(php.root))
+    imported = php.imports.get("db")
+    return ProviderLayout(
+        namespace, braced, tuple(imports), imported,
+        php.location(body) if body is not None else None, members,
+        php.location(boot_body) if boot_body is not None else None, children, prohibits,
+        php.root.has_error)

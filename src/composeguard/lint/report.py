@@ -96,9 +96,13 @@ def summary(findings: Sequence[Finding], files_checked: int) -> str:
         f"Found {_plural(len(findings), 'problem')} ({', '.join(parts)}) "
         f"in {_plural(files, 'file')}"
     )
-    fixable = sum(1 for f in findings if f.fixable)
-    if fixable:
-        text += f"; {fixable} fixable with `composeguard fix`"
+    safe = sum(1 for f in findings if f.fix is not None and f.fix.safe)
+    unsafe = sum(1 for f in findings if f.fix is not None and not f.fix.safe)
+    if safe:
+        text += f"; {safe} fixable with `composeguard fix`"
+    if unsafe:
+        text += (f"; {unsafe} {'more ' if safe else ''}with "
+                 "`composeguard fix --unsafe-fixes` (read what each changes first)")
     return text + "."
 
 

@@ -9,6 +9,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+from composeguard.fix.app_edits import (
+    env_connection_fix,
+    laravel_default_fix,
+    required_credential_fix,
+)
 from composeguard.lint.compose import (
     DEVELOPMENT_MARKERS,
     PRODUCTION_MARKERS,
@@ -17,7 +22,7 @@ from composeguard.lint.compose import (
     Service,
 )
 from composeguard.lint.datastores import AuthSwitch, Credential
-from composeguard.lint.finding import Finding, Location, Severity
+from composeguard.lint.finding import Finding, Fix, Location, Severity
 from composeguard.lint.interpolate import InvalidTemplate, substitute
 from composeguard.lint.nodes import Node, scalar_text
 from composeguard.lint.project import Project
@@ -197,6 +202,16 @@ def _switch_message(where: str, switch: AuthSwitch, written: _Written) -> str | 
           mysql_root_password:
             environment: MYSQL_ROOT_PASSWORD
     """,
+    fix_safety="""
+        `composeguard fix --unsafe-fixes` replaces a literal password (or a literal fallback)
+        in the file the finding points at with a required variable,
+        `${MYSQL_ROOT_PASSWORD:?set MYSQL_ROOT_PASSWORD}`. Unsafe: `docker compose` then
+        refuses to start until the server provides the variable (its environment, or an
+        untracked `.env` beside the compose file), and it must hold the password the store
+        was initialised with (the images read it only when the data directory is empty).
+        Settings that turn authentication off are not fixed: the store needs a password
+        first. The generated production file of the dev/prod split does the same there.
+    """,
     references=("https://hub.docker.com/_/mysql#environment-variables",
                 "https://hub.docker.com/_/postgres#postgres_host_auth_method",
                 "https://docs.docker.com/compose/how-tos/use-secrets/"),
@@ -207,6 +222,21 @@ def _switch_message(where: str, switch: AuthSwitch, written: _Written) -> str | 
         Example({"compose.yaml": "services:\n  db:\n    image: postgres:16\n    environment:\n"
                  "      - POSTGRES_USER=shop\n      - POSTGRES_PASSWORD=postgres\n"},
                 expect=(("compose.yaml", 6),), title="list form"),
+        Example({"compose.yaml": "services:\n  db:\n    image: mysql:8.4\n    environment:\n"
+                 "      MYSQL_ROOT_PASSWORD: root  # change me\n"
+                 "      MYSQL_PASSWORD: ${DB_PASSWORD:-secret}\n"
+                 "  pg:\n    image: postgres:16\n    environment:\n"
+                 "      - POSTGRES_PASSWORD=postgres\n",
+                 ".env": "MYSQL_ROOT_PASSWORD=on-the-server\nDB_PASSWORD=on-the-server\n"
+                         "POSTGRES_PASSWORD=on-the-server\n"},
+                expect=(("compose.yaml", 5), ("compose.yaml", 6), ("compose.yaml", 10)),
+                fixed={"compose.yaml": "services:\n  db:\n    image: mysql:8.4\n    environment:\n"
+                       "      MYSQL_ROOT_PASSWORD: \"${MYSQL_ROOT_PASSWORD:?set MYSQL_ROOT_PASSWORD}\""
+                       "  # change me\n"
+                       "      MYSQL_PASSWORD: \"${DB_PASSWORD:?set DB_PASSWORD}\"\n"
+                       "  pg:\n    image: postgres:16\n    environment:\n"
+                       "      - \"POSTGRES_PASSWORD=${POSTGRES_PASSWORD:?set POSTGRES_PASSWORD}\"\n"},
+                title="fixed: required variables (the server's .env provides them)"),
         Example({"compose.yaml": "services:\n  db:\n    image: mariadb:11\n    environment:\n"
                  "      MARIADB_ROOT_PASSWORD: ${MARIADB_ROOT_PASSWORD}\n"
                  "      MARIADB_PASSWORD: ${DB_PASSWORD:?set it}\n      MARIADB_USER: shop\n"},
@@ -262,7 +292,7 @@ def hardcoded_database_credential(self: Rule, project: Project) -> Iterator[Find
             continue
         environment = service.environment
         where = f"service '{service.name}' ({store.name})"
-        checks: list[tuple[Node, str | None]] = []
+        checks: list[tuple[Node, str | None, Fix | None]] = []
         for credential in store.credentials:
             node = environment.get(credential.variable)
             text = written_values.text(model, node) if node is not None else None
@@ -270,16 +300,20 @@ def hardcoded_database_credential(self: Rule, project: Project) -> Iterator[Find
                 continue
             judged = _judge_text(_secret_text(text, credential))
             if judged.literal or judged.fallback:
-                checks.append((node, _credential_message(where, credential, judged)))
+                variable = judged.variables[0] if judged.fallback and judged.variables \
+                    else credential.variable
+                fix = required_credential_fix(project, node, variable) \
+                    if credential.after is None else None
+                checks.append((node, _credential_message(where, credential, judged), fix))
         for switch in store.auth_switches:
             node = environment.get(switch.variable)
             text = written_values.text(model, node) if node is not None else None
             if node is not None and text is not None:
-                checks.append((node, _switch_message(where, switch, _judge_text(text))))
-        for node, message in checks:
+                checks.append((node, _switch_message(where, switch, _judge_text(text)), None))
+        for node, message, fix in checks:
             if message is not None and node.anchor_loc not in seen:
                 seen.add(node.anchor_loc)
-                yield self.finding(node.anchor_loc, message)
+                yield self.finding(node.anchor_loc, message, fix=fix)
 
 
 # -- shared by CG301 and CG302 ------------------------------------------------------------------
@@ -389,6 +423,13 @@ def _database_php(default: str) -> str:
     return f"<?php\nreturn [\n    'default' => {default},\n];\n"
 
 
+_DATABASE_PHP = ("<?php\nreturn [\n    'default' => env('DB_CONNECTION', '{default}'),\n"
+                 "    'connections' => [\n        'sqlite' => ['driver' => 'sqlite'],\n"
+                 "        'mysql' => ['driver' => 'mysql', 'host' => env('DB_HOST')],\n    ],\n];\n")
+_MYSQL_SERVICE = ("services:\n  db:\n    image: mysql:8.4\n    volumes:\n"
+                  "      - mysql_data:/var/lib/mysql\nvolumes:\n  mysql_data:\n")
+
+
 # -- CG301 sqlite-default-connection ------------------------------------------------------------
 
 _SQLITE = {"DB_CONNECTION": frozenset({"sqlite"}),
@@ -495,7 +536,8 @@ def _laravel_findings(self: Rule, project: Project) -> Iterator[Finding]:
                 "env('DB_CONNECTION', 'mysql')"
         yield self.finding(default.location, (
             f"{what}{_laravel_hint(project, app)}: {_LOSS}; make the fallback your server "
-            f"database (`'default' => {change},` or `pgsql`) and set DB_CONNECTION on the server"))
+            f"database (`'default' => {change},` or `pgsql`) and set DB_CONNECTION on the server"),
+            fix=laravel_default_fix(project, app))
 
 
 def _django_findings(self: Rule, project: Project) -> Iterator[Finding]:
@@ -545,10 +587,15 @@ def _env_file_findings(self: Rule, project: Project) -> Iterator[Finding]:
                 continue
             kind = {"production": "a production env file", "template": "an env template that "
                     "`cp` turns into the server's .env"}.get(role, "an env file git tracks")
+            app = next((a for a in project.laravel_apps if a.root == path.parent), None)
+            fix = env_connection_fix(project, app, path, location.line,
+                                     template=role == "template") \
+                if app is not None and name == "DB_CONNECTION" else None
             yield self.finding(location, (
                 f"{path.name} is {kind} and sets {name}={value.strip()}: {_LOSS}; set "
                 f"{name} to the server database "
-                f"({'`mysql`, `pgsql`...' if name == 'DB_CONNECTION' else '`postgres://...`'})"))
+                f"({'`mysql`, `pgsql`...' if name == 'DB_CONNECTION' else '`postgres://...`'})"),
+                fix=fix)
 
 
 def _compose_findings(self: Rule, project: Project) -> Iterator[Finding]:
@@ -627,6 +674,19 @@ def _compose_findings(self: Rule, project: Project) -> Iterator[Finding]:
         DB_CONNECTION=mysql
         ```
     """,
+    fix_safety="""
+        Laravel only, and only when the compose setups run one kind of SQL server (mysql or
+        mariadb: `mysql`; postgres: `pgsql`; mssql: `sqlsrv`) that config/database.php
+        defines. `composeguard fix` replaces the name inside the quotes of the fallback
+        (`env('DB_CONNECTION', 'sqlite')` becomes `env('DB_CONNECTION', 'mysql')`), found
+        through the PHP syntax tree, and the value of `DB_CONNECTION=sqlite` in the app's env
+        files; the `DB_HOST`/`DB_DATABASE`/... lines are left as they are (they name the
+        server's own database). Safe for config/database.php (a container's SQLite file is
+        lost at the next deploy anyway) and for env templates (`.env.example`: only new
+        copies change); unsafe in an env file a server reads (`.env.production`, a tracked
+        `.env`): that server's app switches to another database, so move its data first.
+        Django and Rails settings are not fixed: the message gives the exact change.
+    """,
     references=("https://laravel.com/docs/11.x/database#configuration",
                 "https://docs.djangoproject.com/en/5.1/ref/settings/#databases",
                 "https://guides.rubyonrails.org/configuring.html#configuring-a-database",
@@ -634,6 +694,13 @@ def _compose_findings(self: Rule, project: Project) -> Iterator[Finding]:
     examples=(
         Example({**_LARAVEL, "config/database.php": _database_php("env('DB_CONNECTION', 'sqlite')")},
                 expect=(("config/database.php", 3),), title="Laravel 11's default"),
+        Example({**_LARAVEL, "config/database.php": _DATABASE_PHP.format(default="sqlite"),
+                 ".env.example": "APP_NAME=shop\nDB_CONNECTION=sqlite\n# DB_HOST=127.0.0.1\n",
+                 "compose.yaml": _MYSQL_SERVICE},
+                expect=(("config/database.php", 3), (".env.example", 2)),
+                fixed={"config/database.php": _DATABASE_PHP.format(default="mysql"),
+                       ".env.example": "APP_NAME=shop\nDB_CONNECTION=mysql\n# DB_HOST=127.0.0.1\n"},
+                title="fixed: the connection of the mysql server compose runs"),
         Example({**_LARAVEL, "config/database.php": _database_php("env('DB_CONNECTION', 'mysql')")},
                 title="Laravel falling back to mysql"),
         Example({"config/database.php": _database_php("'sqlite'")},

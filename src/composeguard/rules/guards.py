@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from composeguard.fix.app_edits import destructive_guard_fix, loopback_port_fix
 from composeguard.lint.commands import Operation, classify
 from composeguard.lint.compose import PRODUCTION_MARKERS
 from composeguard.lint.finding import Finding, Location, Severity
@@ -122,20 +123,40 @@ def _loopback_suggestion(item: Node, port: PublishedPort) -> str:
             ports:
               - "127.0.0.1:5432:5432"   # or no ports at all: the app uses db:5432
     """,
+    fix_safety="""
+        `composeguard fix` binds the published port to the loopback address in the file the
+        finding points at: `"3306:3306"` becomes `"127.0.0.1:3306:3306"`, an ephemeral
+        `"5432"` becomes `"127.0.0.1::5432"`, long syntax gets `host_ip: 127.0.0.1`. Safe: the
+        services of the setup reach the store over the Compose network as before; a client
+        on another machine now needs an SSH tunnel. A `ports:` list that comes from an anchor
+        is left alone (other services may share it).
+    """,
     references=("https://docs.docker.com/engine/network/packet-filtering-firewalls/",
                 "https://docs.docker.com/reference/compose-file/services/#ports"),
     examples=(
         Example({"compose.yaml": "services:\n  db:\n    image: mysql:8.4\n    ports:\n"
                  "      - \"3306:3306\"\n      - 127.0.0.1:33060:33060\n"},
-                expect=(("compose.yaml", 5),), title="short syntax, and loopback"),
+                expect=(("compose.yaml", 5),),
+                fixed={"compose.yaml": "services:\n  db:\n    image: mysql:8.4\n    ports:\n"
+                       "      - \"127.0.0.1:3306:3306\"\n      - 127.0.0.1:33060:33060\n"},
+                title="short syntax, and loopback"),
         Example({"compose.yaml": "services:\n  db:\n    image: postgres:16\n    ports:\n"
                  "      - \"5432\"\n      - \"[::]:5433:5432\"\n      - \"[::1]:5434:5432\"\n"},
                 expect=(("compose.yaml", 5), ("compose.yaml", 6)),
+                fixed={"compose.yaml": "services:\n  db:\n    image: postgres:16\n    ports:\n"
+                       "      - \"127.0.0.1::5432\"\n      - \"127.0.0.1:5433:5432\"\n"
+                       "      - \"[::1]:5434:5432\"\n"},
                 title="ephemeral host port and IPv6 any-address"),
         Example({"compose.yaml": "services:\n  db:\n    image: mongo:7\n    ports:\n"
                  "      - target: 27017\n        published: \"27017\"\n"
                  "      - target: 27017\n        published: \"27018\"\n        host_ip: 127.0.0.1\n"},
-                expect=(("compose.yaml", 5),), title="long syntax"),
+                expect=(("compose.yaml", 5),),
+                fixed={"compose.yaml": "services:\n  db:\n    image: mongo:7\n    ports:\n"
+                       "      - target: 27017\n        published: \"27017\"\n"
+                       "        host_ip: \"127.0.0.1\"\n"
+                       "      - target: 27017\n        published: \"27018\"\n"
+                       "        host_ip: 127.0.0.1\n"},
+                title="long syntax"),
         Example({"compose.yaml": "services:\n  db:\n    image: mariadb:11\n    ports:\n"
                  "      - ${DB_PORT:-3306}:3306\n"},
                 expect=(("compose.yaml", 5),), title="interpolated host port"),
@@ -175,7 +196,8 @@ def database_port_published(self: Rule, project: Project) -> Iterator[Finding]:
                 f"{'s' if len(exposed) > 1 else ''} {listed} on every host interface, "
                 "past host firewalls such as ufw: anyone who reaches the server can try "
                 f"to log in; {_loopback_suggestion(item, port)} or drop the mapping (other "
-                "services reach it over the Compose network)"))
+                "services reach it over the Compose network)"),
+                fix=loopback_port_fix(project, item, port.host_ip, port.published))
 
 
 # -- CG501 destructive-commands-unguarded --------------------------------------------------------
@@ -204,6 +226,38 @@ class AppServiceProvider extends ServiceProvider
 }
 """
 _BOOT_EMPTY = "        //\n"
+_NO_BOOT = """<?php
+
+namespace App\\Providers;
+
+use Illuminate\\Support\\ServiceProvider;
+
+class AppServiceProvider extends ServiceProvider
+{
+\tpublic function register(): void
+\t{
+\t}
+}
+"""
+_NO_BOOT_FIXED = """<?php
+
+namespace App\\Providers;
+
+use Illuminate\\Support\\Facades\\DB;
+use Illuminate\\Support\\ServiceProvider;
+
+class AppServiceProvider extends ServiceProvider
+{
+\tpublic function register(): void
+\t{
+\t}
+
+\tpublic function boot(): void
+\t{
+\t\tDB::prohibitDestructiveCommands($this->app->isProduction());
+\t}
+}
+"""
 
 
 def _laravel_app(boot: str, version: str = "^11.31") -> dict[str, str]:
@@ -352,17 +406,37 @@ def _rails_check_settings(project: Project) -> Iterator[tuple[Location, str]]:
         }
         ```
     """,
+    fix_safety="""
+        `composeguard fix` adds `DB::prohibitDestructiveCommands($this->app->isProduction());`
+        to `AppServiceProvider::boot()` (in place of the skeleton's `//` placeholder, else as
+        its first statement; the method is added when the class has none), with
+        `use Illuminate\\Support\\Facades\\DB;` among the imports when `DB` is not imported
+        yet, in the file's own indentation. Laravel 11.9+ only (older releases lack the
+        method: upgrade first), never beside an existing `prohibitDestructiveCommands` call,
+        and only when the result parses and is seen as the guard. Safe: it changes nothing
+        outside production, where only the four destructive commands start refusing to run.
+        Without an AppServiceProvider, and for Rails, nothing is fixed.
+    """,
     references=("https://laravel.com/docs/11.x/migrations#prohibiting-destructive-commands",
                 "https://guides.rubyonrails.org/active_record_migrations.html"),
     examples=(
         Example(_laravel_app(_BOOT_EMPTY), expect=(("app/Providers/AppServiceProvider.php", 11),),
+                fixed={"app/Providers/AppServiceProvider.php": _PROVIDER.replace(
+                    "<body>", "        " + _CALL.strip("`") + "\n")},
                 title="no guard: at AppServiceProvider::boot()"),
+        Example({**_laravel_app(""), "app/Providers/AppServiceProvider.php": _NO_BOOT},
+                expect=(("app/Providers/AppServiceProvider.php", 1),),
+                fixed={"app/Providers/AppServiceProvider.php": _NO_BOOT_FIXED},
+                title="no boot() method and no DB import: both added"),
         Example(_laravel_app("        DB::prohibitDestructiveCommands($this->app->isProduction());\n"),
                 title="DB::prohibitDestructiveCommands()"),
         Example(_laravel_app("        // DB::prohibitDestructiveCommands($this->app->isProduction());\n"),
                 expect=(("app/Providers/AppServiceProvider.php", 11),), title="commented out"),
         Example(_laravel_app("        FreshCommand::prohibit($this->app->isProduction());\n"),
                 expect=(("app/Providers/AppServiceProvider.php", 13),),
+                fixed={"app/Providers/AppServiceProvider.php": _PROVIDER.replace(
+                    "<body>", "        " + _CALL.strip("`") + "\n"
+                    "        FreshCommand::prohibit($this->app->isProduction());\n")},
                 title="only migrate:fresh prohibited: reported at the call"),
         Example(_laravel_app(_BOOT_EMPTY, version="^10.48"),
                 expect=(("app/Providers/AppServiceProvider.php", 11),),
@@ -393,11 +467,13 @@ def destructive_commands_unguarded(self: Rule, project: Project) -> Iterator[Fin
         guard = project.laravel_guard(app)
         seed = _seed_advice(project, app, guard)
         if guard is None:
-            yield self.finding(project.laravel_guard_site(app), _unguarded_message(app, seed))
+            yield self.finding(project.laravel_guard_site(app), _unguarded_message(app, seed),
+                               fix=destructive_guard_fix(project, app))
             continue
         missing = [c for c in _BLOCKED if c not in guard.commands]
         if missing:
-            yield self.finding(guard.location, _partial_message(guard, missing, seed))
+            yield self.finding(guard.location, _partial_message(guard, missing, seed),
+                               fix=destructive_guard_fix(project, app))
     seen: set[Location] = set()
     for location, who in _rails_check_settings(project):
         if location in seen:

@@ -6,6 +6,8 @@ import posixpath
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from composeguard.fix.app_edits import keep_volumes_fix, rabbitmq_hostname_fix
+from composeguard.fix.volumes import add_volume_fix, move_mount_fix, name_anonymous_fix
 from composeguard.lint.commands import Operation
 from composeguard.lint.compose import Environment, MountKind
 from composeguard.lint.finding import Finding, Severity
@@ -25,6 +27,9 @@ DEPENDENCY_MASKS = frozenset({
 """Directories that anonymous volumes hide a bind mount's copy of, on purpose."""
 
 _DB = "services:\n  db:\n    image: {image}\n{extra}"
+
+
+_MOUNT = "    volumes:\n      - {}\n"
 
 
 def _compose(image: str, extra: str = "", tail: str = "") -> str:
@@ -68,12 +73,26 @@ def _compose(image: str, extra: str = "", tail: str = "") -> str:
         volumes:
           mysql_data:
     """,
-    fix_safety="`composeguard fix` adds a named volume at the data directory (planned).",
+    fix_safety="""
+        Unsafe (`composeguard fix --unsafe-fixes`). The fix mounts a named volume at the data
+        directory and declares it under the top-level `volumes:` (created when missing); it is
+        named after the store (`mysql_data`), or after the service (`db_data`) when the project
+        runs several services of the store or the name is taken by any compose file of the
+        directory. A volume at the wrong directory for the image's version is moved to the
+        right one. The compose file is then right, but on a deployment that already runs, the
+        next `docker compose up` starts the store on the new, empty volume: copy the current
+        data into it first (and upgrade it when the major version changed). Left unfixed: a
+        service whose volumes come from an anchor, an `extends`ed or included file, or a list a
+        later file resets.
+    """,
     references=("https://hub.docker.com/_/mysql#where-to-store-data",
                 "https://github.com/docker-library/postgres/pull/1259"),
     examples=(
         Example({"compose.yaml": _compose("mysql:8.4")}, expect=(("compose.yaml", 2),),
-                title="mysql with no volume"),
+                title="mysql with no volume",
+                fixed={"compose.yaml": _compose("mysql:8.4",
+                                                _MOUNT.format("mysql_data:/var/lib/mysql"),
+                                                "volumes:\n  mysql_data:\n")}),
         Example({"compose.yaml": _compose("mysql:8.4", "    volumes:\n      - mysql_data:/var/lib/mysql\n",
                                           "volumes:\n  mysql_data:\n")}, title="named volume"),
         Example({"compose.yaml": _compose("docker.io/library/postgres:16-alpine",
@@ -82,11 +101,17 @@ def _compose(image: str, extra: str = "", tail: str = "") -> str:
         Example({"compose.yaml": _compose("postgres:16",
                                           "    volumes:\n      - pg:/var/lib/postgresql\n",
                                           "volumes:\n  pg:\n")},
-                expect=(("compose.yaml", 5),), title="postgres 16 mounted one level too high"),
+                expect=(("compose.yaml", 5),), title="postgres 16 mounted one level too high",
+                fixed={"compose.yaml": _compose("postgres:16",
+                                                _MOUNT.format("pg:/var/lib/postgresql/data"),
+                                                "volumes:\n  pg:\n")}),
         Example({"compose.yaml": _compose("postgres:18",
                                           "    volumes:\n      - pg:/var/lib/postgresql/data\n",
                                           "volumes:\n  pg:\n")},
-                expect=(("compose.yaml", 5),), title="postgres 18 at the old directory"),
+                expect=(("compose.yaml", 5),), title="postgres 18 at the old directory",
+                fixed={"compose.yaml": _compose("postgres:18",
+                                                _MOUNT.format("pg:/var/lib/postgresql"),
+                                                "volumes:\n  pg:\n")}),
         Example({"compose.yaml": _compose("postgres:18",
                                           "    volumes:\n      - pg:/var/lib/postgresql\n",
                                           "volumes:\n  pg:\n")}, title="postgres 18"),
@@ -95,21 +120,29 @@ def _compose(image: str, extra: str = "", tail: str = "") -> str:
             "    volumes:\n      - pg:/var/lib/postgresql/data\n", "volumes:\n  pg:\n")},
             title="PGDATA below the volume"),
         Example({"compose.yaml": _compose("redis:7-alpine")}, expect=(("compose.yaml", 2),),
-                title="redis without a volume (warning)"),
+                title="redis without a volume (warning)",
+                fixed={"compose.yaml": _compose("redis:7-alpine", _MOUNT.format("redis_data:/data"),
+                                                "volumes:\n  redis_data:\n")}),
         Example({"compose.yaml": _compose("redis:7", "    command: redis-server --save \"\" --appendonly no\n")},
                 title="redis with persistence turned off"),
         Example({"compose.yaml": _compose("memcached:1.6")}, title="memcached is not a data store"),
         Example({"docker-compose.test.yml": _compose("postgres:16")}, title="test file"),
         Example({"compose.override.yaml": _compose("redis:7")}, title="a cache in development"),
         Example({"compose.dev.yaml": _compose("mysql:8")}, expect=(("compose.dev.yaml", 2),),
-                title="a database in development"),
+                title="a database in development",
+                fixed={"compose.dev.yaml": _compose("mysql:8",
+                                                    _MOUNT.format("mysql_data:/var/lib/mysql"),
+                                                    "volumes:\n  mysql_data:\n")}),
         Example({"compose.yaml": _compose("postgres:16", "    entrypoint: [\"pg_dump\", \"-h\", \"db\"]\n")},
                 title="the image used as a client"),
         Example({"compose.yaml": "services:\n  db:\n    image: mariadb:11\n",
                  "compose.override.yaml": "services:\n  db:\n    volumes:\n      - db:/var/lib/mysql\n"
                  "volumes:\n  db:\n"},
                 expect=(("compose.yaml", 2),),
-                title="the override adds the volume, the base (production) has none"),
+                title="the override adds the volume, the base (production) has none",
+                fixed={"compose.yaml": _compose("mariadb:11",
+                                                _MOUNT.format("mariadb_data:/var/lib/mysql"),
+                                                "volumes:\n  mariadb_data:\n")}),
     ),
 )
 def stateful_service_without_volume(self: Rule, project: Project) -> Iterator[Finding]:
@@ -124,13 +157,15 @@ def stateful_service_without_volume(self: Rule, project: Project) -> Iterator[Fi
         if state.wrong_mount is not None:
             message = (f"service '{service.name}' ({store.name}): {state.wrong_reason}; "
                        f"mount the volume at {state.data_dir} instead")
-            yield self.finding(state.wrong_mount.location, message, severity=severity)
+            yield self.finding(state.wrong_mount.location, message, severity=severity,
+                               fix=move_mount_fix(project, model, service, state))
             continue
         what = "cache data" if store.cache else "data"
         message = (f"service '{service.name}' ({store.name}) has no volume at {state.data_dir}: "
                    f"its {what} is lost whenever the container is recreated; mount a named "
                    f"volume there (`{volume}`)")
-        yield self.finding(service.location, message, severity=severity)
+        yield self.finding(service.location, message, severity=severity,
+                           fix=add_volume_fix(project, model, service, state))
 
 
 @rule(
@@ -166,14 +201,28 @@ def stateful_service_without_volume(self: Rule, project: Project) -> Iterator[Fi
         volumes:
           postgres_data:
     """,
-    fix_safety="`composeguard fix` names the volume (planned); the old anonymous volume's data "
-               "must be copied by hand.",
+    fix_safety="""
+        Unsafe (`composeguard fix --unsafe-fixes`). At a data directory, the fix names the
+        volume (`postgres_data:/var/lib/postgresql/data`, or `source:` in long syntax) and
+        declares it under the top-level `volumes:`. The old anonymous volume keeps the data:
+        copy it into the named volume before the next `docker compose up`. An anchored volume
+        that several services share is not fixed (one named volume would then hold the data
+        of several servers), and neither are anonymous volumes elsewhere: naming those would
+        make throw-away content (caches, build output) outlive image updates, so whether to
+        name or drop them is a person's call.
+    """,
     examples=(
         Example({"compose.yaml": _compose("postgres:16", "    volumes:\n      - /var/lib/postgresql/data\n")},
-                expect=(("compose.yaml", 5),), title="anonymous volume at the data directory"),
+                expect=(("compose.yaml", 5),), title="anonymous volume at the data directory",
+                fixed={"compose.yaml": _compose(
+                    "postgres:16", _MOUNT.format("postgres_data:/var/lib/postgresql/data"),
+                    "volumes:\n  postgres_data:\n")}),
         Example({"compose.yaml": "x-db: &db\n  image: mysql:8\n  volumes:\n    - /var/lib/mysql\n"
                  "services:\n  db:\n    <<: *db\n"},
-                expect=(("compose.yaml", 4),), title="through a merge key: reported at the anchor"),
+                expect=(("compose.yaml", 4),), title="through a merge key: reported at the anchor",
+                fixed={"compose.yaml": "x-db: &db\n  image: mysql:8\n  volumes:\n"
+                       "    - mysql_data:/var/lib/mysql\nservices:\n  db:\n    <<: *db\n"
+                       "volumes:\n  mysql_data:\n"}),
         Example({"compose.yaml": "services:\n  app:\n    image: node:22\n    volumes:\n"
                  "      - .:/app\n      - /app/node_modules\n"}, title="node_modules mask"),
         Example({"compose.yaml": "services:\n  app:\n    image: nginx\n    volumes:\n"
@@ -185,7 +234,7 @@ def stateful_service_without_volume(self: Rule, project: Project) -> Iterator[Fi
 )
 def anonymous_volume(self: Rule, project: Project) -> Iterator[Finding]:
     at_data_dirs = set()
-    for _, service, state in project.data_store_services(Environment.PRODUCTION):
+    for model, service, state in project.data_store_services(Environment.PRODUCTION):
         mount = state.anonymous
         if mount is None:
             continue
@@ -193,7 +242,8 @@ def anonymous_volume(self: Rule, project: Project) -> Iterator[Finding]:
         yield self.finding(mount.location, (
             f"service '{service.name}' ({state.store.name}) keeps its data in an anonymous "
             f"volume at {mount.target}: `docker compose down` orphans it and the next `up` "
-            f"starts empty; name it (`{state.store.name}_data:{mount.target}`)"))
+            f"starts empty; name it (`{state.store.name}_data:{mount.target}`)"),
+            fix=name_anonymous_fix(project, model, service, state))
     for model in project.models_for(Environment.PRODUCTION):
         for service in model.services.values():
             for mount in service.mounts:
@@ -310,15 +360,28 @@ def _deploy_script(fragment: ShellFragment, command: Command) -> bool:
         docker compose pull
         docker compose up -d --remove-orphans
     """,
+    fix_safety="""
+        `composeguard fix --unsafe-fixes` removes `-v`/`--volumes` from the flagged
+        `docker compose down` (or `docker system prune`) of a script, Makefile recipe or CI
+        step, where the subcommand and the flag are written plainly on the line. Unsafe: a
+        script that relied on starting from empty volumes (a reset, a test run) now keeps
+        the old data. `docker volume rm`/`prune` and compose start commands are not fixed.
+    """,
     examples=(
         Example({"scripts/deploy.sh": "#!/bin/sh\nset -e\ndocker compose pull\n"
                                       "docker compose down -v\ndocker compose up -d\n"},
-                expect=(("scripts/deploy.sh", 4),), title="deploy script (error)"),
+                expect=(("scripts/deploy.sh", 4),),
+                fixed={"scripts/deploy.sh": "#!/bin/sh\nset -e\ndocker compose pull\n"
+                                            "docker compose down\ndocker compose up -d\n"},
+                title="deploy script (error)"),
         Example({"scripts/reset-dev.sh": "#!/bin/sh\ndocker-compose down --volumes\n"},
                 expect=(("scripts/reset-dev.sh", 2),), title="development reset script (warning)"),
         Example({"Makefile": "DC = docker compose\n\nup:\n\t$(DC) up -d\n\nclean:\n"
                              "\t@echo cleaning\n\t$(DC) down -v\n"},
-                expect=(("Makefile", 8),), title="Makefile recipe through a make variable"),
+                expect=(("Makefile", 8),),
+                fixed={"Makefile": "DC = docker compose\n\nup:\n\t$(DC) up -d\n\nclean:\n"
+                                   "\t@echo cleaning\n\t$(DC) down\n"},
+                title="Makefile recipe through a make variable"),
         Example({".github/workflows/deploy.yml": "on: push\njobs:\n  deploy:\n"
                  "    runs-on: ubuntu-latest\n    steps:\n      - run: |\n"
                  "          ssh-add key\n          docker volume prune -f\n"},
@@ -352,6 +415,7 @@ def volume_destroying_command(self: Rule, project: Project) -> Iterator[Finding]
                 f"`{actions[0].command}` in {where} deletes the project's volumes and every "
                 "database in them; leave volumes out (`docker compose down` keeps them)",
                 severity=Severity.ERROR if deploy else Severity.WARNING,
+                fix=keep_volumes_fix(project, command),
             )
     for model in project.models_for(Environment.PRODUCTION, Environment.DEVELOPMENT):
         for service in model.services.values():
@@ -396,13 +460,22 @@ def volume_destroying_command(self: Rule, project: Project) -> Iterator[Finding]
             volumes:
               - rabbitmq_data:/var/lib/rabbitmq
     """,
-    fix_safety="`composeguard fix` sets `hostname:` to the service name (planned).",
+    fix_safety="""
+        `composeguard fix --unsafe-fixes` sets `hostname:` to the service name (letters,
+        digits and `-`) in the file that defines the service. Unsafe: the broker running now
+        keeps its data under its current random host name, and the next `docker compose up`
+        starts a node named after the new one, empty: drain or move its queues first.
+    """,
     references=("https://hub.docker.com/_/rabbitmq#how-to-use-this-image",),
     examples=(
         Example({"compose.yaml": _compose("rabbitmq:3-management",
                                           "    volumes:\n      - rabbitmq_data:/var/lib/rabbitmq\n",
                                           "volumes:\n  rabbitmq_data:\n")},
-                expect=(("compose.yaml", 2),), title="no hostname"),
+                expect=(("compose.yaml", 2),),
+                fixed={"compose.yaml": _compose("rabbitmq:3-management",
+                                                "    volumes:\n      - rabbitmq_data:/var/lib/rabbitmq\n"
+                                                "    hostname: db\n", "volumes:\n  rabbitmq_data:\n")},
+                title="no hostname"),
         Example({"compose.yaml": _compose("rabbitmq:3-management",
                                           "    hostname: rabbitmq\n"
                                           "    volumes:\n      - rabbitmq_data:/var/lib/rabbitmq\n",
@@ -423,4 +496,4 @@ def rabbitmq_hostname_not_fixed(self: Rule, project: Project) -> Iterator[Findin
         yield self.finding(service.location, (
             f"service '{service.name}' (rabbitmq) has no fixed `hostname:`: its data lives under "
             "mnesia/rabbit@<hostname>, so a recreated container starts with an empty broker; "
-            f"set `hostname: {service.name}`"))
+            f"set `hostname: {service.name}`"), fix=rabbitmq_hostname_fix(project, service))

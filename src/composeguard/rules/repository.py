@@ -8,7 +8,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from composeguard.lint.finding import Finding, Location, Severity
+from composeguard.fix.app_edits import ignore_patterns_fix, ignore_text, ignored_with, patterns_in
+from composeguard.lint.finding import Finding, Fix, Location, Severity
 from composeguard.lint.ignore import IgnoreMatch
 from composeguard.lint.project import Project
 from composeguard.lint.repofiles import (
@@ -240,12 +241,23 @@ def _not_ignored_because(match: IgnoreMatch | None, root: Path) -> str:
         # database/.gitignore (as the Laravel skeleton ships it)
         *.sqlite*
     """,
+    fix_safety="""
+        `composeguard fix` appends the missing patterns (`*.sqlite*`, `db.sqlite3*`...) to
+        the `.gitignore` at the root of what was checked, under a
+        `# composeguard: database files` comment, creating the file when there is none. It
+        only does so when git's own rules say the result ignores the database (a `!pattern`
+        in a deeper `.gitignore` would still win: no fix then). Safe: ignoring a file never
+        deletes or untracks it; a database git already tracks is CG401's, whose message gives
+        the `git rm --cached` command.
+    """,
     references=("https://git-scm.com/docs/gitignore",
                 "https://github.com/laravel/laravel/blob/11.x/database/.gitignore",
                 "https://github.com/github/gitignore/blob/main/Rails.gitignore"),
     examples=(
         Example({**_LARAVEL, ".gitignore": "/vendor\n.env\n"}, git=True,
                 expect=((".gitignore", 1),),
+                fixed={".gitignore": "/vendor\n.env\n\n# composeguard: database files\n"
+                                     "*.sqlite*\n"},
                 title="Laravel app whose ignore rules miss the default database"),
         Example({**_LARAVEL, ".gitignore": "/vendor\n", "database/.gitignore": "*.sqlite*\n"},
                 git=True, title="nested .gitignore as the Laravel skeleton ships it"),
@@ -260,14 +272,25 @@ def _not_ignored_because(match: IgnoreMatch | None, root: Path) -> str:
         Example({"manage.py": "import os\n", "mysite/__init__.py": "",
                  "mysite/settings.py": "DATABASES = {'default': {'ENGINE': "
                                        "'django.db.backends.sqlite3', 'NAME': 'db.sqlite3'}}\n"},
-                expect=(("manage.py", 1),), title="Django without any .gitignore (no git)"),
+                expect=(("manage.py", 1),),
+                fixed={".gitignore": "# composeguard: database files\ndb.sqlite3*\n"},
+                title="Django without any .gitignore (no git): fixed by creating one"),
         Example({"compose.yaml": "services:\n  web:\n    image: nginx\n"},
                 title="a plain compose project without SQLite is never nagged"),
-        Example({"compose.yaml": "services: {}\n", ".gitignore": "/tmp\n", "data/app.db": ""},
-                git=True, expect=((".gitignore", 1),), title="an existing database file"),
+        Example({"compose.yaml": "services: {}\n", ".gitignore": "/tmp\n", "data/app.db": "",
+                 "data/old.sqlite": ""},
+                git=True, expect=((".gitignore", 1), (".gitignore", 1)),
+                fixed={".gitignore": "/tmp\n\n# composeguard: database files\n*.db\n"
+                                     "*.db[-.]*\n*.sqlite*\n"},
+                title="existing database files: one fix for both"),
+        Example({".gitignore": "*.sqlite*\n", "database/.gitignore": "!database.sqlite\n",
+                 "database/database.sqlite": ""},
+                expect=(("database/.gitignore", 1),),
+                title="a deeper negation wins over the root .gitignore: not fixed"),
     ),
 )
 def database_files_not_ignored(self: Rule, project: Project) -> Iterator[Finding]:
+    found: list[tuple[Location, str, Path, Path, Path, tuple[str, ...]]] = []
     for path, item in sorted(_expected_files(project).items()):
         root = project.repository_root(path) or _boundary(project, path)
         match = project.ignore_rules(root).explain(path)
@@ -284,12 +307,39 @@ def database_files_not_ignored(self: Rule, project: Project) -> Iterator[Finding
             location = Location(item.anchor, 1)
         target = ignore_file or (item.folder or boundary) / ".gitignore"
         shown = Path(os.path.relpath(path, boundary)).as_posix()
-        yield self.finding(location, (
+        found.append((location, (
             f"{shown} ({item.what}) is not ignored by git ({_not_ignored_because(match, root)}): "
             "the first `git add -A` or `git commit -a` puts the live database into the history, "
             "and once tracked, a `git pull` or `git checkout` on a server replaces it with the "
             f"committed copy; add {item.pattern} to "
-            f"{Path(os.path.relpath(target, boundary)).as_posix()}"))
+            f"{Path(os.path.relpath(target, boundary)).as_posix()}"), path, root,
+            boundary / ".gitignore", patterns_in(item.pattern)))
+    fixes = _ignore_fixes(project, [(path, root, gitignore, patterns)
+                                    for _, _, path, root, gitignore, patterns in found])
+    for location, message, path, _, _, _ in found:
+        yield self.finding(location, message, fix=fixes.get(path))
+
+
+def _ignore_fixes(project: Project, wanted: list[tuple[Path, Path, Path, tuple[str, ...]]]
+                  ) -> dict[Path, Fix]:
+    """One fix per root ``.gitignore``: the patterns of every database file it would then
+    ignore (as git decides: a deeper ``!pattern`` still wins), so the findings of one file
+    share one fix."""
+    groups: dict[Path, list[tuple[Path, tuple[str, ...]]]] = {}
+    for path, root, gitignore, patterns in wanted:
+        if not patterns:
+            continue
+        current = project.read_text(gitignore) if gitignore.is_file() else None
+        if ignored_with(project, root, gitignore, ignore_text(current, patterns), path):
+            groups.setdefault(gitignore, []).append((path, patterns))
+    fixes: dict[Path, Fix] = {}
+    for gitignore, members in groups.items():
+        patterns = tuple(p for _, group in members for p in group)
+        shown = [Path(os.path.relpath(path, gitignore.parent)).as_posix() for path, _ in members]
+        fix = ignore_patterns_fix(project, gitignore, patterns, shown)
+        for path, _ in members if fix is not None else ():
+            fixes[path] = fix
+    return fixes
 
 
 # -- CG403 env-file-tracked ------------------------------------------------------------------

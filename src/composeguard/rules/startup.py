@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from composeguard.fix.split import start_command_fix
 from composeguard.lint.commands import Action, Operation
 from composeguard.lint.compose import ComposeModel, Environment, Service
 from composeguard.lint.finding import Finding, Location, Severity
@@ -20,6 +21,18 @@ _APP = "services:\n  app:\n    image: shop/app:1.4\n{extra}"
 
 def _app(extra: str) -> str:
     return _APP.format(extra=extra)
+
+
+def _fix_safety(split: str, effect: str) -> str:
+    return (
+        "Unsafe. Where one compose file serves every environment, `composeguard fix "
+        f"--unsafe-fixes` generates the dev/prod split (see CG601): {split}, and the base's "
+        "start command keeps only the server. Where the project is split already, the step "
+        "is removed from the production start command (`sh -c \"php artisan migrate --force "
+        f"&& php-fpm\"` becomes `php-fpm`). Unsafe: {effect}, which is the point. Steps in a "
+        "script or a Dockerfile, and start commands the shell model cannot read exactly (a "
+        "condition, a pipe, a redirection), are not fixed."
+    )
 
 
 def start_actions(
@@ -87,11 +100,9 @@ def _where(service: Service, step: StartStep) -> str:
         # seed once, by hand:  docker compose run --rm app php artisan db:seed --force
         # keep the automatic seeding in docker-compose.dev.yml
     """,
-    fix_safety="""
-        `composeguard fix` moves the seeding step into the generated development file and
-        removes it from the production start command (planned). Unsafe: production no longer
-        seeds on start, which is the point.
-    """,
+    fix_safety=_fix_safety("the seeding step stays in the generated development file, "
+                           "chained with `&&`",
+                           "production no longer seeds on start; seed once by hand"),
     references=("https://laravel.com/docs/11.x/seeding#running-seeders",
                 "https://docs.docker.com/reference/compose-file/services/#command"),
     examples=(
@@ -131,12 +142,13 @@ def _where(service: Service, step: StartStep) -> str:
     ),
 )
 def seed_on_start(self: Rule, project: Project) -> Iterator[Finding]:
-    for _, service, step, action in start_actions(project, PRODUCTION, Operation.SEED):
+    for model, service, step, action in start_actions(project, PRODUCTION, Operation.SEED):
         yield self.finding(
             step.location,
             f"{_where(service, step)} seeds the database on every start (`{action.command}`): "
             "each restart or deploy inserts the seed data again; seed once by hand or in the "
             "development compose file",
+            fix=start_command_fix(project, model, service, step),
         )
 
 
@@ -172,6 +184,8 @@ def seed_on_start(self: Rule, project: Project) -> Iterator[Finding]:
         # reset a development database on purpose:
         #   docker compose run --rm app php artisan migrate:fresh --seed
     """,
+    fix_safety=_fix_safety("the wiping step is left out of both generated files",
+                           "nothing wipes the database on start any more"),
     examples=(
         Example({"compose.yaml": _app('    command: sh -c "php artisan migrate:fresh --seed --force '
                                       '&& php-fpm"\n')},
@@ -195,11 +209,12 @@ def seed_on_start(self: Rule, project: Project) -> Iterator[Finding]:
     ),
 )
 def destructive_db_command_on_start(self: Rule, project: Project) -> Iterator[Finding]:
-    for _, service, step, action in start_actions(project, NOT_TEST, Operation.DESTROY):
+    for model, service, step, action in start_actions(project, NOT_TEST, Operation.DESTROY):
         yield self.finding(
             step.location,
             f"{_where(service, step)} runs `{action.command}` on every start: it drops the "
             "database's data each time the container is recreated",
+            fix=start_command_fix(project, model, service, step),
         )
 
 
@@ -231,9 +246,28 @@ def destructive_db_command_on_start(self: Rule, project: Project) -> Iterator[Fi
             build: .
             command: sh -c "php artisan migrate --force && exec php-fpm"
     """,
+    fix_safety=_fix_safety("the step stays in the generated development file, chained with "
+                           "`&&` instead of `|| true`",
+                           "production no longer runs the step on start"),
     examples=(
         Example({"compose.yaml": _app('    command: sh -c "php artisan migrate --force || true && php-fpm"\n')},
-                expect=(("compose.yaml", 4),), title="|| true"),
+                expect=(("compose.yaml", 4),),
+                title="|| true: the split moves the step to development",
+                fixed={"compose.yaml": _app("    command: php-fpm\n"),
+                       "compose.dev.yaml": (
+                           "# Development setup, generated by composeguard from compose.yaml.\n"
+                           "# Run: docker compose -f compose.dev.yaml up\n"
+                           "# Migrations and seeders run on every start here; never deploy this "
+                           "file.\n"
+                           + _app('    command: sh -c "php artisan migrate --force && php-fpm"\n')),
+                       "compose.prod.yaml": (
+                           "# Production setup, generated by composeguard from compose.yaml.\n"
+                           "# Run: docker compose -f compose.prod.yaml up -d\n"
+                           "# Nothing here migrates or seeds on start.\n"
+                           "# Deploy: back up the database, then\n"
+                           "#   docker compose -f compose.prod.yaml run --rm app php artisan "
+                           "migrate --force\n"
+                           + _app("    restart: unless-stopped\n    command: php-fpm\n"))}),
         Example({"compose.yaml": _app('    command: ["sh", "-c", "python manage.py migrate; gunicorn app.wsgi"]\n')},
                 expect=(("compose.yaml", 4),), title="; chaining onto the server"),
         Example({"compose.yaml": _app('    command: ["sh", "-ec", "python manage.py migrate; gunicorn app.wsgi"]\n')},
@@ -255,7 +289,7 @@ def destructive_db_command_on_start(self: Rule, project: Project) -> Iterator[Fi
 def masked_failure(self: Rule, project: Project) -> Iterator[Finding]:
     operations = (Operation.MIGRATE, Operation.SEED, Operation.DESTROY)
     reported: set[Location] = set()
-    for _, service, step, action in start_actions(project, PRODUCTION, *operations):
+    for model, service, step, action in start_actions(project, PRODUCTION, *operations):
         command = step.command
         if command.failure not in (Failure.IGNORED, Failure.CONTINUES) or not command.masked_by:
             continue
@@ -269,6 +303,7 @@ def masked_failure(self: Rule, project: Project) -> Iterator[Finding]:
             f"{_where(service, step)}: a failure of `{action.command}` is ignored "
             f"(`{command.masked_by}`), so the app starts on {state} database; "
             "chain it with `&&` or `set -e`",
+            fix=start_command_fix(project, model, service, step),
         )
 
 
@@ -307,6 +342,9 @@ def masked_failure(self: Rule, project: Project) -> Iterator[Finding]:
             command: php-fpm
         # deploy: back up, then  docker compose run --rm app php artisan migrate --force
     """,
+    fix_safety=_fix_safety("the migration stays in the generated development file",
+                           "production no longer migrates on start; migrate as a deploy step, "
+                           "after a backup"),
     examples=(
         Example({"compose.yaml": _app('    command: sh -c "php artisan migrate --force && php-fpm"\n')},
                 expect=(("compose.yaml", 4),), title="migrate in the base file"),
@@ -317,7 +355,9 @@ def masked_failure(self: Rule, project: Project) -> Iterator[Finding]:
         Example({"compose.yaml": _app("    command: bin/rails server\n"),
                  "compose.prod.yaml": _app('    command: ["bash", "-lc", "bundle exec rails db:migrate '
                                            '&& exec bin/rails server"]\n')},
-                expect=(("compose.prod.yaml", 4),), title="migrate in the production file"),
+                expect=(("compose.prod.yaml", 4),),
+                title="migrate in the production file: removed from its start command",
+                fixed={"compose.prod.yaml": _app('    command: ["bin/rails", "server"]\n')}),
         Example({"compose.yaml": _app('    command: sh -c "python manage.py migrate && '
                                       'python manage.py runserver 0.0.0.0:8000"\n')},
                 title="a development server: the service is a development service"),
@@ -330,9 +370,10 @@ def masked_failure(self: Rule, project: Project) -> Iterator[Finding]:
     ),
 )
 def migrate_on_start_in_production(self: Rule, project: Project) -> Iterator[Finding]:
-    for _, service, step, action in start_actions(project, PRODUCTION, Operation.MIGRATE):
+    for model, service, step, action in start_actions(project, PRODUCTION, Operation.MIGRATE):
         yield self.finding(
             step.location,
             f"{_where(service, step)} migrates the database on every start (`{action.command}`) "
             "in a production file: run migrations as a separate deploy step, after a backup",
+            fix=start_command_fix(project, model, service, step),
         )

@@ -1,0 +1,291 @@
+"""Collecting the fixes of a lint run into a plan of whole-file changes.
+
+Each pass lints, takes every fix it may apply (safe ones, unsafe ones too when asked), and
+applies them to the planned text of each file. A fix is atomic: when one of its edits overlaps
+an edit already taken in this pass (or both insert at the same point), the whole fix waits for
+the next pass, which lints the planned text again (in a :mod:`~composeguard.fix.sandbox`) and
+rebuilds it from there. Passes stop when nothing more applies, so fixing the result again
+changes nothing. The first pass lints the real project, exactly as ``composeguard check`` does.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from composeguard.fix.edits import BOM, EditError, Span, TextIndex, in_order, splice
+from composeguard.fix.write import within
+from composeguard.lint.finding import Finding, Fix
+from composeguard.lint.project import Project
+from composeguard.lint.runner import Selection, run
+
+MAX_PASSES = 10
+MAX_FILE_BYTES = 8 * 1024 * 1024
+
+ProjectFactory = Callable[[Sequence[Path]], Project]
+"""Builds the Project for the checked paths (the CLI passes the configured options)."""
+
+UNSAFE = "unsafe: applied only with --unsafe-fixes"
+
+
+@dataclass(frozen=True, slots=True)
+class FileChange:
+    """One file's text before (None: the fix creates it) and after every fix of the plan."""
+
+    path: Path
+    before: str | None
+    after: str
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedFix:
+    """A fix of the plan, applied or not (``reason`` says why not)."""
+
+    code: str
+    path: Path
+    line: int
+    column: int
+    description: str
+    safe: bool
+    reason: str | None = None
+    files: tuple[Path, ...] = ()
+    """The files the fix edits or creates."""
+
+
+@dataclass(frozen=True, slots=True)
+class FixPlan:
+    changes: tuple[FileChange, ...] = ()
+    applied: tuple[PlannedFix, ...] = ()
+    not_applied: tuple[PlannedFix, ...] = ()
+    """Fixes left out, with the reason: unsafe without ``--unsafe-fixes``, outside the checked
+    paths, over an existing file without ``--force``, or still conflicting after the last
+    pass."""
+    errors: tuple[str, ...] = ()
+    """Rules that crashed (the rest of the plan stands)."""
+    passes: int = 0
+
+    @property
+    def unsafe_left(self) -> tuple[PlannedFix, ...]:
+        return tuple(f for f in self.not_applied if f.reason == UNSAFE)
+
+
+def plan_fixes(
+    paths: Sequence[Path],
+    *,
+    selection: Selection | None = None,
+    unsafe: bool = False,
+    force: bool = False,
+    make_project: ProjectFactory | None = None,
+    max_passes: int = MAX_PASSES,
+) -> FixPlan:
+    """Plan every fix for ``paths``; nothing is written (see :mod:`composeguard.fix.write`).
+
+    ``unsafe`` also applies fixes marked unsafe; ``force`` lets a fix's new file replace an
+    existing one.
+    """
+    from composeguard.fix.sandbox import Sandbox, mirror
+
+    factory = make_project or (lambda p: Project(p))
+    paths = tuple(Path(p) for p in paths) or (Path("."),)
+    state = _Planner(paths, unsafe, force)
+    real_project = factory(paths)
+    project = real_project
+    sandbox: Sandbox | None = None
+    errors: list[str] = []
+    passes = 0
+    try:
+        while True:
+            passes += 1
+            result = run(project, selection or Selection())
+            errors.extend(e for e in result.errors if e not in errors)
+            to_real = sandbox.outside if sandbox is not None else _absolute
+            applied = state.apply_pass(result.findings, to_real)
+            if not applied or passes >= max_passes:
+                break
+            if sandbox is not None:
+                sandbox.close()
+                sandbox = None
+            try:
+                sandbox = mirror(real_project, state.contents, paths)
+            except (OSError, ValueError) as error:
+                errors.append(f"cannot lint the planned files again ({error}); fixes that "
+                              "waited for another pass are left out")
+                break
+            project = factory([sandbox.inside(p) for p in paths])
+    finally:
+        if sandbox is not None:
+            sandbox.close()
+    return FixPlan(state.changes(), tuple(state.applied), tuple(state.not_applied),
+                   tuple(errors), passes)
+
+
+def _absolute(path: Path) -> Path:
+    return Path(os.path.abspath(path))
+
+
+@dataclass
+class _Planner:
+    paths: tuple[Path, ...]
+    unsafe: bool
+    force: bool
+    originals: dict[Path, str | None] = field(default_factory=dict)
+    contents: dict[Path, str] = field(default_factory=dict)
+    """Planned text of every file a fix touched, by absolute path."""
+    applied: list[PlannedFix] = field(default_factory=list)
+    not_applied: list[PlannedFix] = field(default_factory=list)
+    applied_keys: set[tuple[str, Path, str]] = field(default_factory=set)
+    _indexes: dict[Path, TextIndex] = field(default_factory=dict)
+    """Line offsets of the planned texts, for the pass under way."""
+
+    def apply_pass(self, findings: Iterable[Finding], to_real: Callable[[Path], Path]) -> int:
+        """Apply what fits of this pass's fixes; returns how many were applied."""
+        self.not_applied = []
+        self._indexes = {}
+        taken: dict[Path, list[Span]] = {}
+        created: dict[Path, str] = {}
+        seen: set[tuple[object, ...]] = set()
+        count = 0
+        for finding in findings:
+            fix = finding.fix
+            if fix is None:
+                continue
+            fix = _relocated(fix, to_real)
+            identity = (fix.edits, fix.new_files)
+            if identity in seen:
+                continue
+            seen.add(identity)
+            planned = _planned(finding, fix, to_real)
+            key = (planned.code, planned.path, fix.description)
+            spans = self._spans(fix)
+            reason = spans if isinstance(spans, str) else self._conflict(fix, spans, taken, created)
+            if reason is None and key in self.applied_keys:
+                reason = "proposed again after it was applied (the fixes do not converge)"
+            if reason is not None:
+                self.not_applied.append(_with_reason(planned, reason))
+                continue
+            assert not isinstance(spans, str)
+            for path, new in spans.items():
+                taken.setdefault(path, []).extend(new)
+            created.update(fix.new_files)
+            self.applied.append(planned)
+            self.applied_keys.add(key)
+            count += 1
+        for path, spans in taken.items():
+            text = self.text(path)
+            assert text is not None
+            bom = BOM if text.startswith(BOM) else ""
+            self.contents[path] = bom + splice(text.removeprefix(BOM), spans)
+        for path, text in created.items():
+            self.originals.setdefault(path, self._disk_text(path))
+            self.contents[path] = text
+        return count
+
+    def _spans(self, fix: Fix) -> dict[Path, list[Span]] | str:
+        """The fix's edits as spans of the planned texts, or why they cannot be applied."""
+        if not fix.safe and not self.unsafe:
+            return UNSAFE
+        spans: dict[Path, list[Span]] = {}
+        for edit in fix.edits:
+            if not within(edit.path, self.paths):
+                return f"{edit.path} is outside the checked paths"
+            index = self._index(edit.path)
+            if index is None:
+                return f"{edit.path} cannot be read as UTF-8 text"
+            try:
+                spans.setdefault(edit.path, []).append(index.span(edit))
+            except EditError as error:
+                return f"the fix does not fit the file: {error}"
+        for new in spans.values():
+            try:
+                in_order(new)
+            except EditError as error:
+                return f"the fix's own edits overlap: {error}"
+        return spans
+
+    def _conflict(self, fix: Fix, spans: dict[Path, list[Span]],
+                  taken: dict[Path, list[Span]], created: dict[Path, str]) -> str | None:
+        """Why ``fix`` cannot join the fixes already taken in this pass, or None."""
+        for path, new in spans.items():
+            if path in created or any(s.conflicts(t) for s in new for t in taken.get(path, ())):
+                return "overlaps another fix"
+        for path, _ in fix.new_files:
+            if not within(path, self.paths):
+                return f"{path} is outside the checked paths"
+            if path in taken or path in spans or path in created:
+                return "overlaps another fix"
+            exists = path in self.contents or os.path.lexists(path)
+            if exists and not self.force:
+                return f"{path.name} exists already (--force replaces it)"
+        return None
+
+    def _index(self, path: Path) -> TextIndex | None:
+        if path not in self._indexes:
+            text = self.text(path)
+            if text is None:
+                return None
+            self._indexes[path] = TextIndex(text.removeprefix(BOM))
+        return self._indexes[path]
+
+    def text(self, path: Path) -> str | None:
+        """The planned text of ``path``: after earlier passes, else as on disk."""
+        if path in self.contents:
+            return self.contents[path]
+        if path not in self.originals:
+            self.originals[path] = self._disk_text(path)
+        return self.originals[path]
+
+    @staticmethod
+    def _disk_text(path: Path) -> str | None:
+        try:
+            if not path.is_file() or path.stat().st_size > MAX_FILE_BYTES:
+                return None
+            return path.read_bytes().decode("utf-8")
+        except (OSError, UnicodeDecodeError):
+            return None
+
+    def changes(self) -> tuple[FileChange, ...]:
+        return tuple(
+            FileChange(path, self.originals.get(path), text)
+            for path, text in sorted(self.contents.items())
+            if text != self.originals.get(path)
+        )
+
+
+def _relocated(fix: Fix, to_real: Callable[[Path], Path]) -> Fix:
+    from dataclasses import replace
+
+    edits = tuple(replace(e, path=to_real(e.path)) for e in fix.edits)
+    new_files = tuple((to_real(p), text) for p, text in fix.new_files)
+    return replace(fix, edits=edits, new_files=new_files)
+
+
+def _planned(finding: Finding, fix: Fix, to_real: Callable[[Path], Path]) -> PlannedFix:
+    """``fix`` (already relocated to real paths) of ``finding`` as the plan reports it."""
+    loc = finding.location
+    files = tuple(dict.fromkeys([*(e.path for e in fix.edits), *(p for p, _ in fix.new_files)]))
+    return PlannedFix(finding.code, to_real(loc.path), loc.line, loc.column, fix.description,
+                      fix.safe, files=files)
+
+
+def _with_reason(planned: PlannedFix, reason: str) -> PlannedFix:
+    from dataclasses import replace
+
+    return replace(planned, reason=reason)
+
+
+def unified_diff(change: FileChange, name: str) -> str:
+    """``change`` as a unified diff (``git apply`` reads it); ``name`` is the displayed path."""
+    before = change.before.splitlines(keepends=True) if change.before is not None else []
+    after = change.after.splitlines(keepends=True)
+    lines = difflib.unified_diff(
+        before, after,
+        fromfile=f"a/{name}" if change.before is not None else "/dev/null",
+        tofile=f"b/{name}",
+    )
+    out = []
+    for line in lines:
+        out.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
+    return "".join(out)
