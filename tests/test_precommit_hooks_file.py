@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -39,25 +41,50 @@ NOT_READ = [
 
 
 @pytest.fixture(scope="module")
-def hooks() -> list[dict]:
+def hooks() -> dict[str, dict]:
     data = YAML(typ="safe", pure=True).load(HOOKS_FILE.read_text(encoding="utf-8"))
     assert isinstance(data, list) and data
-    return data
+    by_id = {hook["id"]: hook for hook in data}
+    assert len(by_id) == len(data), "hook ids must be unique"
+    return by_id
 
 
 @pytest.fixture(scope="module")
-def files_pattern(hooks: list[dict]) -> re.Pattern[str]:
-    return re.compile(hooks[0]["files"])
+def files_pattern(hooks: dict[str, dict]) -> re.Pattern[str]:
+    return re.compile(hooks["composeguard"]["files"])
 
 
-def test_hook_definition(hooks: list[dict]) -> None:
-    (hook,) = hooks
-    assert hook["id"] == "composeguard"
+def test_hook_ids(hooks: dict[str, dict]) -> None:
+    assert list(hooks) == ["composeguard", "composeguard-fix"]
+
+
+def test_check_hook_definition(hooks: dict[str, dict]) -> None:
+    hook = hooks["composeguard"]
     assert hook["name"] == "composeguard"
     assert hook["entry"] == "composeguard check"
     assert hook["language"] == "python"
     assert hook["pass_filenames"] is False, "rules need the whole project, not the changed files"
     assert hook["require_serial"] is True
+
+
+def test_fix_hook_definition(hooks: dict[str, dict]) -> None:
+    hook = hooks["composeguard-fix"]
+    assert hook["entry"] == "composeguard fix", "unsafe fixes are opt-in through `args`"
+    assert "args" not in hook
+    assert hook["language"] == "python"
+    assert hook["pass_filenames"] is False, "fix plans the whole project, like check"
+    assert hook["require_serial"] is True
+    assert "always_run" not in hook
+    assert hook["files"] == hooks["composeguard"]["files"], "both hooks run for the same commits"
+
+
+def test_pre_commit_accepts_the_manifest() -> None:
+    pytest.importorskip("pre_commit")
+    result = subprocess.run(
+        [sys.executable, "-m", "pre_commit", "validate-manifest", str(HOOKS_FILE)],
+        capture_output=True, text=True, check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
 
 
 @pytest.mark.parametrize("path", READ_BY_COMPOSEGUARD)
@@ -69,3 +96,30 @@ def test_runs_for_files_composeguard_reads(files_pattern: re.Pattern[str], path:
 @pytest.mark.parametrize("path", NOT_READ)
 def test_does_not_run_for_unrelated_files(files_pattern: re.Pattern[str], path: str) -> None:
     assert not files_pattern.search(path), path
+
+
+def readme_pre_commit_config() -> str:
+    """The `.pre-commit-config.yaml` snippet of the README's pre-commit section."""
+    lines = (HOOKS_FILE.parent / "README.md").read_text(encoding="utf-8").splitlines()
+    start = lines.index("## pre-commit")
+    opening = lines.index("```yaml", start)
+    return "\n".join(lines[opening + 1:lines.index("```", opening)]) + "\n"
+
+
+def test_readme_snippet_is_a_valid_config_using_these_hooks(
+    hooks: dict[str, dict], tmp_path: Path
+) -> None:
+    from composeguard.lint.report import REPOSITORY_URL
+
+    pytest.importorskip("pre_commit")
+    snippet = readme_pre_commit_config()
+    (repo,) = YAML(typ="safe", pure=True).load(snippet)["repos"]
+    assert repo["repo"] == REPOSITORY_URL, "one repository URL for SARIF, the Action and hooks"
+    assert {hook["id"] for hook in repo["hooks"]} == set(hooks)
+    config = tmp_path / ".pre-commit-config.yaml"
+    config.write_text(snippet, encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "pre_commit", "validate-config", str(config)],
+        capture_output=True, text=True, check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
