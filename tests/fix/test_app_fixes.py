@@ -609,3 +609,15 @@ def test_volume_flags_in_fixture_scripts_makefiles_and_workflows(fixture: str,
     assert len(old) == len(new) == 1
     assert new[0] in (old[0].replace(" -v", ""), old[0].replace(" --volumes", ""))
     assert findings(root, CG104) == []
+
+
+def test_an_unset_published_variable_keeps_its_place(project_dir: ProjectDir) -> None:
+    """`${DB_PORT}:5432` with DB_PORT unset reads as `:5432`; the fix must still write
+    `127.0.0.1:${DB_PORT}:5432`, not a second colon (found on the real corpus)."""
+    root = project_dir({"compose.yaml": "services:\n  db:\n    image: postgres:16\n    ports:\n"
+                        "      - ${DB_PORT}:5432\n      - \"5432\"\n"})
+    fix(root, Selection(select=("CG502",)))
+    text = (root / "compose.yaml").read_text()
+    assert '      - "127.0.0.1:${DB_PORT}:5432"\n' in text
+    assert '      - "127.0.0.1::5432"\n' in text
+    assert compose_accepts([root / "compose.yaml"], root, {"DB_PORT": "5432"})

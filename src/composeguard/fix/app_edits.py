@@ -515,7 +515,12 @@ def loopback_port_fix(project: Project, item: Node, host_ip: str, published: str
         if "$" in text and (host_ip or len(scalar_text(item.value).split("/")[0].split(":")) != 2):
             return None
         if not host_ip:
-            change = doc.replace_scalar(node, f"{LOOPBACK}:{'' if published else ':'}{text}")
+            # `published:target` as written (a `${VAR}` port counts as written, even when it
+            # interpolates to nothing) gets the address in front; a bare target gets an
+            # ephemeral port on the address (`127.0.0.1::5432`).
+            written_parts = 2 if "$" in text else len(text.partition("/")[0].split(":"))
+            separator = ":" if written_parts == 2 else "::"
+            change = doc.replace_scalar(node, f"{LOOPBACK}{separator}{text}")
         else:
             spec, slash, protocol = text.partition("/")
             parts = spec.split(":")
