@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from composeguard.lint.finding import Location
+
 FIXTURES = Path(__file__).parent / "fixtures"
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 
@@ -22,10 +24,27 @@ def write_tree(root: Path, files: Mapping[str, str | bytes]) -> Path:
     return root
 
 
+def read(path: Path) -> str | None:
+    """A file's text, or None: the ``read`` callable the app-config readers take."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def span(text: str, location: Location) -> str:
+    """The source text a 1-based, character-counted, end-exclusive location covers."""
+    lines = text.splitlines(keepends=True)
+    start = sum(map(len, lines[: location.line - 1])) + location.column - 1
+    end_line, end_column = location.end
+    end = sum(map(len, lines[: end_line - 1])) + end_column - 1
+    return text[start:end]
+
+
 def make_git_repo(root: Path) -> Path:
     """Turn ``root`` into a real git repository with every file committed."""
     env = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_SYSTEM": os.devnull}
-    run = lambda *args: subprocess.run(  # noqa: E731
+    run = lambda *args: subprocess.run(
         ["git", *args], cwd=root, env=env, check=True, capture_output=True
     )
     run("init", "-q", "-b", "main")

@@ -18,25 +18,12 @@ from composeguard.lint.django import (
 )
 from composeguard.lint.finding import Location
 
-from ..conftest import FIXTURES
+from ..conftest import FIXTURES, read, span
 
 MakeProject = Callable[..., Path]
 MANAGE = "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', '{}')\n"
 
 
-def read(path: Path) -> str | None:
-    try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return None
-
-
-def span(text: str, location: Location) -> str:
-    lines = text.splitlines(keepends=True)
-    start = sum(map(len, lines[: location.line - 1])) + location.column - 1
-    end_line, end_column = location.end
-    end = sum(map(len, lines[: end_line - 1])) + end_column - 1
-    return text[start:end]
 
 
 def in_memory(files: Mapping[str, str]) -> Callable[[Path], str | None]:

@@ -9,7 +9,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from composeguard.lint.finding import Location
 from composeguard.lint.laravel import (
     PROHIBIT_DESTRUCTIVE_COMMANDS,
     DestructiveGuard,
@@ -21,27 +20,13 @@ from composeguard.lint.laravel import (
     provider_files,
 )
 
-from ..conftest import FIXTURES, write_tree
+from ..conftest import FIXTURES, read, span, write_tree
 
 MakeProject = Callable[..., Path]
 DB_PHP = Path("config/database.php")
 FOUR = PROHIBIT_DESTRUCTIVE_COMMANDS
 
 
-def read(path: Path) -> str | None:
-    try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return None
-
-
-def span(text: str, location: Location) -> str:
-    """The source text a 1-based, character-counted, end-exclusive location covers."""
-    lines = text.splitlines(keepends=True)
-    start = sum(map(len, lines[: location.line - 1])) + location.column - 1
-    end_line, end_column = location.end
-    end = sum(map(len, lines[: end_line - 1])) + end_column - 1
-    return text[start:end]
 
 
 def composer(constraint: str = "^11.31", psr4: Mapping[str, object] | None = None) -> str:

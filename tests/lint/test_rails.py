@@ -10,7 +10,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from composeguard.lint.finding import Location
 from composeguard.lint.rails import (
     RailsDatabase,
     database_config,
@@ -19,26 +18,13 @@ from composeguard.lint.rails import (
     neutralise_erb,
 )
 
-from ..conftest import FIXTURES
+from ..conftest import FIXTURES, read, span
 
 MakeProject = Callable[..., Path]
 DB_YML = Path("config/database.yml")
 APPLICATION = "module Shop\n  class Application < Rails::Application\n  end\nend\n"
 
 
-def read(path: Path) -> str | None:
-    try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return None
-
-
-def span(text: str, location: Location) -> str:
-    lines = text.splitlines(keepends=True)
-    start = sum(map(len, lines[: location.line - 1])) + location.column - 1
-    end_line, end_column = location.end
-    end = sum(map(len, lines[: end_line - 1])) + end_column - 1
-    return text[start:end]
 
 
 def config(text: str, environment: str = "production") -> RailsDatabase | None:

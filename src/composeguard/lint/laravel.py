@@ -412,16 +412,20 @@ def default_connection(path: Path, text: str) -> DefaultConnection | None:
     """
     php = _Php(text, path)
     value = next((v for k, v in _entries(php, php.returned_array()) if k == "default"), None)
-    return _connection_of(php, value, 0) if value is not None else None
+    found = _connection_of(php, value, 0) if value is not None else None
+    return found[0] if found is not None else None
 
 
-def _connection_of(php: _Php, node: Node | None, depth: int) -> DefaultConnection | None:
+def _connection_of(
+    php: _Php, node: Node | None, depth: int
+) -> tuple[DefaultConnection, Node] | None:
+    """The default connection an expression gives, and the string literal it comes from."""
     node = _unwrap(node)
     if node is None or depth > _MAX_DEPTH:
         return None
     value = php.literal(node)
     if value is not None:
-        return DefaultConnection(value, None, php.location(node))
+        return DefaultConnection(value, None, php.location(node)), node
     if node.has_error and node.type not in _CALLS and node.type != "binary_expression":
         # a missing comma makes ``'sqlite' 'next' => ...`` parse as one broken expression
         return _connection_of(php, _first_expression(node), depth + 1)
@@ -434,7 +438,7 @@ def _connection_of(php: _Php, node: Node | None, depth: int) -> DefaultConnectio
         fallback = node.child_by_field_name("right") if default is None else None
         inner = _connection_of(php, fallback, depth + 1) if fallback is not None else None
         if inner is not None and variable is not None:
-            return DefaultConnection(inner.connection, variable, php.location(node))
+            return DefaultConnection(inner[0].connection, variable, php.location(node)), inner[1]
         return _connection_of(php, left, depth + 1)
     env = _env_call(php, node)
     if env is None or env[0] is None or env[1] is None:
@@ -442,7 +446,7 @@ def _connection_of(php: _Php, node: Node | None, depth: int) -> DefaultConnectio
     inner = _connection_of(php, env[1], depth + 1)
     if inner is None:
         return None
-    return DefaultConnection(inner.connection, env[0], php.location(node))
+    return DefaultConnection(inner[0].connection, env[0], php.location(node)), inner[1]
 
 
 def _env_call(php: _Php, node: Node) -> tuple[str | None, Node | None] | None:
@@ -722,9 +726,10 @@ def default_connection_literal(path: Path, text: str) -> Location | None:
     a heredoc)."""
     php = _Php(text, path)
     value = next((v for k, v in _entries(php, php.returned_array()) if k == "default"), None)
-    node = _connection_literal(php, value, 0) if value is not None else None
-    if node is None:
+    found = _connection_of(php, value, 0) if value is not None else None
+    if found is None:
         return None
+    node = found[1]
     raw = php.text(node)
     content = php.literal(node)
     if len(raw) < 2 or raw[0] not in "'\"" or raw[-1] != raw[0] or raw[1:-1] != content:
@@ -732,32 +737,6 @@ def default_connection_literal(path: Path, text: str) -> Location | None:
     whole = php.location(node)
     end_line, end_column = whole.end
     return Location(path, whole.line, whole.column + 1, end_line, end_column - 1)
-
-
-def _connection_literal(php: _Php, node: Node | None, depth: int) -> Node | None:
-    """The literal node :func:`_connection_of` takes the connection from."""
-    node = _unwrap(node)
-    if node is None or depth > _MAX_DEPTH:
-        return None
-    if php.literal(node) is not None:
-        return node
-    if node.has_error and node.type not in _CALLS and node.type != "binary_expression":
-        return _connection_literal(php, _first_expression(node), depth + 1)
-    if node.type == "binary_expression" and _operator(php, node) == "??":
-        left = _unwrap(node.child_by_field_name("left"))
-        env = _env_call(php, left) if left is not None else None
-        if env is None:
-            return None
-        variable, default = env
-        fallback = node.child_by_field_name("right") if default is None else None
-        inner = _connection_literal(php, fallback, depth + 1) if fallback is not None else None
-        if inner is not None and variable is not None:
-            return inner
-        return _connection_literal(php, left, depth + 1)
-    env = _env_call(php, node)
-    if env is None or env[0] is None or env[1] is None:
-        return None
-    return _connection_literal(php, env[1], depth + 1)
 
 
 def defined_connections(path: Path, text: str) -> frozenset[str] | None:
