@@ -29,8 +29,22 @@ def _fenced(text: str) -> str:
     text = text.strip("\n")
     if text.lstrip().startswith("```"):
         return text
-    language = "php" if text.lstrip().startswith("<?php") else "yaml"
-    return f"```{language}\n{text}\n```"
+    return f"```{_language(text)}\n{text}\n```"
+
+
+def _language(text: str) -> str:
+    """The code block's language, from how the example starts: PHP, a shell session or
+    script, a Python or Ruby settings file; compose YAML otherwise."""
+    first = text.lstrip().split("\n", 1)[0]
+    if first.startswith("<?php"):
+        return "php"
+    if first.startswith("$ "):
+        return "console"
+    if first.startswith(("#!", "# scripts/", "# Makefile")) or first.endswith(".sh"):
+        return "sh"
+    if first.startswith(("DATABASES", "DEBUG", "import ", "from ")):
+        return "python"
+    return "yaml"
 
 
 def rule_page(rule: Rule) -> str:
