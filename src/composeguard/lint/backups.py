@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 from composeguard.lint.commands import Operation, classify, unwrap
 from composeguard.lint.compose import (
     ComposeModel,
+    Environment,
     Mount,
     MountKind,
     Service,
@@ -40,6 +41,7 @@ from composeguard.lint.origin import TextOrigin
 from composeguard.lint.shell import Command, parse_script, shell_body
 
 if TYPE_CHECKING:
+    from composeguard.lint.datastores import DataStore
     from composeguard.lint.project import Project
     from composeguard.lint.storage import Persistence
 
@@ -124,6 +126,27 @@ class Backup:
 
 def store_key(model: ComposeModel, service: Service) -> StoreKey:
     return model.project_dir, service.name
+
+
+NOT_BACKED_UP = frozenset({"rabbitmq", "elasticsearch", "opensearch", "meilisearch", "typesense",
+                           "qdrant"})
+"""Brokers and search indexes: their content is in transit or rebuilt from the database."""
+
+
+def stores_without_backup(project: Project) -> Iterator[tuple[Service, DataStore]]:
+    """Each production data store (once, caches, brokers and search indexes aside) of a setup
+    not marked as development, that no backup of the project covers."""
+    seen: set[Location] = set()
+    for model, service, state in project.data_store_services(Environment.PRODUCTION):
+        store = state.store
+        if store.cache or store.name in NOT_BACKED_UP or service.location in seen:
+            continue
+        if project.development_signal(model, service) is not None:
+            continue
+        seen.add(service.location)
+        key = store_key(model, service)
+        if not any(backup.covers(store.name, key) for backup in project.backups):
+            yield service, store
 
 
 def find_backups(project: Project) -> tuple[Backup, ...]:

@@ -197,6 +197,14 @@ class Service:
     def mounts(self) -> tuple[Mount, ...]:
         return tuple(iter_mounts(self.node))
 
+    @property
+    def ports(self) -> tuple[PublishedPort, ...]:
+        """``ports:`` as Compose reads each entry; entries it cannot read are left out."""
+        node = self.node.get("ports")
+        if node is None or not node.is_list:
+            return ()
+        return tuple(port for item in node.value if (port := parse_port(item)) is not None)
+
     def argv(self, key: str) -> list[str] | None:
         """``command``/``entrypoint`` split as Compose splits a string form."""
         value = self.node.get(key)
@@ -210,6 +218,63 @@ class Service:
             return shlex.split(scalar_text(value.value))
         except ValueError:
             return scalar_text(value.value).split()
+
+
+@dataclass(frozen=True, slots=True)
+class PublishedPort:
+    """One ``ports:`` entry as Compose reads it (short ``[ip:][host:]container[/proto]`` or
+    long syntax); ``host_ip`` is "" and ``published`` is "" when not given. ``node`` is the
+    list item, where a finding points and a fix edits."""
+
+    node: Node = field(compare=False, repr=False)
+    host_ip: str
+    published: str
+    targets: range
+    protocol: str = "tcp"
+    long_syntax: bool = False
+
+    @property
+    def all_interfaces(self) -> bool:
+        """Bound to every host address: no ``host_ip``, ``0.0.0.0`` or ``::``."""
+        import ipaddress
+
+        if not self.host_ip:
+            return True
+        try:
+            return ipaddress.ip_address(self.host_ip).is_unspecified
+        except ValueError:
+            return False
+
+
+def _port_range(text: str) -> range | None:
+    start, _, end = text.strip().partition("-")
+    if not start.isdigit() or (end and not end.isdigit()):
+        return None
+    return range(int(start), int(end or start) + 1)
+
+
+def parse_port(item: Node) -> PublishedPort | None:
+    """A ``ports:`` item split as compose-go does (IPv6 host IPs in brackets or bare), or None
+    when it cannot be read."""
+    if item.is_map:
+        target = item.get("target")
+        targets = _port_range(scalar_text(target.value)) if target is not None else None
+        if targets is None:
+            return None
+        text = {k: scalar_text(n.value) if (n := item.get(k)) is not None else ""
+                for k in ("host_ip", "published", "protocol")}
+        return PublishedPort(item, text["host_ip"].strip("[]"), text["published"], targets,
+                             text["protocol"].lower() or "tcp", long_syntax=True)
+    if not item.is_scalar or item.value is None or isinstance(item.value, bool | float):
+        return None
+    spec, _, protocol = scalar_text(item.value).strip().partition("/")
+    parts = spec.split(":")
+    host_ip, published = ":".join(parts[:-2]), parts[-2] if len(parts) > 1 else ""
+    targets = _port_range(parts[-1])
+    if targets is None:
+        return None
+    return PublishedPort(item, host_ip.strip("[]"), published, targets,
+                         protocol.lower() or "tcp")
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,15 +27,27 @@ from composeguard.lint.nodes import Node, scalar_text
 from composeguard.lint.storage import Persistence, analyse, runs_server
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from composeguard.lint.backups import Backup
     from composeguard.lint.django import DatabaseDefault, DjangoSettings
-    from composeguard.lint.ignore import IgnoreRules
+    from composeguard.lint.envroles import EnvFileRole, EnvValue
+    from composeguard.lint.guards import DisabledCheck, SeedingEvidence
+    from composeguard.lint.ignore import IgnoreMatch, IgnoreRules
     from composeguard.lint.laravel import DefaultConnection, DestructiveGuard, LaravelApp
     from composeguard.lint.rails import RailsDatabase
-    from composeguard.lint.repofiles import AppDatabase
+    from composeguard.lint.repofiles import (
+        AppDatabase,
+        TrackedDatabase,
+        TrackedEnvFile,
+        TrackedFile,
+        UnignoredDatabase,
+    )
     from composeguard.lint.scripts import ShellFragment
     from composeguard.lint.shell import Script
+    from composeguard.lint.split import UnsplitSetup
     from composeguard.lint.startup import StartCommands, StartStep
+    from composeguard.lint.written import WrittenIndex, WrittenSetting
 
 SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh", "busybox"})
 
@@ -167,6 +179,13 @@ class Project:
         from composeguard.lint.split import unsplit_bases
 
         return tuple(unsplit_bases(self.compose_files, self.repository_root, self.paths))
+
+    def unsplit_setups(self) -> Iterator[UnsplitSetup]:
+        """The setups of unsplit base files (see :meth:`unsplit_compose_bases`) that migrate,
+        seed or wipe on every start, each with its automatic steps and where to point."""
+        from composeguard.lint.split import unsplit_setups
+
+        return unsplit_setups(self)
 
     def chains(self) -> list[tuple[ComposeFile, ...]]:
         """The ``-f`` chains to judge, one per compose file that is run.
@@ -395,6 +414,20 @@ class Project:
 
         return disables_environment_check(root, self.read_text)
 
+    def disabled_environment_checks(self) -> Iterator[DisabledCheck]:
+        """Each place that sets ``DISABLE_DATABASE_ENVIRONMENT_CHECK`` for production: a Rails
+        app's production.rb, a production-facing service, a production env file."""
+        from composeguard.lint.guards import disabled_environment_checks
+
+        return disabled_environment_checks(self)
+
+    def seeding_evidence(self, app: LaravelApp) -> SeedingEvidence | None:
+        """What shows that the project seeds: a seeding start step, script, Makefile or CI
+        command, else ``app``'s DatabaseSeeder."""
+        from composeguard.lint.guards import seeding_evidence
+
+        return seeding_evidence(self, app)
+
     @cached_property
     def env_files(self) -> tuple[Path, ...]:
         """``.env`` and ``.env.*`` files of the project, and every ``env_file:`` a compose
@@ -453,12 +486,102 @@ class Project:
 
         return app_databases(self)
 
+    def already_ignored_by(self, tracked: TrackedFile) -> IgnoreMatch | None:
+        """The ignore pattern that matches a file git tracks anyway (committed before)."""
+        from composeguard.lint.repofiles import already_ignored_by
+
+        return already_ignored_by(self, tracked)
+
+    def tracked_databases(self) -> Iterator[TrackedDatabase]:
+        """The database files git tracks, by name or by SQLite header."""
+        from composeguard.lint.repofiles import tracked_databases
+
+        return tracked_databases(self)
+
+    def unignored_databases(self) -> Iterator[UnignoredDatabase]:
+        """The apps' SQLite files and the tree's database files that the shared ignore rules
+        would not keep out of git, with where to point and which ``.gitignore`` to edit."""
+        from composeguard.lint.repofiles import unignored_databases
+
+        return unignored_databases(self)
+
+    def tracked_env_files(self) -> Iterator[TrackedEnvFile]:
+        """The env files git tracks that hold real settings, with the credentials they set."""
+        from composeguard.lint.repofiles import tracked_env_files
+
+        return tracked_env_files(self)
+
     def env_convention(self, directory: Path) -> str | None:
         """The framework whose convention commits ``.env`` files in ``directory`` (Symfony,
         Vite...), read from its composer.json/package.json; None."""
         from composeguard.lint.repofiles import committing_convention
 
         return committing_convention(Path(directory), self.read_text)
+
+    def env_file_role(self, path: Path) -> EnvFileRole:
+        """What an env file's name says: which environment reads it, and whether git may
+        track it (two questions with different answers, see :mod:`composeguard.lint.envroles`)."""
+        from composeguard.lint.envroles import env_file_role
+
+        return env_file_role(Path(path))
+
+    def production_env_values(self) -> Iterator[EnvValue]:
+        """The settings production reads from env files: files named for production, and the
+        tracked ``env_file:`` values production-facing services end up with."""
+        from composeguard.lint.envroles import production_env_values
+
+        return production_env_values(self)
+
+    # -- written compose values ------------------------------------------------------------
+
+    @cached_property
+    def _written_index(self) -> WrittenIndex:
+        from composeguard.lint.written import WrittenIndex
+
+        return WrittenIndex(self._compose_root)
+
+    def written_text(self, model: ComposeModel, node: Node) -> str | None:
+        """The text a compose file of ``model`` writes for the effective value ``node``
+        (``${...}`` kept, before ``.env`` fills in a bare ``KEY``); None when no compose file
+        writes it (an ``env_file`` line, a bare name)."""
+        return self._written_index.text(model, node)
+
+    def written_settings(self, names: Mapping[str, frozenset[str]]) -> Iterator[WrittenSetting]:
+        """Each of ``names`` that a production-facing service writes in a compose file, as a
+        literal or an interpolation fallback, with a value from its set (once per place)."""
+        from composeguard.lint.written import written_settings
+
+        return written_settings(self, names)
+
+    # -- the app's database in production -------------------------------------------------
+
+    def services_built_from(self, folder: Path) -> Iterator[Service]:
+        """Production-facing services whose image is built from ``folder`` (or one above)."""
+        from composeguard.lint.appdb import services_built_from
+
+        return services_built_from(self, Path(folder))
+
+    def sqlite_kept_on_volumes(self, root: Path, path: Callable[[Service], str | None]) -> bool:
+        """Whether the app at ``root`` runs on SQLite deliberately: production-facing services
+        are built from it and each keeps the file (``path`` in that service) on a volume."""
+        from composeguard.lint.appdb import kept_on_volumes
+
+        return kept_on_volumes(self, Path(root), path)
+
+    @cached_property
+    def production_django_settings(self) -> tuple[DjangoSettings, ...]:
+        """The Django settings production runs: per settings folder its production modules,
+        else its single module or ``base``."""
+        from composeguard.lint.appdb import production_django_settings
+
+        return production_django_settings(self)
+
+    def unused_database_setting(self, root: Path) -> tuple[str, str] | None:
+        """(service, setting) of a production service built from the Laravel app at ``root``
+        that names a database server but leaves ``DB_CONNECTION`` unset."""
+        from composeguard.lint.appdb import unused_database_setting
+
+        return unused_database_setting(self, Path(root))
 
     # -- data stores ---------------------------------------------------------------------
 
@@ -498,6 +621,13 @@ class Project:
         from composeguard.lint.backups import find_backups
 
         return find_backups(self)
+
+    def stores_without_backup(self) -> Iterator[tuple[Service, DataStore]]:
+        """Production data stores (caches, brokers, search indexes aside) that no backup of
+        the project covers."""
+        from composeguard.lint.backups import stores_without_backup
+
+        return stores_without_backup(self)
 
 
 def inherited_mounts(service: Service, model: ComposeModel) -> tuple[Mount, ...]:

@@ -23,12 +23,15 @@ from __future__ import annotations
 import json
 import os
 import stat
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from composeguard.lint.finding import Location
+
 if TYPE_CHECKING:
+    from composeguard.lint.ignore import IgnoreMatch
     from composeguard.lint.laravel import LaravelApp
     from composeguard.lint.project import Project
 
@@ -356,3 +359,224 @@ def committing_convention(directory: Path, read: Reader) -> str | None:
     package = _requirements(_json(read(directory / "package.json")),
                             "dependencies", "devDependencies")
     return next((label for name, label in _CONVENTIONS_JS if name in package), None)
+
+
+# -- what git tracks (CG401, CG403) -------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class TrackedFile:
+    """A file git tracks, outside test fixtures, with its repository."""
+
+    path: Path
+    root: Path
+    relative: str
+    """``path`` below ``root``, with POSIX separators."""
+
+
+def tracked_file(project: Project, path: Path) -> TrackedFile | None:
+    """``path`` as git tracks it, or None: untracked, outside git, a fixture, or a symlink
+    (git stores the link, never what it points to)."""
+    if project.tracked(path) is not True or path.is_symlink():
+        return None
+    root = project.repository_root(path)
+    if root is None:
+        return None
+    relative = Path(os.path.relpath(os.path.abspath(path), root)).as_posix()
+    return None if is_fixture(relative.split("/")) else TrackedFile(path, root, relative)
+
+
+def already_ignored_by(project: Project, tracked: TrackedFile) -> IgnoreMatch | None:
+    """The ignore pattern that already matches a tracked file: it does not stop git from
+    tracking a file committed before, which the advice must say."""
+    found = project.ignore_rules(tracked.root).explain(tracked.path)
+    return None if found is None or found.negated else found
+
+
+@dataclass(frozen=True, slots=True)
+class TrackedDatabase:
+    """A database file git tracks."""
+
+    file: TrackedFile
+    by_name: bool
+    """Its name says so; else its SQLite header does (a name-less file in a data folder)."""
+
+
+def tracked_databases(project: Project) -> Iterator[TrackedDatabase]:
+    """The database files git tracks: by name, or by the SQLite header for the few files in
+    a data folder whose name says nothing (see the module docstring)."""
+    for path in project.discovery.files:
+        name = path.name
+        extension = database_extension(name)
+        if extension is None and (os.path.splitext(name)[1].lower() not in SNIFFED_SUFFIXES
+                                  or DATA_DIRS.isdisjoint(p.lower() for p in path.parts[:-1])):
+            continue
+        tracked = tracked_file(project, path)
+        if tracked is None:
+            continue
+        if extension is None and not (worth_sniffing(tuple(tracked.relative.split("/")))
+                                      and project.has_sqlite_header(path)):
+            continue
+        yield TrackedDatabase(tracked, extension is not None)
+
+
+@dataclass(frozen=True, slots=True)
+class TrackedEnvFile:
+    """An env file git tracks that holds real settings."""
+
+    file: TrackedFile
+    role: str
+    """:func:`env_file_role` of its name: ``plain``, ``environment``, ``private``, ``other``."""
+    credentials: tuple[str, ...]
+    """The credential variables it sets (names only)."""
+    convention: str | None
+    """The convention that commits it as shared defaults (``Symfony``, ``Vite``... or
+    ``Compose``), which it breaks by holding credentials; None: no such convention."""
+
+
+def tracked_env_files(project: Project) -> Iterator[TrackedEnvFile]:
+    """The env files git tracks that hold real settings (see the module docstring); a file
+    an ``env_file:`` names counts when production reads it and it sets a credential."""
+    production: set[Path] | None = None
+    compose_only: set[Path] | None = None
+    for path in project.env_files:
+        role = env_file_role(path.name)
+        if role in (None, "template", "encrypted", "test"):
+            continue
+        tracked = tracked_file(project, path)
+        if tracked is None:
+            continue
+        env = project.env_file(path)
+        credentials = credential_keys(env.entries) if env is not None else ()
+        convention: str | None = None
+        if role == "other":
+            production = _production_env_files(project) if production is None else production
+            if not credentials or path not in production:
+                continue
+        elif role in ("plain", "environment"):
+            convention = project.env_convention(path.parent)
+            if convention is None and role == "plain":
+                if compose_only is None:
+                    compose_only = _compose_only_dirs(project)
+                convention = "Compose" if path.parent in compose_only else None
+            if convention is not None and not credentials:
+                continue
+        yield TrackedEnvFile(tracked, str(role), credentials, convention)
+
+
+def _production_env_files(project: Project) -> set[Path]:
+    """The env files (not compose files) production-facing services take settings from."""
+    compose = {f.path for f in project.compose_files}
+    return {node.loc.path for _, service in project.production_services()
+            for node in service.environment.values() if node.loc.path not in compose}
+
+
+def _compose_only_dirs(project: Project) -> set[Path]:
+    """Folders whose ``.env`` holds Compose's interpolation defaults: they hold a compose file
+    (one that ``include`` pulls in counts) and are not a Laravel, Django or Rails app's root,
+    whose ``.env`` is the app's own settings."""
+    folders = {p.parent for p in project.discovery.compose_files}
+    folders |= {d for model in project.models for d in model.base_dirs.values()}
+    apps = {app.root for app in project.laravel_apps} | set(project.rails_apps)
+    apps |= {p.parent for p in project.discovery.files if p.name == "manage.py"}
+    return folders - apps
+
+
+# -- what git would add (CG402) -----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class UnignoredDatabase:
+    """A database file the project's shared ignore rules would let ``git add -A`` commit."""
+
+    path: Path
+    what: str
+    """``Laravel's default SQLite database``, ``a database file``..."""
+    pattern: str
+    """The ignore patterns to suggest, in backquotes."""
+    root: Path
+    """The repository root (the checked folder outside git) whose ignore rules decide."""
+    boundary: Path
+    """The deepest of the repository root and the checked folder holding ``path``."""
+    match: IgnoreMatch | None
+    """What decided instead: a ``!pattern``, or an ignore only ``.git/info/exclude`` holds;
+    None: no pattern matches."""
+    location: Location
+    """The ``!pattern`` that re-includes it, else the deepest ``.gitignore`` on the way to
+    it, else the app's marker file or the database file itself."""
+    gitignore: Path
+    """The ``.gitignore`` to add the patterns to (it may not exist yet)."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Expected:
+    """A database file the ignore rules must cover, what it is, the pattern to suggest, the
+    file to point at when no ignore file exists and the folder whose ``.gitignore`` to create
+    then (None: the checked folder)."""
+
+    path: Path
+    what: str
+    pattern: str
+    anchor: Path
+    folder: Path | None = None
+
+
+def unignored_databases(project: Project) -> Iterator[UnignoredDatabase]:
+    """The apps' SQLite files and the database files in the tree (fixtures aside) that the
+    shared ignore rules (``.git/info/exclude`` is not shared) would not ignore, by path."""
+    for path, item in sorted(_expected_files(project).items()):
+        root = project.repository_root(path) or _boundary(project, path)
+        match = project.ignore_rules(root).explain(path)
+        shared = match is not None and ".git" not in Path(os.path.relpath(match.source, root)).parts
+        if match is not None and not match.negated and shared:
+            continue
+        boundary = _boundary(project, path)
+        ignore_file = _ignore_file(boundary, path)
+        if match is not None and match.negated and shared:
+            location = Location(match.source, match.line)
+        elif ignore_file is not None:
+            location = Location(ignore_file, 1)
+        else:
+            location = Location(item.anchor, 1)
+        target = ignore_file or (item.folder or boundary) / ".gitignore"
+        yield UnignoredDatabase(path, item.what, item.pattern, root, boundary, match, location,
+                                target)
+
+
+def _expected_files(project: Project) -> dict[Path, _Expected]:
+    expected: dict[Path, _Expected] = {}
+    for app in project.app_databases:
+        expected.setdefault(app.path, _Expected(app.path, app.what, app.pattern, app.anchor,
+                                                app.app_root))
+    for path in project.discovery.files:
+        if database_extension(path.name) is None:
+            continue
+        root = project.repository_root(path) or _boundary(project, path)
+        if not is_fixture(Path(os.path.relpath(path, root)).parts):
+            expected.setdefault(path, _Expected(path, "a database file",
+                                                ignore_suggestion(path.name), path))
+    return expected
+
+
+def _boundary(project: Project, path: Path) -> Path:
+    """The deepest of the repository root and the checked folder holding ``path``: findings
+    and the ignore files they name stay inside what was checked."""
+    absolute = Path(os.path.abspath(path))
+    roots = [r for r in (Path(os.path.abspath(p)) for p in project.paths) if _inside(absolute, r)]
+    roots = [r if r.is_dir() else r.parent for r in roots]
+    repository = project.repository_root(absolute)
+    candidates = [*roots, *([repository] if repository is not None else [])]
+    return max(candidates, key=lambda r: len(r.parts)) if candidates else absolute.parent
+
+
+def _ignore_file(boundary: Path, path: Path) -> Path | None:
+    """The deepest ``.gitignore`` between ``path``'s folder and ``boundary``, if any exists."""
+    folder = path.parent
+    while _inside(folder, boundary):
+        candidate = folder / ".gitignore"
+        if candidate.is_file():
+            return candidate
+        if folder == boundary:
+            break
+        folder = folder.parent
+    return None

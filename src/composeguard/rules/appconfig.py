@@ -2,108 +2,27 @@
 
 from __future__ import annotations
 
-import posixpath
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
-from pathlib import Path
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
 
 from composeguard.fix.app_edits import (
     env_connection_fix,
     laravel_default_fix,
     required_credential_fix,
 )
-from composeguard.lint.compose import (
-    DEVELOPMENT_MARKERS,
-    PRODUCTION_MARKERS,
-    TEST_MARKERS,
-    ComposeModel,
-    Service,
-)
+from composeguard.lint.appdb import on_volume, sqlite_file
 from composeguard.lint.datastores import AuthSwitch, Credential
 from composeguard.lint.finding import Finding, Fix, Location, Severity
-from composeguard.lint.interpolate import InvalidTemplate, substitute
-from composeguard.lint.nodes import Node, scalar_text
+from composeguard.lint.nodes import Node
 from composeguard.lint.project import Project
+from composeguard.lint.written import Written, setting_matches
+from composeguard.lint.written import judge_text as _judge_text
 from composeguard.rules.base import Example, Rule, rule
 
 if TYPE_CHECKING:
-    from composeguard.lint.django import DjangoSettings
     from composeguard.lint.laravel import LaravelApp
 
 # -- CG303 hardcoded-database-credential ------------------------------------------------------
-
-_SET_MARK = "\x00"
-
-
-@dataclass(frozen=True, slots=True)
-class _Written:
-    """How a value is written in the compose file: a literal, only a fallback default of
-    ``${VAR:-...}`` (``variables`` names what must be unset for it to apply), or neither."""
-
-    literal: bool
-    fallback: bool
-    variables: tuple[str, ...] = ()
-    value_when_unset: str = ""
-
-
-def _judge_text(text: str) -> _Written:
-    """Whether ``text`` (as written, ``${}`` included) puts literal characters in the value."""
-    if "$" not in text:
-        return _Written(literal=bool(text), fallback=False, value_when_unset=text)
-    try:
-        unset = substitute(text, lambda _: None)
-        when_set = substitute(text, lambda _: _SET_MARK).value
-    except InvalidTemplate:
-        return _Written(literal=True, fallback=False, value_when_unset=text)
-    names = tuple(dict.fromkeys(unset.used))
-    if when_set.replace(_SET_MARK, ""):
-        return _Written(True, False, names, unset.value)
-    return _Written(False, bool(unset.value), names, unset.value)
-
-
-class _WrittenValues:
-    """Environment values as the compose files spell them, before ``.env`` filled in a bare
-    ``KEY`` and before interpolation: the only text that is written in the repository."""
-
-    def __init__(self, project: Project) -> None:
-        self._project = project
-        self._index: dict[Path, dict[tuple[str, int, int], Node]] = {}
-
-    def text(self, model: ComposeModel, node: Node) -> str | None:
-        """The value's written text; None when it is not written in a compose file of
-        ``model`` (an ``env_file`` line) or is a bare name Compose takes from the environment."""
-        path = node.loc.path
-        if path not in model.base_dirs and all(f.path != path for f in model.files):
-            return None
-        index = self._index.get(path)
-        if index is None:
-            index = self._index[path] = _index(self._project.compose_file(path).root)
-        if node.key_loc is not None:
-            raw = index.get(("key", node.key_loc.line, node.key_loc.column))
-            if raw is not None:
-                return scalar_text(raw.value) if raw.is_scalar and raw.value is not None else None
-        else:
-            raw = index.get(("item", node.loc.line, node.loc.column))
-            if raw is not None:
-                if not raw.is_scalar or raw.value is None:
-                    return None
-                _, sep, value = scalar_text(raw.value).partition("=")
-                return value if sep else None
-        return node.template if node.template is not None else scalar_text(node.value)
-
-
-def _index(root: Node | None) -> dict[tuple[str, int, int], Node]:
-    index: dict[tuple[str, int, int], Node] = {}
-    for node in root.walk() if root is not None else ():
-        for child in node.value.values() if node.is_map else ():
-            if child.key_loc is not None:
-                index[("key", child.key_loc.line, child.key_loc.column)] = child
-        if node.is_list:
-            for item in node.value:
-                index[("item", item.loc.line, item.loc.column)] = item
-    return index
 
 
 def _secret_text(written: str, credential: Credential) -> str:
@@ -123,7 +42,7 @@ def _unset_clause(names: tuple[str, ...]) -> str:
     return f"whenever {listed} {'is' if len(names) == 1 else 'are'} unset on the server"
 
 
-def _credential_message(where: str, credential: Credential, written: _Written) -> str:
+def _credential_message(where: str, credential: Credential, written: Written) -> str:
     variable = credential.variable
     if written.fallback:
         first = written.variables[0] if written.variables else variable
@@ -137,7 +56,7 @@ def _credential_message(where: str, credential: Credential, written: _Written) -
             f"(`${{{variable}:?}}`){secret}")
 
 
-def _switch_message(where: str, switch: AuthSwitch, written: _Written) -> str | None:
+def _switch_message(where: str, switch: AuthSwitch, written: Written) -> str | None:
     value = written.value_when_unset.strip()
     if not value or (switch.values is not None and value.lower() not in switch.values):
         return None
@@ -284,7 +203,6 @@ def _switch_message(where: str, switch: AuthSwitch, written: _Written) -> str | 
     ),
 )
 def hardcoded_database_credential(self: Rule, project: Project) -> Iterator[Finding]:
-    written_values = _WrittenValues(project)
     seen: set[Location] = set()
     for model, service in project.production_services():
         store = project.data_store(service)
@@ -295,7 +213,7 @@ def hardcoded_database_credential(self: Rule, project: Project) -> Iterator[Find
         checks: list[tuple[Node, str | None, Fix | None]] = []
         for credential in store.credentials:
             node = environment.get(credential.variable)
-            text = written_values.text(model, node) if node is not None else None
+            text = project.written_text(model, node) if node is not None else None
             if node is None or text is None:
                 continue
             judged = _judge_text(_secret_text(text, credential))
@@ -307,7 +225,7 @@ def hardcoded_database_credential(self: Rule, project: Project) -> Iterator[Find
                 checks.append((node, _credential_message(where, credential, judged), fix))
         for switch in store.auth_switches:
             node = environment.get(switch.variable)
-            text = written_values.text(model, node) if node is not None else None
+            text = project.written_text(model, node) if node is not None else None
             if node is not None and text is not None:
                 checks.append((node, _switch_message(where, switch, _judge_text(text)), None))
         for node, message, fix in checks:
@@ -318,87 +236,8 @@ def hardcoded_database_credential(self: Rule, project: Project) -> Iterator[Find
 
 # -- shared by CG301 and CG302 ------------------------------------------------------------------
 
-_TEMPLATE_WORDS = frozenset({"example", "examples", "sample", "samples", "dist", "template",
-                             "templates", "tpl", "tmpl", "default", "defaults"})
-_NOT_PRODUCTION_WORDS = DEVELOPMENT_MARKERS | TEST_MARKERS | {"dusk", "cypress", "playwright",
-                                                              "phpunit"}
 
-
-def _name_words(name: str) -> set[str]:
-    words, current = set(), ""
-    for char in name.lower() + ".":
-        if char.isalnum():
-            current += char
-        elif current:
-            words.add(current)
-            current = ""
-    return words
-
-
-def _env_file_role(path: Path) -> str:
-    """What an env file's name says it is for: ``production`` (``.env.production``,
-    ``.env.prod``, ``.env.staging``...), ``development`` (``.env.local``, ``.env.testing``,
-    ``.env.production.local``: one machine's overrides), ``template`` (``.env.example``) or
-    ``plain`` (``.env``)."""
-    words = _name_words(path.name)
-    if words & PRODUCTION_MARKERS and "local" not in words:
-        return "production"
-    if words & _NOT_PRODUCTION_WORDS:
-        return "development"
-    return "template" if words & _TEMPLATE_WORDS else "plain"
-
-
-def _production_env_values(project: Project) -> Iterator[tuple[Path, str, str, Location]]:
-    """(file, name, value, line) that production reads from env files: every entry of a file
-    named for production, and what a production-facing service takes through ``env_file:``
-    from a file git tracks (an untracked one is this machine's copy), after ``environment:``
-    and later files have won as in Compose."""
-    for path in project.env_files:
-        env = project.env_file(path) if _env_file_role(path) == "production" else None
-        for name, (value, location) in (env.resolve() if env is not None else {}).items():
-            yield path, name, value, location
-    env_files = set(project.env_files)
-    for _, service in project.production_services():
-        for name, node in service.environment.items():
-            path = node.loc.path
-            if path in env_files and node.value is not None and project.tracked(path) \
-                    and _env_file_role(path) in ("plain", "template"):
-                yield path, name, scalar_text(node.value), node.loc
-
-
-def _written_settings(
-    project: Project, names: Mapping[str, frozenset[str]]
-) -> Iterator[tuple[Service, Node, str, _Written, str]]:
-    """(service, node, name, how it is written, the value when unset) for each of ``names``
-    a production-facing service writes in a compose file with a value from its set; values
-    that only come from ``${VAR}`` or an ``env_file`` are the env-file branch's business."""
-    written_values = _WrittenValues(project)
-    seen: set[Location] = set()
-    for model, service in project.production_services():
-        for name, values in names.items():
-            node = service.environment.get(name)
-            text = written_values.text(model, node) if node is not None else None
-            if node is None or text is None or node.anchor_loc in seen:
-                continue
-            judged = _judge_text(text)
-            value = judged.value_when_unset.strip()
-            if (judged.literal or judged.fallback) and _matches(name, value, values):
-                seen.add(node.anchor_loc)
-                yield service, node, name, judged, value
-
-
-def _matches(name: str, value: str, values: frozenset[str]) -> bool:
-    if name == "DATABASE_URL":
-        return _url_scheme(value) in values
-    return value.lower() in values
-
-
-def _url_scheme(url: str) -> str:
-    scheme, sep, _ = url.partition(":")
-    return scheme.strip().lower() if sep else ""
-
-
-def _setting(name: str, judged: _Written, value: str) -> str:
+def _setting(name: str, judged: Written, value: str) -> str:
     if judged.fallback:
         return f"lets {name} fall back to `{value}` {_unset_clause(judged.variables)}"
     return f"sets {name}={value}"
@@ -430,6 +269,7 @@ _MYSQL_SERVICE = ("services:\n  db:\n    image: mysql:8.4\n    volumes:\n"
                   "      - mysql_data:/var/lib/mysql\nvolumes:\n  mysql_data:\n")
 
 
+
 # -- CG301 sqlite-default-connection ------------------------------------------------------------
 
 _SQLITE = {"DB_CONNECTION": frozenset({"sqlite"}),
@@ -438,94 +278,26 @@ _ON_VOLUME = {"DB_CONNECTION": "set DB_DATABASE to a file on a named volume "
                                 "(`/data/database.sqlite` with a volume at /data)",
               "DATABASE_URL": "put the file on a named volume "
                               "(`sqlite:////data/db.sqlite3` with a volume at /data)"}
-_LARAVEL_DB_SETTINGS = ("DB_HOST", "DB_DATABASE", "DB_USERNAME", "DB_PASSWORD", "DB_URL")
 _LOSS = ("the SQLite file lives in the container's writable layer, which Compose throws away "
          "whenever it recreates the container (a new image, a changed setting), and the app "
          "starts again on an empty database")
 
 
-def _sqlite_path(name: str, value: str, service: Service) -> str | None:
-    """Where the app keeps the SQLite file, as a container path (relative to the app when
-    it is not absolute); None for an in-memory database."""
-    if name == "DB_CONNECTION":
-        path = (service.env("DB_DATABASE") or "").strip() or "database/database.sqlite"
-    else:
-        try:
-            parts = urlsplit(value)
-        except ValueError:
-            return None
-        path = parts.path.removeprefix("/")
-    return None if not path or path == ":memory:" else path
-
-
-def _on_volume(path: str | None, service: Service) -> bool:
-    """Whether the SQLite file is on a named volume or bind mount of the service: an
-    absolute path below the mount's target, a relative one under a target ending in its
-    folder (``/var/www/html/database``), or anywhere in the project bind-mounted whole."""
-    if path is None:
-        return False
-    folder = posixpath.dirname(posixpath.normpath(path)) if not path.startswith("/") else ""
-    for mount in service.mounts:
-        if not mount.is_persistent or mount.read_only:
-            continue
-        target = posixpath.normpath(mount.target)
-        if path.startswith("/"):
-            if posixpath.normpath(path).startswith(target.rstrip("/") + "/"):
-                return True
-        elif (folder and target.endswith("/" + folder)) or (
-                mount.source is not None and mount.source.rstrip("/") == "."):
-            return True
-    return False
-
-
-def _kept_on_volumes(project: Project, root: Path, path: Callable[[Service], str | None]) -> bool:
-    """Whether production-facing services are built from the app at ``root`` and every one
-    keeps the app's SQLite file (``path`` in that service) on a volume: a deliberate,
-    persistent SQLite deployment rather than a forgotten fallback."""
-    services = list(_services_built_from(project, root))
-    return bool(services) and all(_on_volume(path(s), s) for s in services)
-
-
-def _services_built_from(project: Project, folder: Path) -> Iterator[Service]:
-    """Production-facing services whose image is built from ``folder`` (or a folder above)."""
-    from composeguard.lint.startup import service_build
-
-    folder = folder.resolve()
-    for model, service in project.production_services():
-        build = service_build(service, model)
-        if build is not None and (build.context == folder or build.context in folder.parents):
-            yield service
-
-
 def _laravel_hint(project: Project, app: LaravelApp) -> str:
-    """A service built from the app that names a database server but leaves DB_CONNECTION
-    unset: the app runs on SQLite beside a database nobody uses."""
-    for service in _services_built_from(project, app.root):
-        environment = service.environment
-        given = [n for n in _LARAVEL_DB_SETTINGS if n in environment]
-        if given and "DB_CONNECTION" not in environment:
-            return (f" (service '{service.name}' sets {given[0]} but not DB_CONNECTION: unless "
-                    "the app's own .env sets it, the app never uses that database)")
-    return ""
-
-
-def _judged_django_settings(project: Project) -> list[DjangoSettings]:
-    """Per settings folder: its production modules, else its single module or ``base``."""
-    by_folder: dict[Path, list[DjangoSettings]] = {}
-    for settings in project.django_settings:
-        by_folder.setdefault(settings.path.parent, []).append(settings)
-    judged: list[DjangoSettings] = []
-    for group in by_folder.values():
-        production = [s for s in group if s.role == "production"]
-        judged.extend(production or [s for s in group if s.role in ("single", "base")])
-    return judged
+    unused = project.unused_database_setting(app.root)
+    if unused is None:
+        return ""
+    service, setting = unused
+    return (f" (service '{service}' sets {setting} but not DB_CONNECTION: unless "
+            "the app's own .env sets it, the app never uses that database)")
 
 
 def _laravel_findings(self: Rule, project: Project) -> Iterator[Finding]:
     for app in project.laravel_apps:
         default = project.laravel_default_connection(app)
         if default is None or default.connection.strip().lower() != "sqlite" or \
-                _kept_on_volumes(project, app.root, lambda s: _sqlite_path("DB_CONNECTION", "", s)):
+                project.sqlite_kept_on_volumes(
+                    app.root, lambda s: sqlite_file("DB_CONNECTION", "", s)):
             continue
         if default.from_env:
             what = (f"config/database.php falls back to the `sqlite` connection whenever "
@@ -542,14 +314,14 @@ def _laravel_findings(self: Rule, project: Project) -> Iterator[Finding]:
 
 def _django_findings(self: Rule, project: Project) -> Iterator[Finding]:
     seen: set[Location] = set()
-    for settings in _judged_django_settings(project):
+    for settings in project.production_django_settings:
         database = project.django_database(settings)
         if database is None or not database.is_sqlite or database.overridable \
                 or database.location in seen:
             continue
         seen.add(database.location)
         ignored = next((f" (compose service '{s.name}' sets DATABASE_URL, which these settings "
-                        "never read)" for s in _services_built_from(project, settings.path.parent)
+                        "never read)" for s in project.services_built_from(settings.path.parent)
                         if s.env("DATABASE_URL")), "")
         source = f", inherited from {database.location.path.name}" if database.inherited else ""
         yield self.finding(database.location, (
@@ -563,7 +335,7 @@ def _rails_findings(self: Rule, project: Project) -> Iterator[Finding]:
     for root in project.rails_apps:
         database = project.rails_database(root)
         if database is None or not database.is_sqlite or database.from_url_env or \
-                _kept_on_volumes(project, root, lambda _: "storage/production.sqlite3"):
+                project.sqlite_kept_on_volumes(root, lambda _: "storage/production.sqlite3"):
             continue
         merged = " (through `<<: *default`)" if database.via_merge else ""
         yield self.finding(database.location, (
@@ -576,14 +348,14 @@ def _rails_findings(self: Rule, project: Project) -> Iterator[Finding]:
 
 def _env_file_findings(self: Rule, project: Project) -> Iterator[Finding]:
     for path in project.env_files:
-        role = _env_file_role(path)
+        role = project.env_file_role(path).deployment
         if role == "development" or (role == "plain" and project.tracked(path) is not True):
             continue
         env = project.env_file(path)
         values = env.resolve() if env is not None else {}
         for name, accepted in _SQLITE.items():
             value, location = values.get(name, ("", None))
-            if location is None or not _matches(name, value.strip(), accepted):
+            if location is None or not setting_matches(name, value.strip(), accepted):
                 continue
             kind = {"production": "a production env file", "template": "an env template that "
                     "`cp` turns into the server's .env"}.get(role, "an env file git tracks")
@@ -599,13 +371,14 @@ def _env_file_findings(self: Rule, project: Project) -> Iterator[Finding]:
 
 
 def _compose_findings(self: Rule, project: Project) -> Iterator[Finding]:
-    for service, node, name, judged, value in _written_settings(project, _SQLITE):
-        if _on_volume(_sqlite_path(name, value, service), service):
+    for written in project.written_settings(_SQLITE):
+        service, name, value = written.service, written.name, written.value
+        if on_volume(sqlite_file(name, value, service), service):
             continue
-        yield self.finding(node.anchor_loc, (
-            f"service '{service.name}' {_setting(name, judged, value)}: {_LOSS}; require the "
-            f"server database (`{name}: ${{{name}:?}}`), or for a deliberate SQLite deployment "
-            f"{_ON_VOLUME[name]}"))
+        yield self.finding(written.node.anchor_loc, (
+            f"service '{service.name}' {_setting(name, written.written, value)}: {_LOSS}; "
+            f"require the server database (`{name}: ${{{name}:?}}`), or for a deliberate SQLite "
+            f"deployment {_ON_VOLUME[name]}"))
 
 
 @rule(
@@ -901,20 +674,22 @@ def _debug_message(where: str, setting: str, name: str) -> str:
 )
 def debug_enabled_in_production(self: Rule, project: Project) -> Iterator[Finding]:
     seen: set[Location] = set()
-    for service, node, name, judged, value in _written_settings(project, _DEBUG):
+    for written in project.written_settings(_DEBUG):
+        service, name = written.service, written.name
         if name == "DEBUG" and project.data_store(service) is not None:
             continue
-        seen.add(node.anchor_loc)
-        yield self.finding(node.anchor_loc, _debug_message(
-            f"service '{service.name}' of a production setup", _setting(name, judged, value),
-            name))
-    for path, name, value, location in _production_env_values(project):
+        seen.add(written.node.anchor_loc)
+        yield self.finding(written.node.anchor_loc, _debug_message(
+            f"service '{service.name}' of a production setup",
+            _setting(name, written.written, written.value), name))
+    for entry in project.production_env_values():
+        name, value, location = entry.name, entry.value, entry.location
         if name in _DEBUG and value.strip().lower() in _DEBUG[name] and location not in seen:
             seen.add(location)
             yield self.finding(location, _debug_message(
-                f"{path.name}, an env file production reads,", f"sets {name}={value.strip()}",
-                name))
-    for settings in _judged_django_settings(project):
+                f"{entry.path.name}, an env file production reads,",
+                f"sets {name}={value.strip()}", name))
+    for settings in project.production_django_settings:
         location = project.django_debug(settings) if settings.role != "base" else None
         if location is not None and location not in seen:
             seen.add(location)

@@ -5,16 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from composeguard.fix.split import split_fix
-from composeguard.lint.backups import MYSQL, POSTGRES, store_key
-from composeguard.lint.commands import Action, Operation
-from composeguard.lint.compose import ComposeFile, ComposeModel, Environment, Service
-from composeguard.lint.finding import Finding, Location, Severity
+from composeguard.lint.backups import MYSQL, POSTGRES
+from composeguard.lint.compose import ComposeFile, Service
+from composeguard.lint.finding import Finding, Severity
 from composeguard.lint.project import Project
-from composeguard.lint.startup import StartStep
 from composeguard.rules.base import Example, Rule, rule
 
 _APP = "services:\n  app:\n    image: shop/app:1.4\n{extra}"
-_ON_START = (Operation.DESTROY, Operation.MIGRATE, Operation.SEED)
 _MIGRATE_SEED = '    command: sh -c "php artisan migrate --force || true && php artisan db:seed --force || true && php-fpm"\n'
 
 
@@ -43,29 +40,6 @@ _SPLIT_PROD = (
 def _listed(commands: Iterable[str]) -> str:
     names = [f"`{c}`" for c in commands]
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
-
-
-def _automatic_steps(
-    project: Project, model: ComposeModel
-) -> list[tuple[Service, StartStep, Action]]:
-    """The migrate/seed/wipe actions the setup runs on every start, in service order; none for
-    a setup that shows it is for development (a development server, ``APP_ENV=local``...)."""
-    found = []
-    for service in model.services.values():
-        if project.development_signal(model, service) is not None:
-            return []
-        for step in project.start_steps(model, service):
-            found.extend((service, step, action) for action in step.actions
-                         if not step.gated and action.operation in _ON_START)
-    return found
-
-
-def _split_location(base: ComposeFile, model: ComposeModel, first: StartStep) -> Location:
-    if any(first.location.path == f.path for f in model.files):
-        return first.location
-    services = base.services_node()
-    return services.key_loc if services is not None and services.key_loc else Location(
-        base.path, 1, 1)
 
 
 @rule(
@@ -162,30 +136,20 @@ def _split_location(base: ComposeFile, model: ComposeModel, first: StartStep) ->
     ),
 )
 def no_environment_split(self: Rule, project: Project) -> Iterator[Finding]:
-    reported: set[Location] = set()
-    for base in project.unsplit_compose_bases():
-        for model in project.models_for(Environment.PRODUCTION):
-            if model.files[0].path != base.path:
-                continue
-            steps = _automatic_steps(project, model)
-            if not steps:
-                continue
-            service, first, _ = steps[0]
-            location = _split_location(base, model, first)
-            if location in reported:
-                continue
-            reported.add(location)
-            commands = _listed(dict.fromkeys(a.command for _, _, a in steps))
-            where = "" if location == first.location else (
-                f" (service '{service.name}', through {first.via} line {first.location.line})")
-            yield self.finding(location, (
-                f"{base.path.name} is the only compose setup, for development and production "
-                f"alike, and it runs {commands} on every start{where}: each production restart "
-                "repeats what suits a developer's laptop; give development its own file that "
-                f"runs these steps (`docker compose -f {base.path.name} -f "
-                f"{_dev_name(base)} up`), keep production's start to the server alone, "
-                "and migrate production as a backed-up deploy step"),
-                fix=split_fix(project, model))
+    for setup in project.unsplit_setups():
+        base, first = setup.base, setup.steps[0]
+        commands = _listed(dict.fromkeys(s.action.command for s in setup.steps))
+        where = "" if setup.location == first.step.location else (
+            f" (service '{first.service.name}', through {first.step.via} line "
+            f"{first.step.location.line})")
+        yield self.finding(setup.location, (
+            f"{base.path.name} is the only compose setup, for development and production "
+            f"alike, and it runs {commands} on every start{where}: each production restart "
+            "repeats what suits a developer's laptop; give development its own file that "
+            f"runs these steps (`docker compose -f {base.path.name} -f "
+            f"{_dev_name(base)} up`), keep production's start to the server alone, "
+            "and migrate production as a backed-up deploy step"),
+            fix=split_fix(project, setup.model))
 
 
 def _dev_name(base: ComposeFile) -> str:
@@ -194,10 +158,6 @@ def _dev_name(base: ComposeFile) -> str:
 
 
 # -- CG602 no-database-backup -------------------------------------------------------------------
-
-NOT_BACKED_UP = frozenset({"rabbitmq", "elasticsearch", "opensearch", "meilisearch", "typesense",
-                           "qdrant"})
-"""Brokers and search indexes: their content is in transit or rebuilt from the database."""
 
 _SUGGESTIONS = {
     "mysql": "a scheduled `mysqldump --single-transaction` (cron or a `databack/mysql-backup` "
@@ -320,15 +280,5 @@ def _backup_message(project: Project, service: Service, store: str) -> str:
     ),
 )
 def no_database_backup(self: Rule, project: Project) -> Iterator[Finding]:
-    seen: set[Location] = set()
-    for model, service, state in project.data_store_services(Environment.PRODUCTION):
-        store = state.store
-        if store.cache or store.name in NOT_BACKED_UP or service.location in seen:
-            continue
-        if project.development_signal(model, service) is not None:
-            continue
-        seen.add(service.location)
-        key = store_key(model, service)
-        if any(backup.covers(store.name, key) for backup in project.backups):
-            continue
+    for service, store in project.stores_without_backup():
         yield self.finding(service.location, _backup_message(project, service, store.name))

@@ -4,79 +4,27 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from composeguard.fix.app_edits import destructive_guard_fix, loopback_port_fix
-from composeguard.lint.commands import Operation, classify
-from composeguard.lint.compose import PRODUCTION_MARKERS
+from composeguard.lint.compose import PublishedPort, parse_port  # noqa: F401 - see below
 from composeguard.lint.finding import Finding, Location, Severity
-from composeguard.lint.nodes import Node, scalar_text
+from composeguard.lint.guards import RAILS_CHECK
+from composeguard.lint.guards import production_env_file as _production_env_file  # noqa: F401
+from composeguard.lint.nodes import scalar_text
 from composeguard.lint.project import Project
 from composeguard.rules.base import Example, Rule, rule
 
 if TYPE_CHECKING:
     from composeguard.lint.laravel import DestructiveGuard, LaravelApp
 
+# parse_port and _production_env_file now live in lint/; the tests import them from here.
+
 # -- CG502 database-port-published -------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class PublishedPort:
-    """One ``ports:`` entry as Compose reads it (short ``[ip:][host:]container[/proto]`` or
-    long syntax); ``host_ip`` is "" and ``published`` is "" when not given."""
-
-    host_ip: str
-    published: str
-    targets: range
-    protocol: str = "tcp"
-    long_syntax: bool = False
-
-    @property
-    def all_interfaces(self) -> bool:
-        """Bound to every host address: no ``host_ip``, ``0.0.0.0`` or ``::``."""
-        import ipaddress
-
-        if not self.host_ip:
-            return True
-        try:
-            return ipaddress.ip_address(self.host_ip).is_unspecified
-        except ValueError:
-            return False
-
-
-def _port_range(text: str) -> range | None:
-    start, _, end = text.strip().partition("-")
-    if not start.isdigit() or (end and not end.isdigit()):
-        return None
-    return range(int(start), int(end or start) + 1)
-
-
-def parse_port(item: Node) -> PublishedPort | None:
-    """A ``ports:`` item split as compose-go does (IPv6 host IPs in brackets or bare), or None
-    when it cannot be read."""
-    if item.is_map:
-        target = item.get("target")
-        targets = _port_range(scalar_text(target.value)) if target is not None else None
-        if targets is None:
-            return None
-        text = {k: scalar_text(n.value) if (n := item.get(k)) is not None else ""
-                for k in ("host_ip", "published", "protocol")}
-        return PublishedPort(text["host_ip"].strip("[]"), text["published"], targets,
-                             text["protocol"].lower() or "tcp", long_syntax=True)
-    if not item.is_scalar or item.value is None or isinstance(item.value, bool | float):
-        return None
-    spec, _, protocol = scalar_text(item.value).strip().partition("/")
-    parts = spec.split(":")
-    host_ip, published = ":".join(parts[:-2]), parts[-2] if len(parts) > 1 else ""
-    targets = _port_range(parts[-1])
-    if targets is None:
-        return None
-    return PublishedPort(host_ip.strip("[]"), published, targets, protocol.lower() or "tcp")
-
-
-def _loopback_suggestion(item: Node, port: PublishedPort) -> str:
+def _loopback_suggestion(port: PublishedPort) -> str:
+    item = port.node
     if port.long_syntax:
         return "set `host_ip: 127.0.0.1`"
     if item.template is not None:
@@ -177,27 +125,25 @@ def _loopback_suggestion(item: Node, port: PublishedPort) -> str:
 )
 def database_port_published(self: Rule, project: Project) -> Iterator[Finding]:
     seen: set[Location] = set()
-    for model, service in project.production_services():
+    for _, service in project.production_services():
         store = project.data_store(service)
-        ports = service.get("ports")
-        if store is None or not store.client_ports or ports is None or not ports.is_list:
+        if store is None or not store.client_ports:
             continue
-        for item in ports.value:
-            port = parse_port(item)
-            if port is None or port.protocol != "tcp" or not port.all_interfaces:
+        for port in service.ports:
+            if port.protocol != "tcp" or not port.all_interfaces:
                 continue
             exposed = [p for p in store.client_ports if p in port.targets]
-            if not exposed or item.loc in seen:
+            if not exposed or port.node.loc in seen:
                 continue
-            seen.add(item.loc)
+            seen.add(port.node.loc)
             listed = ", ".join(map(str, exposed))
-            yield self.finding(item.loc, (
+            yield self.finding(port.node.loc, (
                 f"service '{service.name}' ({store.name}) publishes its client port"
                 f"{'s' if len(exposed) > 1 else ''} {listed} on every host interface, "
                 "past host firewalls such as ufw: anyone who reaches the server can try "
-                f"to log in; {_loopback_suggestion(item, port)} or drop the mapping (other "
+                f"to log in; {_loopback_suggestion(port)} or drop the mapping (other "
                 "services reach it over the Compose network)"),
-                fix=loopback_port_fix(project, item, port.host_ip, port.published))
+                fix=loopback_port_fix(project, port.node, port.host_ip, port.published))
 
 
 # -- CG501 destructive-commands-unguarded --------------------------------------------------------
@@ -206,7 +152,6 @@ _BLOCKED = ("migrate:fresh", "migrate:refresh", "migrate:reset", "db:wipe")
 """What ``DB::prohibitDestructiveCommands()`` blocks on every 11.9+ release, in message order."""
 _GUARD_SINCE = (11, 9, 0)
 _SEED_GUARD_SINCE = (12, 6, 0)
-_RAILS_CHECK = "DISABLE_DATABASE_ENVIRONMENT_CHECK"
 _CALL = "`DB::prohibitDestructiveCommands($this->app->isProduction());`"
 _SEED_CALL = "`SeedCommand::prohibit($this->app->isProduction());`"
 
@@ -273,36 +218,19 @@ def _listed(commands: Iterable[str]) -> str:
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
-def _shown(path: Path, app: LaravelApp) -> str:
-    try:
-        return path.relative_to(app.root).as_posix()
-    except ValueError:
-        return path.name
-
-
-def _seeding(project: Project, app: LaravelApp) -> str | None:
-    """What shows that the project seeds: a seeding start step, script, Makefile or CI
-    command, or the app's DatabaseSeeder."""
-    for model in project.models:
-        for service in model.services.values():
-            for step in project.start_steps(model, service):
-                if any(a.operation is Operation.SEED for a in step.actions):
-                    return f"{_shown(step.location.path, app)} line {step.location.line}"
-    for fragment, script in project.shell_fragments:
-        for command in script.commands:
-            if any(a.operation is Operation.SEED for a in classify(command.words)):
-                return f"{_shown(fragment.path, app)} line {command.location.line}"
-    seeder = app.root / "database" / "seeders" / "DatabaseSeeder.php"
-    return "database/seeders/DatabaseSeeder.php" if seeder in project.discovery.files else None
-
-
 def _seed_advice(project: Project, app: LaravelApp, guard: DestructiveGuard | None) -> str:
-    evidence = None if guard is not None and guard.seed_prohibited else _seeding(project, app)
+    evidence = None if guard is not None and guard.seed_prohibited else \
+        project.seeding_evidence(app)
     if evidence is None:
         return ""
+    try:
+        shown = evidence.path.relative_to(app.root).as_posix()
+    except ValueError:
+        shown = evidence.path.name
+    shown += f" line {evidence.line}" if evidence.line is not None else ""
     upgrade = " after upgrading" if app.version is not None and app.version < _SEED_GUARD_SINCE \
         else ""
-    return (f"; the project seeds ({evidence}) and `db:seed` is not covered: also call "
+    return (f"; the project seeds ({shown}) and `db:seed` is not covered: also call "
             f"{_SEED_CALL} (Laravel 12.6+){upgrade}")
 
 
@@ -329,27 +257,6 @@ def _partial_message(guard: DestructiveGuard, missing: list[str], seed: str) -> 
             f"{_listed(blocked) if blocked else 'other commands'} in production, but "
             f"{_listed(missing)} still run{'s' if len(missing) == 1 else ''} against the "
             f"production database and drop its tables; {fix}{seed}")
-
-
-def _production_env_file(path: Path) -> bool:
-    words = path.name.lower().replace("-", ".").replace("_", ".").split(".")
-    return "env" in words and bool(set(words) & PRODUCTION_MARKERS)
-
-
-def _rails_check_settings(project: Project) -> Iterator[tuple[Location, str]]:
-    for root in project.rails_apps:
-        location = project.rails_environment_check_disabled(root)
-        if location is not None:
-            yield location, "config/environments/production.rb sets"
-    for _, service in project.production_services():
-        node = service.environment.get(_RAILS_CHECK)
-        if node is not None and node.value is not None:
-            yield node.anchor_loc, f"service '{service.name}' sets"
-    for path in project.env_files:
-        env = project.env_file(path) if _production_env_file(path) else None
-        for entry in env.entries if env is not None else ():
-            if entry.key == _RAILS_CHECK and entry.raw is not None:
-                yield entry.location, f"{path.name} sets"
 
 
 @rule(
@@ -474,13 +381,9 @@ def destructive_commands_unguarded(self: Rule, project: Project) -> Iterator[Fin
         if missing:
             yield self.finding(guard.location, _partial_message(guard, missing, seed),
                                fix=destructive_guard_fix(project, app))
-    seen: set[Location] = set()
-    for location, who in _rails_check_settings(project):
-        if location in seen:
-            continue
-        seen.add(location)
-        yield self.finding(location, (
-            f"{who} {_RAILS_CHECK}, which turns off Rails' refusal to run `db:drop`, "
+    for check in project.disabled_environment_checks():
+        yield self.finding(check.location, (
+            f"{check.where} sets {RAILS_CHECK}, which turns off Rails' refusal to run `db:drop`, "
             "`db:reset`, `db:schema:load` and `db:purge` against the production database: one "
             "mistaken command then deletes its data; remove it (set it only on the one "
             "command line where a reset is really meant)"))

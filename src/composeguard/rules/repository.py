@@ -5,23 +5,13 @@ from __future__ import annotations
 import os
 import shlex
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 from composeguard.fix.app_edits import ignore_patterns_fix, ignore_text, ignored_with, patterns_in
 from composeguard.lint.finding import Finding, Fix, Location, Severity
 from composeguard.lint.ignore import IgnoreMatch
 from composeguard.lint.project import Project
-from composeguard.lint.repofiles import (
-    DATA_DIRS,
-    SNIFFED_SUFFIXES,
-    credential_keys,
-    database_extension,
-    env_file_role,
-    ignore_suggestion,
-    is_fixture,
-    worth_sniffing,
-)
+from composeguard.lint.repofiles import TrackedFile, ignore_suggestion
 from composeguard.rules.base import Example, Rule, rule
 
 GIT_CODES = ("CG401", "CG403")
@@ -35,38 +25,11 @@ _LARAVEL = {
 }
 
 
-def _inside(path: Path, root: Path) -> bool:
-    return path == root or root in path.parents
-
-
-def _boundary(project: Project, path: Path) -> Path:
-    """The deepest of the repository root and the checked folder holding ``path``: findings
-    and the ignore files they name stay inside what was checked."""
-    absolute = Path(os.path.abspath(path))
-    roots = [r for r in (Path(os.path.abspath(p)) for p in project.paths) if _inside(absolute, r)]
-    roots = [r if r.is_dir() else r.parent for r in roots]
-    repository = project.repository_root(absolute)
-    candidates = [*roots, *([repository] if repository is not None else [])]
-    return max(candidates, key=lambda r: len(r.parts)) if candidates else absolute.parent
-
-
-def _in_repository(project: Project, path: Path) -> tuple[Path, str] | None:
-    """The repository root and ``path`` relative to it, for a file git tracks (not a fixture,
-    not a symlink: git stores the link, never what it points to)."""
-    if project.tracked(path) is not True or path.is_symlink():
-        return None
-    root = project.repository_root(path)
-    if root is None:
-        return None
-    relative = Path(os.path.relpath(os.path.abspath(path), root)).as_posix()
-    return None if is_fixture(relative.split("/")) else (root, relative)
-
-
-def _already_ignored(project: Project, root: Path, path: Path) -> str:
-    found = project.ignore_rules(root).explain(path)
-    if found is None or found.negated:
+def _already_ignored(project: Project, tracked: TrackedFile) -> str:
+    found = project.already_ignored_by(tracked)
+    if found is None:
         return ""
-    where = Path(os.path.relpath(found.source, root)).as_posix()
+    where = Path(os.path.relpath(found.source, tracked.root)).as_posix()
     return (f" ({where}:{found.line} already ignores it with `{found.pattern}`, but git goes on "
             "tracking a file that was committed before)")
 
@@ -130,71 +93,19 @@ def _already_ignored(project: Project, root: Path, path: Path) -> str:
     ),
 )
 def database_file_tracked(self: Rule, project: Project) -> Iterator[Finding]:
-    for path in project.discovery.files:
-        name = path.name
-        extension = database_extension(name)
-        if extension is None and (os.path.splitext(name)[1].lower() not in SNIFFED_SUFFIXES
-                                  or DATA_DIRS.isdisjoint(p.lower() for p in path.parts[:-1])):
-            continue
-        found = _in_repository(project, path)
-        if found is None:
-            continue
-        root, relative = found
-        if extension is None and not (worth_sniffing(tuple(relative.split("/")))
-                                      and project.has_sqlite_header(path)):
-            continue
-        kind = "database file" if extension is not None else "SQLite database"
-        pattern = ignore_suggestion(path.name) if extension is not None else f"`/{relative}`"
-        yield self.finding(Location(path, 1), (
+    for database in project.tracked_databases():
+        tracked, relative = database.file, database.file.relative
+        kind = "database file" if database.by_name else "SQLite database"
+        pattern = ignore_suggestion(tracked.path.name) if database.by_name else f"`/{relative}`"
+        yield self.finding(Location(tracked.path, 1), (
             f"{relative} is a {kind} tracked by git: each commit can store live data in the "
             "history for good, and a `git pull`, `git checkout` or `git stash` on a server "
             "replaces the live database with the committed copy; run "
             f"`git rm --cached {shlex.quote(relative)}` at the repository root (the file stays on "
-            f"disk) and add {pattern} to .gitignore{_already_ignored(project, root, path)}"))
+            f"disk) and add {pattern} to .gitignore{_already_ignored(project, tracked)}"))
 
 
 # -- CG402 database-files-not-ignored -----------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class _Expected:
-    """A database file the ignore rules must cover, what it is, the pattern to suggest, the
-    file to point at when no ignore file exists and the folder whose ``.gitignore`` to create
-    then (None: the checked folder)."""
-
-    path: Path
-    what: str
-    pattern: str
-    anchor: Path
-    folder: Path | None = None
-
-
-def _expected_files(project: Project) -> dict[Path, _Expected]:
-    expected: dict[Path, _Expected] = {}
-    for app in project.app_databases:
-        expected.setdefault(app.path, _Expected(app.path, app.what, app.pattern, app.anchor,
-                                                app.app_root))
-    for path in project.discovery.files:
-        if database_extension(path.name) is None:
-            continue
-        root = project.repository_root(path) or _boundary(project, path)
-        if not is_fixture(Path(os.path.relpath(path, root)).parts):
-            expected.setdefault(path, _Expected(path, "a database file",
-                                                ignore_suggestion(path.name), path))
-    return expected
-
-
-def _ignore_file(boundary: Path, path: Path) -> Path | None:
-    """The deepest ``.gitignore`` between ``path``'s folder and ``boundary``, if any exists."""
-    folder = path.parent
-    while _inside(folder, boundary):
-        candidate = folder / ".gitignore"
-        if candidate.is_file():
-            return candidate
-        if folder == boundary:
-            break
-        folder = folder.parent
-    return None
 
 
 def _not_ignored_because(match: IgnoreMatch | None, root: Path) -> str:
@@ -290,34 +201,19 @@ def _not_ignored_because(match: IgnoreMatch | None, root: Path) -> str:
     ),
 )
 def database_files_not_ignored(self: Rule, project: Project) -> Iterator[Finding]:
-    found: list[tuple[Location, str, Path, Path, Path, tuple[str, ...]]] = []
-    for path, item in sorted(_expected_files(project).items()):
-        root = project.repository_root(path) or _boundary(project, path)
-        match = project.ignore_rules(root).explain(path)
-        shared = match is not None and ".git" not in Path(os.path.relpath(match.source, root)).parts
-        if match is not None and not match.negated and shared:
-            continue
-        boundary = _boundary(project, path)
-        ignore_file = _ignore_file(boundary, path)
-        if match is not None and match.negated and shared:
-            location = Location(match.source, match.line)
-        elif ignore_file is not None:
-            location = Location(ignore_file, 1)
-        else:
-            location = Location(item.anchor, 1)
-        target = ignore_file or (item.folder or boundary) / ".gitignore"
-        shown = Path(os.path.relpath(path, boundary)).as_posix()
-        found.append((location, (
-            f"{shown} ({item.what}) is not ignored by git ({_not_ignored_because(match, root)}): "
+    found = list(project.unignored_databases())
+    fixes = _ignore_fixes(project, [(d.path, d.root, d.boundary / ".gitignore",
+                                     patterns_in(d.pattern)) for d in found])
+    for item in found:
+        shown = Path(os.path.relpath(item.path, item.boundary)).as_posix()
+        yield self.finding(item.location, (
+            f"{shown} ({item.what}) is not ignored by git "
+            f"({_not_ignored_because(item.match, item.root)}): "
             "the first `git add -A` or `git commit -a` puts the live database into the history, "
             "and once tracked, a `git pull` or `git checkout` on a server replaces it with the "
             f"committed copy; add {item.pattern} to "
-            f"{Path(os.path.relpath(target, boundary)).as_posix()}"), path, root,
-            boundary / ".gitignore", patterns_in(item.pattern)))
-    fixes = _ignore_fixes(project, [(path, root, gitignore, patterns)
-                                    for _, _, path, root, gitignore, patterns in found])
-    for location, message, path, _, _, _ in found:
-        yield self.finding(location, message, fix=fixes.get(path))
+            f"{Path(os.path.relpath(item.gitignore, item.boundary)).as_posix()}"),
+            fix=fixes.get(item.path))
 
 
 def _ignore_fixes(project: Project, wanted: list[tuple[Path, Path, Path, tuple[str, ...]]]
@@ -343,23 +239,6 @@ def _ignore_fixes(project: Project, wanted: list[tuple[Path, Path, Path, tuple[s
 
 
 # -- CG403 env-file-tracked ------------------------------------------------------------------
-
-
-def _production_env_files(project: Project) -> set[Path]:
-    compose = {f.path for f in project.compose_files}
-    return {node.loc.path for _, service in project.production_services()
-            for node in service.environment.values() if node.loc.path not in compose}
-
-
-def _compose_only_dirs(project: Project) -> set[Path]:
-    """Folders whose ``.env`` holds Compose's interpolation defaults: they hold a compose file
-    (one that ``include`` pulls in counts) and are not a Laravel, Django or Rails app's root,
-    whose ``.env`` is the app's own settings."""
-    folders = {p.parent for p in project.discovery.compose_files}
-    folders |= {d for model in project.models for d in model.base_dirs.values()}
-    apps = {app.root for app in project.laravel_apps} | set(project.rails_apps)
-    apps |= {p.parent for p in project.discovery.files if p.name == "manage.py"}
-    return folders - apps
 
 
 def _what_it_holds(role: str, credentials: tuple[str, ...]) -> str:
@@ -444,31 +323,9 @@ def _what_it_holds(role: str, credentials: tuple[str, ...]) -> str:
     ),
 )
 def env_file_tracked(self: Rule, project: Project) -> Iterator[Finding]:
-    production: set[Path] | None = None
-    compose_only: set[Path] | None = None
-    for path in project.env_files:
-        role = env_file_role(path.name)
-        if role in (None, "template", "encrypted", "test"):
-            continue
-        found = _in_repository(project, path)
-        if found is None:
-            continue
-        root, relative = found
-        env = project.env_file(path)
-        credentials = credential_keys(env.entries) if env is not None else ()
-        convention: str | None = None
-        if role == "other":
-            production = _production_env_files(project) if production is None else production
-            if not credentials or path not in production:
-                continue
-        elif role in ("plain", "environment"):
-            convention = project.env_convention(path.parent)
-            if convention is None and role == "plain":
-                if compose_only is None:
-                    compose_only = _compose_only_dirs(project)
-                convention = "Compose" if path.parent in compose_only else None
-            if convention is not None and not credentials:
-                continue
+    for found in project.tracked_env_files():
+        tracked, credentials, convention = found.file, found.credentials, found.convention
+        path, relative = tracked.path, tracked.relative
         note = ""
         if convention is not None:
             elsewhere = "the server's environment" if convention == "Compose" else (
@@ -477,9 +334,11 @@ def env_file_tracked(self: Rule, project: Project) -> Iterator[Finding]:
                     f"but credentials do not belong in it: move them to {elsewhere})")
         rotate = "; then change every credential it held: the history keeps them" \
             if credentials else ""
+        holds = _what_it_holds(found.role, credentials)
         yield self.finding(Location(path, 1), (
-            f"{relative} is tracked by git and holds {_what_it_holds(role, credentials)}{note}: "
+            f"{relative} is tracked by git and holds {holds}{note}: "
             "anyone with a clone or the history has them, and a `git pull` on a server puts the "
             "committed values over the server's own; run "
             f"`git rm --cached {shlex.quote(relative)}` at the repository root (the file stays on "
-            f"disk) and add `{path.name}` to .gitignore{_already_ignored(project, root, path)}{rotate}"))
+            f"disk) and add `{path.name}` to .gitignore"
+            f"{_already_ignored(project, tracked)}{rotate}"))
