@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from composeguard.lint.backups import Backup
+    from composeguard.lint.commands import Action, Operation
     from composeguard.lint.django import DatabaseDefault, DjangoSettings
     from composeguard.lint.envroles import EnvFileRole, EnvValue
     from composeguard.lint.guards import DisabledCheck, SeedingEvidence
@@ -269,6 +270,27 @@ class Project:
         if key not in self._start_steps:
             self._start_steps[key] = self._start_commands.steps(model, service)
         return self._start_steps[key]
+
+    def start_actions(
+        self, environments: tuple[Environment, ...], operations: tuple[Operation, ...]
+    ) -> Iterator[tuple[ComposeModel, Service, StartStep, Action]]:
+        """Each ungated start-command action of ``operations`` in the models of
+        ``environments``, once per written command (a script shared by several services or
+        chains is reported once). Judging production skips development services."""
+        seen: set[tuple[Location, str]] = set()
+        production_only = environments == (Environment.PRODUCTION,)
+        for model in self.models_for(*environments):
+            for service in model.services.values():
+                if production_only and self.development_signal(model, service):
+                    continue
+                for step in self.start_steps(model, service):
+                    if step.gated:
+                        continue
+                    for action in step.actions:
+                        key = (step.location, action.command)
+                        if action.operation in operations and key not in seen:
+                            seen.add(key)
+                            yield model, service, step, action
 
     def development_signal(self, model: ComposeModel, service: Service) -> str | None:
         """Why ``service`` runs as development although its file's name says production, or

@@ -417,18 +417,13 @@ def volume_destroying_command(self: Rule, project: Project) -> Iterator[Finding]
                 severity=Severity.ERROR if deploy else Severity.WARNING,
                 fix=keep_volumes_fix(project, command),
             )
-    for model in project.models_for(Environment.PRODUCTION, Environment.DEVELOPMENT):
-        for service in model.services.values():
-            for step in project.start_steps(model, service):
-                for action in step.actions:
-                    if action.operation is Operation.VOLUME_DESTROY and not step.gated:
-                        yield self.finding(
-                            step.location,
-                            f"service '{service.name}' runs `{action.command}` on start: it "
-                            "deletes the project's volumes and the data in them",
-                            severity=Severity.ERROR if model.environment.production_facing
-                            else Severity.WARNING,
-                        )
+    for model, service, step, action in project.start_actions(NOT_TEST, (Operation.VOLUME_DESTROY,)):
+        yield self.finding(
+            step.location,
+            f"service '{service.name}' runs `{action.command}` on start: it deletes the "
+            "project's volumes and the data in them",
+            severity=Severity.ERROR if model.environment.production_facing else Severity.WARNING,
+        )
 
 
 @rule(

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from composeguard.fix.split import start_command_fix
-from composeguard.lint.commands import Action, Operation
-from composeguard.lint.compose import ComposeModel, Environment, Service
+from composeguard.lint.commands import Operation
+from composeguard.lint.compose import Environment, Service
 from composeguard.lint.finding import Finding, Location, Severity
 from composeguard.lint.project import Project
 from composeguard.lint.shell import Failure
@@ -33,29 +33,6 @@ def _fix_safety(split: str, effect: str) -> str:
         "script or a Dockerfile, and start commands the shell model cannot read exactly (a "
         "condition, a pipe, a redirection), are not fixed."
     )
-
-
-def start_actions(
-    project: Project, environments: tuple[Environment, ...], *operations: Operation
-) -> Iterator[tuple[ComposeModel, Service, StartStep, Action]]:
-    """Each start-command action of ``operations`` in the models of ``environments``, once per
-    written command (a script shared by several services or chains is reported once)."""
-    seen: set[tuple[Location, str]] = set()
-    for model in project.models_for(*environments):
-        for service in model.services.values():
-            if environments == PRODUCTION and project.development_signal(model, service):
-                continue
-            for step in project.start_steps(model, service):
-                if step.gated:
-                    continue
-                for action in step.actions:
-                    if action.operation not in operations:
-                        continue
-                    key = (step.location, action.command)
-                    if key in seen:
-                        continue
-                    seen.add(key)
-                    yield model, service, step, action
 
 
 def _where(service: Service, step: StartStep) -> str:
@@ -142,7 +119,7 @@ def _where(service: Service, step: StartStep) -> str:
     ),
 )
 def seed_on_start(self: Rule, project: Project) -> Iterator[Finding]:
-    for model, service, step, action in start_actions(project, PRODUCTION, Operation.SEED):
+    for model, service, step, action in project.start_actions(PRODUCTION, (Operation.SEED,)):
         yield self.finding(
             step.location,
             f"{_where(service, step)} seeds the database on every start (`{action.command}`): "
@@ -209,7 +186,7 @@ def seed_on_start(self: Rule, project: Project) -> Iterator[Finding]:
     ),
 )
 def destructive_db_command_on_start(self: Rule, project: Project) -> Iterator[Finding]:
-    for model, service, step, action in start_actions(project, NOT_TEST, Operation.DESTROY):
+    for model, service, step, action in project.start_actions(NOT_TEST, (Operation.DESTROY,)):
         yield self.finding(
             step.location,
             f"{_where(service, step)} runs `{action.command}` on every start: it drops the "
@@ -289,7 +266,7 @@ def destructive_db_command_on_start(self: Rule, project: Project) -> Iterator[Fi
 def masked_failure(self: Rule, project: Project) -> Iterator[Finding]:
     operations = (Operation.MIGRATE, Operation.SEED, Operation.DESTROY)
     reported: set[Location] = set()
-    for model, service, step, action in start_actions(project, PRODUCTION, *operations):
+    for model, service, step, action in project.start_actions(PRODUCTION, operations):
         command = step.command
         if command.failure not in (Failure.IGNORED, Failure.CONTINUES) or not command.masked_by:
             continue
@@ -370,7 +347,7 @@ def masked_failure(self: Rule, project: Project) -> Iterator[Finding]:
     ),
 )
 def migrate_on_start_in_production(self: Rule, project: Project) -> Iterator[Finding]:
-    for model, service, step, action in start_actions(project, PRODUCTION, Operation.MIGRATE):
+    for model, service, step, action in project.start_actions(PRODUCTION, (Operation.MIGRATE,)):
         yield self.finding(
             step.location,
             f"{_where(service, step)} migrates the database on every start (`{action.command}`) "
