@@ -26,7 +26,7 @@ Every fix edits the file the finding points at, in place, and changes only what 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from functools import lru_cache, wraps
+from functools import wraps
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -411,7 +411,6 @@ def _new_boot(path: Path, lines: list[str], layout: ProviderLayout, call: str) -
 # -- compose files ------------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=32)
 def _parse(path: Path, text: str) -> YamlText | None:
     return YamlText.parse(path, text)
 

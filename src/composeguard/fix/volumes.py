@@ -25,7 +25,7 @@ from __future__ import annotations
 import posixpath
 from collections import defaultdict
 from collections.abc import Callable
-from functools import lru_cache, wraps
+from functools import wraps
 from pathlib import Path
 
 from composeguard.fix.yaml_edits import YamlText, YNode
@@ -204,7 +204,6 @@ def _document(project: Project, model: ComposeModel, path: Path) -> YamlText | N
     return _parse(path, text) if text is not None else None
 
 
-@lru_cache(maxsize=32)
 def _parse(path: Path, text: str) -> YamlText | None:
     return YamlText.parse(path, text)
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -108,7 +109,14 @@ class YamlText:
     @classmethod
     def parse(cls, path: Path, text: str) -> YamlText | None:
         """The document, or None when it does not parse, holds several documents, or uses line
-        breaks other than ``\\n``/``\\r\\n`` (positions would not line up)."""
+        breaks other than ``\\n``/``\\r\\n`` (positions would not line up).
+
+        Parsed once per (path, text): every fix of a file reads the same document, and a
+        YamlText is never changed (edits are computed, not applied)."""
+        return _parse_document(path, text)
+
+    @classmethod
+    def _parse(cls, path: Path, text: str) -> YamlText | None:
         from composeguard.lint.yamlio import parse_yaml
 
         if "\r" in text.replace("\r\n", "") or any(b in text for b in _UNSAFE_BREAKS):
@@ -349,6 +357,11 @@ class YamlText:
 
 
 # -- the event tree -------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=256)
+def _parse_document(path: Path, text: str) -> YamlText | None:
+    return YamlText._parse(path, text)
 
 
 def _event_tree(text: str) -> YNode | None:

@@ -177,6 +177,10 @@ class Project:
     def unsplit_compose_bases(self) -> tuple[ComposeFile, ...]:
         """The production-facing base files of repositories (or checked folders) that have no
         development or production compose file: one setup for every environment."""
+        return self._unsplit_compose_bases
+
+    @cached_property
+    def _unsplit_compose_bases(self) -> tuple[ComposeFile, ...]:
         from composeguard.lint.split import unsplit_bases
 
         return tuple(unsplit_bases(self.compose_files, self.repository_root, self.paths))
