@@ -63,6 +63,21 @@ def name_markers(name: str) -> list[str]:
     return []
 
 
+def name_words(text: str) -> set[str]:
+    """The lowercase letter-and-digit runs of a name or path: ``deploy/Prod-db.sh`` ->
+    {deploy, prod, db, sh}. What marks a file, folder, target or job for an environment."""
+    words, current = set(), []
+    for char in text.lower():
+        if char.isalnum():
+            current.append(char)
+        elif current:
+            words.add("".join(current))
+            current = []
+    if current:
+        words.add("".join(current))
+    return words
+
+
 def classify_environment(
     name: str,
     patterns: Mapping[str, Environment] | None = None,

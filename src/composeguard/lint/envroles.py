@@ -18,7 +18,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from composeguard.lint.compose import DEVELOPMENT_MARKERS, PRODUCTION_MARKERS, TEST_MARKERS
+from composeguard.lint.compose import (
+    DEVELOPMENT_MARKERS,
+    PRODUCTION_MARKERS,
+    TEST_MARKERS,
+    name_words,
+)
 from composeguard.lint.nodes import scalar_text
 
 if TYPE_CHECKING:
@@ -60,7 +65,7 @@ def env_file_role(path: Path) -> EnvFileRole:
 
 
 def _deployment_role(name: str) -> str:
-    words = _name_words(name)
+    words = name_words(name)
     if words & PRODUCTION_MARKERS and "local" not in words:
         return "production"
     if words & _NOT_PRODUCTION_WORDS:
@@ -68,15 +73,6 @@ def _deployment_role(name: str) -> str:
     return "template" if words & _TEMPLATE_WORDS else "plain"
 
 
-def _name_words(name: str) -> set[str]:
-    words, current = set(), ""
-    for char in name.lower() + ".":
-        if char.isalnum():
-            current += char
-        elif current:
-            words.add(current)
-            current = ""
-    return words
 
 
 def production_env_values(project: Project) -> Iterator[EnvValue]:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from composeguard.lint.commands import Action, classify, development_server, package_script
-from composeguard.lint.compose import ComposeModel, MountKind, Service
+from composeguard.lint.compose import ComposeModel, MountKind, Service, name_words
 from composeguard.lint.finding import Location
 from composeguard.lint.model import absolute_source
 from composeguard.lint.nodes import Node, scalar_text
@@ -314,22 +314,11 @@ def development_signal(
     if build is not None and build.is_map:
         for key in ("dockerfile", "target"):
             value = _text(build.get(key))
-            if value and _name_words(posixpath.basename(value)) & DEVELOPMENT_NAME_WORDS:
+            if value and name_words(posixpath.basename(value)) & DEVELOPMENT_NAME_WORDS:
                 return f"it is built from `{value}`"
     return None
 
 
-def _name_words(name: str) -> set[str]:
-    words, current = set(), []
-    for char in name.lower():
-        if char.isalnum():
-            current.append(char)
-        elif current:
-            words.add("".join(current))
-            current = []
-    if current:
-        words.add("".join(current))
-    return words
 
 
 def service_build(service: Service, model: ComposeModel) -> Build | None:

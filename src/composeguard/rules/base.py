@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from composeguard.lint.finding import Finding, Fix, Location, Severity
@@ -82,6 +82,12 @@ def rule(
                     _dedent(use_instead), _dedent(fix_safety), function, references, examples)
 
     return wrap
+
+
+def listed(commands: Iterable[str]) -> str:
+    """Commands for a message, each in backticks: `a`, `a` and `b`, `a`, `b` and `c`."""
+    names = [f"`{c}`" for c in commands]
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 def _dedent(text: str) -> str:

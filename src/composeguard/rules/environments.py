@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 
 from composeguard.fix.split import split_fix
 from composeguard.lint.backups import MYSQL, POSTGRES
 from composeguard.lint.compose import ComposeFile, Service
 from composeguard.lint.finding import Finding, Severity
 from composeguard.lint.project import Project
-from composeguard.rules.base import Example, Rule, rule
+from composeguard.rules.base import Example, Rule, listed, rule
 
 _APP = "services:\n  app:\n    image: shop/app:1.4\n{extra}"
 _MIGRATE_SEED = '    command: sh -c "php artisan migrate --force || true && php artisan db:seed --force || true && php-fpm"\n'
@@ -35,11 +35,6 @@ _SPLIT_PROD = (
 
 
 # -- CG601 no-environment-split ----------------------------------------------------------------
-
-
-def _listed(commands: Iterable[str]) -> str:
-    names = [f"`{c}`" for c in commands]
-    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 @rule(
@@ -138,7 +133,7 @@ def _listed(commands: Iterable[str]) -> str:
 def no_environment_split(self: Rule, project: Project) -> Iterator[Finding]:
     for setup in project.unsplit_setups():
         base, first = setup.base, setup.steps[0]
-        commands = _listed(dict.fromkeys(s.action.command for s in setup.steps))
+        commands = listed(dict.fromkeys(s.action.command for s in setup.steps))
         where = "" if setup.location == first.step.location else (
             f" (service '{first.service.name}', through {first.step.via} line "
             f"{first.step.location.line})")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from composeguard.fix.app_edits import destructive_guard_fix, loopback_port_fix
@@ -13,7 +13,7 @@ from composeguard.lint.guards import RAILS_CHECK
 from composeguard.lint.guards import production_env_file as _production_env_file  # noqa: F401
 from composeguard.lint.nodes import scalar_text
 from composeguard.lint.project import Project
-from composeguard.rules.base import Example, Rule, rule
+from composeguard.rules.base import Example, Rule, listed, rule
 
 if TYPE_CHECKING:
     from composeguard.lint.laravel import DestructiveGuard, LaravelApp
@@ -136,10 +136,10 @@ def database_port_published(self: Rule, project: Project) -> Iterator[Finding]:
             if not exposed or port.node.loc in seen:
                 continue
             seen.add(port.node.loc)
-            listed = ", ".join(map(str, exposed))
+            ports = ", ".join(map(str, exposed))
             yield self.finding(port.node.loc, (
                 f"service '{service.name}' ({store.name}) publishes its client port"
-                f"{'s' if len(exposed) > 1 else ''} {listed} on every host interface, "
+                f"{'s' if len(exposed) > 1 else ''} {ports} on every host interface, "
                 "past host firewalls such as ufw: anyone who reaches the server can try "
                 f"to log in; {_loopback_suggestion(port)} or drop the mapping (other "
                 "services reach it over the Compose network)"),
@@ -213,11 +213,6 @@ def _laravel_app(boot: str, version: str = "^11.31") -> dict[str, str]:
             "app/Providers/AppServiceProvider.php": _PROVIDER.replace("<body>", boot)}
 
 
-def _listed(commands: Iterable[str]) -> str:
-    names = [f"`{c}`" for c in commands]
-    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
-
-
 def _seed_advice(project: Project, app: LaravelApp, guard: DestructiveGuard | None) -> str:
     evidence = None if guard is not None and guard.seed_prohibited else \
         project.seeding_evidence(app)
@@ -235,7 +230,7 @@ def _seed_advice(project: Project, app: LaravelApp, guard: DestructiveGuard | No
 
 
 def _unguarded_message(app: LaravelApp, seed: str) -> str:
-    risk = (f"nothing stops {_listed(_BLOCKED).replace(' and ', ' or ')} from running against "
+    risk = (f"nothing stops {listed(_BLOCKED).replace(' and ', ' or ')} from running against "
             "the production database: one command typed in the wrong terminal, or run with "
             "the wrong .env, drops every table")
     version = app.version
@@ -251,11 +246,11 @@ def _unguarded_message(app: LaravelApp, seed: str) -> str:
 def _partial_message(guard: DestructiveGuard, missing: list[str], seed: str) -> str:
     blocked = [c for c in _BLOCKED if c in guard.commands]
     what = "the listener" if guard.kind == "hand-written" else "these `prohibit()` calls"
-    fix = (f"refuse {_listed(missing)} in the listener too" if guard.kind == "hand-written"
+    fix = (f"refuse {listed(missing)} in the listener too" if guard.kind == "hand-written"
            else f"call {_CALL} instead, which covers all four (Laravel 11.9+)")
     return (f"{what} block{'s' if guard.kind == 'hand-written' else ''} "
-            f"{_listed(blocked) if blocked else 'other commands'} in production, but "
-            f"{_listed(missing)} still run{'s' if len(missing) == 1 else ''} against the "
+            f"{listed(blocked) if blocked else 'other commands'} in production, but "
+            f"{listed(missing)} still run{'s' if len(missing) == 1 else ''} against the "
             f"production database and drop its tables; {fix}{seed}")
 
 

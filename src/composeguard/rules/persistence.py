@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from composeguard.fix.app_edits import keep_volumes_fix, rabbitmq_hostname_fix
 from composeguard.fix.volumes import add_volume_fix, move_mount_fix, name_anonymous_fix
 from composeguard.lint.commands import Operation
-from composeguard.lint.compose import Environment, MountKind
+from composeguard.lint.compose import Environment, MountKind, name_words
 from composeguard.lint.finding import Finding, Severity
 from composeguard.lint.project import Project
 from composeguard.rules.base import Example, Rule, rule
@@ -315,20 +315,16 @@ DEPLOY_WORDS = frozenset({
 production data lives."""
 
 
-def _words(text: str) -> set[str]:
-    import re
-
-    return {w for w in re.split(r"[^a-z0-9]+", text.lower()) if w}
 
 
 def _deploy_script(fragment: ShellFragment, command: Command) -> bool:
     """By its path, target or job name, or by the production files the command names."""
-    if _words(fragment.path.as_posix()) & DEPLOY_WORDS or _words(fragment.context) & DEPLOY_WORDS:
+    if (name_words(fragment.path.as_posix()) | name_words(fragment.context)) & DEPLOY_WORDS:
         return True
     words = command.words
     named = [words[i + 1] for i in range(len(words) - 1)
              if words[i] in ("-f", "--file", "--env-file")]
-    return any(_words(posixpath.basename(name)) & DEPLOY_WORDS for name in named)
+    return any(name_words(posixpath.basename(name)) & DEPLOY_WORDS for name in named)
 
 
 @rule(
