@@ -165,6 +165,8 @@ def check(
             f"{len(result.suppressed)} finding(s) suppressed by comments",
             err=True,
         )
+        for line in _setup_lines(project):
+            click.echo(f"composeguard: {line}", err=True)
         unchecked = _git_rules_not_checked(project, selection)
         if unchecked:
             click.echo(f"composeguard: not a git repository: {' and '.join(unchecked)} "
@@ -180,6 +182,31 @@ def check(
     for error in result.errors:
         click.echo(f"composeguard: {error}", err=True)
     return exit_code(result.findings, threshold, result.errors)
+
+
+def _setups(project: Project) -> list[dict[str, object]]:
+    """Each setup composeguard judged, what it is for and the evidence, as plain data."""
+    from composeguard.lint.report import display_path
+
+    rows: list[dict[str, object]] = []
+    for model in project.models:
+        judgement = project.judgement(model)
+        rows.append({
+            "files": [display_path(f.path) for f in model.files],
+            "environment": judgement.environment.value,
+            "reason": judgement.reason,
+            "path": display_path(judgement.location.path),
+            "line": judgement.location.line,
+        })
+    for path, reason in project.skipped.items():
+        rows.append({"files": [display_path(path)], "environment": "skipped",
+                     "reason": f"a template: {reason}", "path": display_path(path), "line": 1})
+    return rows
+
+
+def _setup_lines(project: Project) -> list[str]:
+    return [f"{' + '.join(row['files'])}: {row['environment']}: {row['reason']} "  # type: ignore[arg-type]
+            f"({row['path']}:{row['line']})" for row in _setups(project)]
 
 
 def _git_rules_not_checked(project: Project, selection: Selection) -> list[str]:
@@ -372,6 +399,35 @@ def fix_command(
     for error in plan.errors:
         click.echo(f"composeguard: {error}", err=True)
     return EXIT_ERROR if plan.errors else status
+
+
+@cli.command("setups")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+              help="Output format.")
+@click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False),
+              help="Read this configuration file instead of searching for one.")
+def setups(paths: tuple[Path, ...], output_format: str, config_path: Path | None) -> int:
+    """Show what each compose setup under PATHS is for, and the line that decided.
+
+    Every rule asks this judgement: production, development, test or example. Override it
+    with `[tool.composeguard.environments]` (a glob of file names or paths = environment).
+    """
+    from composeguard.lint.project import Project
+
+    paths = paths or (Path("."),)
+    for path in (*paths, *([config_path] if config_path else [])):
+        if not os.path.lexists(path):
+            raise _OneLineError(f"path does not exist: {path}")
+    config = _load_config(config_path, paths[0])
+    project = Project(paths, exclude=config.exclude, environment_patterns=config.environments,
+                      extra_data_stores=config.data_stores)
+    if output_format == "json":
+        click.echo(json.dumps({"version": 1, "setups": _setups(project)}, indent=2))
+    else:
+        for line in _setup_lines(project):
+            click.echo(line)
+    return EXIT_OK
 
 
 @cli.command("rules")

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from composeguard.lint.compose import Environment, classify_environment, is_compose_file_name
+from composeguard.lint.compose import is_compose_file_name, name_markers
 
 
 @pytest.mark.parametrize(
@@ -10,8 +10,12 @@ from composeguard.lint.compose import Environment, classify_environment, is_comp
     [
         ("compose.yaml", True), ("docker-compose.yml", True), ("compose.override.yml", True),
         ("docker-compose.prod.yaml", True), ("compose.dev.apache.yaml", True),
-        ("docker-compose.yml.example", False), ("podman-compose.yml", False),
-        ("compose.json", False), ("mycompose.yaml", False),
+        ("prod-docker-compose.yml", True), ("docker-compose-production.yml", True),
+        ("dev.docker-compose.yml", True), ("docker-compose-local.yml", True),
+        ("app.compose.yml", True), ("infra.compose.yml", True), ("compose-mysql.yml", True),
+        ("podman-compose.yml", True), ("Docker-Compose.PROD.YML", True),
+        ("docker-compose.yml.example", False), ("compose.json", False),
+        ("mycompose.yaml", False), ("composer.yml", False), ("decompose.yml", False),
     ],
 )
 def test_compose_file_names(name: str, expected: bool) -> None:
@@ -19,28 +23,14 @@ def test_compose_file_names(name: str, expected: bool) -> None:
 
 
 @pytest.mark.parametrize(
-    ("name", "directories", "environment"),
+    ("name", "markers"),
     [
-        ("compose.yaml", (), Environment.PRODUCTION),
-        ("docker-compose.prod.yml", (), Environment.PRODUCTION),
-        ("docker-compose.staging.yml", (), Environment.PRODUCTION),
-        ("docker-compose.postgres.yml", (), Environment.PRODUCTION),
-        ("docker-compose.override.yml", (), Environment.DEVELOPMENT),
-        ("compose.dev.yaml", (), Environment.DEVELOPMENT),
-        ("docker-compose.local.yml", (), Environment.DEVELOPMENT),
-        ("docker-compose.test.yml", (), Environment.TEST),
-        ("docker-compose.ci.yml", (), Environment.TEST),
-        ("docker-compose.override.unit_tests.yml", (), Environment.TEST),
-        ("docker-compose.e2e.yml", (), Environment.TEST),
-        ("docker-compose.yml", (".devcontainer",), Environment.DEVELOPMENT),
-        ("docker-compose.redis.yaml", (".ddev",), Environment.DEVELOPMENT),
+        ("compose.yaml", []), ("docker-compose.prod.yml", ["prod"]),
+        ("prod-docker-compose.yml", ["prod"]), ("docker-compose-production.yml", ["production"]),
+        ("dev.docker-compose.yml", ["dev"]), ("compose.dev.apache.yaml", ["dev", "apache"]),
+        ("app.compose.yml", ["app"]), ("docker-compose.override.unit_tests.yml",
+                                       ["override", "unit", "tests"]),
     ],
 )
-def test_environment_from_the_name(name: str, directories: tuple[str, ...],
-                                   environment: Environment) -> None:
-    assert classify_environment(name, directories=directories) is environment
-
-
-def test_configured_patterns_win() -> None:
-    patterns = {"docker-compose.qa.yml": Environment.TEST}
-    assert classify_environment("docker-compose.qa.yml", patterns) is Environment.TEST
+def test_name_markers(name: str, markers: list[str]) -> None:
+    assert name_markers(name) == markers

@@ -531,7 +531,7 @@ def _build_split(project: Project, model: ComposeModel, base: ComposeFile, layou
     dev_path, prod_path = split_paths(base.path)
     if os.path.lexists(dev_path) or os.path.lexists(prod_path) or base.text is None:
         return None
-    if any(project.development_signal(model, s) for s in model.services.values()):
+    if any(project.defined_for_development(model, s) for s in model.services.values()):
         return None
     reductions: dict[tuple[str, str], Reduction] = {}
     left: list[_Left] = []

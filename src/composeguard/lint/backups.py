@@ -141,7 +141,7 @@ def stores_without_backup(project: Project) -> Iterator[tuple[Service, DataStore
         store = state.store
         if store.cache or store.name in NOT_BACKED_UP or service.location in seen:
             continue
-        if project.development_signal(model, service) is not None:
+        if project.defined_for_development(model, service) is not None:
             continue
         seen.add(service.location)
         key = store_key(model, service)

@@ -7,7 +7,6 @@ always point at the key or list item a person would edit.
 from __future__ import annotations
 
 import enum
-import fnmatch
 import posixpath
 import re
 from collections.abc import Iterator, Mapping
@@ -26,41 +25,65 @@ DEVELOPMENT_MARKERS = frozenset({"override", "dev", "development", "local", "dev
 DEVELOPMENT_DIRS = frozenset({".devcontainer", ".ddev", ".lando", ".docksal"})
 """Folders of local development tools: every compose file in them serves development."""
 TEST_MARKERS = frozenset({"test", "tests", "testing", "ci", "e2e"})
+EXAMPLE_MARKERS = frozenset({"example", "examples", "sample", "samples", "tutorial", "preview",
+                             "uffizzi"})
+"""Names of setups that show how, or preview a branch: nobody's data lives there."""
 DEVELOPMENT_FOLDERS = frozenset({"dev", "development", "local"})
 TEST_FOLDERS = frozenset({"test", "tests", "testing", "e2e", "cypress", "playwright"})
+PRODUCTION_FOLDERS = frozenset({"prod", "production", "staging", "deploy", "deployment",
+                                "deployments"})
+EXAMPLE_FOLDERS = frozenset({"docs", "doc", "documentation", "example", "examples", "sample",
+                             "samples", "tutorial", "tutorials", "uffizzi", "preview"})
 """Folders below the checked path whose name says what every compose file in them is for
-(``docker/development/compose.yaml``)."""
+(``docker/development/compose.yaml``, ``deploy/compose.yaml``, ``docs/install/``)."""
 
 
 class Environment(enum.Enum):
     PRODUCTION = "production"
     DEVELOPMENT = "development"
     TEST = "test"
+    EXAMPLE = "example"
+    """Documentation, samples, templates rendered by hand, preview environments: only what
+    stops Compose from running is reported there."""
 
     @property
     def production_facing(self) -> bool:
         return self is Environment.PRODUCTION
 
 
-def is_compose_file_name(name: str) -> bool:
-    """``compose.yaml`` & co, their ``.override.`` files and any ``compose.*.y*ml``."""
+_STEM_WORDS = (("docker", "compose"), ("podman", "compose"), ("compose",))
+
+
+def _name_parts(name: str) -> tuple[list[str], list[str]] | None:
+    """The words before and after the compose stem of a ``.yml``/``.yaml`` name, or None when
+    the name has no stem: ``prod-docker-compose.yml`` -> (["prod"], []),
+    ``docker-compose.override.yml`` -> ([], ["override"]), ``app.compose.yml`` -> (["app"], [])."""
     lower = name.lower()
-    if lower in BASE_NAMES:
-        return True
-    for stem in COMPOSE_STEMS:
-        if fnmatch.fnmatchcase(lower, f"{stem}.*.yml") or fnmatch.fnmatchcase(lower, f"{stem}.*.yaml"):
-            return True
-    return False
+    stem, dot, extension = lower.rpartition(".")
+    if not dot or extension not in ("yml", "yaml") or not stem:
+        return None
+    words = [w for w in re.split(r"[._\-]+", stem) if w]
+    for wanted in _STEM_WORDS:
+        size = len(wanted)
+        for start in range(len(words) - size + 1):
+            if tuple(words[start : start + size]) == wanted:
+                return words[:start], words[start + size :]
+    return None
+
+
+def is_compose_file_name(name: str) -> bool:
+    """Every name Compose users give their files, case-insensitive, ``.yml`` or ``.yaml``:
+    ``compose.yaml``, ``docker-compose.prod.yml``, ``docker-compose-production.yml``,
+    ``prod-docker-compose.yml``, ``dev.docker-compose.yml``, ``app.compose.yml``,
+    ``compose-mysql.yml``, ``podman-compose.yml``."""
+    return _name_parts(name) is not None
 
 
 def name_markers(name: str) -> list[str]:
-    """The words between the compose stem and the extension: ``docker-compose.prod.yml`` -> prod."""
-    lower = name.lower()
-    for stem in sorted(COMPOSE_STEMS, key=len, reverse=True):
-        if lower.startswith(stem + "."):
-            middle = lower[len(stem) + 1 :].rsplit(".", 1)[0]
-            return [w for w in re.split(r"[._\-]+", middle) if w] if middle not in {"yml", "yaml"} else []
-    return []
+    """The words around the compose stem, extension aside: ``docker-compose.prod.yml`` ->
+    [prod], ``prod-docker-compose.yml`` -> [prod], ``compose.yaml`` -> []."""
+    parts = _name_parts(name)
+    return [*parts[0], *parts[1]] if parts is not None else []
 
 
 def name_words(text: str) -> set[str]:
@@ -76,39 +99,6 @@ def name_words(text: str) -> set[str]:
     if current:
         words.add("".join(current))
     return words
-
-
-def classify_environment(
-    name: str,
-    patterns: Mapping[str, Environment] | None = None,
-    directories: tuple[str, ...] = (),
-) -> Environment:
-    """The environment a compose file serves, judged by its name (RULES.md).
-
-    Configured glob patterns win. Test markers win over development markers
-    (``docker-compose.override.unit_tests.yml`` is a test file), and production markers over
-    both. A name with markers we do not know (``docker-compose.postgres.yml``) is a deployment
-    variant and so production-facing, like the base files. Files in a development tool's
-    folder (``.devcontainer/``, ``.ddev/``) or a folder named for development or tests
-    (``docker/development/``, ``e2e/``) serve that environment whatever their name;
-    ``directories`` are the folders below the checked path.
-    """
-    for pattern, environment in (patterns or {}).items():
-        if fnmatch.fnmatchcase(name, pattern):
-            return environment
-    words = set(name_markers(name))
-    folders = {d.lower() for d in directories}
-    if (DEVELOPMENT_DIRS | DEVELOPMENT_FOLDERS) & folders and not words & TEST_MARKERS:
-        return Environment.DEVELOPMENT
-    if TEST_FOLDERS & folders and not words & PRODUCTION_MARKERS:
-        return Environment.TEST
-    if words & PRODUCTION_MARKERS:
-        return Environment.PRODUCTION
-    if words & TEST_MARKERS or any(w.endswith("test") or w.endswith("tests") for w in words):
-        return Environment.TEST
-    if words & DEVELOPMENT_MARKERS:
-        return Environment.DEVELOPMENT
-    return Environment.PRODUCTION
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,6 +157,8 @@ class Mount:
     via_alias: bool = False
     templated: bool = False
     """Written with ``${...}``: the source is chosen where the file is deployed."""
+    consistency: str | None = None
+    """A bind mount's ``:delegated``/``:cached``/``:consistent`` mode (Docker Desktop's)."""
 
     @property
     def is_persistent(self) -> bool:
@@ -375,7 +367,9 @@ def parse_mount(item: Node) -> Mount | None:
         kind = MountKind.BIND if _is_path_source(source) else MountKind.NAMED
         return Mount(kind, _clean_target(target), source, item.loc,
                      read_only="ro" in mode.split(","), via_alias=item.via_alias,
-                     templated=item.template is not None)
+                     templated=item.template is not None,
+                     consistency=next((m for m in mode.split(",")
+                                       if m in ("delegated", "cached", "consistent")), None))
     if item.is_map:
         type_text = scalar_text(item.get("type").value) if item.get("type") else "volume"
         target_node = item.get("target")
@@ -386,6 +380,7 @@ def parse_mount(item: Node) -> Mount | None:
         source = scalar_text(source_node.value) if source_node and source_node.value else None
         read_only_node = item.get("read_only")
         read_only = bool(read_only_node and read_only_node.value in (True, "true"))
+        consistency_node = item.get("consistency")
         kind = {
             "volume": MountKind.NAMED if source else MountKind.ANONYMOUS,
             "bind": MountKind.BIND,
@@ -393,7 +388,9 @@ def parse_mount(item: Node) -> Mount | None:
         }.get(type_text, MountKind.OTHER)
         return Mount(kind, target, source, item.anchor_loc if item.key_loc else item.loc,
                      read_only=read_only, via_alias=item.via_alias,
-                     templated=source_node is not None and source_node.template is not None)
+                     templated=source_node is not None and source_node.template is not None,
+                     consistency=scalar_text(consistency_node.value)
+                     if consistency_node is not None and consistency_node.is_scalar else None)
     return None
 
 

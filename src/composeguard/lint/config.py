@@ -185,7 +185,7 @@ def _environment(path: Path, pattern: str, value: Any) -> Environment:
         return Environment(str(value).lower())
     except ValueError:
         raise ConfigError(f"{path}: environments.{pattern!r}: {value!r} is not one of "
-                          "production, development, test") from None
+                          "production, development, test, example") from None
 
 
 def _data_dir(path: Path, image: str, value: Any) -> str:

@@ -195,6 +195,8 @@ def classify(
     (``.github/workflows``).
     """
     lower = name.lower()
+    if parent == ".github/workflows" and lower.endswith((".yml", ".yaml")):
+        return "ci"
     if "compose" in lower and is_compose_file_name(name):
         return "compose"
     if lower.endswith((".sh", ".bash")):

@@ -15,7 +15,6 @@ from composeguard.lint.compose import (
     Environment,
     Mount,
     Service,
-    classify_environment,
     read_compose_file,
 )
 from composeguard.lint.datastores import DataStore, DataStoreTable
@@ -24,6 +23,7 @@ from composeguard.lint.envfile import EnvFile, read_env_file
 from composeguard.lint.finding import Location
 from composeguard.lint.model import build_model
 from composeguard.lint.nodes import Node, scalar_text
+from composeguard.lint.purpose import Judgement, collection_folders, judge_file, judge_setup
 from composeguard.lint.storage import Persistence, analyse, runs_server
 
 if TYPE_CHECKING:
@@ -75,8 +75,9 @@ class Project:
         self._env_files: dict[Path, EnvFile | None] = {}
         self._texts: dict[Path, str | None] = {}
         self._scripts: dict[Path, Script | None] = {}
-        self._start_steps: dict[tuple[int, str], tuple[StartStep, ...]] = {}
-        self._signals: dict[tuple[int, str], str | None] = {}
+        self._start_steps: dict[tuple[tuple[Path, ...], str], tuple[StartStep, ...]] = {}
+        self._file_judgements: dict[Path, Judgement] = {}
+        self._setup_judgements: dict[tuple[Path, ...], Judgement] = {}
         self._ignores: dict[Path, IgnoreRules] = {}
 
     @cached_property
@@ -86,17 +87,61 @@ class Project:
     # -- compose files -------------------------------------------------------------------
 
     def compose_file(self, path: Path) -> ComposeFile:
-        """One compose file, read and parsed once; a failure is kept in ``error``."""
+        """One compose file, read and parsed once; a failure is kept in ``error``. Its
+        ``environment`` is what its configuration, name, place and header say (see
+        :mod:`composeguard.lint.purpose`)."""
         path = Path(path)
         cached = self._files.get(path)
         if cached is not None:
             return cached
-        environment = classify_environment(
-            path.name, self._environment_patterns, self._directories(path)
-        )
-        result = read_compose_file(path, environment)
+        result = read_compose_file(path, Environment.PRODUCTION)
+        judgement = self.file_judgement(path, result.text)
+        result = replace(result, environment=judgement.environment)
         self._files[path] = result
         return result
+
+    def file_judgement(self, path: Path, text: str | None = None) -> Judgement:
+        """What a compose file is for by its own evidence (configuration, name, place,
+        header, a collection of samples), before its setup's content is looked at."""
+        path = Path(path)
+        if path not in self._file_judgements:
+            directories = self._directories(path)
+            collection = self._collections.get(path.parent)
+            self._file_judgements[path] = judge_file(
+                path, directories, text if text is not None else self.read_text(path),
+                self._environment_patterns, "/".join((*directories, path.name)),
+                self._display_dir(collection) if collection is not None else None)
+        return self._file_judgements[path]
+
+    @cached_property
+    def _collections(self) -> dict[Path, Path]:
+        return collection_folders(sorted({p.parent for p in self.discovery.compose_files}))
+
+    def _display_dir(self, folder: Path) -> str:
+        import os
+
+        root = self.repository_root(folder) or Path(os.path.abspath(self.paths[0]))
+        try:
+            shown = Path(os.path.abspath(folder)).relative_to(root).as_posix()
+        except ValueError:
+            shown = folder.name
+        return "./" if shown in ("", ".") else shown + "/"
+
+    def template_reason(self, path: Path) -> str | None:
+        """Why a discovered compose file is a template for a generator rather than a file
+        Compose reads (a folder or name written in template syntax, or a file that does not
+        parse and holds template tags), or None."""
+        from composeguard.lint.purpose import TEMPLATE_TAGS
+
+        for part in (*self._directories(path), Path(path).name):
+            if any(tag in part for tag in TEMPLATE_TAGS):
+                return f"its path has template syntax (`{part}`)"
+        if self.compose_file(path).error is None:
+            return None
+        text = self.read_text(path) or ""
+        tags = [tag for tag in TEMPLATE_TAGS if tag in text]
+        return (f"it does not parse as YAML and holds template tags (`{tags[0]}`)"
+                if tags else None)
 
     def _directories(self, path: Path) -> tuple[str, ...]:
         """The folders between the checked path (or repository root) and ``path``: the ones
@@ -114,20 +159,31 @@ class Project:
 
     @cached_property
     def compose_files(self) -> tuple[ComposeFile, ...]:
-        return tuple(self.compose_file(p) for p in self.discovery.compose_files)
+        """The compose files Compose would read; templates are left out (see
+        :attr:`skipped`). A file named explicitly is never a template."""
+        return tuple(self.compose_file(p) for p in self.discovery.compose_files
+                     if p not in self.skipped)
+
+    @cached_property
+    def skipped(self) -> dict[Path, str]:
+        """Discovered compose files that are not checked, with why (``-v`` says so)."""
+        explicit = self.discovery.explicit_files
+        return {p: reason for p in self.discovery.compose_files
+                if p not in explicit and (reason := self.template_reason(p)) is not None}
 
     # -- effective models ----------------------------------------------------------------
 
     @cached_property
     def models(self) -> tuple[ComposeModel, ...]:
-        """One effective model per way Compose would run the files (see :meth:`chains`).
+        """One effective model per way Compose would run the files (see :meth:`chains`),
+        each with the environment its setup is judged to serve (:meth:`judgement`).
 
         A file that another model pulls in with ``include`` or ``extends: file:`` is judged
         inside that project, not again on its own (laradock's 113 included fragments would
         otherwise each be a project missing the volumes its root declares).
         """
         result = []
-        for chain in self.chains():
+        for chain, production_beside in self._chains:
             project_dir = chain[0].path.parent
             model = build_model(
                 chain,
@@ -137,8 +193,14 @@ class Project:
                 load_compose=self._compose_root,
                 load_env=self.env_file,
             )
-            if model is not None:
-                result.append(model)
+            if model is None:
+                continue
+            judgement = judge_setup(
+                chain, [self.file_judgement(f.path) for f in chain], model,
+                lambda service, m=model: self.start_steps(m, service),
+                lambda node, m=model: self.written_text(m, node), production_beside)
+            self._setup_judgements[_chain_key(model)] = judgement
+            result.append(replace(model, environment=judgement.environment))
         pulls = {
             model.primary.path: {p for p in model.base_dirs if p not in {f.path for f in model.files}}
             for model in result
@@ -150,6 +212,11 @@ class Project:
                        for other, pulled in pulls.items() if other != path)
 
         return tuple(m for m in result if not pulled_in(m.primary.path))
+
+    def judgement(self, model: ComposeModel) -> Judgement:
+        """What ``model``'s setup is for, with the evidence that decided (file and line)."""
+        self.models  # noqa: B018 - judging happens while the models are built
+        return self._setup_judgements[_chain_key(model)]
 
     def _compose_root(self, path: Path) -> Node | None:
         """A file ``extends``/``include`` pulls in, parsed once (None if missing or broken)."""
@@ -197,37 +264,39 @@ class Project:
 
         In a folder with a base file, an override or environment file is merged onto the base
         (``-f base -f file``) unless it stands alone (it defines every base service, each with
-        an image or build). The base alone is judged as production unless a production file
-        exists to judge it with. Files in folders without a base stand alone.
+        an image or build). The base alone is judged too unless a production file is merged
+        onto it; beside a complete production file it is what developers run.
         """
+        return [chain for chain, _ in self._chains]
+
+    @cached_property
+    def _chains(self) -> list[tuple[tuple[ComposeFile, ...], ComposeFile | None]]:
+        """:meth:`chains`, each with the complete production file beside a base judged alone."""
         by_dir: dict[Path, list[ComposeFile]] = defaultdict(list)
         for compose_file in self.compose_files:
             by_dir[compose_file.path.parent].append(compose_file)
-        chains: list[tuple[ComposeFile, ...]] = []
+        chains: list[tuple[tuple[ComposeFile, ...], ComposeFile | None]] = []
         for files in by_dir.values():
             bases = [f for f in files if f.is_base]
             base = bases[0] if bases else None
             production_overlays = False
-            standalone_production = False
+            standalone_production: ComposeFile | None = None
             for f in files:
                 if f.is_base:
                     continue
                 if base is not None and (f.is_override or not _stands_alone(f, base)):
-                    chains.append((base, f))
+                    chains.append(((base, f), None))
                     production_overlays |= f.environment is Environment.PRODUCTION
                 else:
-                    chains.append((f,))
-                    standalone_production |= (base is not None
-                                              and f.environment is Environment.PRODUCTION)
+                    chains.append(((f,), None))
+                    if base is not None and f.environment is Environment.PRODUCTION \
+                            and self.file_judgement(f.path).decisive:
+                        standalone_production = standalone_production or f
             for b in bases:
                 if production_overlays and b is base:
                     continue
-                if standalone_production and b.environment is Environment.PRODUCTION:
-                    # A complete docker-compose.prod.yml beside it: the base is what
-                    # developers run.
-                    b = replace(b, environment=Environment.DEVELOPMENT)
-                chains.append((b,))
-        return sorted(chains, key=lambda c: [f.path for f in c])
+                chains.append(((b,), standalone_production))
+        return sorted(chains, key=lambda c: [f.path for f in c[0]])
 
     # -- files, scripts and start commands ---------------------------------------------------
 
@@ -270,7 +339,7 @@ class Project:
     def start_steps(self, model: ComposeModel, service: Service) -> tuple[StartStep, ...]:
         """Every simple command ``service`` runs on start in ``model``, through its
         entrypoint, command, the image's Dockerfile and the project scripts they call."""
-        key = (id(model), service.name)
+        key = (_chain_key(model), service.name)
         if key not in self._start_steps:
             self._start_steps[key] = self._start_commands.steps(model, service)
         return self._start_steps[key]
@@ -285,7 +354,7 @@ class Project:
         production_only = environments == (Environment.PRODUCTION,)
         for model in self.models_for(*environments):
             for service in model.services.values():
-                if production_only and self.development_signal(model, service):
+                if production_only and self.defined_for_development(model, service):
                     continue
                 for step in self.start_steps(model, service):
                     if step.gated:
@@ -296,41 +365,20 @@ class Project:
                             seen.add(key)
                             yield model, service, step, action
 
-    def development_signal(self, model: ComposeModel, service: Service) -> str | None:
-        """Why ``service`` runs as development although its file's name says production, or
-        None: it is defined in a development file (``include: compose.dev.yaml``), it or
-        another service of the same setup runs a development server, sets
-        ``APP_ENV=local``, is built from a development Dockerfile, keeps a debugging
-        terminal open, or runs Sail or Xdebug. A setup with a development server is a
-        development setup: nobody runs ``manage.py runserver`` in production."""
+    def defined_for_development(self, model: ComposeModel, service: Service) -> str | None:
+        """Why one service of a production setup is development's, or None: it is defined in
+        a development file the setup pulls in (``include: compose.dev.yaml``)."""
         defined_in = service.location.path
-        if defined_in != model.primary.path and self.compose_file(
+        if defined_in != model.primary.path and defined_in in self._files and self.compose_file(
                 defined_in).environment is Environment.DEVELOPMENT:
             return f"it is defined in {defined_in.name}, a development file"
-        own = self._service_signal(model, service)
-        if own is not None:
-            return own
-        for other in model.services.values():
-            if other is not service:
-                signal = self._service_signal(model, other)
-                if signal is not None:
-                    return f"service '{other.name}' of the same setup shows it is development: {signal}"
         return None
 
-    def _service_signal(self, model: ComposeModel, service: Service) -> str | None:
-        from composeguard.lint.startup import development_signal
-
-        key = (id(model), service.name)
-        if key not in self._signals:
-            self._signals[key] = development_signal(
-                model, service, self.start_steps(model, service))
-        return self._signals[key]
-
     def production_services(self) -> Iterator[tuple[ComposeModel, Service]]:
-        """The services of production-facing setups that nothing marks as development."""
+        """The services of the setups production runs (see :meth:`judgement`)."""
         for model in self.models_for(Environment.PRODUCTION):
             for service in model.services.values():
-                if self.development_signal(model, service) is None:
+                if self.defined_for_development(model, service) is None:
                     yield model, service
 
     @cached_property
@@ -687,6 +735,10 @@ def _is_shell_script(path: Path, text: str) -> bool:
 
 
 def _stands_alone(candidate: ComposeFile, base: ComposeFile) -> bool:
+    """Whether ``candidate`` is run on its own (``-f candidate``) rather than merged onto the
+    base: every service has an image or build, and it either defines every base service or
+    holds two or more services that need nothing from the base (their named volumes,
+    networks and ``depends_on`` are all its own)."""
     services = candidate.services_node()
     base_services = base.services_node()
     if services is None or not services.value:
@@ -694,6 +746,32 @@ def _stands_alone(candidate: ComposeFile, base: ComposeFile) -> bool:
     for node in services.value.values():
         if not node.is_map or not any(node.get(k) is not None for k in ("image", "build", "extends")):
             return False
-    if base_services is not None:
-        return all(name in services.value for name, _ in base_services.items())
+    if base_services is None or all(name in services.value for name, _ in base_services.items()):
+        return True
+    return len(services.value) >= 2 and _self_contained(candidate, services)
+
+
+def _self_contained(compose_file: ComposeFile, services: Node) -> bool:
+    from composeguard.lint.compose import MountKind, iter_mounts
+
+    root = compose_file.root
+    declared = {key: set(node.value) if (node := root.get(key)) is not None and node.is_map
+                else set() for key in ("volumes", "networks")} if root is not None else {}
+    for node in services.value.values():
+        if any(m.kind is MountKind.NAMED and m.source not in declared.get("volumes", ())
+               for m in iter_mounts(node)):
+            return False
+        for key, known in (("networks", declared.get("networks", set())),
+                           ("depends_on", set(services.value))):
+            value = node.get(key)
+            names = (set(value.value) if value is not None and value.is_map else
+                     {scalar_text(i.value) for i in value.value if i.is_scalar}
+                     if value is not None and value.is_list else set())
+            if names - known - {"default"}:
+                return False
     return True
+
+
+def _chain_key(model: ComposeModel) -> tuple[Path, ...]:
+    """A model's identity: the ``-f`` chain of files it was built from."""
+    return tuple(f.path for f in model.files)

@@ -77,12 +77,12 @@ class AutomaticStep:
 
 
 def automatic_steps(project: Project, model: ComposeModel) -> tuple[AutomaticStep, ...]:
-    """The migrate/seed/wipe actions the setup runs on every start, in service order; none for
-    a setup that shows it is for development (a development server, ``APP_ENV=local``...)."""
+    """The migrate/seed/wipe actions the setup runs on every start, in service order (a
+    service defined in a development file aside)."""
     found = []
     for service in model.services.values():
-        if project.development_signal(model, service) is not None:
-            return ()
+        if project.defined_for_development(model, service) is not None:
+            continue
         for step in project.start_steps(model, service):
             found.extend(AutomaticStep(service, step, action) for action in step.actions
                          if not step.gated and action.operation in ON_START)

@@ -16,8 +16,8 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from composeguard.lint.commands import Action, classify, development_server, package_script
-from composeguard.lint.compose import ComposeModel, MountKind, Service, name_words
+from composeguard.lint.commands import Action, classify, package_script
+from composeguard.lint.compose import ComposeModel, MountKind, Service
 from composeguard.lint.finding import Location
 from composeguard.lint.model import absolute_source
 from composeguard.lint.nodes import Node, scalar_text
@@ -279,46 +279,6 @@ class _Context:
         if resolved is not None:
             candidates.insert(0, resolved)
         return next((c for c in candidates if c.is_file()), None)
-
-
-DEVELOPMENT_VALUES = frozenset({"development", "dev", "local"})
-ENVIRONMENT_VARIABLES = ("APP_ENV", "RAILS_ENV", "RACK_ENV", "NODE_ENV", "DJANGO_ENV", "FLASK_ENV",
-                         "ENVIRONMENT", "ENV")
-DEVELOPMENT_NAME_WORDS = frozenset({"dev", "development", "local"})
-DEVELOPMENT_TOOL_VARIABLES = ("LARAVEL_SAIL", "XDEBUG_MODE", "XDEBUG_CONFIG")
-"""Set only where a development tool runs: Laravel Sail's app container, Xdebug."""
-
-
-def development_signal(
-    model: ComposeModel, service: Service, steps: Sequence[StartStep]
-) -> str | None:
-    """Why a service in a production-facing file is really a development service, if it is:
-    its start command runs a development server (``manage.py runserver``, ``artisan serve``,
-    ``uvicorn --reload``...), its environment names development (``APP_ENV=local``), or it is
-    built from a development Dockerfile or stage. None when nothing says so."""
-    for step in steps:
-        if not step.gated:
-            server = development_server(step.command.words)
-            if server is not None:
-                return f"it runs a development server (`{server}`)"
-    environment = _plain_environment(service)
-    for name in ENVIRONMENT_VARIABLES:
-        if environment.get(name, "").strip().lower() in DEVELOPMENT_VALUES:
-            return f"its environment sets {name}={environment[name]}"
-    for name in DEVELOPMENT_TOOL_VARIABLES:
-        if environment.get(name, "").strip():
-            return f"its environment sets {name} (a development tool)"
-    if all(_text(service.get(key)) == "true" for key in ("tty", "stdin_open")):
-        return "it keeps a terminal open for debugging (`tty` and `stdin_open`)"
-    build = service.get("build")
-    if build is not None and build.is_map:
-        for key in ("dockerfile", "target"):
-            value = _text(build.get(key))
-            if value and name_words(posixpath.basename(value)) & DEVELOPMENT_NAME_WORDS:
-                return f"it is built from `{value}`"
-    return None
-
-
 
 
 def service_build(service: Service, model: ComposeModel) -> Build | None:

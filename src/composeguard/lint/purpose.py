@@ -1,0 +1,356 @@
+"""What each compose setup is for: production, development, test or example, and why.
+
+This is the one place that decides; every rule asks the Project, which asks here. The
+judgement is made in a fixed order, and the first piece of evidence that decides wins:
+
+1. the configuration (``[tool.composeguard.environments]``): the user's word;
+2. the file's name and place: ``docker-compose.prod.yml``, ``prod-docker-compose.yml``,
+   ``docker/production/``, ``deploy/``; ``docs/``, ``examples/``; ``.devcontainer/``;
+3. what the maintainers wrote at the top of the file ("intended for development purposes
+   only", "Compose file for production", "not intended for production");
+4. a folder of many sibling folders, each a setup of its own: a collection of samples;
+5. what the setup itself shows of development, for a file that nothing above decided: a
+   development server, Sail, Xdebug, a development Dockerfile or stage, a terminal kept open
+   over a source mount, dependencies masked under a mounted source tree, a mail catcher, a
+   literal ``APP_ENV: local`` in its own ``environment:``;
+6. otherwise production runs it: one setup and nothing of development in it is the setup
+   that is deployed.
+
+Values that env files give (``.env``, ``env_file:``, ``${VAR}`` filled from them) describe
+one machine and never decide: a tracked ``.env`` with ``APP_ENV=local`` is that machine's
+copy, and the same compose file is what production runs.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import posixpath
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from composeguard.lint.compose import (
+    DEVELOPMENT_DIRS,
+    DEVELOPMENT_FOLDERS,
+    DEVELOPMENT_MARKERS,
+    EXAMPLE_FOLDERS,
+    EXAMPLE_MARKERS,
+    PRODUCTION_FOLDERS,
+    PRODUCTION_MARKERS,
+    TEST_FOLDERS,
+    TEST_MARKERS,
+    Environment,
+    name_markers,
+    name_words,
+)
+from composeguard.lint.finding import Location
+
+if TYPE_CHECKING:
+    from composeguard.lint.compose import ComposeFile, ComposeModel, Service
+    from composeguard.lint.startup import StartStep
+
+TEMPLATE_TAGS = ("{{", "{%", "<%")
+"""Jinja/cookiecutter and ERB tags: a file holding them that does not parse is a template."""
+
+COLLECTION_SIZE = 8
+"""Sibling folders, each holding a setup of its own, that make their parent a collection of
+samples (docker-library's docs, awesome-compose) rather than one project's environments."""
+
+ENVIRONMENT_VARIABLES = ("APP_ENV", "RAILS_ENV", "RACK_ENV", "NODE_ENV", "DJANGO_ENV",
+                         "FLASK_ENV", "ENVIRONMENT", "ENV")
+DEVELOPMENT_VALUES = frozenset({"development", "dev", "local"})
+DEVELOPMENT_TOOL_VARIABLES = ("LARAVEL_SAIL", "XDEBUG_MODE", "XDEBUG_CONFIG")
+"""Set only where a development tool runs: Laravel Sail's app container, Xdebug."""
+DEVELOPMENT_NAME_WORDS = frozenset({"dev", "development", "local"})
+DEPENDENCY_DIRS = frozenset({"node_modules", "vendor", ".venv", "venv", "bower_components",
+                             ".next", ".nuxt", "deps", "_build"})
+
+_NOT_PRODUCTION = (
+    ("not", "intended", "for", "production"), ("not", "intended", "to", "be", "a", "production"),
+    ("not", "meant", "for", "production"), ("not", "for", "production"),
+    ("not", "suitable", "for", "production"), ("not", "production", "ready"),
+    ("do", "not", "use", "in", "production"), ("don", "t", "use", "in", "production"),
+    ("never", "use", "in", "production"), ("do", "not", "use", "this", "in", "production"),
+)
+_EXAMPLE_WORDS = frozenset({"example", "examples", "sample", "samples", "tutorial", "demo",
+                            "evaluate", "evaluation", "quickstart", "try"})
+_DEVELOPMENT_PHRASES = (
+    ("development", "purposes"), ("for", "development"), ("local", "development"),
+    ("development", "only"), ("only", "for", "development"), ("development", "stack"),
+    ("development", "environment"), ("for", "local"), ("for", "developing"),
+    ("developing",), ("dev", "only"), ("for", "contributors"),
+)
+_PRODUCTION_PHRASES = (
+    ("for", "production"), ("production", "setup"), ("production", "deployment"),
+    ("production", "server"), ("production", "stack"), ("production", "single"),
+    ("self", "hosted"), ("self", "hosting"),
+)
+"""Read only after the phrases that deny production: "not for production" is not one."""
+
+
+@dataclass(frozen=True, slots=True)
+class Judgement:
+    """What a compose file or setup is for, and the evidence a user can look at."""
+
+    environment: Environment
+    reason: str
+    """Why, in words that quote the evidence: "named `docker-compose.prod.yml`"."""
+    location: Location
+    """The line that decided: the file (line 1) for a name or place, the header comment,
+    the key that shows development."""
+    decisive: bool = True
+    """Decided by configuration, name, place, header or collection: what a setup's content
+    shows cannot overturn it. False for the default (a base file, a variant's name)."""
+
+
+def judge_file(
+    path: Path,
+    directories: Sequence[str],
+    text: str | None,
+    patterns: Mapping[str, Environment] | None = None,
+    relative: str | None = None,
+    collection: str | None = None,
+) -> Judgement:
+    """A compose file's judgement from the configuration, its name, its folders
+    (``directories``, from the checked path or repository root down), its header comment,
+    and whether it belongs to a ``collection`` of samples (that folder's display name)."""
+    name = path.name
+    here = Location(path, 1, 1)
+    relative = relative or name
+    for pattern, environment in (patterns or {}).items():
+        if fnmatch.fnmatchcase(name, pattern) or fnmatch.fnmatchcase(relative, pattern):
+            return Judgement(environment, f"configured: `{pattern}` = {environment.value}", here)
+    words = set(name_markers(name))
+    folders = [d.lower() for d in directories]
+    for folder in folders:
+        if folder in EXAMPLE_FOLDERS:
+            return Judgement(Environment.EXAMPLE, f"it is in `{folder}/`, a folder of examples",
+                             here)
+        if folder in DEVELOPMENT_DIRS and not words & TEST_MARKERS:
+            return Judgement(Environment.DEVELOPMENT,
+                             f"it is in `{folder}/`, a development tool's folder", here)
+    named = _by_name(name, words, here)
+    if named is not None and named.environment is not Environment.DEVELOPMENT:
+        return named
+    for folder in reversed(folders):
+        placed = _by_folder(folder, here)
+        if placed is not None and (named is None or placed.environment is Environment.TEST):
+            return placed
+    if named is not None:
+        return named
+    header = judge_header(path, text) if text is not None else None
+    if header is not None:
+        return header
+    if collection is not None:
+        return Judgement(Environment.EXAMPLE,
+                         f"one of many independent setups side by side in `{collection}`: "
+                         "a collection of samples", here)
+    if name.lower() in ("compose.yaml", "compose.yml", "docker-compose.yaml",
+                        "docker-compose.yml"):
+        reason = "a base file with nothing that says what it is for: production runs it"
+    else:
+        reason = f"`{name}` names a variant of the setup, not an environment: production runs it"
+    return Judgement(Environment.PRODUCTION, reason, here, decisive=False)
+
+
+def _by_name(name: str, words: set[str], here: Location) -> Judgement | None:
+    quoted = f"named `{name}`"
+    if words & EXAMPLE_MARKERS:
+        return Judgement(Environment.EXAMPLE, f"{quoted}: an example or preview setup", here)
+    if words & PRODUCTION_MARKERS:
+        return Judgement(Environment.PRODUCTION, quoted, here)
+    if words & TEST_MARKERS or any(w.endswith(("test", "tests")) for w in words):
+        return Judgement(Environment.TEST, quoted, here)
+    if words & DEVELOPMENT_MARKERS:
+        return Judgement(Environment.DEVELOPMENT, quoted, here)
+    return None
+
+
+def _by_folder(folder: str, here: Location) -> Judgement | None:
+    for folders, environment in ((PRODUCTION_FOLDERS, Environment.PRODUCTION),
+                                 (TEST_FOLDERS, Environment.TEST),
+                                 (DEVELOPMENT_FOLDERS, Environment.DEVELOPMENT)):
+        if folder in folders:
+            return Judgement(environment, f"it is in `{folder}/`", here)
+    return None
+
+
+def header_comment(text: str) -> list[tuple[int, str]]:
+    """The comment lines at the top of a YAML file, before its first content, numbered."""
+    lines = []
+    for number, line in enumerate(text.splitlines()[:60], start=1):
+        stripped = line.strip()
+        if stripped.startswith("#"):
+            lines.append((number, stripped.lstrip("#").strip()))
+        elif stripped and stripped != "---":
+            break
+    return lines
+
+
+def judge_header(path: Path, text: str) -> Judgement | None:
+    """What the maintainers wrote at the top of the file, when it says what it is for."""
+    lines = header_comment(text)
+    if not lines:
+        return None
+    ordered: list[tuple[str, int]] = []
+    for number, line in lines:
+        ordered.extend((word, number) for word in _ordered_words(line))
+    words = [w for w, _ in ordered]
+
+    def found(phrases: Sequence[tuple[str, ...]]) -> int | None:
+        for phrase in phrases:
+            for start in range(len(words) - len(phrase) + 1):
+                if tuple(words[start : start + len(phrase)]) == phrase:
+                    return ordered[start][1]
+        return None
+
+    def quote(number: int) -> str:
+        said = dict(lines)[number]
+        return said if len(said) <= 70 else said[:67] + "..."
+
+    denied = found(_NOT_PRODUCTION)
+    if denied is not None:
+        example = bool(set(words) & _EXAMPLE_WORDS)
+        environment = Environment.EXAMPLE if example else Environment.DEVELOPMENT
+        return Judgement(environment, f"its header says \"{quote(denied)}\"",
+                         Location(path, denied, 1))
+    for phrases, environment in ((_DEVELOPMENT_PHRASES, Environment.DEVELOPMENT),
+                                 (_PRODUCTION_PHRASES, Environment.PRODUCTION)):
+        number = found(phrases)
+        if number is not None:
+            return Judgement(environment, f"its header says \"{quote(number)}\"",
+                             Location(path, number, 1))
+    return None
+
+
+def _ordered_words(text: str) -> list[str]:
+    words, current = [], []
+    for char in text.lower():
+        if char.isalnum():
+            current.append(char)
+        elif current:
+            words.append("".join(current))
+            current = []
+    if current:
+        words.append("".join(current))
+    return words
+
+
+def collection_folders(setup_dirs: Sequence[Path]) -> dict[Path, Path]:
+    """The folders of ``setup_dirs`` (each holding a setup of its own) that sit among at least
+    :data:`COLLECTION_SIZE` such siblings, mapped to their common parent."""
+    by_parent: dict[Path, set[Path]] = {}
+    for folder in setup_dirs:
+        by_parent.setdefault(folder.parent, set()).add(folder)
+    holders = set(setup_dirs)
+    return {folder: parent for parent, folders in by_parent.items()
+            if len(folders) >= COLLECTION_SIZE and parent not in holders
+            for folder in folders}
+
+
+def judge_setup(
+    chain: Sequence[ComposeFile],
+    judged: Sequence[Judgement],
+    model: ComposeModel,
+    steps: Callable[[Service], Sequence[StartStep]],
+    written: Callable[[Node], str | None],
+    production_beside: ComposeFile | None = None,
+) -> Judgement:
+    """One ``-f`` chain's judgement: the last file whose own evidence decides, else what the
+    setup shows of development, else production. ``production_beside`` is a complete
+    production file next to a base judged alone: then the base is what developers run."""
+    for judgement in reversed(judged):
+        if judgement.decisive:
+            return judgement
+    if production_beside is not None:
+        return Judgement(Environment.DEVELOPMENT,
+                         f"`{production_beside.path.name}` beside it is the complete "
+                         "production setup", Location(chain[-1].path, 1, 1))
+    compose_paths = {f.path for f in chain} | set(model.base_dirs)
+    for service in model.services.values():
+        shown = development_evidence(service, steps(service), compose_paths, written)
+        if shown is not None:
+            reason, location = shown
+            return Judgement(Environment.DEVELOPMENT,
+                             f"service '{service.name}' shows development: {reason}", location)
+    return judged[-1]
+
+
+def development_evidence(
+    service: Service,
+    steps: Sequence[StartStep],
+    compose_paths: set[Path],
+    written: Callable[[Node], str | None],
+) -> tuple[str, Location] | None:
+    """What in a service's own compose definition shows it runs for development, and where;
+    env-file values and interpolated ``${VAR}`` never count."""
+    from composeguard.lint.commands import development_server
+    from composeguard.lint.nodes import scalar_text
+    from composeguard.lint.written import judge_text
+
+    for step in steps:
+        if not step.gated:
+            server = development_server(step.command.words)
+            if server is not None:
+                return f"it runs a development server (`{server}`)", step.location
+    environment = service.environment
+    for name in (*ENVIRONMENT_VARIABLES, "DJANGO_SETTINGS_MODULE", *DEVELOPMENT_TOOL_VARIABLES):
+        node = environment.get(name)
+        if node is None or node.loc.path not in compose_paths:
+            continue
+        text = written(node)
+        if name in DEVELOPMENT_TOOL_VARIABLES:
+            if text is not None and text.strip():
+                return f"it sets {name} (a development tool)", node.loc
+            continue
+        if text is None or not judge_text(text).literal or "$" in text:
+            continue
+        value = text.strip()
+        if name == "DJANGO_SETTINGS_MODULE":
+            if name_words(value.rsplit(".", 1)[-1]) & DEVELOPMENT_NAME_WORDS:
+                return f"it runs the settings module `{value}`", node.loc
+        elif value.lower() in DEVELOPMENT_VALUES:
+            return f"it sets {name}: {value}", node.loc
+    image = (service.image or "").lower().split("@")[0].rsplit(":", 1)[0]
+    if "sail-" in image and image.endswith("/app"):
+        return f"it runs Laravel Sail (`{service.image}`)", service.location
+    mounts = service.mounts
+    sources = [m for m in mounts if m.kind.value == "bind" and m.source is not None
+               and m.source.startswith(".")]
+    for mount in sources:
+        source = mount.source.rstrip("/") if mount.source else ""
+        if source in (".", "..") and mount.consistency in ("delegated", "cached"):
+            return (f"it mounts the working tree with `:{mount.consistency}`, Docker Desktop's "
+                    "option for editing code on a developer's Mac"), mount.location
+    tty = service.get("tty")
+    stdin = service.get("stdin_open")
+    if sources and all(n is not None and n.is_scalar and scalar_text(n.value) == "true"
+                       for n in (tty, stdin)):
+        return ("it keeps a terminal open (`tty`, `stdin_open`) over the mounted source "
+                f"`{sources[0].source}`"), tty.loc if tty is not None else service.location
+    for mount in mounts:
+        if posixpath.basename(mount.target) in DEPENDENCY_DIRS and mount.kind.value != "bind":
+            parent = posixpath.dirname(mount.target)
+            if any(s.target == parent for s in sources):
+                return (f"it masks `{mount.target}` under the mounted source tree, so the "
+                        "host's code runs live"), mount.location
+    build = service.get("build")
+    if build is not None and build.is_map:
+        for key in ("dockerfile", "target"):
+            node = build.get(key)
+            value = scalar_text(node.value) if node is not None and node.is_scalar \
+                and node.value is not None else None
+            if value and name_words(posixpath.basename(value)) & DEVELOPMENT_NAME_WORDS:
+                return f"it is built from `{value}`", node.loc
+        context = build.get("context")
+        if context is not None and context.is_scalar and "laravel/sail/runtimes" in \
+                scalar_text(context.value):
+            return "it runs Laravel Sail", context.loc
+    return None
+
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from composeguard.lint.nodes import Node
