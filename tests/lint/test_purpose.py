@@ -214,3 +214,28 @@ def test_a_template_named_explicitly_is_checked(tmp_path: Path) -> None:
     project = Project([path])
     assert not project.skipped
     assert project.compose_files[0].error is not None
+
+
+def test_a_base_is_development_where_the_project_names_its_production_setup(
+        tmp_path: Path) -> None:
+    service = "services:\n  app:\n    image: app\n"
+    _write(tmp_path, {"docker-compose.yml": service,
+                      "deployments/community/docker-compose.yml": service})
+    judged = _judged(tmp_path)
+    assert judged["docker-compose.yml"] == (
+        "development",
+        "the project's production setup is `deployments/community/docker-compose.yml`")
+
+
+def test_a_base_with_a_header_keeps_its_own_word(tmp_path: Path) -> None:
+    service = "services:\n  app:\n    image: app\n"
+    _write(tmp_path, {"docker-compose.yml": "# Compose file for production.\n" + service,
+                      "dev.docker-compose.yml": service + "  db:\n    image: mysql\n"})
+    assert _judged(tmp_path)["docker-compose.yml"][0] == "production"
+
+
+def test_a_local_cloud_emulator_shows_development(tmp_path: Path) -> None:
+    _write(tmp_path, {"docker-compose.yml": "services:\n  dynamodb:\n"
+                                            "    image: amazon/dynamodb-local:2.0.0\n"})
+    environment, reason = _judged(tmp_path)["docker-compose.yml"]
+    assert environment == "development" and "dynamodb-local" in reason

@@ -183,7 +183,7 @@ class Project:
         otherwise each be a project missing the volumes its root declares).
         """
         result = []
-        for chain, production_beside in self._chains:
+        for chain in self.chains():
             project_dir = chain[0].path.parent
             model = build_model(
                 chain,
@@ -198,9 +198,10 @@ class Project:
             judgement = judge_setup(
                 chain, [self.file_judgement(f.path) for f in chain], model,
                 lambda service, m=model: self.start_steps(m, service),
-                lambda node, m=model: self.written_text(m, node), production_beside)
+                lambda node, m=model: self.written_text(m, node))
             self._setup_judgements[_chain_key(model)] = judgement
-            result.append(replace(model, environment=judgement.environment))
+            result.append(model)
+        result = self._judge_bases_beside_production(result)
         pulls = {
             model.primary.path: {p for p in model.base_dirs if p not in {f.path for f in model.files}}
             for model in result
@@ -212,6 +213,50 @@ class Project:
                        for other, pulled in pulls.items() if other != path)
 
         return tuple(m for m in result if not pulled_in(m.primary.path))
+
+    def _judge_bases_beside_production(self, models: list[ComposeModel]) -> list[ComposeModel]:
+        """Every model with its judged environment. A base file (alone or with a variant)
+        that nothing decided is what developers run when the same project has a setup that is production
+        by its name, place, header or configuration (``docker-compose.prod.yml`` beside it,
+        ``production/compose.yml``, ``deploy/``)."""
+        production: dict[Path, Path] = {}
+        for model in models:
+            judgement = self._setup_judgements[_chain_key(model)]
+            if judgement.decisive and judgement.environment is Environment.PRODUCTION:
+                production.setdefault(self._scope(model.primary.path), model.primary.path)
+        judged = []
+        for model in models:
+            key = _chain_key(model)
+            judgement = self._setup_judgements[key]
+            elsewhere = production.get(self._scope(model.primary.path))
+            if (model.files[0].is_base and not judgement.decisive
+                    and judgement.environment is Environment.PRODUCTION and elsewhere):
+                judgement = self._setup_judgements[key] = Judgement(
+                    Environment.DEVELOPMENT,
+                    f"the project's production setup is `{self._display_path(elsewhere)}`",
+                    judgement.location)
+            judged.append(replace(model, environment=judgement.environment))
+        return judged
+
+    def _scope(self, path: Path) -> Path:
+        """The repository holding ``path``, else the checked folder holding it."""
+        import os
+
+        found = self.repository_root(path)
+        if found is not None:
+            return found
+        absolute = Path(os.path.abspath(path))
+        roots = [Path(os.path.abspath(p)) for p in self.paths]
+        inside = [r for r in roots if r in absolute.parents]
+        return max(inside, key=lambda r: len(r.parts)) if inside else absolute.parent
+
+    def _display_path(self, path: Path) -> str:
+        import os
+
+        try:
+            return Path(os.path.abspath(path)).relative_to(self._scope(path)).as_posix()
+        except ValueError:
+            return Path(path).name
 
     def judgement(self, model: ComposeModel) -> Judgement:
         """What ``model``'s setup is for, with the evidence that decided (file and line)."""
@@ -264,39 +309,27 @@ class Project:
 
         In a folder with a base file, an override or environment file is merged onto the base
         (``-f base -f file``) unless it stands alone (it defines every base service, each with
-        an image or build). The base alone is judged too unless a production file is merged
-        onto it; beside a complete production file it is what developers run.
+        an image or build, or is a complete setup of its own). The base alone is judged too
+        unless a production file is merged onto it.
         """
-        return [chain for chain, _ in self._chains]
-
-    @cached_property
-    def _chains(self) -> list[tuple[tuple[ComposeFile, ...], ComposeFile | None]]:
-        """:meth:`chains`, each with the complete production file beside a base judged alone."""
         by_dir: dict[Path, list[ComposeFile]] = defaultdict(list)
         for compose_file in self.compose_files:
             by_dir[compose_file.path.parent].append(compose_file)
-        chains: list[tuple[tuple[ComposeFile, ...], ComposeFile | None]] = []
+        chains: list[tuple[ComposeFile, ...]] = []
         for files in by_dir.values():
             bases = [f for f in files if f.is_base]
             base = bases[0] if bases else None
             production_overlays = False
-            standalone_production: ComposeFile | None = None
             for f in files:
                 if f.is_base:
                     continue
                 if base is not None and (f.is_override or not _stands_alone(f, base)):
-                    chains.append(((base, f), None))
+                    chains.append((base, f))
                     production_overlays |= f.environment is Environment.PRODUCTION
                 else:
-                    chains.append(((f,), None))
-                    if base is not None and f.environment is Environment.PRODUCTION \
-                            and self.file_judgement(f.path).decisive:
-                        standalone_production = standalone_production or f
-            for b in bases:
-                if production_overlays and b is base:
-                    continue
-                chains.append(((b,), standalone_production))
-        return sorted(chains, key=lambda c: [f.path for f in c[0]])
+                    chains.append((f,))
+            chains.extend((b,) for b in bases if not (production_overlays and b is base))
+        return sorted(chains, key=lambda c: [f.path for f in c])
 
     # -- files, scripts and start commands ---------------------------------------------------
 

@@ -63,6 +63,10 @@ DEVELOPMENT_VALUES = frozenset({"development", "dev", "local"})
 DEVELOPMENT_TOOL_VARIABLES = ("LARAVEL_SAIL", "XDEBUG_MODE", "XDEBUG_CONFIG")
 """Set only where a development tool runs: Laravel Sail's app container, Xdebug."""
 DEVELOPMENT_NAME_WORDS = frozenset({"dev", "development", "local"})
+LOCAL_EMULATORS = frozenset({"amazon/dynamodb-local", "localstack/localstack",
+                             "mcr.microsoft.com/azure-storage/azurite",
+                             "mcr.microsoft.com/cosmosdb/linux/azure-cosmos-emulator"})
+"""Images that emulate a cloud service on a laptop: production uses the service itself."""
 DEPENDENCY_DIRS = frozenset({"node_modules", "vendor", ".venv", "venv", "bower_components",
                              ".next", ".nuxt", "deps", "_build"})
 
@@ -255,18 +259,13 @@ def judge_setup(
     model: ComposeModel,
     steps: Callable[[Service], Sequence[StartStep]],
     written: Callable[[Node], str | None],
-    production_beside: ComposeFile | None = None,
 ) -> Judgement:
     """One ``-f`` chain's judgement: the last file whose own evidence decides, else what the
-    setup shows of development, else production. ``production_beside`` is a complete
-    production file next to a base judged alone: then the base is what developers run."""
+    setup shows of development, else production (the Project then asks whether the same
+    project names another setup production, see ``Project.models``)."""
     for judgement in reversed(judged):
         if judgement.decisive:
             return judgement
-    if production_beside is not None:
-        return Judgement(Environment.DEVELOPMENT,
-                         f"`{production_beside.path.name}` beside it is the complete "
-                         "production setup", Location(chain[-1].path, 1, 1))
     compose_paths = {f.path for f in chain} | set(model.base_dirs)
     for service in model.services.values():
         shown = development_evidence(service, steps(service), compose_paths, written)
@@ -313,6 +312,9 @@ def development_evidence(
         elif value.lower() in DEVELOPMENT_VALUES:
             return f"it sets {name}: {value}", node.loc
     image = (service.image or "").lower().split("@")[0].rsplit(":", 1)[0]
+    if image.removeprefix("docker.io/") in LOCAL_EMULATORS:
+        return (f"it runs `{service.image}`, a local stand-in for a cloud service"),\
+            service.location
     if "sail-" in image and image.endswith("/app"):
         return f"it runs Laravel Sail (`{service.image}`)", service.location
     mounts = service.mounts
