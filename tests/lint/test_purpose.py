@@ -239,3 +239,15 @@ def test_a_local_cloud_emulator_shows_development(tmp_path: Path) -> None:
                                             "    image: amazon/dynamodb-local:2.0.0\n"})
     environment, reason = _judged(tmp_path)["docker-compose.yml"]
     assert environment == "development" and "dynamodb-local" in reason
+
+
+def test_an_example_reports_only_what_stops_compose(tmp_path: Path) -> None:
+    from composeguard.lint.runner import run
+
+    _write(tmp_path, {"docs/compose.yaml": (
+        "services:\n  db:\n    image: postgres:18\n    environment:\n"
+        "      POSTGRES_PASSWORD: example\n    ports: ['5432:5432']\n"
+        "    volumes: [pg:/var/lib/postgresql/data]\n  cache:\n    image: redis:7\n"
+        "volumes:\n  pg:\n")})
+    codes = sorted(f.code for f in run(Project([tmp_path])).findings)
+    assert codes == ["CG101"]

@@ -55,6 +55,13 @@ class Persistence:
     def persisted(self) -> bool:
         return self.persisted_by is not None
 
+    @property
+    def refuses_to_start(self) -> bool:
+        """The wrong mount stops the container (PostgreSQL 18+ with a volume at …/data):
+        reported even in examples, since Compose's setup cannot run at all."""
+        return (self.wrong_mount is not None and self.data_dir == POSTGRES_18_DIR
+                and self.wrong_mount.target == POSTGRES_OLD_DIR)
+
 
 def data_directories(store: DataStore, service: Service) -> tuple[str, tuple[str, ...], str | None]:
     """The data directory, every directory a mount may target to persist it, and the image's

@@ -146,7 +146,9 @@ def _compose(image: str, extra: str = "", tail: str = "") -> str:
     ),
 )
 def stateful_service_without_volume(self: Rule, project: Project) -> Iterator[Finding]:
-    for model, service, state in project.data_store_services(*NOT_TEST):
+    for model, service, state in project.data_store_services(*NOT_TEST, Environment.EXAMPLE):
+        if model.environment is Environment.EXAMPLE and not state.refuses_to_start:
+            continue
         if state.persisted or state.anonymous or state.tmpfs or state.persistence_disabled:
             continue
         store = state.store
