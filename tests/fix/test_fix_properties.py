@@ -27,7 +27,7 @@ IMAGES = {
     "mariadb:11": "/var/lib/mysql",
     "postgres:16": "/var/lib/postgresql/data",
     "postgres:18": "/var/lib/postgresql",
-    "postgres": "/var/lib/postgresql/data",
+    "postgres": "/var/lib/postgresql",  # the moving tag starts today's major, 18
     "mongo:7": "/data/db",
     "redis:7-alpine": "/data",
     "rabbitmq:3-management": "/var/lib/rabbitmq",

@@ -26,8 +26,19 @@ def persistence(tmp_path: Path, service_yaml: str):
         ("image: postgres:16\nvolumes: [pg:/var/lib/postgresql]", False, "/var/lib/postgresql/data"),
         ("image: postgres:18\nvolumes: [pg:/var/lib/postgresql]", True, "/var/lib/postgresql"),
         ("image: postgres:18\nvolumes: [pg:/var/lib/postgresql/data]", False, "/var/lib/postgresql"),
-        ("image: postgres\nvolumes: [pg:/var/lib/postgresql/data]", True, "/var/lib/postgresql/data"),
-        ("image: postgres\nvolumes: [pg:/var/lib/postgresql]", True, "/var/lib/postgresql/data"),
+        # the official image's moving tags start today's major, 18
+        ("image: postgres\nvolumes: [pg:/var/lib/postgresql/data]", False, "/var/lib/postgresql"),
+        ("image: postgres:alpine\nvolumes: [pg:/var/lib/postgresql]", True, "/var/lib/postgresql"),
+        ("image: postgres:latest\nvolumes: [pg:/var/lib/postgresql]", True, "/var/lib/postgresql"),
+        # a version nobody can read: either directory
+        ("image: 'postgres:${PG_VERSION}'\nvolumes: [pg:/var/lib/postgresql/data]", True,
+         "/var/lib/postgresql/data"),
+        ("image: 'postgres:${PG_VERSION}'\nvolumes: [pg:/var/lib/postgresql]", True,
+         "/var/lib/postgresql/data"),
+        ("image: mongo:7\ncommand: mongod --dbpath /var/lib/mongodb\nvolumes: [pg:/var/lib/mongodb]",
+         True, "/var/lib/mongodb"),
+        ("image: redis:7\ncommand: [redis-server, --dir=/srv/redis]\nvolumes: [pg:/srv/redis]",
+         True, "/srv/redis"),
         ("image: timescale/timescaledb:latest-pg16\nvolumes: [pg:/var/lib/postgresql]", False,
          "/var/lib/postgresql/data"),
         ("image: postgres:15\nenvironment: {PGDATA: /pgdata}\nvolumes: [pg:/pgdata]", True, "/pgdata"),
@@ -48,6 +59,44 @@ def test_data_directory_and_persistence(tmp_path: Path, service: str, persisted:
 def test_a_mount_one_level_too_high_says_why(tmp_path: Path) -> None:
     state = persistence(tmp_path, "image: postgres:17\nvolumes: [pg:/var/lib/postgresql]")
     assert state.wrong_mount is not None and "shadows" in (state.wrong_reason or "")
+
+
+@pytest.mark.parametrize(
+    ("service", "wrong", "data_dir"),
+    [
+        ("image: postgres:16\nvolumes: [pg:/var/lib/postgres]", "/var/lib/postgres",
+         "/var/lib/postgresql/data"),
+        ("image: postgres\nvolumes: [pg:/var/lib/postgresq]", "/var/lib/postgresq",
+         "/var/lib/postgresql"),
+        ("image: getmeili/meilisearch:v1.10\nvolumes: [pg:/data.ms]", "/data.ms", "/meili_data"),
+        ("image: mongo:7\nvolumes: [pg:/var/lib/mongodb]", "/var/lib/mongodb", "/data/db"),
+    ],
+)
+def test_a_mount_at_a_mistaken_directory_is_named(tmp_path: Path, service: str, wrong: str,
+                                                  data_dir: str) -> None:
+    state = persistence(tmp_path, service)
+    assert state.wrong_mount is not None and state.wrong_mount.target == wrong
+    assert state.data_dir == data_dir and not state.persisted
+    assert wrong in (state.wrong_reason or "") and data_dir in (state.wrong_reason or "")
+
+
+def test_an_unrelated_mount_is_not_a_mistake(tmp_path: Path) -> None:
+    state = persistence(tmp_path, "image: postgres:16\nvolumes: ['./init:/docker-entrypoint-initdb.d']")
+    assert state.wrong_mount is None and not state.persisted
+
+
+@pytest.mark.parametrize(
+    ("service", "image_volume"),
+    [
+        ("image: mysql:8", "/var/lib/mysql"),
+        ("image: postgres:15\nenvironment: {PGDATA: /srv/pg}", None),
+        ("image: typesense/typesense:27.0", None),
+    ],
+)
+def test_whether_the_image_volume_holds_the_data(tmp_path: Path, service: str,
+                                                 image_volume: str | None) -> None:
+    state = persistence(tmp_path, service)
+    assert state is not None and state.image_volume == image_volume
 
 
 @pytest.mark.parametrize(

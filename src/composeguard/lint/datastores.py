@@ -61,6 +61,9 @@ class DataStore:
     """Variables holding a password or key for the store (CG303)."""
     auth_switches: tuple[AuthSwitch, ...] = ()
     """Settings that turn the store's authentication off (CG303)."""
+    mistaken_dirs: tuple[str, ...] = ()
+    """Directories mounted by mistake for the data directory: the distribution package's path
+    (``/var/lib/mongodb``), an older image's (meilisearch's ``/data.ms``), a common typo."""
 
 
 def _store(name: str, repos: Iterable[str], data_dir: str, **extra: object) -> DataStore:
@@ -105,7 +108,8 @@ DATA_STORES: tuple[DataStore, ...] = (
            "/var/lib/mysql", ports=(3306, 33060), family="mysql", **_MYSQL_AUTH),
     _store("mariadb", ["mariadb", "mariadb/server", "linuxserver/mariadb",
                        "yobasystems/alpine-mariadb"],
-           "/var/lib/mysql", ports=(3306,), family="mysql", **_MYSQL_AUTH),
+           "/var/lib/mysql", ports=(3306,), family="mysql", mistaken_dirs=("/var/lib/mariadb",),
+           **_MYSQL_AUTH),
     _store("mysql", ["bitnami/mysql"], "/bitnami/mysql", ports=(3306,), family="mysql",
            **_MYSQL_AUTH),
     _store("mariadb", ["bitnami/mariadb"], "/bitnami/mariadb", ports=(3306,), family="mysql",
@@ -114,16 +118,19 @@ DATA_STORES: tuple[DataStore, ...] = (
                         "timescale/timescaledb-ha", "pgvector/pgvector", "ankane/pgvector",
                         "supabase/postgres", "kartoza/postgis"],
            "/var/lib/postgresql/data", data_dir_env="PGDATA", ports=(5432,), family="pgsql",
+           mistaken_dirs=("/var/lib/postgres", "/var/lib/pgsql", "/var/lib/pgsql/data"),
            **_POSTGRES_AUTH),
     _store("postgres", ["bitnami/postgresql"], "/bitnami/postgresql", ports=(5432,), family="pgsql",
            **_POSTGRES_AUTH),
     _store("mongo", ["mongo", "mongodb/mongodb-community-server",
                      "mongodb/mongodb-enterprise-server"],
-           "/data/db", ports=(27017, 27018, 27019), family="mongodb", **_MONGO_AUTH),
+           "/data/db", ports=(27017, 27018, 27019), family="mongodb",
+           mistaken_dirs=("/var/lib/mongodb",), **_MONGO_AUTH),
     _store("mongo", ["bitnami/mongodb"], "/bitnami/mongodb", ports=(27017,), family="mongodb",
            **_MONGO_AUTH),
     _store("redis", ["redis", "redis/redis-stack", "redis/redis-stack-server"], "/data",
-           cache=True, ports=(6379, 8001), client_ports=(6379,), family="redis"),
+           mistaken_dirs=("/var/lib/redis",), cache=True, ports=(6379, 8001),
+           client_ports=(6379,), family="redis"),
     _store("redis", ["bitnami/redis"], "/bitnami/redis/data", cache=True, ports=(6379,),
            family="redis", **_REDIS_AUTH),
     _store("valkey", ["valkey/valkey", "valkey"], "/data", cache=True, ports=(6379,),
@@ -169,7 +176,7 @@ DATA_STORES: tuple[DataStore, ...] = (
            "/var/opt/mssql", volume_dir=None, ports=(1433,), family="sqlsrv",
            credentials=_credentials("MSSQL_SA_PASSWORD", "SA_PASSWORD", secret_file=False)),
     _store("meilisearch", ["getmeili/meilisearch"], "/meili_data", data_dir_env="MEILI_DB_PATH",
-           ports=(7700,), client_ports=(),
+           ports=(7700,), client_ports=(), mistaken_dirs=("/data.ms",),
            credentials=_credentials("MEILI_MASTER_KEY", secret_file=False)),
     _store("typesense", ["typesense/typesense"], "/data", volume_dir=None, ports=(8108,),
            client_ports=(), credentials=_credentials("TYPESENSE_API_KEY", secret_file=False)),

@@ -16,6 +16,10 @@ from composeguard.lint.datastores import DataStore, is_under, major_version, par
 
 POSTGRES_OLD_DIR = "/var/lib/postgresql/data"
 POSTGRES_18_DIR = "/var/lib/postgresql"
+POSTGRES_CURRENT_MAJOR = 18
+"""The major version the official image's moving tags (none, ``latest``, ``alpine``,
+``bookworm``) start today."""
+OFFICIAL_POSTGRES = "postgres"
 
 CLIENT_PROGRAMS = frozenset({
     "mysql", "mysqldump", "mysqladmin", "mariadb", "mariadb-dump", "mariadb-admin", "psql",
@@ -50,6 +54,9 @@ class Persistence:
     wrong_reason: str | None = None
     persistence_disabled: bool = False
     """The service's command turns the store's persistence off (``redis-server --save ""``)."""
+    image_volume: str | None = None
+    """The image's own ``VOLUME`` holding the data directory: unnamed, the data then survives
+    a recreated container (``up --force-recreate``) but not ``docker compose down``."""
 
     @property
     def persisted(self) -> bool:
@@ -76,12 +83,33 @@ def data_directories(store: DataStore, service: Service) -> tuple[str, tuple[str
         if configured and configured.startswith("/") and "$" not in configured:
             configured = _norm(configured)
             return configured, (configured,), volume_dir
+    served = _data_dir_argument(service)
+    if served is not None:
+        return served, (served,), volume_dir
     return data_dir, accepted, volume_dir
 
 
+DATA_DIR_FLAGS = frozenset({"--dbpath", "--dir", "--datadir", "-D", "--data-dir"})
+"""Server flags that move the data directory: ``mongod --dbpath``, ``redis-server --dir``,
+``mysqld --datadir``, ``postgres -D``, ``typesense-server --data-dir``."""
+
+
+def _data_dir_argument(service: Service) -> str | None:
+    """The data directory the service's command gives the server, if it gives one."""
+    argv = [*(service.argv("entrypoint") or []), *(service.argv("command") or [])]
+    for i, arg in enumerate(argv):
+        flag, equals, value = arg.partition("=")
+        if not equals:
+            value = argv[i + 1] if i + 1 < len(argv) else ""
+        if flag in DATA_DIR_FLAGS and value.startswith("/") and "$" not in value:
+            return _norm(value)
+    return None
+
+
 def _image_layout(store: DataStore, service: Service) -> tuple[str, tuple[str, ...], str | None]:
-    """The store's own layout; official postgres images moved theirs in 18, and for an
-    unknown version (``latest``, ``${PG_VERSION}``) either directory is accepted."""
+    """The store's own layout; official postgres images moved theirs in 18. A moving tag of
+    the official image (none, ``latest``, ``alpine``) is today's major; for a version nobody
+    can read (``${PG_VERSION}``, a fork's ``latest``) either directory is accepted."""
     if store.name != "postgres" or store.data_dir != POSTGRES_OLD_DIR:
         return store.data_dir, (store.data_dir,), store.volume_dir
     major = postgres_major(service.image or "")
@@ -93,14 +121,18 @@ def _image_layout(store: DataStore, service: Service) -> tuple[str, tuple[str, .
 
 
 def postgres_major(image: str) -> int | None:
-    """The PostgreSQL major version of an image tag: ``16-alpine``, ``latest-pg16``, ``15-3.4``."""
-    tag = parse_image(image).tag
-    if tag is None or "$" in tag:
-        return None
-    match = re.search(r"pg(\d+)", tag)
-    if match:
+    """The PostgreSQL major version of an image tag: ``16-alpine``, ``latest-pg16``, ``15-3.4``;
+    the official image's moving tags (none, ``latest``, ``alpine``) are the current major."""
+    ref = parse_image(image)
+    tag = ref.tag
+    if tag is not None and ("$" in tag or not tag):
+        return None  # a variable, also one Compose interpolated to nothing (``postgres:``)
+    if tag is not None and (match := re.search(r"pg(\d+)", tag)):
         return int(match.group(1))
-    return major_version(tag)
+    major = major_version(tag)
+    if major is None and ref.repository == OFFICIAL_POSTGRES:
+        return POSTGRES_CURRENT_MAJOR
+    return major
 
 
 def covers(mount_target: str, data_dir: str, volume_dir: str | None) -> bool:
@@ -133,17 +165,16 @@ def analyse(service: Service, store: DataStore, inherited: tuple[Mount, ...] = (
         elif hits and mount.kind is MountKind.TMPFS and tmpfs is None:
             tmpfs = mount
         elif mount.is_persistent and wrong is None:
-            reason = _wrong_directory_reason(store, service, mount, data_dir)
+            reason = _wrong_directory_reason(store, mount, data_dir)
             if reason is not None:
                 wrong = mount
+    image_volume = volume_dir if volume_dir and is_under(data_dir, volume_dir) else None
     return Persistence(store, data_dir, accepted, persisted, anonymous, tmpfs, wrong,
                        reason if wrong is not None else None,
-                       _persistence_disabled(service, store))
+                       _persistence_disabled(service, store), image_volume)
 
 
-def _wrong_directory_reason(
-    store: DataStore, service: Service, mount: Mount, data_dir: str
-) -> str | None:
+def _wrong_directory_reason(store: DataStore, mount: Mount, data_dir: str) -> str | None:
     """Why a mount near the data directory does not persist it, or None if it is unrelated."""
     if store.name == "postgres" and store.data_dir == POSTGRES_OLD_DIR:
         if data_dir == POSTGRES_18_DIR and mount.target == POSTGRES_OLD_DIR:
@@ -155,7 +186,23 @@ def _wrong_directory_reason(
     if is_under(data_dir, mount.target) and mount.target != data_dir:
         return (f"the volume at {mount.target} does not persist {data_dir}: the image declares "
                 f"its own VOLUME at {data_dir}, which shadows it")
+    if _mistaken_for(mount.target, data_dir, store):
+        return (f"{mount.target} is not where the image keeps its data ({data_dir}), so the "
+                "volume stays empty")
     return None
+
+
+def _mistaken_for(target: str, data_dir: str, store: DataStore) -> bool:
+    """A directory users mount for this store by mistake, or a near-miss spelling of the data
+    directory's own name beside it (``/var/lib/postgresq``)."""
+    if target in store.mistaken_dirs:
+        return True
+    if posixpath.dirname(target) != posixpath.dirname(data_dir) or target == data_dir:
+        return False
+    from difflib import SequenceMatcher
+
+    return SequenceMatcher(None, posixpath.basename(target),
+                           posixpath.basename(data_dir)).ratio() >= 0.85
 
 
 def _persistence_disabled(service: Service, store: DataStore) -> bool:

@@ -51,9 +51,13 @@ def _compose(image: str, extra: str = "", tail: str = "") -> str:
         CG102 and CG103. Test files are not checked.
     """,
     why="""
-        Without a volume the data lives in the container's writable layer. `docker compose up`
-        after a new image, a changed setting or `docker compose down` creates a new container,
-        and the database starts empty: every row written in production is gone.
+        Most database images declare their data directory a `VOLUME`, so without a named
+        volume Compose gives it an unnamed one. That one survives `docker compose up
+        --force-recreate` and a changed setting (Compose hands it to the new container), but
+        `docker compose down` removes the container and the next `up` creates a new, empty
+        volume: the database starts empty and the old data sits orphaned until `docker volume
+        prune` deletes it. An image without a `VOLUME` keeps the data in the container itself,
+        gone whenever it is recreated.
     """,
     example="""
         services:
@@ -115,6 +119,25 @@ def _compose(image: str, extra: str = "", tail: str = "") -> str:
         Example({"compose.yaml": _compose("postgres:18",
                                           "    volumes:\n      - pg:/var/lib/postgresql\n",
                                           "volumes:\n  pg:\n")}, title="postgres 18"),
+        Example({"compose.yaml": _compose("postgres:alpine",
+                                          "    volumes:\n      - pg:/var/lib/postgresql/data\n",
+                                          "volumes:\n  pg:\n")},
+                expect=(("compose.yaml", 5),), title="a moving tag is today's postgres, 18",
+                fixed={"compose.yaml": _compose("postgres:alpine",
+                                                _MOUNT.format("pg:/var/lib/postgresql"),
+                                                "volumes:\n  pg:\n")}),
+        Example({"compose.yaml": _compose("postgres")}, expect=(("compose.yaml", 2),),
+                title="untagged postgres with no volume",
+                fixed={"compose.yaml": _compose("postgres",
+                                                _MOUNT.format("postgres_data:/var/lib/postgresql"),
+                                                "volumes:\n  postgres_data:\n")}),
+        Example({"compose.yaml": _compose("postgres:16",
+                                          "    volumes:\n      - pg:/var/lib/postgres\n",
+                                          "volumes:\n  pg:\n")},
+                expect=(("compose.yaml", 5),), title="a misspelt data directory, moved not doubled",
+                fixed={"compose.yaml": _compose("postgres:16",
+                                                _MOUNT.format("pg:/var/lib/postgresql/data"),
+                                                "volumes:\n  pg:\n")}),
         Example({"compose.yaml": _compose(
             "postgres:15", "    environment:\n      PGDATA: /var/lib/postgresql/data/pgdata\n"
             "    volumes:\n      - pg:/var/lib/postgresql/data\n", "volumes:\n  pg:\n")},
@@ -163,9 +186,14 @@ def stateful_service_without_volume(self: Rule, project: Project) -> Iterator[Fi
                                fix=move_mount_fix(project, model, service, state))
             continue
         what = "cache data" if store.cache else "data"
+        if state.image_volume is not None:
+            fate = (f"its {what} sits in the image's unnamed volume, which `up --force-recreate` "
+                    "keeps but `docker compose down` leaves behind: the next `up` starts empty")
+        else:
+            fate = (f"its {what} lives in the container and is lost with it (a new image, a "
+                    "changed setting, `docker compose down`)")
         message = (f"service '{service.name}' ({store.name}) has no volume at {state.data_dir}: "
-                   f"its {what} is lost whenever the container is recreated; mount a named "
-                   f"volume there (`{volume}`)")
+                   f"{fate}; mount a named volume there (`{volume}`)")
         yield self.finding(service.location, message, severity=severity,
                            fix=add_volume_fix(project, model, service, state))
 
