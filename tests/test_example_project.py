@@ -155,3 +155,20 @@ def test_ci_runs_the_readme_test_command_verbatim() -> None:
     command = quick_start_commands()[1]
     assert command in ci.splitlines(), f".ci/run does not run {command!r}"
     assert "set -euo pipefail" in ci
+
+
+def test_the_readme_sample_output_is_what_the_example_prints(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every finding line and the summary line the README shows under "Output formats" is a
+    line `composeguard check examples/laravel-shop` really prints from the repository root."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme.split("\n## Output formats\n", 1)[1].split("\n## ", 1)[0]
+    block = re.search(r"```text\n(.*?)```", section, re.S)
+    assert block, "the Output formats section has no text block"
+    shown = [line for line in block.group(1).splitlines() if line.strip() and line != "..."]
+    assert len(shown) >= 2
+    monkeypatch.chdir(REPO)
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        main(["check", "--no-color", "examples/laravel-shop"])
+    printed = out.getvalue().splitlines()
+    assert [line for line in shown if line not in printed] == []
