@@ -224,3 +224,32 @@ def test_laravel_fixed_fixture_is_backed_up_by_its_script() -> None:
     project = Project([FIXTURES / "laravel11_fixed"])
     assert list(no_database_backup.check(project)) == []
     assert any("mysqldump" in b.description for b in project.backups)
+
+
+def test_the_backup_message_is_short_and_names_the_dump(tmp_path: Path) -> None:
+    root = write_tree(tmp_path, {"compose.yaml": "services:\n  db:\n    image: postgres:16\n",
+                                 "scripts/backup.sh": "#!/bin/sh\nmysqldump shop > a.sql\n"
+                                                      "mongodump --archive > b.dump\n"})
+    [(_, _, message)] = messages(no_database_backup, root)
+    assert "`pg_dump -Fc`" in message and "none for postgres" in message
+    assert len(message) <= 240, message  # was 420 before issue 10
+
+
+@pytest.mark.parametrize(
+    ("command", "mask"),
+    [
+        ('["sh", "-c", "python manage.py migrate; gunicorn app.wsgi"]', "(`;` without `set -e`)"),
+        ('sh -c "php artisan migrate --force || true && php-fpm"', "(`|| true`)"),
+        ('sh -c "php artisan migrate --force | tee /tmp/log && php-fpm"', "the pipe into `tee`"),
+        ('[bash, -c, "rails db:migrate\\nexec puma"]', "(a line break without `set -e`)"),
+    ],
+)
+def test_cg203_names_the_operator_that_masks_the_failure(tmp_path: Path, command: str,
+                                                          mask: str) -> None:
+    from composeguard.rules.startup import masked_failure
+
+    root = write_tree(tmp_path, {"compose.yaml": f"services:\n  app:\n    build: .\n"
+                                                 f"    command: {command}\n"})
+    [(_, _, message)] = messages(masked_failure, root)
+    assert mask in message, message
+    assert "gunicorn" not in message and "php-fpm" not in message and "puma" not in message

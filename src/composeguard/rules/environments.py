@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from composeguard.fix.split import split_fix
-from composeguard.lint.backups import MYSQL, POSTGRES
 from composeguard.lint.compose import ComposeFile, Service
 from composeguard.lint.finding import Finding, Severity
 from composeguard.lint.project import Project
@@ -154,29 +153,26 @@ def _dev_name(base: ComposeFile) -> str:
 
 # -- CG602 no-database-backup -------------------------------------------------------------------
 
-_SUGGESTIONS = {
-    "mysql": "a scheduled `mysqldump --single-transaction` (cron or a `databack/mysql-backup` "
-             "service)",
-    "mariadb": "a scheduled `mariadb-dump --single-transaction` (cron or a "
-               "`databack/mysql-backup` service)",
-    "postgres": "a scheduled `pg_dump -Fc` (cron or a `prodrigestivill/postgres-backup-local` "
-                "service)",
-    "mongo": "a scheduled `mongodump --archive` (cron or a `tiredofit/db-backup` service)",
+_DUMPS = {
+    "mysql": "`mysqldump --single-transaction`",
+    "mariadb": "`mariadb-dump --single-transaction`",
+    "postgres": "`pg_dump -Fc`",
+    "mongo": "`mongodump --archive`",
 }
+"""The dump each store's CG602 advises; the documentation names backup services for each."""
 
 
 def _backup_message(project: Project, service: Service, store: str) -> str:
+    """Short on purpose: what is missing, what it costs, what to add."""
     other = sorted({b.description for b in project.backups})
-    found = f" (the backups found, {', '.join(other[:3])}, do not cover {store})" if other else ""
-    suggestion = _SUGGESTIONS.get(
-        store, "a volume backup such as an `offen/docker-volume-backup` service mounting its "
-               "volume")
-    dumps = ("mysqldump/mariadb-dump" if store in MYSQL else "pg_dump" if store in POSTGRES
-             else "a dump")
-    return (f"service '{service.name}' ({store}) holds production data, but no backup service, "
-            f"script, Makefile target, CI step or cron job runs {dumps} for it{found}: a "
-            "failed disk, a `down -v` or a bad migration loses it for good; add "
-            f"{suggestion} and copy the dumps off the server")
+    found = ""
+    if other:
+        more = f" and {len(other) - 1} more" if len(other) > 1 else ""
+        found = f" (found: {other[0]}{more}, none for {store})"
+    dump = _DUMPS.get(store, "a volume backup (`offen/docker-volume-backup`)")
+    return (f"service '{service.name}' ({store}): no backup of its data in the project{found}; "
+            f"a lost disk or a `down -v` loses it for good: schedule {dump} and copy the dumps "
+            "off the host")
 
 
 @rule(

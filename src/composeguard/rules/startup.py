@@ -278,10 +278,25 @@ def masked_failure(self: Rule, project: Project) -> Iterator[Finding]:
         yield self.finding(
             step.location,
             f"{_where(service, step)}: a failure of `{action.command}` is ignored "
-            f"(`{command.masked_by}`), so the app starts on {state} database; "
+            f"({_mask(command.masked_by)}), so the app starts on {state} database; "
             "chain it with `&&` or `set -e`",
             fix=start_command_fix(project, model, service, step),
         )
+
+
+def _mask(masked_by: str) -> str:
+    """What lets the failure through, by its operator: ``|| true``, ``;``, a pipe, ``&``."""
+    if masked_by.startswith("||"):
+        return f"`{masked_by}`"
+    if masked_by.startswith(";"):
+        return "`;` without `set -e`"
+    if masked_by.startswith("&"):
+        return "`&` runs it in the background"
+    if masked_by.startswith("|"):
+        program = masked_by[1:].split()[:1]
+        into = f" into `{program[0]}`" if program else ""
+        return f"the pipe{into}, whose status wins without `set -o pipefail`"
+    return "a line break without `set -e`"
 
 
 @rule(
