@@ -13,6 +13,7 @@ from composeguard.lint.laravel import (
     PROHIBIT_DESTRUCTIVE_COMMANDS,
     DestructiveGuard,
     LaravelApp,
+    admits_from,
     default_connection,
     destructive_guard,
     detect_laravel,
@@ -100,14 +101,14 @@ def test_not_laravel_without_artisan_or_framework(project_dir: MakeProject) -> N
 
 def test_version_falls_back_to_the_constraint(project_dir: MakeProject) -> None:
     root = project_dir({"artisan": "", "composer.json": composer("^11.9")})
-    assert detect_laravel(root, read) == LaravelApp(root, (11, 9, 0))
+    assert detect_laravel(root, read) == LaravelApp(root, (11, 9, 0), "^11.9")
     (root / "composer.lock").write_text(lock("11.x-dev"))
-    assert detect_laravel(root, read) == LaravelApp(root, (11, 9, 0))
+    assert detect_laravel(root, read) == LaravelApp(root, (11, 9, 0), "^11.9")
     (root / "composer.lock").write_text(lock("v11.40.2"))
     assert detect_laravel(root, read) == LaravelApp(root, (11, 40, 2))
     (root / "composer.json").write_text(composer("dev-master"))
     (root / "composer.lock").write_text("not json")
-    assert detect_laravel(root, read) == LaravelApp(root, None)
+    assert detect_laravel(root, read) == LaravelApp(root, None, "dev-master")
 
 
 @pytest.mark.parametrize(
@@ -134,6 +135,19 @@ def test_version_falls_back_to_the_constraint(project_dir: MakeProject) -> None:
 )
 def test_lowest_allowed_version(constraint: str, lowest: tuple[int, int, int] | None) -> None:
     assert lowest_allowed_version(constraint) == lowest
+
+
+@pytest.mark.parametrize(
+    ("constraint", "admits"),
+    [
+        ("^11.0", True), ("~11.0", True), ("11.*", True), (">=10", True), ("^11.9", True),
+        ("^10.0|^11.0", True), ("11.0 - 11", True), ("*", True), ("dev-master", True),
+        ("~11.0.0", False), ("<11.9", False), ("11.0 - 11.8", False), ("^10.0", False),
+        ("11.0.0", False), (">=11.0,<11.5", False), ("^0.1", False),
+    ],
+)
+def test_admits_from_11_9(constraint: str, admits: bool) -> None:
+    assert admits_from(constraint, (11, 9, 0)) is admits
 
 
 # -- default_connection ----------------------------------------------------------------------

@@ -42,7 +42,7 @@ def test_unguarded_app_gets_the_call_and_no_seed_advice_without_seeding(tmp_path
 def test_old_laravel_is_told_to_upgrade_or_hand_write_the_guard(tmp_path: Path) -> None:
     root = write_tree(tmp_path, _laravel_app("        //\n", version="^10.48"))
     [(_, _, message)] = messages(destructive_commands_unguarded, root)
-    assert "Laravel 10.48.0 predates" in message
+    assert "composer.json's `^10.48` predates" in message
     assert "CommandStarting" in message
 
 
@@ -253,3 +253,28 @@ def test_cg203_names_the_operator_that_masks_the_failure(tmp_path: Path, command
     [(_, _, message)] = messages(masked_failure, root)
     assert mask in message, message
     assert "gunicorn" not in message and "php-fpm" not in message and "puma" not in message
+
+
+@pytest.mark.parametrize(
+    ("constraint", "lock", "says"),
+    [
+        # a constraint that admits 11.9+ without a lock: which release runs is unknown
+        ("^11.0", None, "require Laravel 11.9+ (composer.json's `^11.0` also admits older"),
+        # the lock says what is installed
+        ("^11.0", "v11.31.0", "; call `DB::prohibitDestructiveCommands"),
+        ("^11.0", "v11.5.2", "Laravel 11.5.2 (composer.lock) predates"),
+        ("~11.0.0", None, "composer.json's `~11.0.0` predates"),
+        ("^11.9", None, "; call `DB::prohibitDestructiveCommands"),
+    ],
+)
+def test_cg501_reads_the_lock_before_the_constraint(tmp_path: Path, constraint: str,
+                                                    lock: str | None, says: str) -> None:
+    import json
+
+    files = _laravel_app("        //\n", version=constraint)
+    if lock is not None:
+        files["composer.lock"] = json.dumps(
+            {"packages": [{"name": "laravel/framework", "version": lock}]})
+    root = write_tree(tmp_path, files)
+    [(_, _, message)] = messages(destructive_commands_unguarded, root)
+    assert says in message, message

@@ -77,6 +77,25 @@ class LaravelApp:
     version: Version | None
     """laravel/framework from composer.lock, else the lowest the composer.json constraint
     allows, else None."""
+    constraint: str | None = None
+    """composer.json's constraint, when no composer.lock says what is installed."""
+
+    @property
+    def locked(self) -> bool:
+        return self.constraint is None
+
+    def before(self, release: Version) -> bool:
+        """What is installed is certainly older than ``release``: the locked version is, or
+        the constraint admits nothing as new."""
+        if self.version is None or self.version >= release:
+            return False
+        return self.locked or not admits_from(self.constraint or "", release)
+
+    def maybe_before(self, release: Version) -> bool:
+        """No lock, and the constraint admits releases older than ``release`` as well as
+        newer ones (``^11.0`` and 11.9): which one is installed is unknown."""
+        return (not self.locked and self.version is not None and self.version < release
+                and not self.before(release))
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,9 +132,11 @@ def detect_laravel(root: Path, read: Read) -> LaravelApp | None:
     if constraint is None:
         return None
     version = _locked_version(read(root / "composer.lock"))
-    if version is None and isinstance(constraint, str):
-        version = lowest_allowed_version(constraint)
-    return LaravelApp(root, version)
+    if version is not None:
+        return LaravelApp(root, version)
+    if isinstance(constraint, str):
+        return LaravelApp(root, lowest_allowed_version(constraint), constraint)
+    return LaravelApp(root, None)
 
 
 def lowest_allowed_version(constraint: str) -> Version | None:
@@ -143,7 +164,58 @@ def lowest_allowed_version(constraint: str) -> Version | None:
     return min(lows) if lows else None
 
 
-def _parse_version(text: str) -> Version | None:
+def admits_from(constraint: str, release: Version) -> bool:
+    """The Composer constraint admits ``release`` or a newer one (``^11.0`` admits 11.9;
+    ``~11.0.0``, ``<11.9`` and ``11.0 - 11.8`` do not). Unreadable terms admit anything."""
+    for alternative in constraint.replace("||", "|").split("|"):
+        terms = alternative.replace(",", " ").split()
+        if "-" in terms:
+            at = terms.index("-")
+            terms = [*terms[: at - 1], f">={terms[at - 1]}",
+                     *_hyphen_upper(terms[at + 1] if at + 1 < len(terms) else ""),
+                     *terms[at + 2 :]]
+        uppers = [upper for term in terms if (upper := _upper_bound(term)) is not None]
+        if not uppers or min(uppers) > release:
+            return True
+    return False
+
+
+def _hyphen_upper(text: str) -> list[str]:
+    """``1.0 - 2.1``: a partial end admits its whole line (``<2.2``), a full one itself."""
+    parts = _version_parts(text)
+    if parts is None:
+        return []
+    if len(parts) < 3:
+        return [f"<{'.'.join(map(str, [*parts[:-1], parts[-1] + 1]))}"]
+    return [f"<={text}"]
+
+
+def _upper_bound(term: str) -> Version | None:
+    """The first release a term excludes from above; None when it sets no upper bound."""
+    operator = term[: len(term) - len(term.lstrip("^~>=<!"))]
+    if operator in (">", ">=", "!="):
+        return None
+    parts = _version_parts(term[len(operator) :])
+    if not parts:
+        return None
+    major, minor, patch = (parts + [0, 0, 0])[:3]
+    wildcard = any(x in term for x in ("*", ".x", ".X"))
+    if operator == "^":
+        if major > 0 or len(parts) == 1:
+            return major + 1, 0, 0
+        return (0, minor + 1, 0) if minor > 0 or len(parts) == 2 else (0, 0, patch + 1)
+    if operator == "~":
+        return (major + 1, 0, 0) if len(parts) <= 2 else (major, minor + 1, 0)
+    if operator == "<":
+        return major, minor, patch
+    if operator == "<=" or (operator in ("", "=", "==") and not wildcard and len(parts) == 3):
+        return major, minor, patch + 1
+    # ``11``, ``11.2``, ``11.*``, ``11.2.x``: the whole line
+    return (major + 1, 0, 0) if len(parts) == 1 else (major, minor + 1, 0)
+
+
+def _version_parts(text: str) -> list[int] | None:
+    """The numbers given (``11.2`` -> [11, 2]), stopping at a wildcard; None if unreadable."""
     text = text.strip().lstrip("vV")
     for stop in "-@+":
         text = text.split(stop, 1)[0]
@@ -154,7 +226,12 @@ def _parse_version(text: str) -> Version | None:
         if not part.isdigit() or not part.isascii():
             return None
         parts.append(int(part))
-    if not parts:
+    return parts or None
+
+
+def _parse_version(text: str) -> Version | None:
+    parts = _version_parts(text)
+    if parts is None:
         return None
     parts += [0] * (3 - len(parts))
     return parts[0], parts[1], parts[2]

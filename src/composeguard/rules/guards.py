@@ -223,8 +223,9 @@ def _seed_advice(project: Project, app: LaravelApp, guard: DestructiveGuard | No
     except ValueError:
         shown = evidence.path.name
     shown += f" line {evidence.line}" if evidence.line is not None else ""
-    upgrade = " after upgrading" if app.version is not None and app.version < _SEED_GUARD_SINCE \
-        else ""
+    upgrade = (" after upgrading" if app.before(_SEED_GUARD_SINCE)
+               else f" once composer.json requires it (`{app.constraint}` admits older releases)"
+               if app.maybe_before(_SEED_GUARD_SINCE) else "")
     return (f"; the project seeds ({shown}) and `db:seed` is not covered: also call "
             f"{_SEED_CALL} (Laravel 12.6+){upgrade}")
 
@@ -234,12 +235,17 @@ def _unguarded_message(app: LaravelApp, seed: str) -> str:
             "the production database: one command typed in the wrong terminal, or run with "
             "the wrong .env, drops every table")
     version = app.version
-    if version is not None and version < _GUARD_SINCE:
-        shown = ".".join(map(str, version))
-        return (f"{risk}; Laravel {shown} predates `DB::prohibitDestructiveCommands()` (11.9): "
-                f"upgrade and call {_CALL} in AppServiceProvider::boot(), or add a "
-                "`CommandStarting` listener that throws for these commands in production"
-                f"{seed}")
+    if version is not None and app.before(_GUARD_SINCE):
+        installed = (f"Laravel {'.'.join(map(str, version))} (composer.lock)" if app.locked
+                     else f"composer.json's `{app.constraint}`")
+        return (f"{risk}; {installed} predates `DB::prohibitDestructiveCommands()` (11.9): "
+                f"upgrade and call {_CALL} in "
+                "AppServiceProvider::boot(), or add a `CommandStarting` listener that throws "
+                f"for these commands in production{seed}")
+    if app.maybe_before(_GUARD_SINCE):
+        return (f"{risk}; require Laravel 11.9+ (composer.json's `{app.constraint}` also admits "
+                "older releases, and no composer.lock says which is installed), then call "
+                f"{_CALL} in AppServiceProvider::boot(){seed}")
     return f"{risk}; call {_CALL} in AppServiceProvider::boot(){seed}"
 
 
