@@ -294,6 +294,9 @@ def _record_baseline(path: Path, result: RunResult, read: Callable[[Path], str |
               show_default=True,
               help="How the dev/prod split (CG601) is written: two complete files, or "
                    "overrides for `docker compose -f BASE -f FILE`.")
+@click.option("--color/--no-color", default=None,
+              help="Colour the diff and the fix lines (default: on a terminal, unless NO_COLOR "
+                   "is set).")
 def fix_command(
     paths: tuple[Path, ...],
     show_diff: bool,
@@ -304,6 +307,7 @@ def fix_command(
     with_scripts: bool,
     config_path: Path | None,
     layout: Layout,
+    color: bool | None,
 ) -> int:
     """Fix what can be fixed in PATHS (default: the current directory).
 
@@ -325,9 +329,10 @@ def fix_command(
     from composeguard.fix.write import write_changes
     from composeguard.lint.config import resolve_selection
     from composeguard.lint.project import Project
-    from composeguard.lint.report import display_path
+    from composeguard.lint.report import colour_diff, display_path, use_color
 
     paths = paths or (Path("."),)
+    colored = use_color(color, bool(getattr(sys.stdout, "isatty", lambda: False)()))
     for path in (*paths, *([config_path] if config_path else [])):
         if not os.path.lexists(path):
             raise _OneLineError(f"path does not exist: {path}")
@@ -352,7 +357,8 @@ def fix_command(
     applied = list(plan.applied)
     if show_diff:
         for change in (*plan.changes, *scripts):
-            click.echo(unified_diff(change, display_path(change.path)), nl=False)
+            diff = unified_diff(change, display_path(change.path))
+            click.echo(colour_diff(diff) if colored else diff, nl=False, color=colored)
         status = EXIT_FINDINGS if plan.changes or scripts else EXIT_OK
         verb = "Would fix"
     else:
@@ -365,7 +371,8 @@ def fix_command(
                 status = EXIT_FINDINGS
         applied = [fix for fix in applied if not failed.intersection(fix.files)]
         for fix in applied:
-            click.echo(f"{display_path(fix.path)}: {fix.code} {fix.description}")
+            code = click.style(fix.code, bold=True) if colored else fix.code
+            click.echo(f"{display_path(fix.path)}: {code} {fix.description}", color=colored)
         if scripts:
             from composeguard.fix.backup_scripts import write_scripts
 

@@ -28,6 +28,31 @@ def test_diff_prints_and_writes_nothing(project_dir: ProjectDir,
     assert (root / "compose.yaml").read_text() == BASE
 
 
+@pytest.mark.parametrize("option", ["--color", "--no-color", None])
+def test_fix_colours_the_diff_only_when_asked(project_dir: ProjectDir, option: str | None,
+                                              capsys: pytest.CaptureFixture[str],
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FORCE_COLOR", "1")  # --no-color must win over it
+    root = project_dir({"compose.yaml": BASE})
+    argv = ["fix", "--diff", "--unsafe-fixes", *([option] if option else []), str(root)]
+    assert main(argv) == 1
+    out, _ = capsys.readouterr()
+    coloured = "\x1b[32m+      - postgres_data:/var/lib/postgresql/data\x1b[0m" in out
+    assert coloured is (option != "--no-color")
+    if option == "--no-color":
+        assert "\x1b[" not in out and "+      - postgres_data:" in out
+
+
+def test_fix_lines_are_plain_with_no_color(project_dir: ProjectDir,
+                                           capsys: pytest.CaptureFixture[str],
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    root = project_dir({"compose.yaml": BASE})
+    assert main(["fix", "--unsafe-fixes", "--no-color", str(root)]) == 0
+    out, _ = capsys.readouterr()
+    assert "\x1b[" not in out and ": CG101 mount a new named volume" in out
+
+
 def test_unsafe_fixes_are_listed_not_applied(project_dir: ProjectDir,
                                              capsys: pytest.CaptureFixture[str]) -> None:
     root = project_dir({"compose.yaml": BASE})

@@ -136,3 +136,33 @@ def test_odd_values_never_raise(project_dir: Make, value: str) -> None:
 def test_env_finding_points_at_the_entry_after_blank_lines(project_dir: Make) -> None:
     root = project_dir({".env.example": "APP_NAME=shop\n\n\nDB_CONNECTION=sqlite\n"})
     assert [f.location.line for f in cg301(root)] == [4]
+
+
+RAILS = {
+    "config/application.rb": "module Shop\n  class Application < Rails::Application\n  end\nend\n",
+    "Gemfile": 'source "https://rubygems.org"\ngem "rails", "~> 8.0"\n',
+}
+
+
+@pytest.mark.parametrize(
+    ("database", "mount", "reported"),
+    [
+        # the standard Rails 8 layout: the file under storage/, a volume there
+        ("storage/production.sqlite3", "/rails/storage", False),
+        # the file is elsewhere: a volume at storage/ keeps nothing
+        ("db/production.sqlite3", "/rails/storage", True),
+        ("db/production.sqlite3", "/rails/db", False),
+    ],
+)
+def test_rails_sqlite_is_kept_only_where_database_yml_puts_the_file(
+        project_dir: Make, database: str, mount: str, reported: bool) -> None:
+    root = project_dir({**RAILS, "config/database.yml": (
+        "default: &default\n  adapter: sqlite3\n  pool: <%= ENV.fetch('RAILS_MAX_THREADS') { 5 } %>\n"
+        f"production:\n  <<: *default\n  database: {database}\n"),
+        "compose.yaml": ("services:\n  web:\n    build: .\n    environment:\n"
+                         f"      RAILS_ENV: production\n    volumes:\n      - data:{mount}\n"
+                         "volumes:\n  data:\n")})
+    found = cg301(root)
+    assert bool(found) is reported
+    if reported:
+        assert found[0].location.line == 2 and "through `<<: *default`" in found[0].message

@@ -35,6 +35,8 @@ class RailsDatabase:
     from_url_env: bool
     """``url: <%= ENV["DATABASE_URL"] %>``: the adapter can be replaced at run time."""
     via_merge: bool
+    database: str | None = None
+    """The ``database:`` path as written (merged in too); None when a tag or nothing gives it."""
 
     @property
     def is_sqlite(self) -> bool:
@@ -124,7 +126,11 @@ def database_config(path: Path, text: str, environment: str = "production") -> R
     if adapter is not None and adapter.is_scalar:
         dynamic = adapter.value is None or bool(_tags_in(adapter, tags, offsets))
         name = None if dynamic else str(adapter.value)
-        return RailsDatabase(environment, name, adapter.loc, from_env, adapter.via_alias)
+        file = section.get("database")
+        written = (str(file.value) if file is not None and file.is_scalar and file.value
+                   is not None and not _tags_in(file, tags, offsets) else None)
+        return RailsDatabase(environment, name, adapter.loc, from_env, adapter.via_alias,
+                             written)
     where = url.loc if url is not None else section.key_loc or section.loc
     return RailsDatabase(environment, None, where, from_env, section.via_alias)
 

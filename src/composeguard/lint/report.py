@@ -164,6 +164,24 @@ def use_color(option: bool | None, stream_is_tty: bool, env: dict[str, str] | No
     return stream_is_tty
 
 
+def colour_diff(diff: str) -> str:
+    """A unified diff as a terminal shows one: file headers bold, hunks cyan, added lines
+    green, removed lines red."""
+    lines = []
+    for line in diff.splitlines(keepends=True):
+        body, end = (line[:-1], "\n") if line.endswith("\n") else (line, "")
+        if body.startswith(("+++", "---")):
+            body = click.style(body, bold=True)
+        elif body.startswith("@@"):
+            body = click.style(body, fg="cyan")
+        elif body.startswith("+"):
+            body = click.style(body, fg="green")
+        elif body.startswith("-"):
+            body = click.style(body, fg="red")
+        lines.append(body + end)
+    return "".join(lines)
+
+
 # -- SARIF 2.1.0 ----------------------------------------------------------------------------
 
 _SARIF_LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}

@@ -335,7 +335,8 @@ def _rails_findings(self: Rule, project: Project) -> Iterator[Finding]:
     for root in project.rails_apps:
         database = project.rails_database(root)
         if database is None or not database.is_sqlite or database.from_url_env or \
-                project.sqlite_kept_on_volumes(root, lambda _: "storage/production.sqlite3"):
+                project.sqlite_kept_on_volumes(
+                    root, lambda _, file=database.database: file or "storage/production.sqlite3"):
             continue
         merged = " (through `<<: *default`)" if database.via_merge else ""
         yield self.finding(database.location, (
