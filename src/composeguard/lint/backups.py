@@ -32,6 +32,7 @@ from composeguard.lint.compose import (
     MountKind,
     Service,
     environment_mapping,
+    word_runs,
 )
 from composeguard.lint.datastores import parse_image
 from composeguard.lint.finding import Location
@@ -347,16 +348,7 @@ def _kinds_in_name(text: str) -> Kinds:
 def _tokens(text: str) -> list[str]:
     """Words of letters, digits, ``_`` and ``.``: ``postgres://u@db:5432/x`` -> postgres, u,
     db, 5432, x (``-`` splits too, so ``mysql-backup`` names mysql)."""
-    words, current = [], []
-    for char in text:
-        if char.isalnum() or char in "_.":
-            current.append(char)
-        elif current:
-            words.append("".join(current))
-            current = []
-    if current:
-        words.append("".join(current))
-    return words
+    return word_runs(text, "_.")
 
 
 def _references(service: Service) -> set[str]:

@@ -89,15 +89,21 @@ def name_markers(name: str) -> list[str]:
 def name_words(text: str) -> set[str]:
     """The lowercase letter-and-digit runs of a name or path: ``deploy/Prod-db.sh`` ->
     {deploy, prod, db, sh}. What marks a file, folder, target or job for an environment."""
-    words, current = set(), []
-    for char in text.lower():
-        if char.isalnum():
+    return set(word_runs(text.lower()))
+
+
+def word_runs(text: str, also: str = "") -> list[str]:
+    """The runs of letters, digits and the characters of ``also``, in order:
+    ``word_runs("a-b_c", "_")`` -> [a, b_c]."""
+    words, current = [], []
+    for char in text:
+        if char.isalnum() or char in also:
             current.append(char)
         elif current:
-            words.add("".join(current))
+            words.append("".join(current))
             current = []
     if current:
-        words.add("".join(current))
+        words.append("".join(current))
     return words
 
 

@@ -43,6 +43,7 @@ from composeguard.lint.compose import (
     Environment,
     name_markers,
     name_words,
+    word_runs,
 )
 from composeguard.lint.finding import Location
 
@@ -199,7 +200,7 @@ def judge_header(path: Path, text: str) -> Judgement | None:
         return None
     ordered: list[tuple[str, int]] = []
     for number, line in lines:
-        ordered.extend((word, number) for word in _ordered_words(line))
+        ordered.extend((word, number) for word in word_runs(line.lower()))
     words = [w for w, _ in ordered]
 
     def found(phrases: Sequence[tuple[str, ...]]) -> int | None:
@@ -226,19 +227,6 @@ def judge_header(path: Path, text: str) -> Judgement | None:
             return Judgement(environment, f"its header says \"{quote(number)}\"",
                              Location(path, number, 1))
     return None
-
-
-def _ordered_words(text: str) -> list[str]:
-    words, current = [], []
-    for char in text.lower():
-        if char.isalnum():
-            current.append(char)
-        elif current:
-            words.append("".join(current))
-            current = []
-    if current:
-        words.append("".join(current))
-    return words
 
 
 def collection_folders(setup_dirs: Sequence[Path]) -> dict[Path, Path]:
