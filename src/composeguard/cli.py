@@ -7,6 +7,7 @@ into one line on stderr.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
@@ -315,10 +316,11 @@ def fix_command(
     (marked in each rule's "Fix safety") only with --unsafe-fixes. With --diff, prints a
     unified diff instead and writes nothing.
 
-    Every file is written atomically (a temporary file renamed over it, its mode kept).
-    fix never writes outside PATHS (a PATH that is a file allows only that file), never
-    deletes a file, and never replaces a file that changed after it was read or creates one
-    that exists, unless --force. Fixing a second time changes nothing.
+    Every file is written atomically (a temporary file renamed over it, its mode kept), and
+    the files of one fix all or none. fix never writes outside PATHS (a PATH that is a file
+    allows only that file) or through a symlink, never deletes a file, and never replaces a
+    file that changed after it was read or creates one that exists, unless --force. One run
+    at a time holds the project's lock. Fixing a second time changes nothing.
 
     Exit status: 0 when every change was written (or there was nothing to fix); 1 with
     --diff when there is something to fix, or when a change could not be written; 2 on
@@ -326,7 +328,7 @@ def fix_command(
     """
     from composeguard.fix.plan import FileChange, plan_fixes, unified_diff
     from composeguard.fix.split import use_layout
-    from composeguard.fix.write import write_changes
+    from composeguard.fix.write import LockTimeout, project_lock, write_changes
     from composeguard.lint.config import resolve_selection
     from composeguard.lint.project import Project
     from composeguard.lint.report import colour_diff, display_path, use_color
@@ -342,57 +344,74 @@ def fix_command(
         return Project(checked, exclude=config.exclude, environment_patterns=config.environments,
                        extra_data_stores=config.data_stores)
 
-    with use_layout(layout):
-        plan = plan_fixes(paths, selection=resolve_selection(config, select, (), ignore),
-                          unsafe=unsafe_fixes, force=force, make_project=make_project)
-    scripts: tuple[FileChange, ...] = ()
-    if with_scripts:
-        from composeguard.fix.backup_scripts import script_changes
+    def waiting(folder: Path) -> None:
+        click.echo(f"composeguard: another composeguard fix is running in "
+                   f"{display_path(folder)}; waiting for it to finish", err=True)
 
-        scripts, skipped = script_changes(make_project(paths), paths)
-        for where, why in skipped:
-            click.echo(f"composeguard: {display_path(where) + ' ' if where else ''}{why}",
-                       err=True)
     status = EXIT_OK
-    applied = list(plan.applied)
-    if show_diff:
-        for change in (*plan.changes, *scripts):
-            diff = unified_diff(change, display_path(change.path))
-            click.echo(colour_diff(diff) if colored else diff, nl=False, color=colored)
-        status = EXIT_FINDINGS if plan.changes or scripts else EXIT_OK
-        verb = "Would fix"
-    else:
-        failed = set()
-        for written in write_changes(plan.changes, paths, force=force):
-            if not written.written:
-                failed.add(written.path)
-                click.echo(f"composeguard: {display_path(written.path)}: {written.message}",
-                           err=True)
-                status = EXIT_FINDINGS
-        applied = [fix for fix in applied if not failed.intersection(fix.files)]
-        for fix in applied:
-            code = click.style(fix.code, bold=True) if colored else fix.code
-            click.echo(f"{display_path(fix.path)}: {code} {fix.description}", color=colored)
-        if scripts:
-            from composeguard.fix.backup_scripts import write_scripts
+    failed: set[Path] = set()
+    try:
+        with contextlib.ExitStack() as held:
+            if not show_diff:
+                held.enter_context(project_lock(paths, waiting=waiting))
+            with use_layout(layout):
+                plan = plan_fixes(paths, selection=resolve_selection(config, select, (), ignore),
+                                  unsafe=unsafe_fixes, force=force, make_project=make_project)
+            scripts: tuple[FileChange, ...] = ()
+            if with_scripts:
+                from composeguard.fix.backup_scripts import script_changes
 
-            for written in write_scripts(scripts, paths):
-                if written.written:
-                    click.echo(f"{display_path(written.path)}: written (executable)")
-                else:
-                    click.echo(f"composeguard: {display_path(written.path)}: "
-                               f"{written.message}", err=True)
-                    status = EXIT_FINDINGS
-        verb = "Fixed"
+                scripts, skipped = script_changes(make_project(paths), paths)
+                for where, why in skipped:
+                    click.echo(f"composeguard: {display_path(where) + ' ' if where else ''}"
+                               f"{why}", err=True)
+            applied = list(plan.applied)
+            if show_diff:
+                for change in (*plan.changes, *scripts):
+                    diff = unified_diff(change, display_path(change.path))
+                    click.echo(colour_diff(diff) if colored else diff, nl=False, color=colored)
+                status = EXIT_FINDINGS if plan.changes or scripts else EXIT_OK
+                verb = "Would fix"
+            else:
+                for written in write_changes(plan.changes, paths, force=force,
+                                             groups=plan.groups()):
+                    if not written.written:
+                        failed.add(written.path)
+                        click.echo(f"composeguard: {display_path(written.path)}: "
+                                   f"{written.message}", err=True)
+                        status = EXIT_FINDINGS
+                applied = [fix for fix in applied if not failed.intersection(fix.files)]
+                for fix in applied:
+                    code = click.style(fix.code, bold=True) if colored else fix.code
+                    click.echo(f"{display_path(fix.path)}: {code} {fix.description}",
+                               color=colored)
+                if scripts:
+                    from composeguard.fix.backup_scripts import write_scripts
+
+                    for written in write_scripts(scripts, paths):
+                        if written.written:
+                            click.echo(f"{display_path(written.path)}: written (executable)")
+                        else:
+                            click.echo(f"composeguard: {display_path(written.path)}: "
+                                       f"{written.message}", err=True)
+                            status = EXIT_FINDINGS
+                verb = "Fixed"
+    except LockTimeout as timeout:
+        click.echo(f"composeguard: {timeout}", err=True)
+        return EXIT_FINDINGS
     summary = click.echo if not show_diff else (lambda text: click.echo(text, err=True))
     count = len(applied)
     fixed_files = len({path for fix in applied for path in fix.files})
     unsafe = plan.unsafe_left
+    not_written = len([f for f in plan.applied if failed.intersection(f.files)])
     if count:
         summary(f"{verb} {count} problem{'s' if count != 1 else ''} in {fixed_files} "
                 f"file{'s' if fixed_files != 1 else ''}.")
-    else:
+    elif not not_written:
         summary("No safe fixes to apply." if unsafe else "Nothing to fix.")
+    if not_written:
+        summary(f"{not_written} fix{'es' if not_written != 1 else ''} not written: "
+                "see the messages above; every file of such a fix was left as it was.")
     if unsafe:
         summary(f"{len(unsafe)} unsafe fix{'es' if len(unsafe) != 1 else ''} not applied; "
                 "read them, then rerun with --unsafe-fixes:")
@@ -403,8 +422,10 @@ def fix_command(
         if fix not in unsafe:
             click.echo(f"composeguard: not fixed: {display_path(fix.path)}:{fix.line}: "
                        f"{fix.code}: {fix.reason}", err=True)
-    for error in plan.errors:
+    for error in (*plan.incomplete, *plan.errors):
         click.echo(f"composeguard: {error}", err=True)
+    if plan.incomplete and status == EXIT_OK:
+        status = EXIT_FINDINGS
     return EXIT_ERROR if plan.errors else status
 
 

@@ -42,7 +42,9 @@ def test_never_outside_the_checked_paths(tmp_path: Path) -> None:
         FileChange(project / ".." / "escape.yaml", None, "x\n"),
     ], [project])
     assert [r.written for r in results] == [False, False, False]
-    assert all("outside the checked paths" in r.message for r in results)
+    assert "outside the checked paths" in results[0].message
+    assert "symlink" in results[1].message
+    assert "outside the checked paths" in results[2].message
     assert outside.read_text() == "a: 1\n"
     assert not (tmp_path / "escape.yaml").exists()
 
@@ -54,13 +56,75 @@ def test_a_checked_file_is_its_own_project(tmp_path: Path) -> None:
     assert not within(tmp_path / "other.yaml", [compose])
 
 
-def test_symlink_inside_the_project_updates_its_target(tmp_path: Path) -> None:
+def test_a_symlink_is_never_written_through(tmp_path: Path) -> None:
+    """Not even one that points inside the project: the link is what the user named."""
     (tmp_path / "real.yaml").write_text("a: 1\n")
     (tmp_path / "link.yaml").symlink_to("real.yaml")
     results = write_changes([FileChange(tmp_path / "link.yaml", "a: 1\n", "a: 2\n")], [tmp_path])
-    assert results[0].written
+    assert not results[0].written and "symlink" in results[0].message
     assert (tmp_path / "link.yaml").is_symlink()
-    assert (tmp_path / "real.yaml").read_text() == "a: 2\n"
+    assert (tmp_path / "real.yaml").read_text() == "a: 1\n"
+
+
+def test_a_checked_path_that_is_a_symlink_is_not_written_through(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "compose.yaml").write_text("a: 1\n")
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "linked").symlink_to(outside)
+    (project / "compose.yaml").symlink_to(outside / "compose.yaml")
+    for root, target in ((project / "linked", project / "linked" / "compose.yaml"),
+                         (project / "linked", project / "linked" / "new.yaml"),
+                         (project / "compose.yaml", project / "compose.yaml"),
+                         (project, project / "linked" / "new.yaml")):
+        before = None if target.name == "new.yaml" else "a: 1\n"
+        [result] = write_changes([FileChange(target, before, "a: 2\n")], [root])
+        assert not result.written and "symlink" in result.message, (root, target)
+    assert (outside / "compose.yaml").read_text() == "a: 1\n"
+    assert not (outside / "new.yaml").exists()
+
+
+@pytest.mark.parametrize("hard_links", [True, False])
+def test_the_files_of_one_fix_are_written_together_or_not_at_all(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, hard_links: bool) -> None:
+    base = tmp_path / "compose.yaml"
+    base.write_text("command: migrate && serve\n")
+    other = tmp_path / "other.yaml"
+    other.write_text("a: 1\n")
+    real_replace = os.replace
+
+    def replace(source: str, destination: object) -> None:
+        if str(destination).endswith("compose.prod.yaml"):
+            raise OSError(27, "File too large")
+        real_replace(source, destination)
+
+    real_link = os.link
+
+    def link(source: str, destination: object) -> None:
+        if str(destination).endswith("compose.prod.yaml"):
+            raise OSError(27, "File too large")
+        real_link(source, destination)
+
+    monkeypatch.setattr(write_module.os, "replace", replace)
+    monkeypatch.setattr(write_module.os, "link", link)
+    if not hard_links:  # a file system without them: the old bytes are kept in memory
+        monkeypatch.setattr(write_module.os, "link",
+                            lambda *a: (_ for _ in ()).throw(OSError(1, "not supported")))
+    changes = [FileChange(base, "command: migrate && serve\n", "command: serve\n"),
+               FileChange(tmp_path / "compose.dev.yaml", None, "dev\n"),
+               FileChange(tmp_path / "compose.prod.yaml", None, "prod\n"),
+               FileChange(other, "a: 1\n", "a: 2\n")]
+    group = [base, tmp_path / "compose.dev.yaml", tmp_path / "compose.prod.yaml"]
+    results = write_changes(changes, [tmp_path], groups=[group])
+    assert [r.written for r in results] == [False, False, False, True]
+    assert "File too large" in results[2].message
+    assert "compose.prod.yaml, changed by the same fix, could not be" in results[0].message
+    # the base file was replaced, then put back; the dev file was created, then removed
+    assert base.read_text() == "command: migrate && serve\n"
+    assert not (tmp_path / "compose.dev.yaml").exists()
+    assert other.read_text() == "a: 2\n"
+    assert leftovers(tmp_path) == []
 
 
 def test_files_changed_since_planning_are_not_overwritten(tmp_path: Path) -> None:

@@ -46,8 +46,9 @@ API
 ---
 - ``plan_fixes(paths, *, selection=None, unsafe=False, force=False, make_project=None,
   max_passes=10) -> FixPlan``; ``FixPlan.changes``, ``.applied``/``.not_applied``
-  (:class:`~composeguard.fix.plan.PlannedFix` with ``reason``), ``.unsafe_left``, ``.errors``.
-- ``write_changes(changes, roots, *, force=False) -> tuple[WriteResult, ...]``;
-  ``within(path, roots)``.
+  (:class:`~composeguard.fix.plan.PlannedFix` with ``reason``), ``.unsafe_left``, ``.errors``,
+  ``.incomplete``, ``.groups()`` (the files each fix must write together).
+- ``with project_lock(roots): write_changes(changes, roots, *, force=False, groups=())
+  -> tuple[WriteResult, ...]``; ``within(path, roots)``/``refusal(path, roots)``.
 - ``apply_edits(text, edits) -> str`` (:mod:`~composeguard.fix.edits`) for tests and tools.
 """

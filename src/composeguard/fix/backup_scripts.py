@@ -121,7 +121,9 @@ def write_scripts(changes: Sequence[FileChange], roots: Sequence[Path]
     """Create the scripts (atomically, never over an existing file) and make them executable."""
     from composeguard.fix.write import write_changes
 
-    results = write_changes([c for c in changes if c.before is None], roots, force=False)
+    new = [c for c in changes if c.before is None]
+    # the restore script calls the backup script: both or neither
+    results = write_changes(new, roots, force=False, groups=[[c.path for c in new]])
     for result in results:
         if result.written:
             os.chmod(result.path, SCRIPT_MODE)

@@ -66,10 +66,36 @@ class FixPlan:
     errors: tuple[str, ...] = ()
     """Rules that crashed (the rest of the plan stands)."""
     passes: int = 0
+    incomplete: tuple[str, ...] = ()
+    """Why planning stopped before every pass was made (a sandbox that could not be
+    written): the plan stands, some fixes wait for the next run."""
 
     @property
     def unsafe_left(self) -> tuple[PlannedFix, ...]:
         return tuple(f for f in self.not_applied if f.reason == UNSAFE)
+
+    def groups(self) -> tuple[tuple[Path, ...], ...]:
+        """The files that must be written together: those of one applied fix, joined with
+        the files of every other fix that edits one of them (their texts are merged)."""
+        parent: dict[Path, Path] = {}
+
+        def find(path: Path) -> Path:
+            parent.setdefault(path, path)
+            while parent[path] != path:
+                parent[path] = parent[parent[path]]
+                path = parent[path]
+            return path
+
+        for fix in self.applied:
+            files = list(fix.files)
+            for path in files:
+                find(path)
+            for other in files[1:]:
+                parent[find(other)] = find(files[0])
+        joined: dict[Path, list[Path]] = {}
+        for path in sorted(parent):
+            joined.setdefault(find(path), []).append(path)
+        return tuple(tuple(group) for group in joined.values())
 
 
 def plan_fixes(
@@ -95,6 +121,7 @@ def plan_fixes(
     project = real_project
     sandbox: Sandbox | None = None
     errors: list[str] = []
+    incomplete: list[str] = []
     passes = 0
     try:
         while True:
@@ -111,15 +138,17 @@ def plan_fixes(
             try:
                 sandbox = mirror(real_project, state.contents, paths)
             except (OSError, ValueError) as error:
-                errors.append(f"cannot lint the planned files again ({error}); fixes that "
-                              "waited for another pass are left out")
+                reason = error.strerror if isinstance(error, OSError) and error.strerror \
+                    else error
+                incomplete.append(f"cannot lint the planned files again ({reason}); fixes "
+                                  "that waited for another pass are left out")
                 break
             project = factory([sandbox.inside(p) for p in paths])
     finally:
         if sandbox is not None:
             sandbox.close()
     return FixPlan(state.changes(), tuple(state.applied), tuple(state.not_applied),
-                   tuple(errors), passes)
+                   tuple(errors), passes, tuple(incomplete))
 
 
 def _absolute(path: Path) -> Path:
