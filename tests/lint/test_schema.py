@@ -83,13 +83,13 @@ def test_case_and_misplaced_key_suggestions() -> None:
 
 def test_wrong_type_points_at_the_list_item() -> None:
     assert where("services:\n  db:\n    image: mysql\n    volumes:\n      - 123\n") == [
-        (5, 9, "services.db.volumes[0]: must be a string or a mapping, not an integer (123)")
+        (5, 9, "services.db.volumes[0]: must be a string or a mapping, not an integer")
     ]
 
 
 def test_wrong_type_of_a_keyed_value_points_at_the_key() -> None:
     assert where("version: 3\nservices: {}\n") == [
-        (1, 1, "version: must be a string, not an integer (3)")
+        (1, 1, "version: must be a string, not an integer")
     ]
 
 
@@ -105,7 +105,8 @@ def test_one_of_explains_the_branch_that_fits() -> None:
     messages = [m for _, _, m in where(
         "services:\n  app:\n    image: x\n    depends_on:\n      db:\n        condition: bogus\n")]
     assert len(messages) == 1
-    assert messages[0].startswith("services.app.depends_on.db.condition: 'bogus' is not one of:")
+    assert messages[0].startswith("services.app.depends_on.db.condition: must be one of:")
+    assert "bogus" not in messages[0]  # values are never quoted: one could be a password
 
 
 def test_missing_required_key() -> None:

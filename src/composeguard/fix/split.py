@@ -622,6 +622,9 @@ class _Notes:
 
     required: list[str] = field(default_factory=list)
     renamed: list[str] = field(default_factory=list)
+    moved: set[str] = field(default_factory=set)
+    """The literal passwords taken out of the stores' environment: an app's setting holding
+    the same value is moved to a required variable too."""
 
 
 def _generate(project: Project, model: ComposeModel, base: ComposeFile,
@@ -721,7 +724,38 @@ def _standalone(project: Project, model: ComposeModel, base: ComposeFile,
         with _tail_kept(node):
             _standalone_service(project, model, data, node, name, service, side, suffix,
                                 volume_names, notes)
+    if side == "prod" and notes.moved:
+        for name, node in services.items():
+            service = model.services.get(name)
+            if service is not None and isinstance(node, CommentedMap) and \
+                    project.data_store(service) is None:
+                with _tail_kept(node):
+                    _require_moved_passwords(node, notes)
     return data
+
+
+def _require_moved_passwords(node: Any, notes: _Notes) -> bool:
+    """An app's password-like settings that hold a password the stores now require from the
+    environment get the same treatment: the production file keeps no copy of it."""
+    from composeguard.lint.secrets import is_secret_key
+
+    environment = _owned_value(node, "environment") if hasattr(node, "non_merged_items") \
+        else node.get("environment")
+    changed = False
+    if isinstance(environment, dict):
+        for key in list(environment.keys()):
+            if is_secret_key(str(key)) and str(environment[key]) in notes.moved:
+                environment[key] = _required(str(key))
+                notes.required.append(str(key))
+                changed = True
+    elif isinstance(environment, list):
+        for index, item in enumerate(environment):
+            key, sep, value = str(item).partition("=")
+            if sep and is_secret_key(key) and value in notes.moved:
+                environment[index] = _like(item, f"{key}={_required(key)}")
+                notes.required.append(key)
+                changed = True
+    return changed
 
 
 def _standalone_service(project: Project, model: ComposeModel, data: Any, node: Any,
@@ -771,6 +805,16 @@ def _override(project: Project, model: ComposeModel, base: ComposeFile,
                                 notes)
         if entry:
             services.setdefault(name, CommentedMap()).update(entry)
+    if side == "prod" and notes.moved:
+        for name, node in base_services.items():
+            service = model.services.get(name)
+            environment = node.get("environment") if isinstance(node, CommentedMap) else None
+            if service is None or environment is None or project.data_store(service) is not None:
+                continue
+            holder = {"environment": copy.deepcopy(environment)}
+            if _require_moved_passwords(holder, notes):
+                services.setdefault(name, CommentedMap())["environment"] = _changed_entries(
+                    environment, holder["environment"])
     return data
 
 
@@ -1048,6 +1092,7 @@ def _require_credentials(node: Any, store: DataStore, notes: _Notes) -> bool:
     if isinstance(environment, dict):
         for key in list(environment.keys()):
             if key in credentials and _literal(environment[key]):
+                notes.moved.add(str(environment[key]))
                 environment[key] = _required(key)
                 notes.required.append(key)
             elif _switch_on(store, key, environment[key]):
@@ -1061,6 +1106,7 @@ def _require_credentials(node: Any, store: DataStore, notes: _Notes) -> bool:
                 continue
             key, sep, value = item.partition("=")
             if sep and key in credentials and _literal(value):
+                notes.moved.add(value)
                 environment[index] = _like(item, f"{key}={_required(key)}")
                 notes.required.append(key)
             elif sep and _switch_on(store, key, value):

@@ -45,6 +45,7 @@ if TYPE_CHECKING:
         UnignoredDatabase,
     )
     from composeguard.lint.scripts import ShellFragment
+    from composeguard.lint.secrets import Redactor
     from composeguard.lint.shell import Script
     from composeguard.lint.split import UnsplitSetup
     from composeguard.lint.startup import StartCommands, StartStep
@@ -266,6 +267,22 @@ class Project:
     def _compose_root(self, path: Path) -> Node | None:
         """A file ``extends``/``include`` pulls in, parsed once (None if missing or broken)."""
         return self.compose_file(path).root
+
+    @cached_property
+    def redactor(self) -> Redactor:
+        """Masks every secret the project's compose and env files hold (see
+        :mod:`composeguard.lint.secrets`) in what composeguard prints."""
+        from composeguard.lint.secrets import Redactor, secrets_in_env_file, secrets_in_node
+
+        found: list[str] = []
+        for compose_file in self.compose_files:
+            found.extend(secrets_in_node(compose_file.root))
+        for model in self.models:
+            for service in model.services.values():
+                found.extend(secrets_in_node(service.node))
+        for path in self.env_files:
+            found.extend(secrets_in_env_file(self.env_file(path)))
+        return Redactor(found)
 
     # -- env files -----------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ from composeguard.lint.finding import Finding, Location, Severity
 from composeguard.lint.project import Project
 
 if TYPE_CHECKING:
+    from composeguard.lint.secrets import Redactor
     from composeguard.rules.base import Rule
 
 _CODE_PREFIX = re.compile(r"^CG\d{0,3}$", re.IGNORECASE)
@@ -90,11 +91,27 @@ def run(
                 findings.append(replace(finding, severity=override) if override else finding)
         except Exception as exc:  # a bug in a rule must not hide every other finding
             result.errors.append(f"internal error in {rule.code} ({rule.name}): {exc!r}")
+    redactor = project.redactor
+    findings = [_redacted(f, redactor) for f in findings]
+    result.errors = [redactor.redact(e) for e in result.errors]
     suppressions = Suppressions()
     result.findings, result.suppressed = suppressions.filter(findings)
     result.findings.sort(key=Finding.sort_key)
     result.blanket = [f for f in result.findings if suppressions.has_blanket(f)]
     return result
+
+
+def _redacted(finding: Finding, redactor: Redactor) -> Finding:
+    """The finding with no secret of the project in its message or fix description."""
+    message = redactor.redact(finding.message)
+    fix = finding.fix
+    if fix is not None:
+        description = redactor.redact(fix.description)
+        if description != fix.description:
+            fix = replace(fix, description=description)
+    if message == finding.message and fix is finding.fix:
+        return finding
+    return replace(finding, message=message, fix=fix)
 
 
 def exit_code(findings: Sequence[Finding], fail_on: Severity, errors: Sequence[str] = ()) -> int:

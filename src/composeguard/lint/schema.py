@@ -208,13 +208,12 @@ def _describe(error: Any, root: Node) -> Iterator[SchemaViolation]:
                                         f"{names}")
     elif validator == "enum":
         allowed = ", ".join(scalar_text(v) for v in error.validator_value)
-        yield SchemaViolation(location, f"{where}: {_short(error.instance)} is not one of: "
-                                        f"{allowed}")
+        yield SchemaViolation(location, f"{where}: must be one of: {allowed}")
     elif validator == "pattern":
-        yield SchemaViolation(location, f"{where}: {_short(error.instance)} does not match the "
-                                        f"pattern {error.validator_value!r}")
+        yield SchemaViolation(location, f"{where}: does not match the pattern "
+                                        f"{error.validator_value!r}")
     else:
-        yield SchemaViolation(location, f"{where}: {_short_message(error.message)}")
+        yield SchemaViolation(location, f"{where}: {_rule_text(validator, error.validator_value)}")
 
 
 def _alternatives(error: Any, root: Node, path: list[str | int]) -> Iterator[SchemaViolation]:
@@ -225,7 +224,7 @@ def _alternatives(error: Any, root: Node, path: list[str | int]) -> Iterator[Sch
     where = format_path(path)
     location = node_at(root, path).anchor_loc
     if not context:
-        yield SchemaViolation(location, f"{where}: {_short_message(error.message)}")
+        yield SchemaViolation(location, f"{where}: matches none of the forms Compose accepts")
         return
     wrong_type = [c for c in context if c.validator == "type" and not c.relative_path]
     fitting = [c for c in context if all(c is not w for w in wrong_type)]
@@ -239,7 +238,7 @@ def _alternatives(error: Any, root: Node, path: list[str | int]) -> Iterator[Sch
     if expected:
         message = f"{where}: must be {_types(expected)}, not {_kind(error.instance)}"
     else:
-        message = f"{where}: {_short(error.instance)} matches none of the forms Compose accepts"
+        message = f"{where}: matches none of the forms Compose accepts"
     yield SchemaViolation(location, message)
 
 
@@ -328,11 +327,11 @@ def _kind(value: Any) -> str:
     if isinstance(value, bool):
         return f"a boolean ({scalar_text(value)})"
     if isinstance(value, int):
-        return f"an integer ({value})"
+        return "an integer"
     if isinstance(value, float):
-        return f"a number ({value})"
+        return "a number"
     if isinstance(value, str):
-        return f"a string ({_short(value)})"
+        return "a string"
     if isinstance(value, dict):
         return "a mapping"
     if isinstance(value, list):
@@ -340,11 +339,22 @@ def _kind(value: Any) -> str:
     return type(value).__name__
 
 
-def _short(value: Any, width: int = 60) -> str:
-    text = repr(value) if isinstance(value, str) else json.dumps(value, default=str)
-    return text if len(text) <= width else text[: width - 1] + "…"
+_RULE_TEXTS = {
+    "minimum": "must be at least {}", "maximum": "must be at most {}",
+    "exclusiveMinimum": "must be more than {}", "exclusiveMaximum": "must be less than {}",
+    "minItems": "must have at least {} item(s)", "maxItems": "must have at most {} item(s)",
+    "minLength": "must be at least {} character(s) long",
+    "maxLength": "must be at most {} character(s) long",
+    "minProperties": "must have at least {} key(s)", "maxProperties": "must have at most {} key(s)",
+    "uniqueItems": "must not list the same item twice", "format": "is not a valid {}",
+    "not": "is a form Compose does not accept", "const": "has a value Compose does not accept",
+}
+"""The schema's rules in our words: the validator's own texts quote the value, which may be
+a password."""
 
 
-def _short_message(message: str, width: int = 160) -> str:
-    message = " ".join(message.split())
-    return message if len(message) <= width else message[: width - 1] + "…"
+def _rule_text(validator: str, rule: Any) -> str:
+    text = _RULE_TEXTS.get(validator)
+    if text is None:
+        return f"does not follow the Compose specification (its `{validator}` rule)"
+    return text.format(rule if isinstance(rule, (int, float, str)) else "")

@@ -73,6 +73,26 @@ def read_text(path: Path, max_bytes: int = MAX_FILE_BYTES) -> str:
     return text.removeprefix("\ufeff")
 
 
+def _is_duplicate_key(exc: Exception) -> bool:
+    from ruamel.yaml.constructor import DuplicateKeyError
+
+    return isinstance(exc, DuplicateKeyError)
+
+
+def _duplicate_key_problem(exc: Any, text: str) -> str:
+    """ruamel's text quotes both values (a password written twice would be printed): name
+    the key, read at the mark from the file itself, and the line of the first one."""
+    mark, first = exc.problem_mark, exc.context_mark
+    key = ""
+    if mark is not None:
+        lines = text.splitlines()
+        if 0 <= mark.line < len(lines):
+            key = lines[mark.line][mark.column:].split(":", 1)[0].strip().strip("'\"")
+    shown = f' "{key}"' if key and len(key) <= 80 else ""
+    where = f" (the mapping starts at line {first.line + 1})" if first is not None else ""
+    return f"duplicate key{shown}{where}: Compose refuses a mapping with a key written twice"
+
+
 def parse_yaml(text: str, path: Path) -> Any:
     """Parse one YAML document into ruamel round-trip nodes, or raise :class:`YamlLoadError`."""
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
@@ -84,6 +104,8 @@ def parse_yaml(text: str, path: Path) -> Any:
         problem = exc.problem or exc.context or "invalid YAML"
         if exc.context and exc.problem:
             problem = f"{exc.problem} ({exc.context})"
+        if _is_duplicate_key(exc):
+            problem = _duplicate_key_problem(exc, text)
         line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
         raise YamlLoadError(_one_line(problem), line, column) from None
     except YAMLError as exc:

@@ -1,0 +1,154 @@
+"""Keeping secrets out of everything composeguard prints or writes about a project.
+
+Two layers:
+
+- Texts built here never quote a value that could be a secret: parser and schema messages are
+  rewritten (see :mod:`composeguard.lint.yamlio` and :mod:`composeguard.lint.schema`), rule
+  messages name keys, not values.
+- As a last guard, :func:`Redactor.redact` runs over every finding message, fix description
+  and error text before any report, baseline or fix listing sees it. It masks the values the
+  project itself gives to password-like keys (compose ``environment``, env files), the
+  password part of URL credentials (``postgres://app:pw@db``), and ``-p<password>`` /
+  ``--password=<x>`` arguments, wherever they appear.
+
+What counts as password-like is :func:`is_secret_key`; a ``*_FILE`` key names a file, not a
+secret, and a value that is only an interpolation (``${DB_PASSWORD}``) is not a secret.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+if TYPE_CHECKING:
+    from composeguard.lint.envfile import EnvFile
+    from composeguard.lint.nodes import Node
+
+MASK = "***"
+MIN_SECRET_LENGTH = 4
+"""Shorter values are left alone: masking ``pw`` would garble every word holding it."""
+
+_SECRET_WORDS = ("PASSWORD", "PASSWD", "PASS", "PWD", "SECRET", "TOKEN", "APIKEY", "API_KEY",
+                 "PRIVATE_KEY", "ACCESS_KEY", "APP_KEY", "MASTER_KEY", "AUTH", "CREDENTIAL",
+                 "DSN", "DATABASE_URL", "_URL", "_URI")
+_NOT_SECRET_SUFFIXES = ("_FILE", "_PATH", "_DIR", "_HOST", "_PORT", "_USER", "_USERNAME")
+
+# The message texts are ours: these patterns scrub our own output, they read no input format.
+_URL_CREDENTIALS = re.compile(r"(?P<head>[A-Za-z][A-Za-z0-9+.-]*://[^\s:/@'\"`]*:)"
+                              r"(?P<secret>[^\s@/'\"`]+)(?=@)")
+_PASSWORD_ARGUMENT = re.compile(r"(?P<head>(?<![\w-])(?:-p|--password[= ]|--pass[= ]))"
+                                r"(?P<secret>[^\s'\"`;|&)]+)")
+_PORTS = re.compile(r"[\d.:-]+(?:/\w+)?")
+_KEY_VALUE = re.compile(r"(?P<head>\b(?P<key>[A-Za-z_][A-Za-z0-9_]*)(?:=|: ))"
+                        r"(?P<secret>[^\s'\"`,;)]+)")
+
+
+def is_secret_key(name: str) -> bool:
+    """``MYSQL_ROOT_PASSWORD``, ``DB_PASS``, ``APP_KEY``, ``DATABASE_URL``... but not
+    ``MYSQL_PASSWORD_FILE`` or ``DB_HOST``."""
+    upper = name.upper()
+    if upper.endswith(_NOT_SECRET_SUFFIXES):
+        return False
+    return any(word in upper for word in _SECRET_WORDS)
+
+
+def is_secret_value(value: str) -> bool:
+    """A value worth masking: long enough, and not only an interpolation or a placeholder."""
+    text = value.strip()
+    if len(text) < MIN_SECRET_LENGTH:
+        return False
+    return not (text.startswith("${") and text.endswith("}") and text.count("${") == 1)
+
+
+def url_password(value: str) -> str | None:
+    """The password of ``scheme://user:password@host``, if the value is such a URL."""
+    if "://" not in value or "@" not in value:
+        return None
+    try:
+        password = urlsplit(value.strip()).password
+    except ValueError:
+        return None
+    return password or None
+
+
+class Redactor:
+    """Masks the project's secrets, and anything shaped like one, in a text."""
+
+    def __init__(self, secrets: Iterable[str] = ()) -> None:
+        values = {s.strip() for s in secrets if s and is_secret_value(s)}
+        ordered = sorted(values, key=len, reverse=True)  # a longer secret first
+        self._known = (re.compile("|".join(f"(?<![\\w]){re.escape(v)}(?![\\w])" for v in ordered))
+                       if ordered else None)
+        self._values = frozenset(values)
+
+    def __bool__(self) -> bool:
+        return True
+
+    def redact(self, text: str) -> str:
+        if not text:
+            return text
+        if self._known is not None:
+            text = self._known.sub(MASK, text)
+            for value in self._values:  # inside a word too (``-uroot -ps3cret``)
+                if len(value) >= 8 and value in text:
+                    text = text.replace(value, MASK)
+        text = _URL_CREDENTIALS.sub(lambda m: m["head"] + MASK, text)
+        text = _PASSWORD_ARGUMENT.sub(_mask_argument, text)
+        return _KEY_VALUE.sub(_mask_key_value, text)
+
+
+def _mask_argument(match: re.Match[str]) -> str:
+    secret = match["secret"]
+    if secret == MASK or secret.startswith(("$", "<")) or _PORTS.fullmatch(secret):
+        return match[0]  # ``-p 3306``'s neighbour, ``-p$MYSQL_PASSWORD``: nothing to hide
+    return match["head"] + MASK
+
+
+def _mask_key_value(match: re.Match[str]) -> str:
+    secret = match["secret"]
+    if not is_secret_key(match["key"]) or secret == MASK or secret.startswith(("$", "`")):
+        return match[0]
+    if match["key"].upper().endswith(("_URL", "_URI", "DSN")) and url_password(secret) is None:
+        return match[0]  # a URL without credentials names a host, not a secret
+    return match["head"] + MASK
+
+
+def secrets_in_text(text: str) -> Iterator[str]:
+    """Secrets a free text gives away: URL passwords and ``-p<password>`` arguments."""
+    for match in _URL_CREDENTIALS.finditer(text):
+        yield match["secret"]
+    for match in _PASSWORD_ARGUMENT.finditer(text):
+        if _mask_argument(match) != match[0]:
+            yield match["secret"]
+
+
+def secrets_in_node(node: Node | None, key: str = "", depth: int = 0) -> Iterator[str]:
+    """Every secret a compose file's node tree holds: values of password-like keys (mapping
+    or ``KEY=value`` list form), and secrets inside any string (URLs, commands)."""
+    if node is None or depth > 64:
+        return
+    if node.is_map:
+        for name, child in node.items():
+            yield from secrets_in_node(child, str(name), depth + 1)
+    elif node.is_list:
+        for item in node.value:
+            yield from secrets_in_node(item, key, depth + 1)
+    elif node.is_scalar and node.value is not None:
+        text = str(node.value)
+        if key and is_secret_key(key):
+            yield text
+        name, equals, value = text.partition("=")
+        if equals and is_secret_key(name.strip()):
+            yield value
+        yield from secrets_in_text(text)
+
+
+def secrets_in_env_file(env: EnvFile | None) -> Iterator[str]:
+    for entry in env.entries if env is not None else ():
+        if entry.raw is None:
+            continue
+        if is_secret_key(entry.key):
+            yield entry.raw
+        yield from secrets_in_text(entry.raw)
