@@ -76,7 +76,7 @@ def check_folders(folders: Iterable[str]) -> Iterator[tuple[str, list[Key], list
                         folder, tuple(f.path.relative_to(root).as_posix() for f in model.files),
                         judgement.environment.value, judgement.reason, judgement.location.line))
                 setups += [Setup(folder, (p.relative_to(root).as_posix(),), "skipped",
-                                 f"a template: {why}", 1) for p, why in project.skipped.items()]
+                                 why, 1) for p, why in project.skipped.items()]
             yield folder, findings, setups
 
 

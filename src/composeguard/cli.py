@@ -180,6 +180,9 @@ def check(
             f"`# composeguard: ignore[{finding.code}]`",
             err=True,
         )
+    for path, reason in project.skipped.items():
+        if not reason.startswith("a template"):  # templates are -v business
+            click.echo(f"composeguard: {display_path(path)}: {reason}", err=True)
     for error in result.errors:
         click.echo(f"composeguard: {error}", err=True)
     return exit_code(result.findings, threshold, result.errors)
@@ -195,13 +198,14 @@ def _setups(project: Project) -> list[dict[str, object]]:
         rows.append({
             "files": [display_path(f.path) for f in model.files],
             "environment": judgement.environment.value,
-            "reason": judgement.reason,
+            "reason": project.redactor.redact(judgement.reason),
             "path": display_path(judgement.location.path),
             "line": judgement.location.line,
         })
     for path, reason in project.skipped.items():
         rows.append({"files": [display_path(path)], "environment": "skipped",
-                     "reason": f"a template: {reason}", "path": display_path(path), "line": 1})
+                     "reason": project.redactor.redact(reason), "path": display_path(path),
+                     "line": 1})
     return rows
 
 

@@ -59,18 +59,22 @@ def build_model(
     *,
     load_compose: LoadCompose | None = None,
     load_env: LoadEnv | None = None,
+    unreadable: Callable[[Path], str | None] | None = None,
 ) -> ComposeModel | None:
     """The effective model of ``chain`` (base first), or None if no file of it parsed.
 
     ``variables`` are what ``${VAR}`` resolves against: the ``.env`` of ``project_dir`` (the
     first file's directory) when not given. The process environment is never read, so linting
-    is deterministic. ``load_compose``/``load_env`` let the Project share its parse caches.
+    is deterministic. ``load_compose``/``load_env`` let the Project share its parse caches;
+    ``unreadable(path)`` says why a file ``include``/``extends`` names is not read (outside
+    the checked paths), or None.
     """
     files = [f for f in chain if f.root is not None and f.root.is_map]
     if not files:
         return None
     project_dir = Path(project_dir) if project_dir is not None else chain[0].path.parent
-    builder = _Builder(load_compose or _load_compose, load_env or read_env_file)
+    builder = _Builder(load_compose or _load_compose, load_env or read_env_file,
+                       unreadable=unreadable or (lambda _: None))
     if variables is None:
         dotenv = builder.load_env(project_dir / ".env")
         variables = dotenv.variables() if dotenv is not None else {}
@@ -128,6 +132,8 @@ class _Builder:
     base_dirs: dict[Path, Path] = field(default_factory=dict)
     stack: list[Path] = field(default_factory=list)
     """Files being loaded (the chain file, then includes), to refuse include cycles."""
+    unreadable: Callable[[Path], str | None] = lambda _: None
+    """Why a referenced file is not read (outside the checked paths), or None."""
 
     def process_file(
         self, root: Node, path: Path, base_dir: Path, variables: Mapping[str, str]
@@ -195,12 +201,17 @@ class _Builder:
         other_services, other_path, other_dir = services, path, base_dir
         if target_file is not None:
             other_path = _join(base_dir, target_file)
+            refused = self.unreadable(other_path)
+            if refused is not None:
+                self.problems.append((extends.anchor_loc,
+                                      f"service {name!r} extends {target_file}, which {refused}"))
+                return rest
             other_root = self.prepared(other_path, variables)
             found = other_root.get("services") if other_root is not None else None
             if found is None or not found.is_map:
-                what = "not found" if not other_path.exists() else "has no services"
+                what = "not found" if not other_path.exists() else "a file with no services"
                 self.problems.append((extends.anchor_loc,
-                                      f"service {name!r} extends a file that is {what}: {target_file}"))
+                                      f"service {name!r} extends {target_file}, which is {what}"))
                 return rest
             other_services, other_dir = found, other_path.parent
         if target not in other_services.value:
@@ -248,6 +259,10 @@ class _Builder:
         for written, file in zip(paths, files, strict=True):
             if file in self.stack:
                 self.problems.append((entry.anchor_loc, f"include cycle: {written} includes itself"))
+                continue
+            refused = self.unreadable(file)
+            if refused is not None:
+                self.problems.append((entry.anchor_loc, f"included file {written} {refused}"))
                 continue
             root = self.load_compose(file)
             if root is None or not root.is_map:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import replace
@@ -167,10 +168,45 @@ class Project:
 
     @cached_property
     def skipped(self) -> dict[Path, str]:
-        """Discovered compose files that are not checked, with why (``-v`` says so)."""
+        """Discovered compose files that are not checked, with why (``-v`` says templates;
+        a file not read for safety is said on stderr every time)."""
         explicit = self.discovery.explicit_files
-        return {p: reason for p in self.discovery.compose_files
-                if p not in explicit and (reason := self.template_reason(p)) is not None}
+        skipped: dict[Path, str] = {}
+        for path in self.discovery.compose_files:
+            refused = self.unreadable(path)
+            if refused is not None:
+                skipped[path] = refused
+            elif path not in explicit and (reason := self.template_reason(path)) is not None:
+                skipped[path] = f"a template: {reason}"
+        return skipped
+
+    @cached_property
+    def _read_boundaries(self) -> tuple[str, ...]:
+        """The real folders composeguard reads in: each checked folder (a checked file's
+        folder), and the git work tree holding it (``include: ../common.yml``)."""
+        from composeguard.lint.discover import _toplevel
+
+        tops: set[str] = set()
+        for root in self.paths:
+            absolute = os.path.abspath(root)
+            folder = absolute if os.path.isdir(absolute) else os.path.dirname(absolute)
+            tops.add(os.path.realpath(folder))
+            top = _toplevel(Path(folder))
+            if top is not None:
+                tops.add(os.path.realpath(top))
+        return tuple(sorted(tops))
+
+    def unreadable(self, path: Path) -> str | None:
+        """Why ``path`` is not read: it is (or leads through a symlink to) a file outside the
+        checked paths and their git work tree, whose content must never reach a message."""
+        real = os.path.realpath(path)
+        if any(real == top or real.startswith(top.rstrip(os.sep) + os.sep)
+               for top in self._read_boundaries):
+            return None
+        if os.path.islink(path) or os.path.realpath(os.path.dirname(os.path.abspath(path))) \
+                != os.path.dirname(real):
+            return "is a symlink to a file outside the checked paths: not read"
+        return "is outside the checked paths: not read"
 
     # -- effective models ----------------------------------------------------------------
 
@@ -193,6 +229,7 @@ class Project:
                 project_dir=project_dir,
                 load_compose=self._compose_root,
                 load_env=self.env_file,
+                unreadable=self.unreadable,
             )
             if model is None:
                 continue
@@ -287,10 +324,11 @@ class Project:
     # -- env files -----------------------------------------------------------------------
 
     def env_file(self, path: Path) -> EnvFile | None:
-        """An env file parsed once with its line numbers, or None if it is not there."""
+        """An env file parsed once with its line numbers, or None if it is not there (or
+        outside the checked paths: see :meth:`unreadable`)."""
         path = Path(path)
         if path not in self._env_files:
-            self._env_files[path] = read_env_file(path)
+            self._env_files[path] = None if self.unreadable(path) else read_env_file(path)
         return self._env_files[path]
 
     def dotenv(self, directory: Path) -> dict[str, str]:
@@ -355,6 +393,8 @@ class Project:
         from composeguard.lint.yamlio import YamlLoadError, read_text
 
         path = Path(path)
+        if path not in self._texts and self.unreadable(path) is not None:
+            self._texts[path] = None
         if path not in self._texts:
             compose_file = self._files.get(path)
             if compose_file is not None and compose_file.text is not None:
