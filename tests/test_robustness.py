@@ -262,3 +262,21 @@ def test_no_input_makes_the_cli_raise(content: bytes) -> None:
         code, out, err = run_cli(str(root))
     assert "Traceback" not in out + err, out + err
     assert code in (0, 1), f"exit {code} for {content!r}\n{out}{err}"
+
+
+@pytest.mark.parametrize("opening, closing", [("(", ")"), ("[", "]"), ("{'a': ", "}")])
+def test_python_nested_beyond_what_libcst_survives_is_named_not_parsed(
+        tmp_path: Path, opening: str, closing: str) -> None:
+    """libcst's native parser kills the process (SIGSEGV) near 1,500 levels; the file must be
+    refused before it gets there, in a separate process so a crash cannot take pytest down."""
+    root = write_tree(tmp_path / "site", {
+        "manage.py": "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'mysite.settings')\n",
+        "mysite/__init__.py": "",
+        "mysite/settings.py": "X = " + opening * 1500 + "1" + closing * 1500 + "\n",
+        "compose.yaml": "services:\n  web:\n    build: .\n",
+    })
+    done = subprocess.run([sys.executable, "-m", "composeguard", "check", str(root)],
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode in (0, 1), (done.returncode, done.stderr)
+    assert "Traceback" not in done.stderr
+    assert "mysite/settings.py: nested more than 100 levels deep (line 1): not parsed" in done.stderr

@@ -567,13 +567,46 @@ class _Interpreter:
 # -- libcst helpers -------------------------------------------------------------------------------
 
 
+MAX_NESTING = 100
+"""Brackets or blocks nested deeper than this are not handed to libcst, whose native parser
+crashes the process on about 1,500 levels; CPython itself refuses more than 200 brackets."""
+
+
+def too_deep(text: str) -> str | None:
+    """Why ``text`` is not parsed (brackets or blocks nested over :data:`MAX_NESTING`), read
+    with the standard library's tokenizer, which does not recurse; None when it is fine."""
+    import io
+    import tokenize
+
+    brackets = blocks = 0
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+            if token.type == tokenize.OP and token.string in "([{":
+                brackets += 1
+            elif token.type == tokenize.OP and token.string in ")]}":
+                brackets -= 1
+            elif token.type == tokenize.INDENT:
+                blocks += 1
+            elif token.type == tokenize.DEDENT:
+                blocks -= 1
+            if brackets > MAX_NESTING or blocks > MAX_NESTING:
+                return (f"nested more than {MAX_NESTING} levels deep (line {token.start[0]}): "
+                        "not parsed")
+    except (tokenize.TokenError, SyntaxError, ValueError):
+        return None  # not Python: libcst says so without crashing
+    return None
+
+
 @lru_cache(maxsize=64)
 def _parse(text: str) -> tuple[Any, Mapping[Any, Any]] | None:
     """The module and its node positions, or None when libcst cannot parse it (it raises
-    several error types on malformed input, all of which mean "not Python we can read")."""
+    several error types on malformed input, all of which mean "not Python we can read") or
+    it is nested too deep to hand to libcst (:func:`too_deep`)."""
     import libcst as cst
     from libcst.metadata import MetadataWrapper, PositionProvider
 
+    if too_deep(text) is not None:
+        return None
     try:
         wrapper = MetadataWrapper(cst.parse_module(text))
         return wrapper.module, wrapper.resolve(PositionProvider)

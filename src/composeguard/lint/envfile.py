@@ -73,12 +73,15 @@ def parse_env_text(text: str, path: Path) -> EnvFile:
 
     entries: list[EnvEntry] = []
     errors: list[int] = []
+    offset = 0
     for binding in parse_stream(io.StringIO(text)):
         source = binding.original.string
-        # python-dotenv counts a binding from the blank lines before it; the entry itself
-        # starts after them.
-        leading = source[: len(source) - len(source.lstrip())]
-        line = binding.original.line + leading.count("\n")
+        # A binding's text starts with the blank lines before it, and the bindings cover the
+        # text end to end: the entry's line is counted at its first character, at "\n" only
+        # (python-dotenv's own count takes a lone "\r" for a line break, as no editor does).
+        start = offset + len(source) - len(source.lstrip())
+        offset += len(source)
+        line = text.count("\n", 0, start) + 1
         if binding.error:
             errors.append(line)
             continue

@@ -76,3 +76,13 @@ class Finding:
     def sort_key(self) -> tuple[str, int, int, str, str]:
         loc = self.location
         return (loc.path.as_posix(), loc.line, loc.column, self.code, self.message)
+
+
+def source_lines(text: str) -> list[str]:
+    """A file's lines as ``Location.line`` counts them, and as git, grep and editors number
+    them: split at ``\\n`` only (a ``\\r\\n`` ending loses its ``\\r``). A lone ``\\r``, U+2028
+    or a form feed is text inside a line, not a line break (``str.splitlines`` would split)."""
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return [line[:-1] if line.endswith("\r") else line for line in lines]

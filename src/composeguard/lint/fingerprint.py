@@ -14,7 +14,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from composeguard.lint.finding import Finding
+from composeguard.lint.finding import Finding, source_lines
 
 FINGERPRINT_LENGTH = 32
 """Hex digits kept from the SHA-256 digest: 128 bits, far beyond any collision in a project."""
@@ -51,7 +51,7 @@ def flagged_content(text: str | None, line: int, end_line: int | None = None) ->
     windows come before it in the file; ``("", 0)`` when the lines are not there."""
     if text is None:
         return "", 0
-    lines = [part.strip() for part in text.splitlines()]
+    lines = [part.strip() for part in source_lines(text)]
     start = max(line, 1) - 1
     stop = max(end_line or line, line)
     if start >= len(lines):

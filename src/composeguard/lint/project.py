@@ -546,6 +546,20 @@ class Project:
                     found.setdefault(settings.path, settings)
         return tuple(found.values())
 
+    @property
+    def unparsed_sources(self) -> dict[Path, str]:
+        """App files composeguard found but did not parse, with why (stderr says so): a
+        Python file nested too deep to hand to libcst."""
+        from composeguard.lint.django import too_deep
+
+        found: dict[Path, str] = {}
+        for path in sorted({*self._files_named("manage.py"),
+                            *(s.path for s in self.django_settings)}):
+            text = self.read_text(path)
+            if text is not None and (reason := too_deep(text)) is not None:
+                found[path] = reason
+        return found
+
     def django_database(self, settings: DjangoSettings) -> DatabaseDefault | None:
         from composeguard.lint.django import default_database
 

@@ -33,6 +33,7 @@ MIN_SECRET_LENGTH = 4
 _SECRET_WORDS = ("PASSWORD", "PASSWD", "PASS", "PWD", "SECRET", "TOKEN", "APIKEY", "API_KEY",
                  "PRIVATE_KEY", "ACCESS_KEY", "APP_KEY", "MASTER_KEY", "AUTH", "CREDENTIAL",
                  "DSN", "DATABASE_URL", "_URL", "_URI")
+_URL_KEYS = ("_URL", "_URI", "DSN")
 _NOT_SECRET_SUFFIXES = ("_FILE", "_PATH", "_DIR", "_HOST", "_PORT", "_USER", "_USERNAME")
 
 # The message texts are ours: these patterns scrub our own output, they read no input format.
@@ -110,7 +111,7 @@ def _mask_key_value(match: re.Match[str]) -> str:
     secret = match["secret"]
     if not is_secret_key(match["key"]) or secret == MASK or secret.startswith(("$", "`")):
         return match[0]
-    if match["key"].upper().endswith(("_URL", "_URI", "DSN")) and url_password(secret) is None:
+    if match["key"].upper().endswith(_URL_KEYS) and url_password(secret) is None:
         return match[0]  # a URL without credentials names a host, not a secret
     return match["head"] + MASK
 
@@ -137,11 +138,11 @@ def secrets_in_node(node: Node | None, key: str = "", depth: int = 0) -> Iterato
             yield from secrets_in_node(item, key, depth + 1)
     elif node.is_scalar and node.value is not None:
         text = str(node.value)
-        if key and is_secret_key(key):
-            yield text
+        if key:
+            yield from _secret_of(key, text)
         name, equals, value = text.partition("=")
-        if equals and is_secret_key(name.strip()):
-            yield value
+        if equals:
+            yield from _secret_of(name.strip(), value)
         yield from secrets_in_text(text)
 
 
@@ -149,6 +150,18 @@ def secrets_in_env_file(env: EnvFile | None) -> Iterator[str]:
     for entry in env.entries if env is not None else ():
         if entry.raw is None:
             continue
-        if is_secret_key(entry.key):
-            yield entry.raw
+        yield from _secret_of(entry.key, entry.raw)
         yield from secrets_in_text(entry.raw)
+
+
+def _secret_of(key: str, value: str) -> Iterator[str]:
+    """The secret a ``key: value`` setting holds: the value of a password-like key, only the
+    password of a URL-valued one (``DATABASE_URL=sqlite:///db`` names a file, no secret)."""
+    if not is_secret_key(key):
+        return
+    if key.upper().endswith(_URL_KEYS):
+        password = url_password(value)
+        if password:
+            yield password
+        return
+    yield value

@@ -43,7 +43,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from composeguard.lint.finding import Finding
+from composeguard.lint.finding import Finding, source_lines
 
 MAX_BYTES = 4 * 1024 * 1024
 """Larger files are not hand-edited configuration; they get no suppressions."""
@@ -126,7 +126,7 @@ def iter_comments(text: str, syntax: CommentSyntax) -> Iterator[tuple[int, str, 
     if syntax is CommentSyntax.YAML:
         yield from _yaml_comments(text.splitlines())
         return
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(source_lines(text), start=1):
         start = _comment_start(line, syntax)
         if start is not None:
             yield number, line[start:], not line[:start].strip()

@@ -84,10 +84,9 @@ def _duplicate_key_problem(exc: Any, text: str) -> str:
     the key, read at the mark from the file itself, and the line of the first one."""
     mark, first = exc.problem_mark, exc.context_mark
     key = ""
-    if mark is not None:
-        lines = text.splitlines()
-        if 0 <= mark.line < len(lines):
-            key = lines[mark.line][mark.column:].split(":", 1)[0].strip().strip("'\"")
+    index = getattr(mark, "index", None)
+    if isinstance(index, int) and 0 <= index < len(text):
+        key = text[index:index + 200].split("\n", 1)[0].split(":", 1)[0].strip().strip("'\"")
     shown = f' "{key}"' if key and len(key) <= 80 else ""
     where = f" (the mapping starts at line {first.line + 1})" if first is not None else ""
     return f"duplicate key{shown}{where}: Compose refuses a mapping with a key written twice"
