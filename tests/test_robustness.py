@@ -280,3 +280,68 @@ def test_python_nested_beyond_what_libcst_survives_is_named_not_parsed(
     assert done.returncode in (0, 1), (done.returncode, done.stderr)
     assert "Traceback" not in done.stderr
     assert "mysite/settings.py: nested more than 100 levels deep (line 1): not parsed" in done.stderr
+
+
+def test_a_config_file_that_is_not_utf8_is_named(tmp_path: Path) -> None:
+    root = write_tree(tmp_path / "p", {"compose.yaml": VALID_WITH_DATA_STORE})
+    (root / ".composeguard.toml").write_bytes(b'select = ["CG1"]\n# caf\xe9\n')
+    code, _, err = run_cli(str(root))
+    assert code == 2
+    assert ".composeguard.toml: not UTF-8 (byte 0xe9 at offset 22)" in err
+    assert "internal error" not in err and "Traceback" not in err
+
+
+def test_a_folder_that_cannot_be_read_is_named(tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """Permissions cannot stop root (CI runs as root), so the refusal is the OS call's own."""
+    from composeguard.lint import discover
+
+    root = write_tree(tmp_path / "p", {"compose.yaml": VALID_WITH_DATA_STORE,
+                                       "locked/compose.yaml": VALID_WITH_DATA_STORE})
+    real_scandir = os.scandir
+
+    def scandir(path: str):  # type: ignore[no-untyped-def]
+        if str(path).endswith("locked"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(discover.os, "scandir", scandir)
+    code, out, err = run_cli("--no-color", str(root))
+    assert "locked: cannot be read (Permission denied): not checked" in err
+    assert "compose.yaml:2:3: CG101" in out and code == 1
+
+
+def test_a_folder_named_like_a_compose_file_is_named(tmp_path: Path) -> None:
+    root = write_tree(tmp_path / "p", {"docker-compose.yml": VALID_WITH_DATA_STORE,
+                                       "compose.yaml/notes.txt": "not a compose file\n"})
+    _, out, err = run_cli("--no-color", str(root))
+    assert "compose.yaml: is a folder named like a compose file, not a file: not checked" in err
+    assert "docker-compose.yml:2:3: CG101" in out
+
+
+@pytest.mark.parametrize("text", [
+    "services: " + "[" * 10_000 + "]" * 10_000 + "\n",
+    "services:\n" + "".join("  " * i + f"k{i}:\n" for i in range(1, 150)) + "  " * 150 + "v: 1\n",
+])
+def test_yaml_nested_past_the_limit_is_refused_where_it_passes_it(tmp_path: Path,
+                                                                 text: str) -> None:
+    root = write_tree(tmp_path / "p", {"compose.yaml": text,
+                                       "docker-compose.yml": VALID_WITH_DATA_STORE})
+    code, out, err = run_cli("--no-color", str(root))
+    [deep] = [line for line in out.splitlines() if line.startswith(str(root / "compose.yaml"))]
+    assert "CG001" in deep and "YAML nested more than 100 levels deep; not parsed" in deep
+    line = int(deep.split(":")[1])
+    assert line == (1 if text.startswith("services: [") else 101)
+    assert "docker-compose.yml:2:3: CG101" in out and code == 1 and "Traceback" not in err
+
+
+def test_a_shell_command_over_the_size_limit_is_not_read(tmp_path: Path) -> None:
+    from composeguard.lint.origin import TextOrigin
+    from composeguard.lint.shell import MAX_SCRIPT_CHARS, TOO_LONG, parse_script
+
+    text = " && ".join(["php artisan migrate:fresh --force"] * (MAX_SCRIPT_CHARS // 30))
+    script = parse_script(text, TextOrigin(tmp_path / "run.sh", text))
+    assert script.parser == TOO_LONG and script.commands == ()
+    one = "php artisan migrate:fresh --force"
+    short = parse_script(one, TextOrigin(tmp_path / "a.sh", one))
+    assert short.parser != TOO_LONG and short.commands

@@ -183,7 +183,7 @@ def check(
     for path, reason in project.skipped.items():
         if not reason.startswith("a template"):  # templates are -v business
             click.echo(f"composeguard: {display_path(path)}: {reason}", err=True)
-    for path, reason in project.unparsed_sources.items():
+    for path, reason in {**project.discovery.not_checked, **project.unparsed_sources}.items():
         click.echo(f"composeguard: {display_path(path)}: {reason}", err=True)
     for error in result.errors:
         click.echo(f"composeguard: {error}", err=True)

@@ -113,6 +113,8 @@ class Discovery:
     files: list[Path] = field(default_factory=list)
     """Every file the walk kept (and every file named explicitly), whatever its kind."""
     repos: tuple[GitRepo, ...] = ()
+    not_checked: dict[Path, str] = field(default_factory=dict)
+    """Folders the walk could not enter, and folders named like a compose file, with why."""
 
     @property
     def repo_roots(self) -> tuple[Path, ...]:
@@ -146,6 +148,7 @@ def discover(paths: Iterable[Path], exclude: Iterable[str] = ()) -> Discovery:
     every: set[Path] = set()
     explicit: set[Path] = set()
     repos: dict[Path, GitRepo] = {}
+    not_checked: dict[Path, str] = {}
 
     def excluded(path: Path) -> bool:
         text = path.as_posix()
@@ -154,7 +157,7 @@ def discover(paths: Iterable[Path], exclude: Iterable[str] = ()) -> Discovery:
     for raw in paths:
         path = Path(os.path.abspath(raw))
         if path.is_dir():
-            for candidate, kind in _walk(path, repos):
+            for candidate, kind in _walk(path, repos, not_checked):
                 if not excluded(candidate):
                     every.add(candidate)
                     if kind is not None:
@@ -178,6 +181,7 @@ def discover(paths: Iterable[Path], exclude: Iterable[str] = ()) -> Discovery:
         package_jsons=sorted(kinds["package.json"]),
         files=sorted(every, key=_parts),
         repos=tuple(repos[root] for root in sorted(repos)),
+        not_checked={p: not_checked[p] for p in sorted(not_checked) if not excluded(p)},
     )
 
 
@@ -252,7 +256,8 @@ def _peek(path: Path) -> bytes:
         return b""
 
 
-def _walk(top: Path, repos: dict[Path, GitRepo]) -> Iterator[tuple[Path, str | None]]:
+def _walk(top: Path, repos: dict[Path, GitRepo], not_checked: dict[Path, str]
+          ) -> Iterator[tuple[Path, str | None]]:
     """Each non-ignored file below ``top`` with its kind.
 
     Paths are tested as strings (a Path per entry costs more than the rest of the walk).
@@ -272,7 +277,8 @@ def _walk(top: Path, repos: dict[Path, GitRepo]) -> Iterator[tuple[Path, str | N
         try:
             with os.scandir(directory) as scan:
                 entries = sorted(scan, key=lambda e: e.name)
-        except OSError:
+        except OSError as error:
+            not_checked[folder] = f"cannot be read ({error.strerror or error}): not checked"
             continue
         own_git = any(e.name == ".git" for e in entries)
         if directory == top_text or (own_git and (repo is None or real != str(repo.root))):
@@ -299,6 +305,9 @@ def _walk(top: Path, repos: dict[Path, GitRepo]) -> Iterator[tuple[Path, str | N
             if is_dir:
                 if not is_link and entry.name not in SKIPPED_DIRS:
                     subdirs.append((folder / entry.name, real_child, repo))
+                if is_compose_file_name(entry.name):
+                    not_checked[folder / entry.name] = ("is a folder named like a compose file, "
+                                                        "not a file: not checked")
                 continue
             path = folder / entry.name
             peek = None

@@ -548,11 +548,16 @@ class Project:
 
     @property
     def unparsed_sources(self) -> dict[Path, str]:
-        """App files composeguard found but did not parse, with why (stderr says so): a
-        Python file nested too deep to hand to libcst."""
+        """Files composeguard found but did not parse, with why (stderr says so): a Python
+        file nested too deep to hand to libcst, a shell script over the size limit."""
         from composeguard.lint.django import too_deep
+        from composeguard.lint.shell import MAX_SCRIPT_CHARS, TOO_LONG
 
-        found: dict[Path, str] = {}
+        found: dict[Path, str] = {
+            path: f"longer than {MAX_SCRIPT_CHARS // 1024} KB, the limit for a shell script: "
+                  "not read"
+            for path, script in sorted(self._scripts.items())
+            if script is not None and script.parser == TOO_LONG}
         for path in sorted({*self._files_named("manage.py"),
                             *(s.path for s in self.django_settings)}):
             text = self.read_text(path)

@@ -73,6 +73,47 @@ def read_text(path: Path, max_bytes: int = MAX_FILE_BYTES) -> str:
     return text.removeprefix("\ufeff")
 
 
+MAX_NESTING = 100
+"""Collections nested deeper than this are refused before they are composed: ruamel's
+scanner costs time in proportion to the depth for every token (a 20 KB ``[[[...]]]`` took
+26-37 s to fail), and its composer recurses. Compose files nest below 10."""
+
+_OPENERS = frozenset({"FlowSequenceStartToken", "FlowMappingStartToken",
+                      "BlockSequenceStartToken", "BlockMappingStartToken"})
+_CLOSERS = frozenset({"FlowSequenceEndToken", "FlowMappingEndToken", "BlockEndToken"})
+
+
+def _refuse_deep_nesting(text: str) -> None:
+    """Raise :class:`YamlLoadError` where the nesting first passes :data:`MAX_NESTING`.
+
+    Only a text with that many brackets, or lines indented that far, can nest so deep; only
+    such a text is scanned first, with ruamel's own scanner, stopping at the first token past
+    the limit (so the scan costs at most the limit's depth per token)."""
+    brackets = text.count("[") + text.count("{")
+    if brackets <= MAX_NESTING and not _indented_beyond(text, MAX_NESTING):
+        return
+    from ruamel.yaml.error import YAMLError
+
+    depth = 0
+    try:
+        for token in _yaml().scan(text):
+            name = type(token).__name__
+            if name in _OPENERS:
+                depth += 1
+                if depth > MAX_NESTING:
+                    mark = token.start_mark
+                    raise YamlLoadError(f"YAML nested more than {MAX_NESTING} levels deep; not "
+                                        "parsed", mark.line + 1, mark.column + 1)
+            elif name in _CLOSERS:
+                depth -= 1
+    except YAMLError:
+        return  # a syntax error: the parser reports it with its own position
+
+
+def _indented_beyond(text: str, columns: int) -> bool:
+    return any(len(line) - len(line.lstrip(" ")) > columns for line in text.split("\n"))
+
+
 def _is_duplicate_key(exc: Exception) -> bool:
     from ruamel.yaml.constructor import DuplicateKeyError
 
@@ -97,6 +138,7 @@ def parse_yaml(text: str, path: Path) -> Any:
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
     try:
+        _refuse_deep_nesting(text)
         data = _yaml().load(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
