@@ -118,3 +118,13 @@ def test_password_like_keys() -> None:
                                           "DATABASE_URL", "REDIS_PASSWORD", "API_TOKEN"))
     assert not any(is_secret_key(k) for k in ("MYSQL_PASSWORD_FILE", "DB_HOST", "DB_USERNAME",
                                               "APP_ENV", "DB_CONNECTION"))
+
+
+def test_default_passwords_that_are_words_do_not_garble_messages() -> None:
+    redactor = Redactor(["root", "secret", "password", "s3cretP4ss"])
+    text = "move it to the repository root, or a Compose secret, and the password"
+    assert redactor.redact(text) == text
+    assert redactor.redact("value s3cretP4ss here") == "value *** here"
+    # in context a default password is still masked
+    assert redactor.redact("runs `mysql -uroot -psecret`") == "runs `mysql -uroot -p***`"
+    assert redactor.redact("MYSQL_PASSWORD=secret") == "MYSQL_PASSWORD=***"

@@ -63,6 +63,17 @@ def is_secret_value(value: str) -> bool:
     return not (text.startswith("${") and text.endswith("}") and text.count("${") == 1)
 
 
+def _distinctive(value: str) -> bool:
+    """A value masked wherever it appears: one that mixes kinds of characters or is long.
+    ``root``, ``secret`` or ``password`` as a password are defaults everyone knows; masking
+    them as words would garble "the repository root" or "a Compose secret" (they are still
+    masked where a key, ``-p`` or a URL shows them as a password)."""
+    text = value.strip()
+    kinds = sum((any(c.islower() for c in text), any(c.isupper() for c in text),
+                 any(c.isdigit() for c in text), any(not c.isalnum() for c in text)))
+    return kinds >= 2 or len(text) >= 12
+
+
 def url_password(value: str) -> str | None:
     """The password of ``scheme://user:password@host``, if the value is such a URL."""
     if "://" not in value or "@" not in value:
@@ -78,7 +89,7 @@ class Redactor:
     """Masks the project's secrets, and anything shaped like one, in a text."""
 
     def __init__(self, secrets: Iterable[str] = ()) -> None:
-        values = {s.strip() for s in secrets if s and is_secret_value(s)}
+        values = {s.strip() for s in secrets if s and is_secret_value(s) and _distinctive(s)}
         ordered = sorted(values, key=len, reverse=True)  # a longer secret first
         self._known = (re.compile("|".join(f"(?<![\\w]){re.escape(v)}(?![\\w])" for v in ordered))
                        if ordered else None)
