@@ -115,3 +115,22 @@ def test_help_documents_safety(capsys: pytest.CaptureFixture[str]) -> None:
     for option in ("--diff", "--unsafe-fixes", "--select", "--ignore", "--force"):
         assert option in out
     assert "atomically" in out
+
+
+def test_a_failed_write_is_exit_1_and_never_nothing_to_fix(project_dir: ProjectDir,
+                                                          capsys: pytest.CaptureFixture[str],
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    import composeguard.fix.write as write_module
+
+    def no_space(*_: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    root = project_dir({"compose.yaml": BASE})
+    monkeypatch.setattr(write_module.os, "replace", no_space)
+    monkeypatch.setattr(write_module.os, "link", no_space)
+    assert main(["fix", "--unsafe-fixes", str(root)]) == 1
+    out, err = capsys.readouterr()
+    assert "compose.yaml: cannot write: No space left on device" in err
+    assert "Nothing to fix." not in out and "Fixed" not in out
+    assert "1 fix not written" in out
+    assert (root / "compose.yaml").read_text() == BASE
