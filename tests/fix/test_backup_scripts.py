@@ -180,8 +180,9 @@ def test_backup_rotation_and_restore(project_dir: ProjectDir, tmp_path: Path, st
     done = subprocess.run([str(root / BACKUP_SCRIPT)], env=env, cwd=tmp_path,
                           capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr + log.read_text()
-    written = root / done.stdout.strip()
-    assert written.parent == backups and written.name.endswith(suffix)
+    written = Path(done.stdout.strip())
+    assert written.is_absolute(), "a caller in another folder must be able to use the path"
+    assert written.parent.resolve() == backups.resolve() and written.name.endswith(suffix)
     data = written.read_bytes()
     assert (gzip.decompress(data) if store == "mysql" else data) == b"DUMP OF THE DATABASE\n"
     assert not old.exists() and recent.exists()
@@ -201,7 +202,7 @@ def test_backup_rotation_and_restore(project_dir: ProjectDir, tmp_path: Path, st
     assert restored.read_bytes() == b"DUMP OF THE DATABASE\n"
     [safety] = set(backups.iterdir()) - before
     assert safety.name.startswith("db-before-restore-")
-    assert f"safety backup: {safety.relative_to(root)}" in done.stderr
+    assert f"safety backup: {safety.parent.resolve() / safety.name}" in done.stderr
     assert written.exists()
     assert SECRET not in done.stdout + done.stderr
     calls = [line.split()[1] for line in log.read_text().splitlines() if line.startswith("TOOL ")]
@@ -218,3 +219,30 @@ def test_restore_needs_a_file(project_dir: ProjectDir, tmp_path: Path) -> None:
     done = subprocess.run([str(root / RESTORE_SCRIPT), str(tmp_path / "missing.dump")],
                           capture_output=True, text=True, check=False)
     assert done.returncode == 2 and "usage:" in done.stderr
+
+
+@pytest.mark.parametrize("store", sorted(TOOLS))
+def test_restoring_a_backup_older_than_keep_days_keeps_it(project_dir: ProjectDir,
+                                                          tmp_path: Path, store: str) -> None:
+    """The restore's safety backup used to prune old backups, the one being restored too,
+    before the restore read it: the file was gone and nothing was restored."""
+    root = project_dir({"compose.yaml": compose(store)})
+    changes, _ = script_changes(Project([root]), [root])
+    write_scripts(changes, [root])
+    stand_ins(tmp_path / "bin", store)
+    log, restored = tmp_path / "log", tmp_path / "restored"
+    env = {"PATH": f"{tmp_path / 'bin'}:/usr/bin:/bin", "LOG": str(log),
+           "RESTORED": str(restored), "HOME": str(tmp_path), "KEEP_DAYS": "14"}
+    suffix = {"mysql": ".sql.gz", "postgres": ".dump", "mongo": ".archive.gz"}[store]
+    backups = root / "backups"
+    backups.mkdir()
+    old = backups / f"db-20000101-000000{suffix}"
+    content = b"DUMP OF THE DATABASE\n"
+    old.write_bytes(gzip.compress(content) if store == "mysql" else content)
+    moment = time.time() - 40 * 86400
+    os.utime(old, (moment, moment))
+    done = subprocess.run([str(root / RESTORE_SCRIPT), str(old), "--yes"], env=env,
+                          cwd=tmp_path, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert old.exists()
+    assert restored.read_bytes() == content

@@ -144,13 +144,14 @@ SERVICE="{service}"
 """
 
 _BACKUP_USAGE = """\
-# Usage: scripts/backup-database.sh   (from any folder; prints the file it wrote)
+# Usage: scripts/backup-database.sh   (from any folder; prints the absolute path it wrote)
 # Run it every day from cron, for example:
 #   15 3 * * * /path/to/project/scripts/backup-database.sh >> /var/log/database-backup.log 2>&1
 # BACKUP_DIR (default: backups/ in the project), KEEP_DAYS (default: {keep}) and BACKUP_LABEL
 # (a word in the file name) can be set in the environment, and COMPOSE_FILE when production
-# runs other compose files than the default ones. Copy the backups to another machine too: a backup on the server's own disk
-# is lost with that disk.
+# runs other compose files than the default ones; BACKUP_PRUNE=no keeps every old backup (the
+# restore script's safety backup uses it). Copy the backups to another machine too: a backup
+# on the server's own disk is lost with that disk.
 # The dump runs inside the container, with the credentials of the container's own
 # environment: they never appear on this host's command lines or in any output.\
 """
@@ -162,6 +163,7 @@ KEEP_DAYS="${{KEEP_DAYS:-{keep}}}"
 
 umask 077
 mkdir -p "$BACKUP_DIR"
+BACKUP_DIR="$(cd "$BACKUP_DIR" && pwd)"
 # a dump must never be committed: the folder ignores itself
 [ -e "$BACKUP_DIR/.gitignore" ] || printf '*\\n' > "$BACKUP_DIR/.gitignore"
 
@@ -177,8 +179,11 @@ trap 'rm -f "$TMP"' EXIT
 docker compose exec -T "$SERVICE" sh -c '{dump}'{compress} > "$TMP"
 mv "$TMP" "$FILE"
 
-# only after a good backup: remove those older than KEEP_DAYS days
-find "$BACKUP_DIR" -name "$SERVICE-*{suffix}" -type f -mtime +"$KEEP_DAYS" -delete
+# only after a good backup, and never for a restore's safety backup: remove those older than
+# KEEP_DAYS days
+if [ "${{BACKUP_PRUNE:-yes}}" != "no" ]; then
+  find "$BACKUP_DIR" -name "$SERVICE-*{suffix}" -type f -mtime +"$KEEP_DAYS" -delete
+fi
 echo "$FILE"
 """
 
@@ -186,7 +191,10 @@ _RESTORE_USAGE = """\
 # Usage: scripts/restore-database.sh BACKUP_FILE [--yes]
 # BACKUP_FILE is one written by scripts/backup-database.sh. The script asks before it
 # replaces anything (--yes does not ask) and first takes a safety backup of the current data
-# with scripts/backup-database.sh, so a wrong restore can be undone.
+# with scripts/backup-database.sh (which then deletes no old backup, BACKUP_FILE included), so
+# a wrong restore can be undone.
+# What a restore does: every table the backup holds is dropped and loaded again, exactly as it
+# was at the backup. A table created after the backup is not in it, so it is left as it is.
 # The restore runs inside the container, with the credentials of the container's own
 # environment: they never appear on this host's command lines or in any output.\
 """
@@ -212,7 +220,7 @@ if [ "${{2:-}}" != "--yes" ]; then
 fi
 
 echo "taking a safety backup of the current data first" >&2
-SAFETY="$(BACKUP_LABEL=before-restore "$HERE/backup-database.sh")"
+SAFETY="$(BACKUP_LABEL=before-restore BACKUP_PRUNE=no "$HERE/backup-database.sh")"
 echo "safety backup: $SAFETY" >&2
 
 cd "$HERE/.."
