@@ -1,0 +1,216 @@
+"""composeguard's claims about data, proven on a real Docker engine with real database servers.
+
+On a copy of the bundled example per database kind (its MariaDB service, and the same project
+with a PostgreSQL service instead), each under its own ``COMPOSE_PROJECT_NAME``:
+
+1. before ``fix``, a row survives ``up --force-recreate`` (the image's unnamed volume is kept)
+   but is gone after ``docker compose down`` and ``up``, as CG101 says;
+2. after ``composeguard fix --unsafe-fixes --scripts`` it survives ``down``/``up`` and
+   ``down``/``build``/``up``, and ``down``/``up`` of the generated production file; the
+   generated development file starts too;
+3. the backup script writes a dump; the restore script takes a safety backup, then puts back
+   exactly what the backup held; a backup older than ``KEEP_DAYS`` is restored and kept; a dump
+   of a stopped database exits non-zero and leaves no partial file.
+
+Only the database service is started: the example's app image is built from registries this
+machine does not reach. The database publishes no port in these copies, so the two kinds run
+side by side under xdist.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from ..conftest import make_git_repo
+
+pytestmark = pytest.mark.engine
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "laravel-shop"
+MYSQL_BLOCK = """  mysql:
+    image: mysql:8.0
+    environment:
+      MYSQL_ROOT_PASSWORD: root
+      MYSQL_DATABASE: shop
+      MYSQL_USER: shop
+      MYSQL_PASSWORD: secret
+    ports:
+      - "3306:3306"
+"""
+MYSQL_UNPUBLISHED = MYSQL_BLOCK.replace('    ports:\n      - "3306:3306"\n', "")
+POSTGRES_BLOCK = """  mysql:
+    image: postgres:15
+    environment:
+      POSTGRES_USER: shop
+      POSTGRES_PASSWORD: secret
+      POSTGRES_DB: shop
+"""
+SECRETS = {"MYSQL_ROOT_PASSWORD": "root", "MYSQL_PASSWORD": "secret",
+           "POSTGRES_PASSWORD": "secret", "RABBITMQ_DEFAULT_PASS": "secret"}
+"""What the generated production file requires from the server's environment."""
+
+
+@dataclass
+class Deployment:
+    root: Path
+    env: dict[str, str]
+    kind: str
+    service: str = "mysql"  # the example's name for its database service, kept for both kinds
+
+    def compose(self, *args: str, files: tuple[str, ...] = (), check: bool = True,
+                timeout: int = 180) -> subprocess.CompletedProcess[str]:
+        chosen = [part for name in files for part in ("-f", name)]
+        done = subprocess.run(["docker", "compose", *chosen, *args], cwd=self.root, env=self.env,
+                              capture_output=True, text=True, timeout=timeout, check=False)
+        if check:
+            assert done.returncode == 0, f"docker compose {' '.join(args)}:\n{done.stderr}"
+        return done
+
+    def up(self, *extra: str, files: tuple[str, ...] = ()) -> None:
+        self.compose("up", "-d", *extra, self.service, files=files)
+        self.wait(files)
+
+    def wait(self, files: tuple[str, ...] = ()) -> None:
+        probe = (["mariadb-admin", "--user=root", "--password=root", "ping"]
+                 if self.kind == "mysql" else ["pg_isready", "-U", "shop", "-d", "shop"])
+        deadline = time.monotonic() + 120
+        while True:
+            ready = self.compose("exec", "-T", self.service, *probe, files=files, check=False)
+            if ready.returncode == 0 and self.sql("SELECT 1", files=files, check=False):
+                return
+            assert time.monotonic() < deadline, ready.stderr
+            time.sleep(0.5)
+
+    def sql(self, statement: str, files: tuple[str, ...] = (), check: bool = True) -> str:
+        client = (["mariadb", "--user=root", "--password=root", "-N", "-B", "shop", "-e"]
+                  if self.kind == "mysql" else
+                  ["psql", "-U", "shop", "-d", "shop", "-At", "-v", "ON_ERROR_STOP=1", "-c"])
+        done = self.compose("exec", "-T", self.service, *client, statement, files=files,
+                            check=False)
+        if check:
+            assert done.returncode == 0, f"{statement}: {done.stderr}"
+        return done.stdout if done.returncode == 0 else ""
+
+    def rows(self, table: str = "orders", files: tuple[str, ...] = ()) -> list[str]:
+        exists = self.sql(f"SELECT count(*) FROM information_schema.tables WHERE "
+                          f"table_name = '{table}'", files=files).strip()
+        if exists == "0":
+            return []
+        return sorted(self.sql(f"SELECT note FROM {table}", files=files).split())
+
+    def write(self, note: str, table: str = "orders", files: tuple[str, ...] = ()) -> None:
+        self.sql(f"CREATE TABLE IF NOT EXISTS {table} (note VARCHAR(40))", files=files)
+        self.sql(f"INSERT INTO {table} VALUES ('{note}')", files=files)
+
+    def down(self, files: tuple[str, ...] = ()) -> None:
+        self.compose("down", files=files)
+
+    def script(self, name: str, *args: str, env: dict[str, str] | None = None
+               ) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([str(self.root / "scripts" / name), *args], cwd="/",
+                              env={**self.env, **(env or {})}, capture_output=True, text=True,
+                              timeout=300, check=False)
+
+
+@pytest.fixture(params=["mysql", "postgres"])
+def deployment(request: pytest.FixtureRequest, engine: dict[str, str], tmp_path: Path):
+    kind = request.param
+    root = tmp_path / f"shop-{kind}"
+    shutil.copytree(EXAMPLE, root)
+    compose = root / "docker-compose.yml"
+    text = compose.read_text()
+    assert MYSQL_BLOCK in text, "the example's mysql service changed: update MYSQL_BLOCK"
+    # no published port: the tests reach the server with `docker compose exec`, and a port
+    # the machine already uses (or the other kind's test) must not stop them
+    compose.write_text(text.replace(MYSQL_BLOCK,
+                                    POSTGRES_BLOCK if kind == "postgres" else MYSQL_UNPUBLISHED))
+    make_git_repo(root)
+    project = f"cgengine-{kind}-{os.getpid()}"
+    env = {**engine, **SECRETS, "COMPOSE_PROJECT_NAME": project}
+    found = Deployment(root, env, kind)
+    yield found
+    for files in ((), ("docker-compose.prod.yml",), ("docker-compose.dev.yml",)):
+        if all((root / f).exists() for f in files):
+            found.compose("down", "--volumes", "--remove-orphans", files=files, check=False)
+
+
+def test_what_composeguard_says_happens_and_fix_makes_the_data_survive(
+        deployment: Deployment) -> None:
+    d = deployment
+    # -- 1. before fix: CG101's claim --------------------------------------------------------
+    check = subprocess.run([sys.executable, "-m", "composeguard", "check", "--no-color",
+                            "--select", "CG101", "."], cwd=d.root, env=d.env,
+                           capture_output=True, text=True, timeout=120, check=False)
+    [message] = [line for line in check.stdout.splitlines() if "CG101" in line and "'mysql'" in line]
+    assert "`up --force-recreate` keeps" in message and "`docker compose down`" in message
+    d.up()
+    d.write("before-fix")
+    d.up("--force-recreate")
+    assert d.rows() == ["before-fix"], "the image's unnamed volume was reused, as CG101 says"
+    d.down()
+    d.up()
+    assert d.rows() == [], "after down and up the data is gone, as CG101 says"
+    d.down()
+
+    # -- 2. after fix -------------------------------------------------------------------------
+    fixed = subprocess.run([sys.executable, "-m", "composeguard", "fix", "--unsafe-fixes",
+                            "--scripts", "."], cwd=d.root, env=d.env, capture_output=True,
+                           text=True, timeout=300, check=False)
+    assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+    d.up()
+    d.write("after-fix")
+    d.down()
+    d.up()
+    assert d.rows() == ["after-fix"]
+    d.down()
+    d.compose("build", d.service)
+    d.up()
+    assert d.rows() == ["after-fix"]
+    d.down()
+
+    prod = ("docker-compose.prod.yml",)
+    d.up(files=prod)
+    d.write("in-production", files=prod)
+    d.down(files=prod)
+    d.up(files=prod)
+    assert d.rows(files=prod) == ["in-production"]
+    d.down(files=prod)
+    dev = ("docker-compose.dev.yml",)
+    d.up(files=dev)
+    d.down(files=dev)
+
+    # -- 3. backup and restore ----------------------------------------------------------------
+    d.up()
+    backup = d.script("backup-database.sh")
+    assert backup.returncode == 0, backup.stderr
+    dump = Path(backup.stdout.strip())
+    assert dump.is_absolute() and dump.is_file() and dump.stat().st_size > 0
+    d.sql("DELETE FROM orders")
+    d.write("changed-later")
+    restored = d.script("restore-database.sh", str(dump), "--yes")
+    assert restored.returncode == 0, restored.stderr
+    assert d.rows() == ["after-fix"], "the restore puts back exactly what the backup held"
+    safety = [p for p in dump.parent.iterdir() if "before-restore" in p.name]
+    assert len(safety) == 1 and safety[0].stat().st_size > 0
+
+    old = time.time() - 40 * 86400
+    os.utime(dump, (old, old))
+    d.write("after-the-old-backup")
+    restored = d.script("restore-database.sh", str(dump), "--yes", env={"KEEP_DAYS": "14"})
+    assert restored.returncode == 0, restored.stderr
+    assert dump.exists(), "restoring a backup older than KEEP_DAYS keeps it"
+    assert d.rows() == ["after-fix"]
+
+    d.compose("stop", d.service)
+    before = sorted(p.name for p in dump.parent.iterdir())
+    failed = d.script("backup-database.sh")
+    assert failed.returncode != 0
+    assert sorted(p.name for p in dump.parent.iterdir()) == before, "no partial dump is left"
+    d.down()
