@@ -13,9 +13,11 @@ ROOTFS="$CACHE/rootfs-bookworm-$(printf '%s' "$PACKAGES" | md5sum | cut -c1-8).t
 mkdir -p "$CACHE"
 exec 9>"$CACHE/.lock"
 flock 9  # test workers that start at once build once
-if [ ! -s "$ROOTFS" ]; then
-  mmdebstrap --quiet --variant=minbase --include="$PACKAGES" bookworm "$ROOTFS.partial"
-  mv "$ROOTFS.partial" "$ROOTFS"
+if [ ! -f "$ROOTFS" ] || [ ! -s "$ROOTFS" ]; then
+  rm -rf "$ROOTFS" "$ROOTFS.partial.tar"
+  mmdebstrap --quiet --format=tar --variant=minbase --include="$PACKAGES" bookworm \
+    "$ROOTFS.partial.tar"
+  mv "$ROOTFS.partial.tar" "$ROOTFS"
 fi
 docker image inspect composeguard-engine/base:1 >/dev/null 2>&1 ||
   docker import "$ROOTFS" composeguard-engine/base:1 >/dev/null
