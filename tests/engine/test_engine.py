@@ -214,3 +214,34 @@ def test_what_composeguard_says_happens_and_fix_makes_the_data_survive(
     assert failed.returncode != 0
     assert sorted(p.name for p in dump.parent.iterdir()) == before, "no partial dump is left"
     d.down()
+
+
+def test_an_anonymous_volume_survives_a_recreate_but_not_down(engine: dict[str, str],
+                                                               tmp_path: Path) -> None:
+    """CG102's claim, observed: an anonymous volume at the data directory keeps the data
+    through `up --force-recreate` and a changed setting, and `down` orphans it."""
+    root = make_git_repo(shutil.copytree(EXAMPLE, tmp_path / "shop"))
+    compose = root / "docker-compose.yml"
+    compose.write_text(compose.read_text().replace(
+        MYSQL_BLOCK, MYSQL_UNPUBLISHED + "    volumes:\n      - /var/lib/mysql\n"))
+    d = Deployment(root, {**engine, **SECRETS,
+                          "COMPOSE_PROJECT_NAME": f"cgengine-anon-{os.getpid()}"}, "mysql")
+    try:
+        check = subprocess.run([sys.executable, "-m", "composeguard", "check", "--no-color",
+                                "--select", "CG102", "."], cwd=root, env=d.env,
+                               capture_output=True, text=True, timeout=120, check=False)
+        [message] = [line for line in check.stdout.splitlines() if "CG102" in line]
+        assert "`docker compose down` orphans it and the next `up` starts empty" in message
+        d.up()
+        d.write("kept")
+        d.up("--force-recreate")
+        assert d.rows() == ["kept"]
+        compose.write_text(compose.read_text().replace("MYSQL_USER: shop",
+                                                       "MYSQL_USER: shop\n      TZ: UTC"))
+        d.up()  # a changed setting: Compose recreates the container, and keeps the volume
+        assert d.rows() == ["kept"]
+        d.down()
+        d.up()
+        assert d.rows() == []
+    finally:
+        d.compose("down", "--volumes", check=False)
