@@ -157,10 +157,9 @@ def stand_ins(folder: Path, store: str) -> None:
         path.chmod(0o755)
 
 
-@pytest.mark.parametrize("store", sorted(TOOLS))
-def test_backup_rotation_and_restore(project_dir: ProjectDir, tmp_path: Path, store: str) -> None:
-    if store == "mysql" and shutil.which("mariadb-dump"):
-        pytest.skip("a real mariadb-dump on this machine would be preferred to the stand-in")
+def scripted_project(project_dir: ProjectDir, tmp_path: Path, store: str
+                     ) -> tuple[Path, dict[str, str], Path, Path]:
+    """A project with the written scripts, stand-ins on PATH: (root, env, log, restored)."""
     root = project_dir({"compose.yaml": compose(store)})
     changes, _ = script_changes(Project([root]), [root])
     write_scripts(changes, [root])
@@ -168,6 +167,14 @@ def test_backup_rotation_and_restore(project_dir: ProjectDir, tmp_path: Path, st
     log, restored = tmp_path / "log", tmp_path / "restored"
     env = {"PATH": f"{tmp_path / 'bin'}:/usr/bin:/bin", "LOG": str(log),
            "RESTORED": str(restored), "HOME": str(tmp_path)}
+    return root, env, log, restored
+
+
+@pytest.mark.parametrize("store", sorted(TOOLS))
+def test_backup_rotation_and_restore(project_dir: ProjectDir, tmp_path: Path, store: str) -> None:
+    if store == "mysql" and shutil.which("mariadb-dump"):
+        pytest.skip("a real mariadb-dump on this machine would be preferred to the stand-in")
+    root, env, log, restored = scripted_project(project_dir, tmp_path, store)
     backups = root / "backups"
     backups.mkdir()
     suffix = {"mysql": ".sql.gz", "postgres": ".dump", "mongo": ".archive.gz"}[store]
@@ -226,13 +233,8 @@ def test_restoring_a_backup_older_than_keep_days_keeps_it(project_dir: ProjectDi
                                                           tmp_path: Path, store: str) -> None:
     """The restore's safety backup used to prune old backups, the one being restored too,
     before the restore read it: the file was gone and nothing was restored."""
-    root = project_dir({"compose.yaml": compose(store)})
-    changes, _ = script_changes(Project([root]), [root])
-    write_scripts(changes, [root])
-    stand_ins(tmp_path / "bin", store)
-    log, restored = tmp_path / "log", tmp_path / "restored"
-    env = {"PATH": f"{tmp_path / 'bin'}:/usr/bin:/bin", "LOG": str(log),
-           "RESTORED": str(restored), "HOME": str(tmp_path), "KEEP_DAYS": "14"}
+    root, env, _, restored = scripted_project(project_dir, tmp_path, store)
+    env["KEEP_DAYS"] = "14"
     suffix = {"mysql": ".sql.gz", "postgres": ".dump", "mongo": ".archive.gz"}[store]
     backups = root / "backups"
     backups.mkdir()
