@@ -194,9 +194,12 @@ def test_what_composeguard_says_happens_and_fix_makes_the_data_survive(
     assert dump.is_absolute() and dump.is_file() and dump.stat().st_size > 0
     d.sql("DELETE FROM orders")
     d.write("changed-later")
+    d.write("made-after-the-backup", table="later")
     restored = d.script("restore-database.sh", str(dump), "--yes")
     assert restored.returncode == 0, restored.stderr
     assert d.rows() == ["after-fix"], "the restore puts back exactly what the backup held"
+    assert d.rows("later") == ["made-after-the-backup"], \
+        "a table made after the backup is kept, as the restore script's usage says"
     safety = [p for p in dump.parent.iterdir() if "before-restore" in p.name]
     assert len(safety) == 1 and safety[0].stat().st_size > 0
 
