@@ -103,11 +103,11 @@ def _symlink_between(base: str, target: str) -> bool:
 def lock_folder(roots: Sequence[Path]) -> Path:
     """The folder whose lock a run on ``roots`` takes: the git work tree of the first checked
     path, else the deepest folder that holds every checked path."""
-    from composeguard.lint.discover import _toplevel
+    from composeguard.lint.discover import work_tree
 
     folders = [Path(os.path.abspath(r if os.path.isdir(r) else os.path.dirname(r) or "."))
                for r in roots] or [Path(os.path.abspath("."))]
-    top = _toplevel(folders[0])
+    top = work_tree(folders[0])
     if top is not None:
         return Path(top)
     return Path(os.path.commonpath([str(f) for f in folders]))

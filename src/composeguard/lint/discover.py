@@ -62,6 +62,11 @@ def _toplevel(directory: Path) -> Path | None:
     return Path(top.stdout.strip()).resolve()
 
 
+def work_tree(directory: Path) -> Path | None:
+    """The git work tree holding ``directory`` (resolved), or None outside any."""
+    return _toplevel(Path(directory))
+
+
 @lru_cache(maxsize=64)
 def _list_repo(root: Path) -> GitRepo | None:
     try:

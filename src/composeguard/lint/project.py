@@ -184,14 +184,14 @@ class Project:
     def _read_boundaries(self) -> tuple[str, ...]:
         """The real folders composeguard reads in: each checked folder (a checked file's
         folder), and the git work tree holding it (``include: ../common.yml``)."""
-        from composeguard.lint.discover import _toplevel
+        from composeguard.lint.discover import work_tree
 
         tops: set[str] = set()
         for root in self.paths:
             absolute = os.path.abspath(root)
             folder = absolute if os.path.isdir(absolute) else os.path.dirname(absolute)
             tops.add(os.path.realpath(folder))
-            top = _toplevel(Path(folder))
+            top = work_tree(Path(folder))
             if top is not None:
                 tops.add(os.path.realpath(top))
         return tuple(sorted(tops))
