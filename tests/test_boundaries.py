@@ -77,3 +77,12 @@ def test_fix_never_writes_through_a_symlink(tmp_path: Path) -> None:
         run("fix", "--unsafe-fixes", "--force", str(target))
     assert (outside / "compose.yaml").read_text() == NO_VOLUME
     assert sorted(p.name for p in outside.iterdir()) == ["compose.yaml"]
+
+
+def test_fix_names_the_files_it_does_not_read(tmp_path: Path) -> None:
+    secret = outside_file(tmp_path)
+    root = make_git_repo(write_tree(tmp_path / "p", {"docker-compose.yml": NO_VOLUME}))
+    (root / "compose.yaml").symlink_to(secret)
+    _, out, err = run("fix", "--diff", "--unsafe-fixes", str(root))
+    assert "compose.yaml: is a symlink to a file outside the checked paths: not read" in err
+    assert "Zqshadowhash" not in out + err

@@ -180,11 +180,7 @@ def check(
             f"`# composeguard: ignore[{finding.code}]`",
             err=True,
         )
-    for path, reason in project.skipped.items():
-        if not reason.startswith("a template"):  # templates are -v business
-            click.echo(f"composeguard: {display_path(path)}: {reason}", err=True)
-    for path, reason in {**project.discovery.not_checked, **project.unparsed_sources}.items():
-        click.echo(f"composeguard: {display_path(path)}: {reason}", err=True)
+    _say_what_was_not_read(project)
     for error in result.errors:
         click.echo(f"composeguard: {error}", err=True)
     return exit_code(result.findings, threshold, result.errors)
@@ -214,6 +210,18 @@ def _setups(project: Project) -> list[dict[str, object]]:
 def _setup_lines(project: Project) -> list[str]:
     return [f"{' + '.join(row['files'])}: {row['environment']}: {row['reason']} "  # type: ignore[arg-type]
             f"({row['path']}:{row['line']})" for row in _setups(project)]
+
+
+def _say_what_was_not_read(project: Project) -> None:
+    """On stderr: each file or folder that was not read, and why (templates are -v business)."""
+    from composeguard.lint.report import display_path
+
+    notes = {path: reason for path, reason in project.skipped.items()
+             if not reason.startswith("a template")}
+    notes.update(project.discovery.not_checked)
+    notes.update(project.unparsed_sources)
+    for path, reason in notes.items():
+        click.echo(f"composeguard: {display_path(path)}: {reason}", err=True)
 
 
 def _git_rules_not_checked(project: Project, selection: Selection) -> list[str]:
@@ -371,6 +379,7 @@ def fix_command(
                 for where, why in skipped:
                     click.echo(f"composeguard: {display_path(where) + ' ' if where else ''}"
                                f"{why}", err=True)
+            _say_what_was_not_read(make_project(paths))
             applied = list(plan.applied)
             if show_diff:
                 for change in (*plan.changes, *scripts):
