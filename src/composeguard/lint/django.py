@@ -572,9 +572,11 @@ MAX_NESTING = 100
 crashes the process on about 1,500 levels; CPython itself refuses more than 200 brackets."""
 
 
+@lru_cache(maxsize=64)
 def too_deep(text: str) -> str | None:
     """Why ``text`` is not parsed (brackets or blocks nested over :data:`MAX_NESTING`), read
-    with the standard library's tokenizer, which does not recurse; None when it is fine."""
+    with the standard library's tokenizer, which does not recurse; None when it is fine.
+    Cached: the stderr note and the parser ask for the same files."""
     import io
     import tokenize
 

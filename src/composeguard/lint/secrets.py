@@ -95,9 +95,6 @@ class Redactor:
                        if ordered else None)
         self._values = frozenset(values)
 
-    def __bool__(self) -> bool:
-        return True
-
     def redact(self, text: str) -> str:
         if not text:
             return text
