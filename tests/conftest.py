@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from composeguard.lint.finding import Location
+from composeguard.lint.finding import Finding, Location
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
@@ -66,3 +66,8 @@ def project_dir(tmp_path: Path) -> Callable[..., Path]:
         return make_git_repo(root) if git else root
 
     return make
+
+
+def built(finding: Finding) -> bool:
+    """Whether the finding's offered fix really builds (check only says one is offered)."""
+    return finding.fix is not None and finding.fix.build() is not None

@@ -21,7 +21,7 @@ from composeguard.fix.write import write_changes
 from composeguard.lint.project import Project
 from composeguard.lint.runner import Selection, run
 
-from ..conftest import FIXTURES
+from ..conftest import FIXTURES, built
 from .compose_binary import compose_config
 
 ProjectDir = Callable[..., Path]
@@ -142,7 +142,7 @@ def test_laravel11_fresh_without_a_database_server(tmp_path: Path) -> None:
     ]
     assert php_parses(provider)
     left = run(Project([root]), ALL_MINE).findings
-    assert [(f.code, f.fixable) for f in left] == [("CG301", False), ("CG301", False)]
+    assert [(f.code, built(f)) for f in left] == [("CG301", False), ("CG301", False)]
     assert "env('DB_CONNECTION', 'mysql')" in next(f.message for f in left
                                                   if f.location.path.name == "database.php")
 
@@ -212,14 +212,14 @@ def test_no_fallback_fix_without_one_server(project_dir: ProjectDir, compose: st
     root = project_dir(files)
     found = run(Project([root]), Selection(select=("CG301",))).findings
     assert len(found) == 1
-    assert found[0].fixable == (compose == MYSQL)
+    assert built(found[0]) == (compose == MYSQL)
 
 
 def test_no_fallback_fix_to_a_connection_the_config_lacks(project_dir: ProjectDir) -> None:
     root = project_dir({**LARAVEL, "compose.yaml": MYSQL, "config/database.php":
                         "<?php\nreturn ['default' => env('DB_CONNECTION', 'sqlite'),\n"
                         "    'connections' => ['sqlite' => [], 'pgsql' => []]];\n"})
-    assert [f.fixable for f in run(Project([root]), Selection(select=("CG301",))).findings] \
+    assert [built(f) for f in run(Project([root]), Selection(select=("CG301",))).findings] \
         == [False]
 
 
@@ -248,7 +248,7 @@ def test_env_files_outside_the_app_and_urls_are_not_fixed(project_dir: ProjectDi
                         ".env.example": "DB_CONNECTION=sqlite\n",
                         "app/.env.production": "DATABASE_URL=sqlite:///db.sqlite3\n"})
     found = run(Project([root]), Selection(select=("CG301",))).findings
-    assert sorted((f.location.path.name, f.fixable) for f in found) == [
+    assert sorted((f.location.path.name, built(f)) for f in found) == [
         (".env.example", False), (".env.production", False)]
 
 
@@ -265,7 +265,7 @@ def test_django_and_rails_messages_give_the_change(project_dir: ProjectDir) -> N
                                      "  database: storage/production.sqlite3\n"})
     found = {f.location.path.name: f for f in
              run(Project([root]), Selection(select=("CG301",))).findings}
-    assert not found["settings.py"].fixable and not found["database.yml"].fixable
+    assert not built(found["settings.py"]) and not built(found["database.yml"])
     assert "dj_database_url.config(conn_max_age=600)" in found["settings.py"].message
     assert 'url: <%= ENV["DATABASE_URL"] %>' in found["database.yml"].message
 
@@ -308,7 +308,7 @@ def test_a_deeper_negation_is_not_fixed_from_the_root(project_dir: ProjectDir) -
     root = project_dir({**DJANGO, ".gitignore": "/venv\n", "mysite/.gitignore": "!*.sqlite3\n",
                         "mysite/data.sqlite3": ""})
     found = run(Project([root]), CG402).findings
-    assert sorted((f.location.path.relative_to(root).as_posix(), f.fixable) for f in found) == [
+    assert sorted((f.location.path.relative_to(root).as_posix(), built(f)) for f in found) == [
         (".gitignore", True), ("mysite/.gitignore", False)]
     fix(root, CG402)
     assert (root / ".gitignore").read_text() == \
@@ -325,7 +325,7 @@ def test_database_files_are_never_touched(project_dir: ProjectDir) -> None:
     assert (root / "database/database.sqlite").read_text() == "data"
     left = run(Project([root]), Selection(select=("CG401", "CG403"))).findings
     assert sorted(f.code for f in left) == ["CG401", "CG403"]
-    assert all("git rm --cached" in f.message and not f.fixable for f in left)
+    assert all("git rm --cached" in f.message and not built(f) for f in left)
     tracked = subprocess.run(["git", "ls-files"], cwd=root, capture_output=True, text=True,
                              check=True).stdout.split()
     assert "database/database.sqlite" in tracked and ".env" in tracked
@@ -431,7 +431,7 @@ def test_guard_added_to_a_crlf_file(project_dir: ProjectDir) -> None:
 def test_guard_not_added(project_dir: ProjectDir, files: dict[str, str], why: str) -> None:
     root = project_dir(files)
     found = run(Project([root]), CG501).findings
-    assert [f.fixable for f in found] == [False], why
+    assert [built(f) for f in found] == [False], why
 
 
 # -- CG105, CG303, CG502: compose files ------------------------------------------------------------
@@ -523,7 +523,7 @@ def test_credentials_from_a_merge_key_are_left_alone(project_dir: ProjectDir) ->
     root = project_dir({"compose.yaml": "x-env: &env\n  POSTGRES_PASSWORD: example\nservices:\n"
                         "  db:\n    image: postgres:16\n    environment:\n      <<: *env\n"})
     [found] = run(Project([root]), Selection(select=("CG303",))).findings
-    assert (found.location.line, found.fixable) == (2, False)
+    assert (found.location.line, built(found)) == (2, False)
     assert "${POSTGRES_PASSWORD:?}" in found.message
 
 
@@ -534,7 +534,7 @@ def test_published_port_forms(project_dir: ProjectDir) -> None:
                         "  cache:\n    image: redis:7\n    ports: &ports\n      - 6379:6379\n"
                         "  other:\n    image: redis:7\n    ports: *ports\n"})
     selection = Selection(select=("CG502",))
-    found = {f.location.line: f.fixable for f in run(Project([root]), selection).findings}
+    found = {f.location.line: built(f) for f in run(Project([root]), selection).findings}
     assert found == {5: True, 6: True, 7: False, 11: False}
     fix(root, selection)
     text = (root / "compose.yaml").read_text()
@@ -569,7 +569,7 @@ def test_volume_flags_removed_where_written_plainly(project_dir: ProjectDir) -> 
               "docker compose down \\\n  -v\n"
               "docker volume prune -f\n")
     root = project_dir({"scripts/deploy.sh": script})
-    found = {f.location.line: f.fixable for f in run(Project([root]), CG104).findings}
+    found = {f.location.line: built(f) for f in run(Project([root]), CG104).findings}
     assert found == {3: True, 4: True, 5: True, 6: False, 7: False, 9: False}
     fix(root, CG104)
     assert (root / "scripts/deploy.sh").read_text() == (

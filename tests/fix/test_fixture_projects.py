@@ -15,7 +15,7 @@ from composeguard.lint.project import Project
 from composeguard.lint.runner import Selection, run
 from composeguard.rules import all_rules
 
-from ..conftest import FIXTURES
+from ..conftest import FIXTURES, built
 from .compose_binary import compose_config
 
 PROJECTS = sorted(p for p in FIXTURES.iterdir() if p.is_dir())
@@ -37,6 +37,11 @@ def test_fix_leaves_nothing_fixable_and_breaks_nothing(fixture: Path, tmp_path: 
     shutil.copytree(fixture, root, symlinks=True)
     selection = Selection(select=FIXABLE)
     before = run(Project([root]), selection).findings
+    fixed = len([f for f in before if built(f)])  # built now: files change below
+    for finding in before:
+        fix = finding.fix.build() if finding.fix is not None else None
+        assert fix is None or fix.safe == finding.fix.safe, \
+            f"{finding.code}: the built fix's safety is not what check said"
     broken_before = Counter((f.code, f.location.path) for f in run(Project([root]),
                                                                      FILE_RULES).findings)
     plan = plan_fixes([root], selection=selection, unsafe=True)
@@ -47,8 +52,8 @@ def test_fix_leaves_nothing_fixable_and_breaks_nothing(fixture: Path, tmp_path: 
     assert all(r.written for r in write_changes(plan.changes, [root]))
 
     after = run(Project([root]), selection).findings
-    assert [f for f in after if f.fixable] == []
-    assert len(after) == len(before) - len([f for f in before if f.fixable])
+    assert [f for f in after if built(f)] == []
+    assert len(after) == len(before) - fixed
     broken_after = Counter((f.code, f.location.path) for f in run(Project([root]),
                                                                    FILE_RULES).findings)
     assert broken_after - broken_before == Counter()

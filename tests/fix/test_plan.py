@@ -268,3 +268,62 @@ def test_later_passes_see_what_git_tracks_and_leave_no_trace(
     status = subprocess.run(["git", "status", "--porcelain"], cwd=root, capture_output=True,
                             text=True, check=True).stdout
     assert status == "?? compose.prod.yaml\n"
+
+
+def test_check_builds_no_fix_and_fix_builds_each_offer(rules: Callable[..., None],
+                                                       project_dir: ProjectDir) -> None:
+    """`check` only records the offer; `fix` builds it, and an offer that finds no exact
+    edit is reported as not fixed, with nothing changed."""
+    from composeguard.lint.finding import fix_builder, offer
+    from composeguard.lint.runner import run
+
+    built: list[str] = []
+
+    @fix_builder(safe=True)
+    def comment(path: Path, text: str | None) -> Fix | None:
+        built.append(str(text))
+        return None if text is None else Fix("comment", (Edit(path, (1, 1), (1, 1), text),))
+
+    def check(project: Project) -> Iterator[Finding]:
+        path = compose_path(project)
+        for line, text in ((1, "# hi\n"), (2, None)):
+            if "# hi" not in (project.read_text(path) or ""):
+                yield Finding("CG901", "made-up", Severity.WARNING, Location(path, line), "m",
+                              offer(comment, path, text))
+
+    rules(make_rule("CG901", check))
+    root = project_dir({"compose.yaml": COMPOSE})
+    result = run(Project([root]))
+    assert [f.fixable for f in result.findings] == [True, True]
+    assert built == []
+    plan = plan_fixes([root])
+    assert [c.after for c in plan.changes] == ["# hi\n" + COMPOSE]
+    assert [(f.line, f.reason) for f in plan.not_applied] == []
+    assert built[:2] == ["# hi\n", "None"]
+
+
+def test_an_offer_that_builds_nothing_is_said_not_fixed(rules: Callable[..., None],
+                                                        project_dir: ProjectDir) -> None:
+    from composeguard.fix.plan import NOT_BUILT
+    from composeguard.lint.finding import fix_builder, offer
+
+    @fix_builder(safe=True)
+    def nothing(path: Path) -> Fix | None:
+        return None
+
+    def check(project: Project) -> Iterator[Finding]:
+        yield Finding("CG901", "made-up", Severity.WARNING, Location(compose_path(project), 3),
+                      "m", offer(nothing, compose_path(project)))
+
+    rules(make_rule("CG901", check))
+    root = project_dir({"compose.yaml": COMPOSE})
+    plan = plan_fixes([root])
+    assert plan.changes == ()
+    assert [(f.code, f.line, f.reason) for f in plan.not_applied] == [("CG901", 3, NOT_BUILT)]
+
+
+def test_a_builder_without_declared_safety_is_refused() -> None:
+    from composeguard.lint.finding import offer
+
+    with pytest.raises(TypeError, match="declares no safety"):
+        offer(lambda: None)

@@ -10,7 +10,7 @@ from composeguard.lint.project import Project
 from composeguard.lint.runner import Selection, run
 from composeguard.rules import Example, Rule, all_rules
 
-from ..conftest import make_git_repo, write_tree
+from ..conftest import built, make_git_repo, write_tree
 
 CASES = [
     pytest.param(rule, example, id=f"{rule.code}-{'valid' if example.valid else 'invalid'}-{i}")
@@ -38,6 +38,10 @@ def test_rule_example(rule: Rule, example: Example, tmp_path: Path) -> None:
         f"{rule.code} {example.title or ''}: expected {sorted(example.expect)}, got "
         + "; ".join(f"{f.location.path.name}:{f.location.line} {f.message}" for f in result.findings)
     )
+    for finding in result.findings:
+        fix = finding.fix.build() if finding.fix is not None else None
+        assert fix is None or fix.safe == finding.fix.safe, \
+            f"{rule.code} {example.title}: check called the fix {finding.fix.safe}, it is {fix.safe}"
 
 
 FIX_CASES = [
@@ -75,4 +79,4 @@ def test_rule_example_fixed(rule: Rule, example: Example, tmp_path: Path) -> Non
         if was_valid:
             assert compose_config([path], root) == (True, ""), path
     assert plan_fixes([root], selection=selection, unsafe=True).changes == ()
-    assert not [f for f in run(Project([root]), selection).findings if f.fixable]
+    assert not [f for f in run(Project([root]), selection).findings if built(f)]

@@ -2,10 +2,14 @@
 
 How a fix travels
 -----------------
-1. A rule yields ``Finding(..., fix=Fix(description, edits=..., new_files=..., safe=...))``
-   (:mod:`composeguard.lint.finding`). It never opens or writes a file: it builds edits from
-   the text and positions the Project gave it.
-2. :func:`~composeguard.fix.plan.plan_fixes` lints, takes the fixes it may apply and turns them
+1. A rule yields ``Finding(..., fix=offer(builder, *arguments))``
+   (:mod:`composeguard.lint.finding`): the fix is offered, not built. ``builder`` is decorated
+   ``@fix_builder(safe=..., offered=...)`` so that ``check`` can say whether the fix is safe,
+   and rule out cheaply a fix that would never be made, without building it. A builder
+   returns ``Fix(description, edits=..., new_files=..., safe=...)`` or None. It never opens or
+   writes a file: it builds edits from the text and positions the Project gives it.
+2. :func:`~composeguard.fix.plan.plan_fixes` lints, builds each offered fix (an offer that
+   builds None is reported as not fixed), takes the fixes it may apply and turns them
    into whole-file :class:`~composeguard.fix.plan.FileChange`\\ s (``path``, ``before`` or None
    for a new file, ``after``), in passes until nothing more applies (see below).
 3. The CLI prints the plan (one line per fix, or :func:`~composeguard.fix.plan.unified_diff`

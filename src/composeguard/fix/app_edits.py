@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING
 
 from composeguard.fix.edits import EditError, apply_edits
 from composeguard.fix.yaml_edits import YamlText, YNode
-from composeguard.lint.finding import Edit, Fix, Location
+from composeguard.lint.finding import Edit, Fix, Location, fix_builder
 
 if TYPE_CHECKING:
     from composeguard.lint.compose import Service
@@ -106,6 +106,14 @@ def _connection_defined(project: Project, app: LaravelApp, connection: str) -> b
     return names is not None and connection in names
 
 
+def _runs_one_sql_server(project: Project, app: LaravelApp, *_: object, **__: object) -> bool:
+    """The compose setups run one kind of SQL server, and the app's config defines its
+    connection (a parse of config/database.php, which CG301 has read already)."""
+    server = server_connection(project)
+    return server is not None and _connection_defined(project, app, server[0])
+
+
+@fix_builder(safe=True, offered=_runs_one_sql_server)
 @_best_effort
 def laravel_default_fix(project: Project, app: LaravelApp) -> Fix | None:
     """CG301 in config/database.php: the fallback literal names the compose setup's server."""
@@ -129,6 +137,7 @@ def laravel_default_fix(project: Project, app: LaravelApp) -> Fix | None:
                (_replace(location, connection),))
 
 
+@fix_builder(safe=False, offered=_runs_one_sql_server)
 @_best_effort
 def env_connection_fix(project: Project, app: LaravelApp, path: Path, line: int, *,
                        template: bool) -> Fix | None:
@@ -232,6 +241,7 @@ def _ends_with_block(lines: list[str]) -> bool:
     return False
 
 
+@fix_builder(safe=True)
 @_best_effort
 def ignore_patterns_fix(project: Project, target: Path, patterns: Sequence[str],
                         shown: Sequence[str]) -> Fix | None:
@@ -277,6 +287,20 @@ def ignored_with(project: Project, root: Path, target: Path, text: str, path: Pa
 # -- CG501 destructive-commands-unguarded --------------------------------------------------------
 
 
+def _has_the_guard(project: Project, app: LaravelApp) -> bool:
+    """The app's Laravel has the guard method, and an AppServiceProvider that parses and
+    does not call it yet (tree-sitter reads it in a millisecond)."""
+    from composeguard.lint.laravel import provider_layout
+
+    if app.version is None or app.version < GUARD_SINCE:
+        return False
+    path = app.root / "app" / "Providers" / "AppServiceProvider.php"
+    text = project.read_text(path)
+    layout = provider_layout(path, text, "AppServiceProvider") if text is not None else None
+    return layout is not None and not layout.has_errors and not layout.prohibits
+
+
+@fix_builder(safe=True, offered=_has_the_guard)
 @_best_effort
 def destructive_guard_fix(project: Project, app: LaravelApp) -> Fix | None:
     """CG501: the guard added to ``AppServiceProvider::boot()``; Laravel 11.9+ only (the
@@ -447,6 +471,7 @@ def _hostname(name: str) -> str | None:
     return host[:63] if host else None
 
 
+@fix_builder(safe=False)
 @_best_effort
 def rabbitmq_hostname_fix(project: Project, service: Service) -> Fix | None:
     """CG105: ``hostname: <service name>`` in the file that defines the service."""
@@ -467,6 +492,7 @@ def rabbitmq_hostname_fix(project: Project, service: Service) -> Fix | None:
                "an empty node: drain or move its queues first", edits, safe=False)
 
 
+@fix_builder(safe=False)
 @_best_effort
 def required_credential_fix(project: Project, node: Node, variable: str) -> Fix | None:
     """CG303: the written password replaced by ``${VARIABLE:?set VARIABLE}``."""
@@ -494,6 +520,7 @@ def required_credential_fix(project: Project, node: Node, variable: str) -> Fix 
                safe=False)
 
 
+@fix_builder(safe=True)
 @_best_effort
 def loopback_port_fix(project: Project, item: Node, host_ip: str, published: str) -> Fix | None:
     """CG502: the ``ports:`` item at ``item`` bound to 127.0.0.1 (``host_ip`` and
@@ -542,6 +569,7 @@ def loopback_port_fix(project: Project, item: Node, host_ip: str, published: str
 _VOLUME_FLAGS = {"down": ("-v", "--volumes"), "prune": ("--volumes",)}
 
 
+@fix_builder(safe=False)
 @_best_effort
 def keep_volumes_fix(project: Project, command: Command) -> Fix | None:
     """CG104 in a script: ``-v``/``--volumes`` removed from ``down`` (or ``system prune``)

@@ -29,6 +29,8 @@ ProjectFactory = Callable[[Sequence[Path]], Project]
 """Builds the Project for the checked paths (the CLI passes the configured options)."""
 
 UNSAFE = "unsafe: applied only with --unsafe-fixes"
+NOT_BUILT = ("no exact edit could be made here (the file is written in a shape the fix does "
+             "not edit); change it by hand as the message says")
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,8 +180,13 @@ class _Planner:
         seen: set[tuple[object, ...]] = set()
         count = 0
         for finding in findings:
-            fix = finding.fix
+            if finding.fix is None:
+                continue
+            fix = finding.fix.build()
             if fix is None:
+                self.not_applied.append(PlannedFix(
+                    finding.code, to_real(finding.location.path), finding.location.line,
+                    finding.location.column, "", finding.fix.safe, NOT_BUILT))
                 continue
             fix = _relocated(fix, to_real)
             identity = (fix.edits, fix.new_files)

@@ -49,7 +49,7 @@ from composeguard.fix.yaml_edits import Change, YamlText, YNode
 from composeguard.lint.commands import Operation, classify
 from composeguard.lint.compose import ComposeFile, ComposeModel, Environment, Service
 from composeguard.lint.datastores import DataStore
-from composeguard.lint.finding import Edit, Fix
+from composeguard.lint.finding import Edit, Fix, fix_builder
 from composeguard.lint.project import Project
 from composeguard.lint.shell import Command
 from composeguard.lint.startup import StartStep
@@ -442,6 +442,16 @@ def _data_at(data: Any, keys: Sequence[str]) -> Any:
 # -- the fix of CG201-CG204 ----------------------------------------------------------------
 
 
+def _compose_step_in_production(project: Project, model: ComposeModel, service: Service,
+                                step: StartStep) -> bool:
+    """The cheap part of :func:`start_command_fix`: a step a production compose file of
+    ``model`` writes in its start command."""
+    path = step.location.path
+    return step.via in COMPOSE_KEYS and any(f.path == path for f in model.files) \
+        and project.compose_file(path).environment is Environment.PRODUCTION
+
+
+@fix_builder(safe=False, offered=_compose_step_in_production)
 def start_command_fix(project: Project, model: ComposeModel, service: Service,
                       step: StartStep) -> Fix | None:
     """The fix of a production start step: the split when the setup has none (the step then
@@ -453,13 +463,9 @@ def start_command_fix(project: Project, model: ComposeModel, service: Service,
 
 def _start_command_fix(project: Project, model: ComposeModel, service: Service,
                        step: StartStep) -> Fix | None:
-    if step.via not in COMPOSE_KEYS:
+    if not _compose_step_in_production(project, model, service, step):
         return None
     path = step.location.path
-    if not any(f.path == path for f in model.files):
-        return None
-    if project.compose_file(path).environment is not Environment.PRODUCTION:
-        return None
     base = _unsplit_base(project, model)
     if base is not None and base.path == path:
         plan = _split_plan(project, model, base)
@@ -487,6 +493,7 @@ def _listed(items: Sequence[str]) -> str:
 # -- the split (CG601) -----------------------------------------------------------------------
 
 
+@fix_builder(safe=False)
 def split_fix(project: Project, model: ComposeModel) -> Fix | None:
     """The fix of CG601 for the production model of an unsplit base file: the safe base and
     the two generated files, as one fix; None when it cannot be generated exactly."""

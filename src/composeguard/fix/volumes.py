@@ -30,7 +30,7 @@ from pathlib import Path
 
 from composeguard.fix.yaml_edits import YamlText, YNode
 from composeguard.lint.compose import ComposeModel, MountKind, Service, iter_mounts, parse_mount
-from composeguard.lint.finding import Fix
+from composeguard.lint.finding import Fix, fix_builder
 from composeguard.lint.project import Project
 from composeguard.lint.storage import Persistence
 
@@ -53,6 +53,7 @@ def _best_effort(builder: Callable[..., Fix | None]) -> Callable[..., Fix | None
     return build
 
 
+@fix_builder(safe=False)
 @_best_effort
 def add_volume_fix(project: Project, model: ComposeModel, service: Service, state: Persistence
                    ) -> Fix | None:
@@ -75,6 +76,7 @@ def add_volume_fix(project: Project, model: ComposeModel, service: Service, stat
                edits, safe=False)
 
 
+@fix_builder(safe=False)
 @_best_effort
 def move_mount_fix(project: Project, model: ComposeModel, service: Service, state: Persistence
                    ) -> Fix | None:
@@ -107,6 +109,7 @@ def move_mount_fix(project: Project, model: ComposeModel, service: Service, stat
                edits, safe=False)
 
 
+@fix_builder(safe=False)
 @_best_effort
 def name_anonymous_fix(project: Project, model: ComposeModel, service: Service,
                        state: Persistence) -> Fix | None:

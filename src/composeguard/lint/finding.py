@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 
 class Severity(enum.IntEnum):
@@ -59,6 +61,63 @@ class Fix:
     new_files: tuple[tuple[Path, str], ...] = ()
     safe: bool = True
 
+    def build(self) -> Fix:
+        """A fix built already is its own offer (tests and simple rules give one)."""
+        return self
+
+
+@dataclass(frozen=True, slots=True)
+class FixOffer:
+    """A fix a rule offers for its finding, built only when ``composeguard fix`` (or
+    ``--diff``) asks: ``check`` reports that one is offered, and whether it is safe, without
+    paying for the edits. Building may still find no exact edit (the file changed shape):
+    ``fix`` then says so and changes nothing for that finding."""
+
+    builder: Callable[..., Fix | None]
+    arguments: tuple[Any, ...] = ()
+    keywords: tuple[tuple[str, Any], ...] = ()
+    safe: bool = True
+    finish: Callable[[Fix], Fix] | None = field(default=None, compare=False)
+    """Applied to the built fix (the engine masks secrets in its description)."""
+
+    def build(self) -> Fix | None:
+        fix = self.builder(*self.arguments, **dict(self.keywords))
+        if fix is not None and self.finish is not None:
+            fix = self.finish(fix)
+        return fix
+
+
+def offer(builder: Callable[..., Fix | None], *arguments: Any, safe: bool | None = None,
+          **keywords: Any) -> FixOffer | None:
+    """``builder(*arguments, **keywords)`` as a fix offered for later, or None when the
+    builder's cheap precondition (``@fix_builder(offered=...)``) already rules it out. Its
+    safety is the builder's own (``@fix_builder(safe=...)``) unless ``safe`` says otherwise
+    for this call."""
+    declared = getattr(builder, "safe", None)
+    if safe is None and declared is None:
+        raise TypeError(f"{builder.__qualname__} declares no safety: decorate it with "
+                        "@fix_builder(safe=...) or pass safe=")
+    offered = getattr(builder, "offered", None)
+    if offered is not None and not offered(*arguments, **keywords):
+        return None
+    return FixOffer(builder, arguments, tuple(keywords.items()),
+                    declared if safe is None else safe)
+
+
+def fix_builder(*, safe: bool, offered: Callable[..., bool] | None = None
+                ) -> Callable[[Callable[..., Fix | None]], Callable[..., Fix | None]]:
+    """Declare whether the fixes a builder makes are safe, so that a check can say so
+    without building one (a test holds every built fix to its builder's word), and, as
+    ``offered``, a cheap test of the builder's arguments that rules out a fix the builder
+    would never make (so that ``check`` does not call such a finding fixable)."""
+
+    def mark(builder: Callable[..., Fix | None]) -> Callable[..., Fix | None]:
+        builder.safe = safe  # type: ignore[attr-defined]
+        builder.offered = offered  # type: ignore[attr-defined]
+        return builder
+
+    return mark
+
 
 @dataclass(frozen=True, slots=True)
 class Finding:
@@ -67,10 +126,11 @@ class Finding:
     severity: Severity
     location: Location
     message: str
-    fix: Fix | None = field(default=None, compare=False)
+    fix: FixOffer | Fix | None = field(default=None, compare=False)
 
     @property
     def fixable(self) -> bool:
+        """Whether a fix is offered (built only by ``composeguard fix``)."""
         return self.fix is not None
 
     def sort_key(self) -> tuple[str, int, int, str, str]:

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
-from composeguard.lint.finding import Finding, Location, Severity
+from composeguard.lint.finding import Finding, Fix, Location, Severity
 from composeguard.lint.project import Project
 
 if TYPE_CHECKING:
@@ -102,13 +102,19 @@ def run(
 
 
 def _redacted(finding: Finding, redactor: Redactor) -> Finding:
-    """The finding with no secret of the project in its message or fix description."""
+    """The finding with no secret of the project in its message, nor in its fix's
+    description once ``fix`` builds it."""
     message = redactor.redact(finding.message)
+    def masked(built: Fix) -> Fix:
+        description = redactor.redact(built.description)
+        return built if description == built.description else \
+            replace(built, description=description)
+
     fix = finding.fix
-    if fix is not None:
-        description = redactor.redact(fix.description)
-        if description != fix.description:
-            fix = replace(fix, description=description)
+    if isinstance(fix, Fix):
+        fix = masked(fix)
+    elif fix is not None:
+        fix = replace(fix, finish=masked)
     if message == finding.message and fix is finding.fix:
         return finding
     return replace(finding, message=message, fix=fix)

@@ -12,7 +12,7 @@ from composeguard.fix.app_edits import (
 )
 from composeguard.lint.appdb import on_volume, sqlite_file
 from composeguard.lint.datastores import AuthSwitch, Credential
-from composeguard.lint.finding import Finding, Fix, Location, Severity
+from composeguard.lint.finding import Finding, FixOffer, Location, Severity, offer
 from composeguard.lint.nodes import Node
 from composeguard.lint.project import Project
 from composeguard.lint.written import Written, setting_matches
@@ -210,7 +210,7 @@ def hardcoded_database_credential(self: Rule, project: Project) -> Iterator[Find
             continue
         environment = service.environment
         where = f"service '{service.name}' ({store.name})"
-        checks: list[tuple[Node, str | None, Fix | None]] = []
+        checks: list[tuple[Node, str | None, FixOffer | None]] = []
         for credential in store.credentials:
             node = environment.get(credential.variable)
             text = project.written_text(model, node) if node is not None else None
@@ -220,7 +220,7 @@ def hardcoded_database_credential(self: Rule, project: Project) -> Iterator[Find
             if judged.literal or judged.fallback:
                 variable = judged.variables[0] if judged.fallback and judged.variables \
                     else credential.variable
-                fix = required_credential_fix(project, node, variable) \
+                fix = offer(required_credential_fix, project, node, variable) \
                     if credential.after is None else None
                 checks.append((node, _credential_message(where, credential, judged), fix))
         for switch in store.auth_switches:
@@ -309,7 +309,7 @@ def _laravel_findings(self: Rule, project: Project) -> Iterator[Finding]:
         yield self.finding(default.location, (
             f"{what}{_laravel_hint(project, app)}: {_LOSS}; make the fallback your server "
             f"database (`'default' => {change},` or `pgsql`) and set DB_CONNECTION on the server"),
-            fix=laravel_default_fix(project, app))
+            fix=offer(laravel_default_fix, project, app))
 
 
 def _django_findings(self: Rule, project: Project) -> Iterator[Finding]:
@@ -361,8 +361,8 @@ def _env_file_findings(self: Rule, project: Project) -> Iterator[Finding]:
             kind = {"production": "a production env file", "template": "an env template that "
                     "`cp` turns into the server's .env"}.get(role, "an env file git tracks")
             app = next((a for a in project.laravel_apps if a.root == path.parent), None)
-            fix = env_connection_fix(project, app, path, location.line,
-                                     template=role == "template") \
+            fix = offer(env_connection_fix, project, app, path, location.line,
+                        template=role == "template", safe=role == "template") \
                 if app is not None and name == "DB_CONNECTION" else None
             yield self.finding(location, (
                 f"{path.name} is {kind} and sets {name}={value.strip()}: {_LOSS}; set "

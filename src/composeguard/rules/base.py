@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
-from composeguard.lint.finding import Finding, Fix, Location, Severity
+from composeguard.lint.finding import Finding, Fix, FixOffer, Location, Severity
 from composeguard.lint.project import Project
 
 
@@ -56,7 +56,7 @@ class Rule:
         message: str,
         *,
         severity: Severity | None = None,
-        fix: Fix | None = None,
+        fix: FixOffer | Fix | None = None,
     ) -> Finding:
         return Finding(self.code, self.name, severity or self.severity, location, message, fix)
 

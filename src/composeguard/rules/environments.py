@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from composeguard.fix.split import split_fix
 from composeguard.lint.compose import ComposeFile, Service
-from composeguard.lint.finding import Finding, Severity
+from composeguard.lint.finding import Finding, Severity, offer
 from composeguard.lint.project import Project
 from composeguard.rules.base import Example, Rule, listed, rule
 
@@ -143,7 +143,7 @@ def no_environment_split(self: Rule, project: Project) -> Iterator[Finding]:
             f"runs these steps (`docker compose -f {base.path.name} -f "
             f"{_dev_name(base)} up`), keep production's start to the server alone, "
             "and migrate production as a backed-up deploy step"),
-            fix=split_fix(project, setup.model))
+            fix=offer(split_fix, project, setup.model))
 
 
 def _dev_name(base: ComposeFile) -> str:

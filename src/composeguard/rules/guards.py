@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from composeguard.fix.app_edits import destructive_guard_fix, loopback_port_fix
 from composeguard.lint.compose import PublishedPort, parse_port  # noqa: F401 - see below
-from composeguard.lint.finding import Finding, Location, Severity
+from composeguard.lint.finding import Finding, Location, Severity, offer
 from composeguard.lint.guards import RAILS_CHECK
 from composeguard.lint.guards import production_env_file as _production_env_file  # noqa: F401
 from composeguard.lint.nodes import scalar_text
@@ -143,7 +143,7 @@ def database_port_published(self: Rule, project: Project) -> Iterator[Finding]:
                 "past host firewalls such as ufw: anyone who reaches the server can try "
                 f"to log in; {_loopback_suggestion(port)} or drop the mapping (other "
                 "services reach it over the Compose network)"),
-                fix=loopback_port_fix(project, port.node, port.host_ip, port.published))
+                fix=offer(loopback_port_fix, project, port.node, port.host_ip, port.published))
 
 
 # -- CG501 destructive-commands-unguarded --------------------------------------------------------
@@ -376,12 +376,12 @@ def destructive_commands_unguarded(self: Rule, project: Project) -> Iterator[Fin
         seed = _seed_advice(project, app, guard)
         if guard is None:
             yield self.finding(project.laravel_guard_site(app), _unguarded_message(app, seed),
-                               fix=destructive_guard_fix(project, app))
+                               fix=offer(destructive_guard_fix, project, app))
             continue
         missing = [c for c in _BLOCKED if c not in guard.commands]
         if missing:
             yield self.finding(guard.location, _partial_message(guard, missing, seed),
-                               fix=destructive_guard_fix(project, app))
+                               fix=offer(destructive_guard_fix, project, app))
     for check in project.disabled_environment_checks():
         yield self.finding(check.location, (
             f"{check.where} sets {RAILS_CHECK}, which turns off Rails' refusal to run `db:drop`, "

@@ -10,7 +10,7 @@ from composeguard.fix.app_edits import keep_volumes_fix, rabbitmq_hostname_fix
 from composeguard.fix.volumes import add_volume_fix, move_mount_fix, name_anonymous_fix
 from composeguard.lint.commands import Operation
 from composeguard.lint.compose import Environment, MountKind, name_words
-from composeguard.lint.finding import Finding, Severity
+from composeguard.lint.finding import Finding, Severity, offer
 from composeguard.lint.project import Project
 from composeguard.rules.base import Example, Rule, rule
 
@@ -183,7 +183,7 @@ def stateful_service_without_volume(self: Rule, project: Project) -> Iterator[Fi
             message = (f"service '{service.name}' ({store.name}): {state.wrong_reason}; "
                        f"mount the volume at {state.data_dir} instead")
             yield self.finding(state.wrong_mount.location, message, severity=severity,
-                               fix=move_mount_fix(project, model, service, state))
+                               fix=offer(move_mount_fix, project, model, service, state))
             continue
         what = "cache data" if store.cache else "data"
         if state.image_volume is not None:
@@ -195,7 +195,7 @@ def stateful_service_without_volume(self: Rule, project: Project) -> Iterator[Fi
         message = (f"service '{service.name}' ({store.name}) has no volume at {state.data_dir}: "
                    f"{fate}; mount a named volume there (`{volume}`)")
         yield self.finding(service.location, message, severity=severity,
-                           fix=add_volume_fix(project, model, service, state))
+                           fix=offer(add_volume_fix, project, model, service, state))
 
 
 @rule(
@@ -273,7 +273,7 @@ def anonymous_volume(self: Rule, project: Project) -> Iterator[Finding]:
             f"service '{service.name}' ({state.store.name}) keeps its data in an anonymous "
             f"volume at {mount.target}: `docker compose down` orphans it and the next `up` "
             f"starts empty; name it (`{state.store.name}_data:{mount.target}`)"),
-            fix=name_anonymous_fix(project, model, service, state))
+            fix=offer(name_anonymous_fix, project, model, service, state))
     for model in project.models_for(Environment.PRODUCTION):
         for service in model.services.values():
             for mount in service.mounts:
@@ -441,7 +441,7 @@ def volume_destroying_command(self: Rule, project: Project) -> Iterator[Finding]
                 f"`{actions[0].command}` in {where} deletes the project's volumes and every "
                 "database in them; leave volumes out (`docker compose down` keeps them)",
                 severity=Severity.ERROR if deploy else Severity.WARNING,
-                fix=keep_volumes_fix(project, command),
+                fix=offer(keep_volumes_fix, project, command),
             )
     for model, service, step, action in project.start_actions(NOT_TEST, (Operation.VOLUME_DESTROY,)):
         yield self.finding(
@@ -517,4 +517,4 @@ def rabbitmq_hostname_not_fixed(self: Rule, project: Project) -> Iterator[Findin
         yield self.finding(service.location, (
             f"service '{service.name}' (rabbitmq) has no fixed `hostname:`: its data lives under "
             "mnesia/rabbit@<hostname>, so a recreated container starts with an empty broker; "
-            f"set `hostname: {service.name}`"), fix=rabbitmq_hostname_fix(project, service))
+            f"set `hostname: {service.name}`"), fix=offer(rabbitmq_hostname_fix, project, service))

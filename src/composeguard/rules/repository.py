@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from composeguard.fix.app_edits import ignore_patterns_fix, ignore_text, ignored_with, patterns_in
-from composeguard.lint.finding import Finding, Fix, Location, Severity
+from composeguard.lint.finding import Finding, FixOffer, Location, Severity, offer
 from composeguard.lint.ignore import IgnoreMatch
 from composeguard.lint.project import Project
 from composeguard.lint.repofiles import TrackedFile, ignore_suggestion
@@ -217,7 +217,7 @@ def database_files_not_ignored(self: Rule, project: Project) -> Iterator[Finding
 
 
 def _ignore_fixes(project: Project, wanted: list[tuple[Path, Path, Path, tuple[str, ...]]]
-                  ) -> dict[Path, Fix]:
+                  ) -> dict[Path, FixOffer]:
     """One fix per root ``.gitignore``: the patterns of every database file it would then
     ignore (as git decides: a deeper ``!pattern`` still wins), so the findings of one file
     share one fix."""
@@ -228,12 +228,13 @@ def _ignore_fixes(project: Project, wanted: list[tuple[Path, Path, Path, tuple[s
         current = project.read_text(gitignore) if gitignore.is_file() else None
         if ignored_with(project, root, gitignore, ignore_text(current, patterns), path):
             groups.setdefault(gitignore, []).append((path, patterns))
-    fixes: dict[Path, Fix] = {}
+    fixes: dict[Path, FixOffer] = {}
     for gitignore, members in groups.items():
         patterns = tuple(p for _, group in members for p in group)
-        shown = [Path(os.path.relpath(path, gitignore.parent)).as_posix() for path, _ in members]
-        fix = ignore_patterns_fix(project, gitignore, patterns, shown)
-        for path, _ in members if fix is not None else ():
+        shown = tuple(Path(os.path.relpath(path, gitignore.parent)).as_posix()
+                      for path, _ in members)
+        fix = offer(ignore_patterns_fix, project, gitignore, patterns, shown)
+        for path, _ in members:
             fixes[path] = fix
     return fixes
 

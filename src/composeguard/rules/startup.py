@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from composeguard.fix.split import start_command_fix
 from composeguard.lint.commands import Operation
 from composeguard.lint.compose import Environment, Service
-from composeguard.lint.finding import Finding, Location, Severity
+from composeguard.lint.finding import Finding, Location, Severity, offer
 from composeguard.lint.project import Project
 from composeguard.lint.shell import Failure
 from composeguard.lint.startup import StartStep
@@ -125,7 +125,7 @@ def seed_on_start(self: Rule, project: Project) -> Iterator[Finding]:
             f"{_where(service, step)} seeds the database on every start (`{action.command}`): "
             "each restart or deploy inserts the seed data again; seed once by hand or in the "
             "development compose file",
-            fix=start_command_fix(project, model, service, step),
+            fix=offer(start_command_fix, project, model, service, step),
         )
 
 
@@ -191,7 +191,7 @@ def destructive_db_command_on_start(self: Rule, project: Project) -> Iterator[Fi
             step.location,
             f"{_where(service, step)} runs `{action.command}` on every start: it drops the "
             "database's data each time the container is recreated",
-            fix=start_command_fix(project, model, service, step),
+            fix=offer(start_command_fix, project, model, service, step),
         )
 
 
@@ -280,7 +280,7 @@ def masked_failure(self: Rule, project: Project) -> Iterator[Finding]:
             f"{_where(service, step)}: a failure of `{action.command}` is ignored "
             f"({_mask(command.masked_by)}), so the app starts on {state} database; "
             "chain it with `&&` or `set -e`",
-            fix=start_command_fix(project, model, service, step),
+            fix=offer(start_command_fix, project, model, service, step),
         )
 
 
@@ -367,5 +367,5 @@ def migrate_on_start_in_production(self: Rule, project: Project) -> Iterator[Fin
             step.location,
             f"{_where(service, step)} migrates the database on every start (`{action.command}`) "
             "in a production file: run migrations as a separate deploy step, after a backup",
-            fix=start_command_fix(project, model, service, step),
+            fix=offer(start_command_fix, project, model, service, step),
         )
