@@ -16,12 +16,19 @@ and the minimum:
 - ``composeguard check REPOSITORY``: one Laravel application of ``--repo-files`` files (20,000 by
   default; 0 skips it), every one committed in a real git repository, with a committed vendor
   tree, four compose files, one tracked ``.env`` and one tracked SQLite database.
+
+CPU time (user + system of the child, from ``getrusage``) is printed beside wall time: these
+machines are shared, and CPU time is what a change moves. ``--against REV`` also runs the
+composeguard of git revision ``REV`` (its ``src/`` exported to a temporary folder, with this
+environment's libraries) on the example and the corpus, the two interleaved run by run, and
+prints the ratio of their median CPU times.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -44,22 +51,56 @@ def composeguard_command() -> list[str]:
     return [script] if script else [sys.executable, "-m", "composeguard"]
 
 
-def time_command(argv: Sequence[str], repeat: int, cwd: Path) -> tuple[list[float], int]:
-    """Wall-clock seconds of ``repeat`` runs (after one untimed warm-up) and the exit code."""
+def run_once(argv: Sequence[str], cwd: Path) -> tuple[float, float, int]:
+    """(wall seconds, CPU seconds, exit code) of one run of ``argv``."""
     env = {**os.environ, "NO_COLOR": "1"}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    done = subprocess.run(argv, cwd=cwd, env=env, stdout=subprocess.DEVNULL,
+                          stderr=subprocess.PIPE, check=False)
+    elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if done.returncode not in (0, 1):
+        raise SystemExit(f"{' '.join(argv)} exited {done.returncode}:\n{done.stderr.decode()}")
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return elapsed, cpu, done.returncode
 
-    def once() -> tuple[float, int]:
-        start = time.perf_counter()
-        done = subprocess.run(argv, cwd=cwd, env=env, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.PIPE, check=False)
-        elapsed = time.perf_counter() - start
-        if done.returncode not in (0, 1):
-            raise SystemExit(f"{' '.join(argv)} exited {done.returncode}:\n{done.stderr.decode()}")
-        return elapsed, done.returncode
 
-    once()
-    results = [once() for _ in range(repeat)]
-    return [t for t, _ in results], results[-1][1]
+def time_command(argv: Sequence[str], repeat: int, cwd: Path
+                 ) -> tuple[list[float], list[float], int]:
+    """Wall and CPU seconds of ``repeat`` runs (after one untimed warm-up), and the exit code."""
+    run_once(argv, cwd)
+    results = [run_once(argv, cwd) for _ in range(repeat)]
+    return [w for w, _, _ in results], [c for _, c, _ in results], results[-1][2]
+
+
+def time_paired(first: Sequence[str], second: Sequence[str], repeat: int, cwd: Path
+                ) -> tuple[list[float], list[float]]:
+    """CPU seconds of ``repeat`` runs of each command, interleaved (first, second, second,
+    first...) so that a busier minute of the shared machine weighs on both alike."""
+    run_once(first, cwd)
+    run_once(second, cwd)
+    a: list[float] = []
+    b: list[float] = []
+    for i in range(repeat):
+        order = ((first, a), (second, b)) if i % 2 == 0 else ((second, b), (first, a))
+        for argv, into in order:
+            into.append(run_once(argv, cwd)[1])
+    return a, b
+
+
+def revision_command(revision: str, into: Path) -> list[str]:
+    """A command that runs the composeguard of git ``revision``: its ``src/`` exported to
+    ``into``, imported ahead of the installed one, with this environment's libraries."""
+    into.mkdir(parents=True)
+    archive = subprocess.run(["git", "archive", revision, "src"], cwd=REPO, check=True,
+                             stdout=subprocess.PIPE).stdout
+    subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
+    source = into / "src"
+    code = (f"import sys; sys.path.insert(0, {str(source)!r}); import composeguard; "
+            f"assert composeguard.__file__.startswith({str(source)!r}); "
+            "from composeguard.cli import main; sys.exit(main())")
+    return [sys.executable, "-c", code]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -70,6 +111,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--corpus", type=Path, help="write (and keep) the corpus here")
     parser.add_argument("--repo-files", type=int, default=20_000,
                         help="tracked files in the repository case (0: skip it)")
+    parser.add_argument("--against", metavar="REV",
+                        help="also time the composeguard of this git revision, paired")
     args = parser.parse_args(argv)
 
     with tempfile.TemporaryDirectory(prefix="composeguard-bench-") as scratch:
@@ -110,16 +153,29 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"repository: {repository.files:,} files written and committed in "
                   f"{committed:.2f} s (temporary)")
         print()
-        header = f"{'command':<52} {'median':>9} {'min':>9}  exit  per file"
+        header = (f"{'command':<52} {'median':>9} {'min':>9} {'CPU':>9}  exit  "
+                  "CPU per file")
         print(header)
         print("-" * len(header))
         for label, command, files_checked in cases:
-            times, code = time_command(command, args.repeat, REPO)
-            median, fastest = statistics.median(times), min(times)
+            times, cpus, code = time_command(command, args.repeat, REPO)
+            median, fastest, cpu = statistics.median(times), min(times), statistics.median(cpus)
             per_file = ""
             if files_checked and files_checked > 1:
-                per_file = f"{median / files_checked * 1000:.2f} ms"
-            print(f"{label:<52} {median:>8.3f}s {fastest:>8.3f}s  {code:>4}  {per_file}")
+                per_file = f"{cpu / files_checked * 1000:.2f} ms"
+            print(f"{label:<52} {median:>8.3f}s {fastest:>8.3f}s {cpu:>8.3f}s  {code:>4}  "
+                  f"{per_file}")
+        if args.against:
+            against = revision_command(args.against, Path(scratch) / "against")
+            print(f"\npaired with {args.against} (median CPU seconds, interleaved runs)")
+            header = f"{'command':<52} {'this':>9} {args.against[:9]:>9}  ratio"
+            print(header)
+            print("-" * len(header))
+            for label, command, _ in cases[3:5]:
+                ours, theirs = time_paired(command, [*against, *command[len(cg):]],
+                                           args.repeat, REPO)
+                mine, old = statistics.median(ours), statistics.median(theirs)
+                print(f"{label:<52} {mine:>8.3f}s {old:>8.3f}s  {old / mine:.2f}x less CPU")
     return 0
 
 

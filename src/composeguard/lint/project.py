@@ -245,10 +245,15 @@ class Project:
             for model in result
         }
 
+        pullers: dict[Path, set[Path]] = defaultdict(set)
+        for other, pulled in pulls.items():
+            for path in pulled:
+                if path != other:
+                    pullers[path].add(other)
+
         def pulled_in(path: Path) -> bool:
             # Mutual includes (a cycle, reported as a problem) leave both files standing.
-            return any(path in pulled and other not in pulls.get(path, ())
-                       for other, pulled in pulls.items() if other != path)
+            return any(other not in pulls.get(path, ()) for other in pullers.get(path, ()))
 
         return tuple(m for m in result if not pulled_in(m.primary.path))
 
