@@ -109,9 +109,9 @@ def readme_pre_commit_config() -> str:
 def test_readme_snippet_is_a_valid_config_using_these_hooks(
     hooks: dict[str, dict], tmp_path: Path
 ) -> None:
-    from composeguard.lint.report import REPOSITORY_URL
-
     import pre_commit  # noqa: F401 - the [test] extra installs it
+
+    from composeguard.lint.report import REPOSITORY_URL
     snippet = readme_pre_commit_config()
     (repo,) = YAML(typ="safe", pure=True).load(snippet)["repos"]
     assert repo["repo"] == REPOSITORY_URL, "one repository URL for SARIF, the Action and hooks"

@@ -21,8 +21,6 @@ from composeguard.rules.guards import database_port_published, parse_port
 from ..conftest import write_tree
 from ..tools import compose_binary
 
-
-
 SECRET = "Zq7-unGuessable-Pw"
 
 

@@ -6,7 +6,6 @@ import json
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from composeguard.fix.app_edits import destructive_guard_fix, loopback_port_fix
 from composeguard.lint.compose import PublishedPort, parse_port  # noqa: F401 - see below
 from composeguard.lint.finding import Finding, Location, Severity, offer
 from composeguard.lint.guards import RAILS_CHECK
@@ -14,6 +13,7 @@ from composeguard.lint.guards import production_env_file as _production_env_file
 from composeguard.lint.nodes import scalar_text
 from composeguard.lint.project import Project
 from composeguard.rules.base import Example, Rule, listed, rule
+from composeguard.rules.guards.fixes import destructive_guard_fix, loopback_port_fix
 
 if TYPE_CHECKING:
     from composeguard.lint.laravel import DestructiveGuard, LaravelApp

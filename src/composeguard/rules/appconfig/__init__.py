@@ -5,11 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from composeguard.fix.app_edits import (
-    env_connection_fix,
-    laravel_default_fix,
-    required_credential_fix,
-)
 from composeguard.lint.appdb import on_volume, sqlite_file
 from composeguard.lint.datastores import AuthSwitch, Credential
 from composeguard.lint.finding import Finding, FixOffer, Location, Severity, offer
@@ -17,6 +12,11 @@ from composeguard.lint.nodes import Node
 from composeguard.lint.project import Project
 from composeguard.lint.written import Written, setting_matches
 from composeguard.lint.written import judge_text as _judge_text
+from composeguard.rules.appconfig.fixes import (
+    env_connection_fix,
+    laravel_default_fix,
+    required_credential_fix,
+)
 from composeguard.rules.base import Example, Rule, rule
 
 if TYPE_CHECKING:

@@ -7,12 +7,17 @@ import shlex
 from collections.abc import Iterator
 from pathlib import Path
 
-from composeguard.fix.app_edits import ignore_patterns_fix, ignore_text, ignored_with, patterns_in
 from composeguard.lint.finding import Finding, FixOffer, Location, Severity, offer
 from composeguard.lint.ignore import IgnoreMatch
 from composeguard.lint.project import Project
 from composeguard.lint.repofiles import TrackedFile, ignore_suggestion
 from composeguard.rules.base import Example, Rule, rule
+from composeguard.rules.repository.fixes import (
+    ignore_patterns_fix,
+    ignore_text,
+    ignored_with,
+    patterns_in,
+)
 
 GIT_CODES = ("CG401", "CG403")
 """The rules that read what git tracks: silent outside a repository (the CLI says so)."""

@@ -6,13 +6,18 @@ import posixpath
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from composeguard.fix.app_edits import keep_volumes_fix, rabbitmq_hostname_fix
-from composeguard.fix.volumes import add_volume_fix, move_mount_fix, name_anonymous_fix
 from composeguard.lint.commands import Operation
 from composeguard.lint.compose import Environment, MountKind, name_words
 from composeguard.lint.finding import Finding, Severity, offer
 from composeguard.lint.project import Project
 from composeguard.rules.base import Example, Rule, rule
+from composeguard.rules.persistence.fixes import (
+    add_volume_fix,
+    keep_volumes_fix,
+    move_mount_fix,
+    name_anonymous_fix,
+    rabbitmq_hostname_fix,
+)
 
 if TYPE_CHECKING:
     from composeguard.lint.scripts import ShellFragment

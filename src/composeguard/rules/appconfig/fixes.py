@@ -1,0 +1,183 @@
+"""The fixes of the app-configuration rules.
+
+- CG301: Laravel's fallback connection in ``config/database.php`` becomes the connection of
+  the SQL server the compose setups run (mysql/mariadb -> ``mysql``, postgres -> ``pgsql``,
+  mssql -> ``sqlsrv``): only the characters between the literal's quotes change, found
+  through the PHP syntax tree. ``DB_CONNECTION=sqlite`` in the app's env files likewise (the
+  value only, read with python-dotenv's own reader); the ``DB_HOST``... lines are left as they
+  are: they name this server's database, which only its operator knows. No server in compose,
+  or several kinds of them: no fix.
+- CG303: a literal password replaced by a required variable (``${VAR:?set VAR}``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from composeguard.fix.builders import (
+    best_effort,
+    replace_edit,
+    value_of_key,
+    where_in,
+    yaml_document,
+)
+from composeguard.lint.finding import Edit, Fix, fix_builder
+
+if TYPE_CHECKING:
+    from composeguard.lint.laravel import LaravelApp
+    from composeguard.lint.nodes import Node
+    from composeguard.lint.project import Project
+
+
+LARAVEL_CONNECTIONS = {"mysql": "mysql", "pgsql": "pgsql", "sqlsrv": "sqlsrv"}
+"""A data store's ``family`` -> the Laravel connection that talks to it."""
+
+
+def server_connection(project: Project) -> tuple[str, str] | None:
+    """(Laravel connection, store name) of the one kind of SQL server the compose setups run;
+    None when they run none, or several kinds (which one the app uses is then a guess)."""
+    found = {(LARAVEL_CONNECTIONS[state.store.family], state.store.name)
+             for _, _, state in project.data_store_services()
+             if state.store.family in LARAVEL_CONNECTIONS}
+    connections = {connection for connection, _ in found}
+    if len(connections) != 1:
+        return None
+    connection = connections.pop()
+    stores = sorted(name for c, name in found if c == connection)
+    return connection, "/".join(stores)
+
+
+def _connection_defined(project: Project, app: LaravelApp, connection: str) -> bool:
+    """The app's config/database.php defines ``connection`` (the framework's own config,
+    used when the app has none, defines all of them)."""
+    from composeguard.lint.laravel import defined_connections
+
+    path = app.root / "config" / "database.php"
+    text = project.read_text(path)
+    if text is None:
+        return not path.exists()
+    names = defined_connections(path, text)
+    return names is not None and connection in names
+
+
+def _runs_one_sql_server(project: Project, app: LaravelApp, *_: object, **__: object) -> bool:
+    """The compose setups run one kind of SQL server, and the app's config defines its
+    connection (a parse of config/database.php, which CG301 has read already)."""
+    server = server_connection(project)
+    return server is not None and _connection_defined(project, app, server[0])
+
+
+@fix_builder(safe=True, offered=_runs_one_sql_server)
+@best_effort
+def laravel_default_fix(project: Project, app: LaravelApp) -> Fix | None:
+    """CG301 in config/database.php: the fallback literal names the compose setup's server."""
+    from composeguard.lint.laravel import default_connection_literal
+
+    server = server_connection(project)
+    path = app.root / "config" / "database.php"
+    text = project.read_text(path)
+    if server is None or text is None or not _connection_defined(project, app, server[0]):
+        return None
+    connection, store = server
+    location = default_connection_literal(path, text)
+    if location is None or location.line != location.end[0]:
+        return None
+    line = text.split("\n")[location.line - 1]
+    if line[location.column - 1 : location.end[1] - 1].strip().lower() != "sqlite":
+        return None
+    return Fix(f"make config/database.php fall back to the `{connection}` connection (the "
+               f"{store} server the compose setup runs) instead of `sqlite`; where "
+               "DB_CONNECTION is unset the app now uses that server",
+               (replace_edit(location, connection),))
+
+
+@fix_builder(safe=False, offered=_runs_one_sql_server)
+@best_effort
+def env_connection_fix(project: Project, app: LaravelApp, path: Path, line: int, *,
+                       template: bool) -> Fix | None:
+    """CG301 in one of the app's env files: ``DB_CONNECTION=sqlite`` names the server's
+    connection. Safe in a template (only new copies change); unsafe in a file a server reads,
+    which switches that server's app to another database."""
+    server = server_connection(project)
+    text = project.read_text(path)
+    if server is None or text is None or path.parent != app.root \
+            or not _connection_defined(project, app, server[0]):
+        return None
+    connection, store = server
+    lines = text.split("\n")
+    if not 1 <= line <= len(lines):
+        return None
+    span = _env_value_span(lines[line - 1].removesuffix("\r"), "DB_CONNECTION")
+    if span is None:
+        return None
+    start, end, value = span
+    if value.strip().lower() != "sqlite" or value != value.strip():
+        return None
+    edit = Edit(path, (line, start + 1), (line, end + 1), connection)
+    description = f"set DB_CONNECTION={connection} in {path.name} (the {store} server the " \
+                  "compose setup runs)"
+    if template:
+        return Fix(description, (edit,))
+    return Fix(f"{description}; the app that reads {path.name} switches from its SQLite file "
+               "to that server: move the data it holds first", (edit,), safe=False)
+
+
+def _env_value_span(line: str, key: str) -> tuple[int, int, str] | None:
+    """(start, end, text) of the value of a one-line ``key=value`` entry, quotes excluded, read
+    with python-dotenv's own reader, stepping as its ``parse_binding`` does (a dotenv without
+    those steps raises AttributeError: no fix); None for another key or an escaped value."""
+    import io
+
+    from dotenv import parser
+
+    reader = parser.Reader(io.StringIO(line))
+    try:
+        reader.read_regex(parser._multiline_whitespace)
+        reader.read_regex(parser._export)
+        if parser.parse_key(reader) != key:
+            return None
+        reader.read_regex(parser._whitespace)
+        if reader.peek(1) != "=":
+            return None
+        reader.read_regex(parser._equal_sign)
+        start = reader.position.chars
+        quote = reader.peek(1)
+        value = parser.parse_value(reader)
+    except parser.Error:
+        return None
+    if quote in ("'", '"'):
+        start += 1
+    text = line[start : start + len(value)]
+    if text != value or not value:
+        return None
+    return start, start + len(value), value
+
+
+@fix_builder(safe=False)
+@best_effort
+def required_credential_fix(project: Project, node: Node, variable: str) -> Fix | None:
+    """CG303: the written password replaced by ``${VARIABLE:?set VARIABLE}``."""
+    location = node.anchor_loc
+    doc = yaml_document(project, location.path)
+    if doc is None or not variable.replace("_", "").isalnum() or not variable.isascii():
+        return None
+    required = f"${{{variable}:?set {variable}}}"
+    if node.key_loc is not None:
+        value = value_of_key(doc, node.key_loc)
+        change = doc.replace_scalar(value, required) if value is not None else None
+    else:
+        item = doc.item_at(location.line, location.column)
+        if item is None or item.kind != "scalar" or not item.value or "=" not in item.value:
+            return None
+        name = item.value.split("=", 1)[0]
+        change = doc.replace_scalar(item, f"{name}={required}")
+    edits = doc.edits(change)
+    if not edits:
+        return None
+    return Fix(f"{where_in(doc, location)}: take the password from the server's environment "
+               f"(`{required}`): `docker "
+               f"compose` refuses to start until {variable} is set there (or in an untracked "
+               ".env), and it must be the password the store was created with", edits,
+               safe=False)
+
