@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from composeguard.lint.envroles import EnvFileRole, env_file_role
 from composeguard.lint.project import Project
+from composeguard.rules.appconfig.facts import production_env_values
 
 Make = Callable[..., Path]
 
@@ -34,7 +35,6 @@ Make = Callable[..., Path]
 ])
 def test_env_file_role(name: str, deployment: str, repository: str) -> None:
     assert env_file_role(Path("deploy") / name) == EnvFileRole(deployment, repository)
-    assert Project([Path(".")]).env_file_role(Path(name)) == EnvFileRole(deployment, repository)
 
 
 @given(st.text(max_size=40))
@@ -45,7 +45,7 @@ def test_env_file_role_never_raises(name: str) -> None:
 
 def values(root: Path) -> list[tuple[str, str, str, int]]:
     return [(v.path.name, v.name, v.value, v.location.line)
-            for v in Project([root]).production_env_values()]
+            for v in production_env_values(Project([root]))]
 
 
 def test_every_entry_of_a_production_env_file(project_dir: Make) -> None:

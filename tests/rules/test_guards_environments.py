@@ -9,9 +9,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from composeguard.lint.backups import MYSQL, POSTGRES, command_backups, cron_commands
 from composeguard.lint.project import Project
 from composeguard.rules.environments import no_database_backup, no_environment_split
+from composeguard.rules.environments.backups import (
+    MYSQL,
+    POSTGRES,
+    command_backups,
+    cron_commands,
+    find_backups,
+)
 from composeguard.rules.guards import (
     _laravel_app,
     _production_env_file,
@@ -223,7 +229,7 @@ def test_cron_reader_never_raises(text: str) -> None:
 def test_laravel_fixed_fixture_is_backed_up_by_its_script() -> None:
     project = Project([FIXTURES / "laravel11_fixed"])
     assert list(no_database_backup.check(project)) == []
-    assert any("mysqldump" in b.description for b in project.backups)
+    assert any("mysqldump" in b.description for b in find_backups(project))
 
 
 def test_the_backup_message_is_short_and_names_the_dump(tmp_path: Path) -> None:

@@ -17,17 +17,17 @@ from hypothesis import strategies as st
 
 from composeguard.cli import main
 from composeguard.lint.envfile import parse_env_text
+from composeguard.lint.envroles import repository_role as env_file_role
 from composeguard.lint.project import Project
-from composeguard.lint.repofiles import (
+from composeguard.lint.runner import Selection, run
+from composeguard.rules.repository.facts import (
     DATABASE_EXTENSIONS,
     credential_keys,
     database_extension,
-    env_file_role,
     is_credential_name,
     rails_sqlite_paths,
     worth_sniffing,
 )
-from composeguard.lint.runner import Selection, run
 
 from ..conftest import make_git_repo, write_tree
 

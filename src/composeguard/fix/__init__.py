@@ -42,8 +42,8 @@ Writing a fix (rules of the engine)
   ``set_entry``, ``add_entry``, ``replace_scalar``), then ``doc.edits(change, ...)``, which
   re-parses the result and returns None unless the data changed exactly as intended. It keeps
   every other line byte-identical and follows the file's indentation and quoting.
-- Example: :mod:`composeguard.rules.persistence.fixes` (CG101/CG102). An ``Example(..., fixed={...})`` of a
-  rule is checked by ``tests/rules/test_examples.py``: the engine must produce exactly that
+- Example: :mod:`composeguard.rules.persistence.fixes` (CG101/CG102). A rule's
+  ``Example(..., fixed={...})`` is checked by ``tests/rules/test_examples.py``: the engine must produce exactly that
   text, fixing again must change nothing, and changed compose files must pass Compose.
 
 API

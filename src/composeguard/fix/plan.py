@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from composeguard.fix.edits import BOM, EditError, Span, TextIndex, in_order, splice
-from composeguard.fix.write import within
+from composeguard.fix.write import FileChange, within
 from composeguard.lint.finding import Finding, Fix
 from composeguard.lint.project import Project
 from composeguard.lint.runner import Selection, run
@@ -31,15 +31,6 @@ ProjectFactory = Callable[[Sequence[Path]], Project]
 UNSAFE = "unsafe: applied only with --unsafe-fixes"
 NOT_BUILT = ("no exact edit could be made here (the file is written in a shape the fix does "
              "not edit); change it by hand as the message says")
-
-
-@dataclass(frozen=True, slots=True)
-class FileChange:
-    """One file's text before (None: the fix creates it) and after every fix of the plan."""
-
-    path: Path
-    before: str | None
-    after: str
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,13 +29,18 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from composeguard.fix.plan import FileChange
 
 LOCK_TIMEOUT = 300.0
 """Seconds a run waits for another run's lock before it gives up."""
+
+
+@dataclass(frozen=True, slots=True)
+class FileChange:
+    """One file's text before (None: the fix creates it) and after every fix of the plan."""
+
+    path: Path
+    before: str | None
+    after: str
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,7 +4,7 @@ Two questions are asked of an env file's name, and they have different answers o
 
 - *which environment reads it* (CG301, CG302): ``.env.production.example`` holds production
   settings, ``.env.production.local`` one developer's overrides, ``app.prod.env`` production's;
-- *may git track it* (CG403, :func:`composeguard.lint.repofiles.env_file_role`):
+- *may git track it* (CG403, :func:`repository_role`):
   ``.env.production.example`` is a template, ``.env.production.encrypted`` is meant to be
   committed, ``app.prod.env`` is outside the ``.env`` family.
 
@@ -13,7 +13,6 @@ Two questions are asked of an env file's name, and they have different answers o
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,11 +23,9 @@ from composeguard.lint.compose import (
     TEST_MARKERS,
     name_words,
 )
-from composeguard.lint.nodes import scalar_text
 
 if TYPE_CHECKING:
-    from composeguard.lint.finding import Location
-    from composeguard.lint.project import Project
+    pass
 
 _TEMPLATE_WORDS = frozenset({"example", "examples", "sample", "samples", "dist", "template",
                              "templates", "tpl", "tmpl", "default", "defaults"})
@@ -45,22 +42,12 @@ class EnvFileRole:
     ``development`` (``.env.local``, ``.env.testing``, ``.env.production.local``: one
     machine's overrides), ``template`` (``.env.example``) or ``plain`` (``.env``)."""
     repository: str | None
-    """What git may track: :func:`composeguard.lint.repofiles.env_file_role`."""
-
-
-@dataclass(frozen=True, slots=True)
-class EnvValue:
-    """A setting production reads from an env file, at the line that writes it."""
-
-    path: Path
-    name: str
-    value: str
-    location: Location
+    """What git may track: :func:`repository_role`."""
 
 
 def env_file_role(path: Path) -> EnvFileRole:
-    from composeguard.lint.repofiles import env_file_role as repository_role
-
+    """What an env file's name says: which environment reads it, and whether git may track
+    it (two questions with different answers)."""
     return EnvFileRole(_deployment_role(Path(path).name), repository_role(Path(path).name))
 
 
@@ -73,21 +60,42 @@ def _deployment_role(name: str) -> str:
     return "template" if words & _TEMPLATE_WORDS else "plain"
 
 
+_TEMPLATE = frozenset({"example", "examples", "sample", "samples", "dist", "template",
+                       "templates", "tpl", "tmpl", "default", "defaults", "schema", "skel",
+                       "skeleton", "stub", "in", "editme", "placeholder"})
 
 
-def production_env_values(project: Project) -> Iterator[EnvValue]:
-    """Every entry of a file named for production, and what a production-facing service
-    takes through ``env_file:`` from a file git tracks (an untracked one is this machine's
-    copy), after ``environment:`` and later files have won as in Compose."""
-    for path in project.env_files:
-        production = project.env_file_role(path).deployment == "production"
-        env = project.env_file(path) if production else None
-        for name, (value, location) in (env.resolve() if env is not None else {}).items():
-            yield EnvValue(path, name, value, location)
-    env_files = set(project.env_files)
-    for _, service in project.production_services():
-        for name, node in service.environment.items():
-            path = node.loc.path
-            if path in env_files and node.value is not None and project.tracked(path) \
-                    and project.env_file_role(path).deployment in ("plain", "template"):
-                yield EnvValue(path, name, scalar_text(node.value), node.loc)
+_ENCRYPTED = frozenset({"encrypted", "enc", "vault", "sops", "age", "gpg", "asc", "crypt"})
+
+
+_TEST = frozenset({"test", "testing", "tests", "ci", "e2e", "dusk", "cypress", "playwright",
+                   "phpunit"})
+
+
+_PRIVATE = frozenset({"local", "backup", "bak", "old", "orig", "save", "keys", "me"})
+
+
+
+def repository_role(name: str) -> str | None:
+    """What an env file's name says it holds.
+
+    ``template``, ``encrypted`` or ``test`` (never findings), ``private`` (one machine's
+    settings or a copy of them: ``.env.local``, ``.env.production.local``, ``.env.backup``,
+    ``.env.keys``), ``environment`` (``.env.production``, ``.env.docker``...), ``plain``
+    (``.env``), ``other`` for names outside the ``.env``/``.env.*`` family (``db.env``).
+    """
+    lower = name.lower()
+    if lower == ".env":
+        return "plain"
+    if not lower.startswith(".env."):
+        stem = lower.split(".")
+        if _TEMPLATE.intersection(stem):
+            return "template"
+        return "other"
+    tokens = lower[len(".env."):].replace("-", ".").replace("_", ".").split(".")
+    for role, words in (("template", _TEMPLATE), ("encrypted", _ENCRYPTED), ("test", _TEST),
+                        ("private", _PRIVATE)):
+        if words.intersection(tokens):
+            return role
+    return "environment"
+

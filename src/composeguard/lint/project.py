@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import os
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from dataclasses import replace
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from composeguard.lint.compose import (
     ComposeFile,
@@ -28,37 +28,31 @@ from composeguard.lint.purpose import Judgement, collection_folders, judge_file,
 from composeguard.lint.storage import Persistence, analyse, runs_server
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
-    from composeguard.lint.backups import Backup
     from composeguard.lint.commands import Action, Operation
     from composeguard.lint.django import DatabaseDefault, DjangoSettings
-    from composeguard.lint.envroles import EnvFileRole, EnvValue
-    from composeguard.lint.guards import DisabledCheck, SeedingEvidence
-    from composeguard.lint.ignore import IgnoreMatch, IgnoreRules
+    from composeguard.lint.ignore import IgnoreRules
     from composeguard.lint.laravel import DefaultConnection, DestructiveGuard, LaravelApp
     from composeguard.lint.rails import RailsDatabase
-    from composeguard.lint.repofiles import (
-        AppDatabase,
-        TrackedDatabase,
-        TrackedEnvFile,
-        TrackedFile,
-        UnignoredDatabase,
-    )
     from composeguard.lint.scripts import ShellFragment
     from composeguard.lint.secrets import Redactor
     from composeguard.lint.shell import Script
-    from composeguard.lint.split import UnsplitSetup
     from composeguard.lint.startup import StartCommands, StartStep
-    from composeguard.lint.written import WrittenIndex, WrittenSetting
+    from composeguard.lint.written import WrittenIndex
+
+T = TypeVar("T")
 
 SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh", "busybox"})
 
 
 class Project:
-    """What the checked paths hold, parsed lazily.
+    """The core facts of the checked paths, parsed lazily: discovery, compose files and
+    effective models with what each setup is for, file texts, env files, scripts and start
+    commands, git, app configuration per framework, data stores.
 
-    Rules only read from here; when two rules need the same fact, it becomes a method here.
+    Rules read from here. A fact only one rule family needs lives in that family's folder
+    (``rules/<family>/facts.py``) as a function of the Project, cached with :meth:`memo`;
+    when two families need it, it becomes a method here. The modules this one imports never
+    import it back.
     """
 
     def __init__(
@@ -81,6 +75,14 @@ class Project:
         self._file_judgements: dict[Path, Judgement] = {}
         self._setup_judgements: dict[tuple[Path, ...], Judgement] = {}
         self._ignores: dict[Path, IgnoreRules] = {}
+        self._memo: dict[Hashable, object] = {}
+
+    def memo(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """``compute()``, once per project for ``key``: how a rule family caches the facts
+        it computes from the Project (several of its rules ask for the same one)."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]  # type: ignore[no-any-return]
 
     @cached_property
     def discovery(self) -> Discovery:
@@ -357,13 +359,6 @@ class Project:
 
         return tuple(unsplit_bases(self.compose_files, self.repository_root, self.paths))
 
-    def unsplit_setups(self) -> Iterator[UnsplitSetup]:
-        """The setups of unsplit base files (see :meth:`unsplit_compose_bases`) that migrate,
-        seed or wipe on every start, each with its automatic steps and where to point."""
-        from composeguard.lint.split import unsplit_setups
-
-        return unsplit_setups(self)
-
     def chains(self) -> list[tuple[ComposeFile, ...]]:
         """The ``-f`` chains to judge, one per compose file that is run.
 
@@ -602,20 +597,6 @@ class Project:
 
         return disables_environment_check(root, self.read_text)
 
-    def disabled_environment_checks(self) -> Iterator[DisabledCheck]:
-        """Each place that sets ``DISABLE_DATABASE_ENVIRONMENT_CHECK`` for production: a Rails
-        app's production.rb, a production-facing service, a production env file."""
-        from composeguard.lint.guards import disabled_environment_checks
-
-        return disabled_environment_checks(self)
-
-    def seeding_evidence(self, app: LaravelApp) -> SeedingEvidence | None:
-        """What shows that the project seeds: a seeding start step, script, Makefile or CI
-        command, else ``app``'s DatabaseSeeder."""
-        from composeguard.lint.guards import seeding_evidence
-
-        return seeding_evidence(self, app)
-
     @cached_property
     def env_files(self) -> tuple[Path, ...]:
         """``.env`` and ``.env.*`` files of the project, and every ``env_file:`` a compose
@@ -652,74 +633,6 @@ class Project:
                 root, lambda p: None if p.is_symlink() else self.read_text(p))
         return self._ignores[root]
 
-    def has_sqlite_header(self, path: Path) -> bool:
-        """Whether ``path`` starts with SQLite's magic string (16 bytes read, nothing more)."""
-        from composeguard.lint.repofiles import has_sqlite_header
-
-        return has_sqlite_header(Path(path))
-
-    def rails_sqlite_paths(self, root: Path) -> tuple[str, ...]:
-        """The app-relative SQLite files a Rails app's ``config/database.yml`` names."""
-        from composeguard.lint.repofiles import rails_sqlite_paths
-
-        path = Path(root) / "config" / "database.yml"
-        text = self.read_text(path)
-        return rails_sqlite_paths(path, text) if text is not None else ()
-
-    @cached_property
-    def app_databases(self) -> tuple[AppDatabase, ...]:
-        """The SQLite files the project's Laravel, Django and Rails apps create where their
-        framework puts them (only apps whose configuration uses SQLite)."""
-        from composeguard.lint.repofiles import app_databases
-
-        return app_databases(self)
-
-    def already_ignored_by(self, tracked: TrackedFile) -> IgnoreMatch | None:
-        """The ignore pattern that matches a file git tracks anyway (committed before)."""
-        from composeguard.lint.repofiles import already_ignored_by
-
-        return already_ignored_by(self, tracked)
-
-    def tracked_databases(self) -> Iterator[TrackedDatabase]:
-        """The database files git tracks, by name or by SQLite header."""
-        from composeguard.lint.repofiles import tracked_databases
-
-        return tracked_databases(self)
-
-    def unignored_databases(self) -> Iterator[UnignoredDatabase]:
-        """The apps' SQLite files and the tree's database files that the shared ignore rules
-        would not keep out of git, with where to point and which ``.gitignore`` to edit."""
-        from composeguard.lint.repofiles import unignored_databases
-
-        return unignored_databases(self)
-
-    def tracked_env_files(self) -> Iterator[TrackedEnvFile]:
-        """The env files git tracks that hold real settings, with the credentials they set."""
-        from composeguard.lint.repofiles import tracked_env_files
-
-        return tracked_env_files(self)
-
-    def env_convention(self, directory: Path) -> str | None:
-        """The framework whose convention commits ``.env`` files in ``directory`` (Symfony,
-        Vite...), read from its composer.json/package.json; None."""
-        from composeguard.lint.repofiles import committing_convention
-
-        return committing_convention(Path(directory), self.read_text)
-
-    def env_file_role(self, path: Path) -> EnvFileRole:
-        """What an env file's name says: which environment reads it, and whether git may
-        track it (two questions with different answers, see :mod:`composeguard.lint.envroles`)."""
-        from composeguard.lint.envroles import env_file_role
-
-        return env_file_role(Path(path))
-
-    def production_env_values(self) -> Iterator[EnvValue]:
-        """The settings production reads from env files: files named for production, and the
-        tracked ``env_file:`` values production-facing services end up with."""
-        from composeguard.lint.envroles import production_env_values
-
-        return production_env_values(self)
-
     # -- written compose values ------------------------------------------------------------
 
     @cached_property
@@ -734,42 +647,7 @@ class Project:
         writes it (an ``env_file`` line, a bare name)."""
         return self._written_index.text(model, node)
 
-    def written_settings(self, names: Mapping[str, frozenset[str]]) -> Iterator[WrittenSetting]:
-        """Each of ``names`` that a production-facing service writes in a compose file, as a
-        literal or an interpolation fallback, with a value from its set (once per place)."""
-        from composeguard.lint.written import written_settings
-
-        return written_settings(self, names)
-
     # -- the app's database in production -------------------------------------------------
-
-    def services_built_from(self, folder: Path) -> Iterator[Service]:
-        """Production-facing services whose image is built from ``folder`` (or one above)."""
-        from composeguard.lint.appdb import services_built_from
-
-        return services_built_from(self, Path(folder))
-
-    def sqlite_kept_on_volumes(self, root: Path, path: Callable[[Service], str | None]) -> bool:
-        """Whether the app at ``root`` runs on SQLite deliberately: production-facing services
-        are built from it and each keeps the file (``path`` in that service) on a volume."""
-        from composeguard.lint.appdb import kept_on_volumes
-
-        return kept_on_volumes(self, Path(root), path)
-
-    @cached_property
-    def production_django_settings(self) -> tuple[DjangoSettings, ...]:
-        """The Django settings production runs: per settings folder its production modules,
-        else its single module or ``base``."""
-        from composeguard.lint.appdb import production_django_settings
-
-        return production_django_settings(self)
-
-    def unused_database_setting(self, root: Path) -> tuple[str, str] | None:
-        """(service, setting) of a production service built from the Laravel app at ``root``
-        that names a database server but leaves ``DB_CONNECTION`` unset."""
-        from composeguard.lint.appdb import unused_database_setting
-
-        return unused_database_setting(self, Path(root))
 
     # -- data stores ---------------------------------------------------------------------
 
@@ -801,21 +679,6 @@ class Project:
         for model, service, state in self._data_store_servers:
             if not environments or model.environment in environments:
                 yield model, service, state
-
-    @cached_property
-    def backups(self) -> tuple[Backup, ...]:
-        """Every way the project backs up its data stores: backup services, and dumps in
-        scripts, Makefile recipes, CI steps, package.json scripts and crontabs."""
-        from composeguard.lint.backups import find_backups
-
-        return find_backups(self)
-
-    def stores_without_backup(self) -> Iterator[tuple[Service, DataStore]]:
-        """Production data stores (caches, brokers, search indexes aside) that no backup of
-        the project covers."""
-        from composeguard.lint.backups import stores_without_backup
-
-        return stores_without_backup(self)
 
 
 def inherited_mounts(service: Service, model: ComposeModel) -> tuple[Mount, ...]:

@@ -12,25 +12,20 @@ files (``*.test.*``, ``*.ci.*``) do not split environments.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from composeguard.lint.commands import Action, Operation
+from composeguard.lint.commands import Operation
 from composeguard.lint.compose import (
     PRODUCTION_MARKERS,
     ComposeFile,
-    ComposeModel,
     Environment,
-    Service,
     name_markers,
 )
-from composeguard.lint.finding import Location
 
 if TYPE_CHECKING:
-    from composeguard.lint.project import Project
-    from composeguard.lint.startup import StartStep
+    pass
 
 ON_START = (Operation.DESTROY, Operation.MIGRATE, Operation.SEED)
 """What a setup must not do on every start in production: wipe, migrate, seed."""
@@ -67,61 +62,3 @@ def unsplit_bases(
             and f.root is not None and scope(f.path) not in split]
 
 
-@dataclass(frozen=True, slots=True)
-class AutomaticStep:
-    """A migrate, seed or wipe action that ``service`` runs on every start."""
-
-    service: Service
-    step: StartStep
-    action: Action
-
-
-def automatic_steps(project: Project, model: ComposeModel) -> tuple[AutomaticStep, ...]:
-    """The migrate/seed/wipe actions the setup runs on every start, in service order (a
-    service defined in a development file aside)."""
-    found = []
-    for service in model.services.values():
-        if project.defined_for_development(model, service) is not None:
-            continue
-        for step in project.start_steps(model, service):
-            found.extend(AutomaticStep(service, step, action) for action in step.actions
-                         if not step.gated and action.operation in ON_START)
-    return tuple(found)
-
-
-@dataclass(frozen=True, slots=True)
-class UnsplitSetup:
-    """A base file that is the only setup for every environment, run as production, and what
-    it does automatically on every start (never empty)."""
-
-    base: ComposeFile
-    model: ComposeModel
-    steps: tuple[AutomaticStep, ...]
-    location: Location
-    """The first step when a file of the setup writes it, else the base's ``services:`` key."""
-
-
-def unsplit_setups(project: Project) -> Iterator[UnsplitSetup]:
-    """Each unsplit base's production setup that migrates, seeds or wipes on start, once per
-    place to point at."""
-    reported: set[Location] = set()
-    for base in project.unsplit_compose_bases():
-        for model in project.models_for(Environment.PRODUCTION):
-            if model.files[0].path != base.path:
-                continue
-            steps = automatic_steps(project, model)
-            if not steps:
-                continue
-            location = _split_location(base, model, steps[0].step)
-            if location in reported:
-                continue
-            reported.add(location)
-            yield UnsplitSetup(base, model, steps, location)
-
-
-def _split_location(base: ComposeFile, model: ComposeModel, first: StartStep) -> Location:
-    if any(first.location.path == f.path for f in model.files):
-        return first.location
-    services = base.services_node()
-    return services.key_loc if services is not None and services.key_loc else Location(
-        base.path, 1, 1)

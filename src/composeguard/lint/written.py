@@ -10,7 +10,7 @@ the parsed compose file, at the key or list item the effective value came from.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,9 +19,7 @@ from composeguard.lint.interpolate import InvalidTemplate, substitute
 from composeguard.lint.nodes import Node, scalar_text
 
 if TYPE_CHECKING:
-    from composeguard.lint.compose import ComposeModel, Service
-    from composeguard.lint.finding import Location
-    from composeguard.lint.project import Project
+    from composeguard.lint.compose import ComposeModel
 
 _SET_MARK = "\x00"
 
@@ -35,18 +33,6 @@ class Written:
     fallback: bool
     variables: tuple[str, ...] = ()
     value_when_unset: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class WrittenSetting:
-    """A setting a production-facing service writes in a compose file, with a watched value."""
-
-    service: Service
-    node: Node
-    name: str
-    written: Written
-    value: str
-    """The value in use when every variable it references is unset, stripped."""
 
 
 def judge_text(text: str) -> Written:
@@ -119,21 +105,3 @@ def _index(root: Node | None) -> dict[tuple[str, int, int], Node]:
     return index
 
 
-def written_settings(
-    project: Project, names: Mapping[str, frozenset[str]]
-) -> Iterator[WrittenSetting]:
-    """Each of ``names`` a production-facing service writes in a compose file with a value
-    from its set, once per place it is written; values that only come from ``${VAR}`` or an
-    ``env_file`` are not written settings."""
-    seen: set[Location] = set()
-    for model, service in project.production_services():
-        for name, values in names.items():
-            node = service.environment.get(name)
-            text = project.written_text(model, node) if node is not None else None
-            if node is None or text is None or node.anchor_loc in seen:
-                continue
-            judged = judge_text(text)
-            value = judged.value_when_unset.strip()
-            if (judged.literal or judged.fallback) and setting_matches(name, value, values):
-                seen.add(node.anchor_loc)
-                yield WrittenSetting(service, node, name, judged, value)

@@ -5,13 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from composeguard.lint.appdb import on_volume, sqlite_file
 from composeguard.lint.datastores import AuthSwitch, Credential
+from composeguard.lint.envroles import env_file_role
 from composeguard.lint.finding import Finding, FixOffer, Location, Severity, offer
 from composeguard.lint.nodes import Node
 from composeguard.lint.project import Project
 from composeguard.lint.written import Written, setting_matches
 from composeguard.lint.written import judge_text as _judge_text
+from composeguard.rules.appconfig import appdb, facts
+from composeguard.rules.appconfig.appdb import on_volume, sqlite_file
 from composeguard.rules.appconfig.fixes import (
     env_connection_fix,
     laravel_default_fix,
@@ -284,7 +286,7 @@ _LOSS = ("the SQLite file lives in the container's writable layer, which Compose
 
 
 def _laravel_hint(project: Project, app: LaravelApp) -> str:
-    unused = project.unused_database_setting(app.root)
+    unused = appdb.unused_database_setting(project, app.root)
     if unused is None:
         return ""
     service, setting = unused
@@ -296,8 +298,7 @@ def _laravel_findings(self: Rule, project: Project) -> Iterator[Finding]:
     for app in project.laravel_apps:
         default = project.laravel_default_connection(app)
         if default is None or default.connection.strip().lower() != "sqlite" or \
-                project.sqlite_kept_on_volumes(
-                    app.root, lambda s: sqlite_file("DB_CONNECTION", "", s)):
+                appdb.kept_on_volumes(project, app.root, lambda s: sqlite_file("DB_CONNECTION", "", s)):
             continue
         if default.from_env:
             what = (f"config/database.php falls back to the `sqlite` connection whenever "
@@ -314,14 +315,14 @@ def _laravel_findings(self: Rule, project: Project) -> Iterator[Finding]:
 
 def _django_findings(self: Rule, project: Project) -> Iterator[Finding]:
     seen: set[Location] = set()
-    for settings in project.production_django_settings:
+    for settings in appdb.production_django_settings(project):
         database = project.django_database(settings)
         if database is None or not database.is_sqlite or database.overridable \
                 or database.location in seen:
             continue
         seen.add(database.location)
         ignored = next((f" (compose service '{s.name}' sets DATABASE_URL, which these settings "
-                        "never read)" for s in project.services_built_from(settings.path.parent)
+                        "never read)" for s in appdb.services_built_from(project, settings.path.parent)
                         if s.env("DATABASE_URL")), "")
         source = f", inherited from {database.location.path.name}" if database.inherited else ""
         yield self.finding(database.location, (
@@ -335,8 +336,7 @@ def _rails_findings(self: Rule, project: Project) -> Iterator[Finding]:
     for root in project.rails_apps:
         database = project.rails_database(root)
         if database is None or not database.is_sqlite or database.from_url_env or \
-                project.sqlite_kept_on_volumes(
-                    root, lambda _, file=database.database: file or "storage/production.sqlite3"):
+                appdb.kept_on_volumes(project, root, lambda _, file=database.database: file or "storage/production.sqlite3"):
             continue
         merged = " (through `<<: *default`)" if database.via_merge else ""
         yield self.finding(database.location, (
@@ -349,7 +349,7 @@ def _rails_findings(self: Rule, project: Project) -> Iterator[Finding]:
 
 def _env_file_findings(self: Rule, project: Project) -> Iterator[Finding]:
     for path in project.env_files:
-        role = project.env_file_role(path).deployment
+        role = env_file_role(path).deployment
         if role == "development" or (role == "plain" and project.tracked(path) is not True):
             continue
         env = project.env_file(path)
@@ -372,7 +372,7 @@ def _env_file_findings(self: Rule, project: Project) -> Iterator[Finding]:
 
 
 def _compose_findings(self: Rule, project: Project) -> Iterator[Finding]:
-    for written in project.written_settings(_SQLITE):
+    for written in facts.written_settings(project, _SQLITE):
         service, name, value = written.service, written.name, written.value
         if on_volume(sqlite_file(name, value, service), service):
             continue
@@ -675,7 +675,7 @@ def _debug_message(where: str, setting: str, name: str) -> str:
 )
 def debug_enabled_in_production(self: Rule, project: Project) -> Iterator[Finding]:
     seen: set[Location] = set()
-    for written in project.written_settings(_DEBUG):
+    for written in facts.written_settings(project, _DEBUG):
         service, name = written.service, written.name
         if name == "DEBUG" and project.data_store(service) is not None:
             continue
@@ -683,14 +683,14 @@ def debug_enabled_in_production(self: Rule, project: Project) -> Iterator[Findin
         yield self.finding(written.node.anchor_loc, _debug_message(
             f"service '{service.name}' of a production setup",
             _setting(name, written.written, written.value), name))
-    for entry in project.production_env_values():
+    for entry in facts.production_env_values(project):
         name, value, location = entry.name, entry.value, entry.location
         if name in _DEBUG and value.strip().lower() in _DEBUG[name] and location not in seen:
             seen.add(location)
             yield self.finding(location, _debug_message(
                 f"{entry.path.name}, an env file production reads,",
                 f"sets {name}={value.strip()}", name))
-    for settings in project.production_django_settings:
+    for settings in appdb.production_django_settings(project):
         location = project.django_debug(settings) if settings.role != "base" else None
         if location is not None and location not in seen:
             seen.add(location)

@@ -9,6 +9,7 @@ from composeguard.lint.compose import ComposeFile, Service
 from composeguard.lint.finding import Finding, Severity, offer
 from composeguard.lint.project import Project
 from composeguard.rules.base import Example, Rule, listed, rule
+from composeguard.rules.environments import backups, facts
 
 _APP = "services:\n  app:\n    image: shop/app:1.4\n{extra}"
 _MIGRATE_SEED = '    command: sh -c "php artisan migrate --force || true && php artisan db:seed --force || true && php-fpm"\n'
@@ -130,7 +131,7 @@ _SPLIT_PROD = (
     ),
 )
 def no_environment_split(self: Rule, project: Project) -> Iterator[Finding]:
-    for setup in project.unsplit_setups():
+    for setup in facts.unsplit_setups(project):
         base, first = setup.base, setup.steps[0]
         commands = listed(dict.fromkeys(s.action.command for s in setup.steps))
         where = "" if setup.location == first.step.location else (
@@ -164,7 +165,7 @@ _DUMPS = {
 
 def _backup_message(project: Project, service: Service, store: str) -> str:
     """Short on purpose: what is missing, what it costs, what to add."""
-    other = sorted({b.description for b in project.backups})
+    other = sorted({b.description for b in backups.find_backups(project)})
     found = ""
     if other:
         more = f" and {len(other) - 1} more" if len(other) > 1 else ""
@@ -271,5 +272,5 @@ def _backup_message(project: Project, service: Service, store: str) -> str:
     ),
 )
 def no_database_backup(self: Rule, project: Project) -> Iterator[Finding]:
-    for service, store in project.stores_without_backup():
+    for service, store in backups.stores_without_backup(project):
         yield self.finding(service.location, _backup_message(project, service, store.name))

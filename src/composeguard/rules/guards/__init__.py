@@ -8,11 +8,12 @@ from typing import TYPE_CHECKING
 
 from composeguard.lint.compose import PublishedPort, parse_port  # noqa: F401 - see below
 from composeguard.lint.finding import Finding, Location, Severity, offer
-from composeguard.lint.guards import RAILS_CHECK
-from composeguard.lint.guards import production_env_file as _production_env_file  # noqa: F401
 from composeguard.lint.nodes import scalar_text
 from composeguard.lint.project import Project
 from composeguard.rules.base import Example, Rule, listed, rule
+from composeguard.rules.guards import facts
+from composeguard.rules.guards.facts import RAILS_CHECK
+from composeguard.rules.guards.facts import production_env_file as _production_env_file  # noqa: F401
 from composeguard.rules.guards.fixes import destructive_guard_fix, loopback_port_fix
 
 if TYPE_CHECKING:
@@ -215,7 +216,7 @@ def _laravel_app(boot: str, version: str = "^11.31") -> dict[str, str]:
 
 def _seed_advice(project: Project, app: LaravelApp, guard: DestructiveGuard | None) -> str:
     evidence = None if guard is not None and guard.seed_prohibited else \
-        project.seeding_evidence(app)
+        facts.seeding_evidence(project, app)
     if evidence is None:
         return ""
     try:
@@ -382,7 +383,7 @@ def destructive_commands_unguarded(self: Rule, project: Project) -> Iterator[Fin
         if missing:
             yield self.finding(guard.location, _partial_message(guard, missing, seed),
                                fix=offer(destructive_guard_fix, project, app))
-    for check in project.disabled_environment_checks():
+    for check in facts.disabled_environment_checks(project):
         yield self.finding(check.location, (
             f"{check.where} sets {RAILS_CHECK}, which turns off Rails' refusal to run `db:drop`, "
             "`db:reset`, `db:schema:load` and `db:purge` against the production database: one "

@@ -10,8 +10,9 @@ from pathlib import Path
 from composeguard.lint.finding import Finding, FixOffer, Location, Severity, offer
 from composeguard.lint.ignore import IgnoreMatch
 from composeguard.lint.project import Project
-from composeguard.lint.repofiles import TrackedFile, ignore_suggestion
 from composeguard.rules.base import Example, Rule, rule
+from composeguard.rules.repository import facts
+from composeguard.rules.repository.facts import TrackedFile, ignore_suggestion
 from composeguard.rules.repository.fixes import (
     ignore_patterns_fix,
     ignore_text,
@@ -31,7 +32,7 @@ _LARAVEL = {
 
 
 def _already_ignored(project: Project, tracked: TrackedFile) -> str:
-    found = project.already_ignored_by(tracked)
+    found = facts.already_ignored_by(project, tracked)
     if found is None:
         return ""
     where = Path(os.path.relpath(found.source, tracked.root)).as_posix()
@@ -98,7 +99,7 @@ def _already_ignored(project: Project, tracked: TrackedFile) -> str:
     ),
 )
 def database_file_tracked(self: Rule, project: Project) -> Iterator[Finding]:
-    for database in project.tracked_databases():
+    for database in facts.tracked_databases(project):
         tracked, relative = database.file, database.file.relative
         kind = "database file" if database.by_name else "SQLite database"
         pattern = ignore_suggestion(tracked.path.name) if database.by_name else f"`/{relative}`"
@@ -206,7 +207,7 @@ def _not_ignored_because(match: IgnoreMatch | None, root: Path) -> str:
     ),
 )
 def database_files_not_ignored(self: Rule, project: Project) -> Iterator[Finding]:
-    found = list(project.unignored_databases())
+    found = list(facts.unignored_databases(project))
     fixes = _ignore_fixes(project, [(d.path, d.root, d.boundary / ".gitignore",
                                      patterns_in(d.pattern)) for d in found])
     for item in found:
@@ -329,7 +330,7 @@ def _what_it_holds(role: str, credentials: tuple[str, ...]) -> str:
     ),
 )
 def env_file_tracked(self: Rule, project: Project) -> Iterator[Finding]:
-    for found in project.tracked_env_files():
+    for found in facts.tracked_env_files(project):
         tracked, credentials, convention = found.file, found.credentials, found.convention
         path, relative = tracked.path, tracked.relative
         note = ""

@@ -7,9 +7,16 @@ from pathlib import Path
 
 import pytest
 
-from composeguard.lint.appdb import on_volume, sqlite_file
 from composeguard.lint.compose import Service
 from composeguard.lint.project import Project
+from composeguard.rules.appconfig.appdb import (
+    kept_on_volumes,
+    on_volume,
+    production_django_settings,
+    services_built_from,
+    sqlite_file,
+    unused_database_setting,
+)
 
 Make = Callable[..., Path]
 
@@ -63,13 +70,13 @@ def test_sqlite_kept_on_volumes_needs_every_service_built_from_the_app(
 ) -> None:
     root = project_dir({"compose.yaml": RAILS_COMPOSE.format(mount=mount)})
     project = Project([root])
-    assert [s.name for s in project.services_built_from(root)] == ["web", "worker"]
-    assert project.sqlite_kept_on_volumes(root, lambda _: "storage/production.sqlite3") is kept
+    assert [s.name for s in services_built_from(project, root)] == ["web", "worker"]
+    assert kept_on_volumes(project, root, lambda _: "storage/production.sqlite3") is kept
 
 
 def test_nothing_built_from_the_app_is_no_deliberate_sqlite(project_dir: Make) -> None:
     root = project_dir({"compose.yaml": "services:\n  db:\n    image: postgres:16\n"})
-    assert not Project([root]).sqlite_kept_on_volumes(root, lambda _: "/data/x.sqlite")
+    assert not kept_on_volumes(Project([root]), root, lambda _: "/data/x.sqlite")
 
 
 DJANGO = {"manage.py": "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', "
@@ -81,20 +88,20 @@ DJANGO = {"manage.py": "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE
 def test_production_django_settings_prefer_production_modules(project_dir: Make) -> None:
     root = project_dir({**DJANGO, "mysite/settings/production.py": "from .base import *\n",
                         "mysite/settings/staging.py": "from .base import *\n"})
-    modules = sorted(s.module for s in Project([root]).production_django_settings)
+    modules = sorted(s.module for s in production_django_settings(Project([root])))
     assert modules == ["mysite.settings.production", "mysite.settings.staging"]
 
 
 def test_production_django_settings_fall_back_to_base(project_dir: Make) -> None:
     root = project_dir(DJANGO)
-    assert [s.module for s in Project([root]).production_django_settings] == [
+    assert [s.module for s in production_django_settings(Project([root]))] == [
         "mysite.settings.base"]
 
 
 def test_unused_database_setting(project_dir: Make) -> None:
     unused = project_dir({"compose.yaml": "services:\n  app:\n    build: .\n    environment:\n"
                                           "      DB_PASSWORD: x\n      DB_HOST: mysql\n"})
-    assert Project([unused]).unused_database_setting(unused) == ("app", "DB_HOST")
+    assert unused_database_setting(Project([unused]), unused) == ("app", "DB_HOST")
     (unused / "compose.yaml").write_text("services:\n  app:\n    build: .\n    environment:\n"
                                          "      DB_HOST: mysql\n      DB_CONNECTION: mysql\n")
-    assert Project([unused]).unused_database_setting(unused) is None
+    assert unused_database_setting(Project([unused]), unused) is None

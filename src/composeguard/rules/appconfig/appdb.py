@@ -72,11 +72,11 @@ def kept_on_volumes(project: Project, root: Path, path: Callable[[Service], str 
     """Whether production-facing services are built from the app at ``root`` and every one
     keeps the app's SQLite file (``path`` in that service) on a volume: a deliberate,
     persistent SQLite deployment rather than a forgotten fallback."""
-    services = list(project.services_built_from(root))
+    services = list(services_built_from(project, root))
     return bool(services) and all(on_volume(path(s), s) for s in services)
 
 
-def production_django_settings(project: Project) -> tuple[DjangoSettings, ...]:
+def _production_django_settings(project: Project) -> tuple[DjangoSettings, ...]:
     """Per settings folder: its production modules, else its single module or ``base``."""
     by_folder: dict[Path, list[DjangoSettings]] = {}
     for settings in project.django_settings:
@@ -92,9 +92,14 @@ def unused_database_setting(project: Project, root: Path) -> tuple[str, str] | N
     """(service, setting) of a production service built from the Laravel app at ``root``
     that names a database server (``DB_HOST``...) but leaves ``DB_CONNECTION`` unset: unless
     the app's own ``.env`` sets it, the app never uses that database."""
-    for service in project.services_built_from(root):
+    for service in services_built_from(project, root):
         environment = service.environment
         given = [n for n in LARAVEL_DB_SETTINGS if n in environment]
         if given and "DB_CONNECTION" not in environment:
             return service.name, given[0]
     return None
+
+
+def production_django_settings(project: Project) -> tuple[DjangoSettings, ...]:
+    """The Django settings production runs, computed once per project."""
+    return project.memo(("rules/appconfig/appdb.py", "production_django_settings"), lambda: _production_django_settings(project))

@@ -146,11 +146,11 @@ def stores_without_backup(project: Project) -> Iterator[tuple[Service, DataStore
             continue
         seen.add(service.location)
         key = store_key(model, service)
-        if not any(backup.covers(store.name, key) for backup in project.backups):
+        if not any(backup.covers(store.name, key) for backup in find_backups(project)):
             yield service, store
 
 
-def find_backups(project: Project) -> tuple[Backup, ...]:
+def _find_backups(project: Project) -> tuple[Backup, ...]:
     """Every backup path of ``project``, each found once."""
     found: list[Backup] = []
     found.extend(_compose_backups(project))
@@ -387,3 +387,7 @@ def _source(mount: Mount, model: ComposeModel) -> str | None:
 def _sources(service: Service, model: ComposeModel) -> set[str]:
     return {s for mount in service.mounts if (s := _source(mount, model)) is not None}
 
+
+def find_backups(project: Project) -> tuple[Backup, ...]:
+    """Every way the project backs up its data stores, found once per project."""
+    return project.memo(("rules/environments/backups.py", "find_backups"), lambda: _find_backups(project))

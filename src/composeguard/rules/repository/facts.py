@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from composeguard.lint.envroles import repository_role
 from composeguard.lint.finding import Location
 
 if TYPE_CHECKING:
@@ -194,7 +195,7 @@ def _laravel_uses_sqlite(project: Project, app: LaravelApp) -> bool:
                for p in project.discovery.files)
 
 
-def app_databases(project: Project) -> tuple[AppDatabase, ...]:
+def _app_databases(project: Project) -> tuple[AppDatabase, ...]:
     """The SQLite files of the project's apps that use SQLite: Laravel's
     ``database/database.sqlite``, Django's ``db.sqlite3`` beside manage.py (a settings module
     other than a test one on the sqlite3 engine), each SQLite file a Rails
@@ -217,7 +218,7 @@ def app_databases(project: Project) -> tuple[AppDatabase, ...]:
             found.setdefault(path, AppDatabase(path, "Django's default SQLite database",
                                                "`db.sqlite3*`", root / "manage.py", root))
     for root in project.rails_apps:
-        for relative in project.rails_sqlite_paths(root):
+        for relative in _rails_sqlite_files(project, root):
             path = Path(os.path.abspath(root / relative))
             found.setdefault(path, AppDatabase(
                 path, "a SQLite database config/database.yml names",
@@ -226,38 +227,6 @@ def app_databases(project: Project) -> tuple[AppDatabase, ...]:
 
 
 # -- env files ----------------------------------------------------------------------------------
-
-_TEMPLATE = frozenset({"example", "examples", "sample", "samples", "dist", "template",
-                       "templates", "tpl", "tmpl", "default", "defaults", "schema", "skel",
-                       "skeleton", "stub", "in", "editme", "placeholder"})
-_ENCRYPTED = frozenset({"encrypted", "enc", "vault", "sops", "age", "gpg", "asc", "crypt"})
-_TEST = frozenset({"test", "testing", "tests", "ci", "e2e", "dusk", "cypress", "playwright",
-                   "phpunit"})
-_PRIVATE = frozenset({"local", "backup", "bak", "old", "orig", "save", "keys", "me"})
-
-
-def env_file_role(name: str) -> str | None:
-    """What an env file's name says it holds.
-
-    ``template``, ``encrypted`` or ``test`` (never findings), ``private`` (one machine's
-    settings or a copy of them: ``.env.local``, ``.env.production.local``, ``.env.backup``,
-    ``.env.keys``), ``environment`` (``.env.production``, ``.env.docker``...), ``plain``
-    (``.env``), ``other`` for names outside the ``.env``/``.env.*`` family (``db.env``).
-    """
-    lower = name.lower()
-    if lower == ".env":
-        return "plain"
-    if not lower.startswith(".env."):
-        stem = lower.split(".")
-        if _TEMPLATE.intersection(stem):
-            return "template"
-        return "other"
-    tokens = lower[len(".env."):].replace("-", ".").replace("_", ".").split(".")
-    for role, words in (("template", _TEMPLATE), ("encrypted", _ENCRYPTED), ("test", _TEST),
-                        ("private", _PRIVATE)):
-        if words.intersection(tokens):
-            return role
-    return "environment"
 
 
 _SECRET_WORDS = frozenset({"PASSWORD", "PASSWD", "PASS", "PWD", "SECRET", "SECRETS", "TOKEN",
@@ -415,7 +384,7 @@ def tracked_databases(project: Project) -> Iterator[TrackedDatabase]:
         if tracked is None:
             continue
         if extension is None and not (worth_sniffing(tuple(tracked.relative.split("/")))
-                                      and project.has_sqlite_header(path)):
+                                      and has_sqlite_header(path)):
             continue
         yield TrackedDatabase(tracked, extension is not None)
 
@@ -426,7 +395,7 @@ class TrackedEnvFile:
 
     file: TrackedFile
     role: str
-    """:func:`env_file_role` of its name: ``plain``, ``environment``, ``private``, ``other``."""
+    """:func:`~composeguard.lint.envroles.repository_role` of its name: ``plain``, ``environment``, ``private``, ``other``."""
     credentials: tuple[str, ...]
     """The credential variables it sets (names only)."""
     convention: str | None
@@ -440,7 +409,7 @@ def tracked_env_files(project: Project) -> Iterator[TrackedEnvFile]:
     production: set[Path] | None = None
     compose_only: set[Path] | None = None
     for path in project.env_files:
-        role = env_file_role(path.name)
+        role = repository_role(path.name)
         if role in (None, "template", "encrypted", "test"):
             continue
         tracked = tracked_file(project, path)
@@ -454,7 +423,7 @@ def tracked_env_files(project: Project) -> Iterator[TrackedEnvFile]:
             if not credentials or path not in production:
                 continue
         elif role in ("plain", "environment"):
-            convention = project.env_convention(path.parent)
+            convention = committing_convention(path.parent, project.read_text)
             if convention is None and role == "plain":
                 if compose_only is None:
                     compose_only = _compose_only_dirs(project)
@@ -545,7 +514,7 @@ def unignored_databases(project: Project) -> Iterator[UnignoredDatabase]:
 
 def _expected_files(project: Project) -> dict[Path, _Expected]:
     expected: dict[Path, _Expected] = {}
-    for app in project.app_databases:
+    for app in app_databases(project):
         expected.setdefault(app.path, _Expected(app.path, app.what, app.pattern, app.anchor,
                                                 app.app_root))
     for path in project.discovery.files:
@@ -580,3 +549,15 @@ def _ignore_file(boundary: Path, path: Path) -> Path | None:
             break
         folder = folder.parent
     return None
+
+
+def _rails_sqlite_files(project: Project, root: Path) -> tuple[str, ...]:
+    """The app-relative SQLite files a Rails app's ``config/database.yml`` names."""
+    path = Path(root) / "config" / "database.yml"
+    text = project.read_text(path)
+    return rails_sqlite_paths(path, text) if text is not None else ()
+
+
+def app_databases(project: Project) -> tuple[AppDatabase, ...]:
+    """The SQLite files the project's apps create, computed once per project."""
+    return project.memo(("rules/repository/facts.py", "app_databases"), lambda: _app_databases(project))

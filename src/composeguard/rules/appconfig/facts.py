@@ -1,0 +1,81 @@
+"""Facts only the app-configuration rules ask: the settings production reads from env
+files (CG301/CG302), and the settings production-facing services write in compose files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from composeguard.lint.compose import Service
+from composeguard.lint.envroles import env_file_role
+from composeguard.lint.nodes import Node, scalar_text
+from composeguard.lint.written import Written, judge_text, setting_matches
+
+if TYPE_CHECKING:
+    from composeguard.lint.finding import Location
+    from composeguard.lint.project import Project
+
+
+@dataclass(frozen=True, slots=True)
+class EnvValue:
+    """A setting production reads from an env file, at the line that writes it."""
+
+    path: Path
+    name: str
+    value: str
+    location: Location
+
+
+def production_env_values(project: Project) -> Iterator[EnvValue]:
+    """Every entry of a file named for production, and what a production-facing service
+    takes through ``env_file:`` from a file git tracks (an untracked one is this machine's
+    copy), after ``environment:`` and later files have won as in Compose."""
+    for path in project.env_files:
+        production = env_file_role(path).deployment == "production"
+        env = project.env_file(path) if production else None
+        for name, (value, location) in (env.resolve() if env is not None else {}).items():
+            yield EnvValue(path, name, value, location)
+    env_files = set(project.env_files)
+    for _, service in project.production_services():
+        for name, node in service.environment.items():
+            path = node.loc.path
+            if path in env_files and node.value is not None and project.tracked(path) \
+                    and env_file_role(path).deployment in ("plain", "template"):
+                yield EnvValue(path, name, scalar_text(node.value), node.loc)
+
+
+
+@dataclass(frozen=True, slots=True)
+class WrittenSetting:
+    """A setting a production-facing service writes in a compose file, with a watched value."""
+
+    service: Service
+    node: Node
+    name: str
+    written: Written
+    value: str
+    """The value in use when every variable it references is unset, stripped."""
+
+
+def written_settings(
+    project: Project, names: Mapping[str, frozenset[str]]
+) -> Iterator[WrittenSetting]:
+    """Each of ``names`` a production-facing service writes in a compose file with a value
+    from its set, once per place it is written; values that only come from ``${VAR}`` or an
+    ``env_file`` are not written settings."""
+    seen: set[Location] = set()
+    for model, service in project.production_services():
+        for name, values in names.items():
+            node = service.environment.get(name)
+            text = project.written_text(model, node) if node is not None else None
+            if node is None or text is None or node.anchor_loc in seen:
+                continue
+            judged = judge_text(text)
+            value = judged.value_when_unset.strip()
+            if (judged.literal or judged.fallback) and setting_matches(name, value, values):
+                seen.add(node.anchor_loc)
+                yield WrittenSetting(service, node, name, judged, value)
+
