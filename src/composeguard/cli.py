@@ -341,9 +341,9 @@ def fix_command(
     usage errors or when a rule failed.
     """
     from composeguard.fix.plan import FileChange, plan_fixes, unified_diff
-    from composeguard.fix.split import use_layout
     from composeguard.fix.write import LockTimeout, project_lock, write_changes
     from composeguard.lint.config import resolve_selection
+    from composeguard.lint.finding import FixOptions
     from composeguard.lint.project import Project
     from composeguard.lint.report import colour_diff, display_path, use_color
 
@@ -368,9 +368,9 @@ def fix_command(
         with contextlib.ExitStack() as held:
             if not show_diff:
                 held.enter_context(project_lock(paths, waiting=waiting))
-            with use_layout(layout):
-                plan = plan_fixes(paths, selection=resolve_selection(config, select, (), ignore),
-                                  unsafe=unsafe_fixes, force=force, make_project=make_project)
+            plan = plan_fixes(paths, selection=resolve_selection(config, select, (), ignore),
+                              unsafe=unsafe_fixes, force=force, make_project=make_project,
+                              options=FixOptions(layout=layout))
             scripts: tuple[FileChange, ...] = ()
             if with_scripts:
                 from composeguard.fix.backup_scripts import script_changes

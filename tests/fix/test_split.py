@@ -21,11 +21,11 @@ from composeguard.fix.split import (
     reduce_start_command,
     split_fix,
     split_paths,
-    use_layout,
 )
 from composeguard.fix.write import write_changes
 from composeguard.lint.commands import Operation
 from composeguard.lint.compose import ComposeModel, Environment
+from composeguard.lint.finding import FixOptions
 from composeguard.lint.project import Project
 from composeguard.lint.runner import Selection, run
 
@@ -52,16 +52,16 @@ def copy_project(source: Path, tmp_path: Path) -> Path:
 def fix(root: Path, layout: Layout = "standalone",
         make_project: Callable[[Sequence[Path]], Project] | None = None) -> FixPlan:
     """Plan every split/start fix (unsafe included) and write it."""
-    with use_layout(layout):
-        plan = plan_fixes([root], selection=SPLIT_RULES, unsafe=True, make_project=make_project)
+    plan = plan_fixes([root], selection=SPLIT_RULES, unsafe=True, make_project=make_project,
+                      options=FixOptions(layout=layout))
     assert not plan.errors
     assert all(result.written for result in write_changes(plan.changes, [root]))
     return plan
 
 
 def refix(root: Path, layout: Layout = "standalone") -> FixPlan:
-    with use_layout(layout):
-        return plan_fixes([root], selection=SPLIT_RULES, unsafe=True)
+    return plan_fixes([root], selection=SPLIT_RULES, unsafe=True,
+                      options=FixOptions(layout=layout))
 
 
 def valid(files: list[Path], root: Path) -> tuple[bool, str]:

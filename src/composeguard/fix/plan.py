@@ -18,7 +18,7 @@ from pathlib import Path
 
 from composeguard.fix.edits import BOM, EditError, Span, TextIndex, in_order, splice
 from composeguard.fix.write import FileChange, within
-from composeguard.lint.finding import Finding, Fix
+from composeguard.lint.finding import Finding, Fix, FixOptions
 from composeguard.lint.project import Project
 from composeguard.lint.runner import Selection, run
 
@@ -99,17 +99,18 @@ def plan_fixes(
     force: bool = False,
     make_project: ProjectFactory | None = None,
     max_passes: int = MAX_PASSES,
+    options: FixOptions | None = None,
 ) -> FixPlan:
     """Plan every fix for ``paths``; nothing is written (see :mod:`composeguard.fix.write`).
 
     ``unsafe`` also applies fixes marked unsafe; ``force`` lets a fix's new file replace an
-    existing one.
+    existing one; ``options`` shape the fixes that ask for them (the split's layout).
     """
     from composeguard.fix.sandbox import Sandbox, mirror
 
     factory = make_project or (lambda p: Project(p))
     paths = tuple(Path(p) for p in paths) or (Path("."),)
-    state = _Planner(paths, unsafe, force)
+    state = _Planner(paths, unsafe, force, options or FixOptions())
     real_project = factory(paths)
     project = real_project
     sandbox: Sandbox | None = None
@@ -153,6 +154,7 @@ class _Planner:
     paths: tuple[Path, ...]
     unsafe: bool
     force: bool
+    options: FixOptions
     originals: dict[Path, str | None] = field(default_factory=dict)
     contents: dict[Path, str] = field(default_factory=dict)
     """Planned text of every file a fix touched, by absolute path."""
@@ -173,7 +175,7 @@ class _Planner:
         for finding in findings:
             if finding.fix is None:
                 continue
-            fix = finding.fix.build()
+            fix = finding.fix.build(self.options)
             if fix is None:
                 self.not_applied.append(PlannedFix(
                     finding.code, to_real(finding.location.path), finding.location.line,

@@ -14,7 +14,8 @@ environment its own file, generated from the base:
   data-store passwords required from the environment (``${MYSQL_ROOT_PASSWORD:?...}``), a
   named volume at every store's data directory and a fixed ``hostname:`` for rabbitmq.
 
-With the ``override`` layout (:func:`use_layout`) the two files are overrides for
+With the ``override`` layout (``FixOptions(layout="override")``, from ``composeguard fix
+--layout override``) the two files are overrides for
 ``-f base -f file`` instead. Where a project is split already, a production start command is
 fixed on its own: the steps are removed from it (:func:`start_command_fix`).
 
@@ -39,17 +40,15 @@ import posixpath
 import shlex
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
-from weakref import WeakKeyDictionary
 
 from composeguard.fix.yaml_edits import Change, YamlText, YNode
 from composeguard.lint.commands import Operation, classify
 from composeguard.lint.compose import ComposeFile, ComposeModel, Environment, Service
 from composeguard.lint.datastores import DataStore
-from composeguard.lint.finding import Edit, Fix, fix_builder
+from composeguard.lint.finding import Edit, Fix, FixOptions, fix_builder
 from composeguard.lint.project import Project
 from composeguard.lint.shell import Command
 from composeguard.lint.startup import StartStep
@@ -57,8 +56,6 @@ from composeguard.lint.storage import Persistence
 
 Layout = Literal["standalone", "override"]
 LAYOUTS: tuple[Layout, ...] = ("standalone", "override")
-
-_LAYOUT: ContextVar[Layout] = ContextVar("composeguard_split_layout", default="standalone")
 
 AUTOMATIC = frozenset({Operation.MIGRATE, Operation.SEED, Operation.DESTROY})
 """What a start command must not do in production."""
@@ -79,19 +76,11 @@ _NEAR = ("image", "build", "extends", "container_name", "hostname")
 """Keys after which a new service key is inserted."""
 
 
-@contextmanager
-def use_layout(layout: Layout) -> Iterator[None]:
-    """Generate the split as ``layout`` (``standalone`` files or ``override`` files) while the
-    block runs; ``composeguard fix --layout`` sets it around planning."""
-    token = _LAYOUT.set(layout if layout in LAYOUTS else "standalone")
-    try:
-        yield
-    finally:
-        _LAYOUT.reset(token)
-
-
-def current_layout() -> Layout:
-    return _LAYOUT.get()
+def layout_of(options: FixOptions | None) -> Layout:
+    """The split's layout ``composeguard fix --layout`` asked for (``standalone`` unless
+    ``override``)."""
+    layout = options.layout if options is not None else "standalone"
+    return "override" if layout == "override" else "standalone"
 
 
 def split_paths(base: Path) -> tuple[Path, Path]:
@@ -159,11 +148,9 @@ def reduce_start_command(project: Project, path: Path, service: str, key: str
     """``services.<service>.<key>`` of the compose file ``path`` without its automatic steps,
     or None when it has none, cannot be read exactly, or would be left with nothing to run
     (a one-shot migration service)."""
-    cache = _cache(project)
-    memo_key = ("reduce", path, service, key)
-    if memo_key not in cache:
-        cache[memo_key] = _best_effort(_reduce, project, path, service, key)
-    return cache[memo_key]  # type: ignore[return-value]
+    reduction: Reduction | None = project.memo(
+        ("reduce", path, service, key), lambda: _best_effort(_reduce, project, path, service, key))
+    return reduction
 
 
 def _reduce(project: Project, path: Path, service: str, key: str) -> Reduction | None:
@@ -451,24 +438,25 @@ def _compose_step_in_production(project: Project, model: ComposeModel, service: 
         and project.compose_file(path).environment is Environment.PRODUCTION
 
 
-@fix_builder(safe=False, offered=_compose_step_in_production)
+@fix_builder(safe=False, offered=_compose_step_in_production, options=True)
 def start_command_fix(project: Project, model: ComposeModel, service: Service,
-                      step: StartStep) -> Fix | None:
+                      step: StartStep, *, options: FixOptions | None = None) -> Fix | None:
     """The fix of a production start step: the split when the setup has none (the step then
     moves to the development file), else the step removed from the production command.
     None for a step in a script or Dockerfile, or a command that cannot be read exactly."""
-    fix: Fix | None = _best_effort(_start_command_fix, project, model, service, step)
+    fix: Fix | None = _best_effort(_start_command_fix, project, model, service, step,
+                                   layout_of(options))
     return fix
 
 
 def _start_command_fix(project: Project, model: ComposeModel, service: Service,
-                       step: StartStep) -> Fix | None:
+                       step: StartStep, layout: Layout) -> Fix | None:
     if not _compose_step_in_production(project, model, service, step):
         return None
     path = step.location.path
     base = _unsplit_base(project, model)
     if base is not None and base.path == path:
-        plan = _split_plan(project, model, base)
+        plan = _split_plan(project, model, base, layout)
         if plan is not None and any(r.covers(step) for r in plan.reductions):
             return plan.fix
     reduction = reduce_start_command(project, path, service.name, step.via)
@@ -493,14 +481,15 @@ def _listed(items: Sequence[str]) -> str:
 # -- the split (CG601) -----------------------------------------------------------------------
 
 
-@fix_builder(safe=False)
-def split_fix(project: Project, model: ComposeModel) -> Fix | None:
+@fix_builder(safe=False, options=True)
+def split_fix(project: Project, model: ComposeModel, *, options: FixOptions | None = None
+              ) -> Fix | None:
     """The fix of CG601 for the production model of an unsplit base file: the safe base and
     the two generated files, as one fix; None when it cannot be generated exactly."""
     base = _unsplit_base(project, model)
     if base is None:
         return None
-    plan = _split_plan(project, model, base)
+    plan = _split_plan(project, model, base, layout_of(options))
     return plan.fix if plan is not None else None
 
 
@@ -525,12 +514,14 @@ def _unsplit_base(project: Project, model: ComposeModel) -> ComposeFile | None:
     return next((b for b in project.unsplit_compose_bases() if b.path == path), None)
 
 
-def _split_plan(project: Project, model: ComposeModel, base: ComposeFile) -> _SplitPlan | None:
-    cache = _cache(project)
-    key = ("split", base.path, current_layout())
-    if key not in cache:
-        cache[key] = _best_effort(_build_split, project, model, base, current_layout())
-    return cache[key]  # type: ignore[return-value]
+def _split_plan(project: Project, model: ComposeModel, base: ComposeFile, layout: Layout
+                ) -> _SplitPlan | None:
+    """The split of ``base``, built once per project and layout (several findings of one
+    setup offer it)."""
+    plan: _SplitPlan | None = project.memo(
+        ("split", base.path, layout),
+        lambda: _best_effort(_build_split, project, model, base, layout))
+    return plan
 
 
 def _build_split(project: Project, model: ComposeModel, base: ComposeFile, layout: Layout
@@ -1240,17 +1231,6 @@ def _declare(data: Any, volume: str) -> None:
 
 
 # -- helpers ---------------------------------------------------------------------------------
-
-_CACHES: WeakKeyDictionary[Project, dict[tuple[object, ...], object]] = WeakKeyDictionary()
-
-
-def _cache(project: Project) -> dict[tuple[object, ...], object]:
-    """What was built for ``project``: several rules ask for the same fix."""
-    try:
-        return _CACHES.setdefault(project, {})
-    except TypeError:
-        return {}
-
 
 def _best_effort(builder: Callable[..., Any], *args: Any) -> Any:
     """A fix that cannot be built is no fix; the finding is still reported."""

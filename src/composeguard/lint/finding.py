@@ -61,9 +61,19 @@ class Fix:
     new_files: tuple[tuple[Path, str], ...] = ()
     safe: bool = True
 
-    def build(self) -> Fix:
+    def build(self, options: FixOptions | None = None) -> Fix:
         """A fix built already is its own offer (tests and simple rules give one)."""
         return self
+
+
+@dataclass(frozen=True, slots=True)
+class FixOptions:
+    """What ``composeguard fix`` was asked for that shapes a fix rather than decides it:
+    handed to every builder that declares ``@fix_builder(..., options=True)``."""
+
+    layout: str = "standalone"
+    """How the dev/prod split (CG601) is written: ``standalone`` files or ``override``
+    files for ``docker compose -f BASE -f FILE``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,8 +90,11 @@ class FixOffer:
     finish: Callable[[Fix], Fix] | None = field(default=None, compare=False)
     """Applied to the built fix (the engine masks secrets in its description)."""
 
-    def build(self) -> Fix | None:
-        fix = self.builder(*self.arguments, **dict(self.keywords))
+    def build(self, options: FixOptions | None = None) -> Fix | None:
+        keywords = dict(self.keywords)
+        if getattr(self.builder, "options", False):
+            keywords["options"] = options or FixOptions()
+        fix = self.builder(*self.arguments, **keywords)
         if fix is not None and self.finish is not None:
             fix = self.finish(fix)
         return fix
@@ -104,16 +117,18 @@ def offer(builder: Callable[..., Fix | None], *arguments: Any, safe: bool | None
                     declared if safe is None else safe)
 
 
-def fix_builder(*, safe: bool, offered: Callable[..., bool] | None = None
+def fix_builder(*, safe: bool, offered: Callable[..., bool] | None = None, options: bool = False
                 ) -> Callable[[Callable[..., Fix | None]], Callable[..., Fix | None]]:
     """Declare whether the fixes a builder makes are safe, so that a check can say so
     without building one (a test holds every built fix to its builder's word), and, as
     ``offered``, a cheap test of the builder's arguments that rules out a fix the builder
-    would never make (so that ``check`` does not call such a finding fixable)."""
+    would never make (so that ``check`` does not call such a finding fixable). A builder
+    with ``options`` takes the run's :class:`FixOptions` as its ``options`` keyword."""
 
     def mark(builder: Callable[..., Fix | None]) -> Callable[..., Fix | None]:
         builder.safe = safe  # type: ignore[attr-defined]
         builder.offered = offered  # type: ignore[attr-defined]
+        builder.options = options  # type: ignore[attr-defined]
         return builder
 
     return mark
