@@ -22,11 +22,11 @@ from composeguard import __version__
 from composeguard.lint.finding import Severity
 
 if TYPE_CHECKING:
-    from composeguard.fix.split import Layout
     from composeguard.lint.baseline import Baseline
     from composeguard.lint.config import Config
     from composeguard.lint.project import Project
     from composeguard.lint.runner import RunResult, Selection
+    from composeguard.rules.environments.split import Layout
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -373,7 +373,7 @@ def fix_command(
                               options=FixOptions(layout=layout))
             scripts: tuple[FileChange, ...] = ()
             if with_scripts:
-                from composeguard.fix.backup_scripts import script_changes
+                from composeguard.rules.environments.backup_scripts import script_changes
 
                 scripts, skipped = script_changes(make_project(paths), paths)
                 for where, why in skipped:
@@ -401,7 +401,7 @@ def fix_command(
                     click.echo(f"{display_path(fix.path)}: {code} {fix.description}",
                                color=colored)
                 if scripts:
-                    from composeguard.fix.backup_scripts import write_scripts
+                    from composeguard.rules.environments.backup_scripts import write_scripts
 
                     for written in write_scripts(scripts, paths):
                         if written.written:

@@ -15,7 +15,9 @@ from pathlib import Path
 import pytest
 
 from composeguard.cli import main
-from composeguard.fix.backup_scripts import (
+from composeguard.lint.project import Project
+from composeguard.lint.runner import Selection, run
+from composeguard.rules.environments.backup_scripts import (
     BACKUP_SCRIPT,
     NO_STORE,
     RESTORE_SCRIPT,
@@ -24,8 +26,6 @@ from composeguard.fix.backup_scripts import (
     script_changes,
     write_scripts,
 )
-from composeguard.lint.project import Project
-from composeguard.lint.runner import Selection, run
 
 from ..tools import shellcheck as find_shellcheck
 

@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from composeguard.lint.scripts import ShellFragment
     from composeguard.lint.secrets import Redactor
     from composeguard.lint.shell import Script
-    from composeguard.lint.startup import StartCommands, StartStep
+    from composeguard.lint.start_commands import StartCommands, StartStep
     from composeguard.lint.written import WrittenIndex
 
 T = TypeVar("T")
@@ -355,7 +355,7 @@ class Project:
 
     @cached_property
     def _unsplit_compose_bases(self) -> tuple[ComposeFile, ...]:
-        from composeguard.lint.split import unsplit_bases
+        from composeguard.lint.unsplit import unsplit_bases
 
         return tuple(unsplit_bases(self.compose_files, self.repository_root, self.paths))
 
@@ -422,7 +422,7 @@ class Project:
 
     @cached_property
     def _start_commands(self) -> StartCommands:
-        from composeguard.lint.startup import StartCommands
+        from composeguard.lint.start_commands import StartCommands
 
         return StartCommands(self.read_text, self.shell_script)
 

@@ -49,7 +49,7 @@ from composeguard.lint.finding import Location
 
 if TYPE_CHECKING:
     from composeguard.lint.compose import ComposeFile, ComposeModel, Service
-    from composeguard.lint.startup import StartStep
+    from composeguard.lint.start_commands import StartStep
 
 TEMPLATE_TAGS = ("{{", "{%", "<%")
 """Jinja/cookiecutter and ERB tags: a file holding them that does not parse is a template."""

@@ -59,7 +59,7 @@ def on_volume(path: str | None, service: Service) -> bool:
 
 def services_built_from(project: Project, folder: Path) -> Iterator[Service]:
     """Production-facing services whose image is built from ``folder`` (or a folder above)."""
-    from composeguard.lint.startup import service_build
+    from composeguard.lint.start_commands import service_build
 
     folder = folder.resolve()
     for model, service in project.production_services():

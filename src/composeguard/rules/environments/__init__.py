@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from composeguard.fix.split import split_fix
 from composeguard.lint.compose import ComposeFile, Service
 from composeguard.lint.finding import Finding, Severity, offer
 from composeguard.lint.project import Project
 from composeguard.rules.base import Example, Rule, listed, rule
 from composeguard.rules.environments import backups, facts
+from composeguard.rules.environments.split import split_fix
 
 _APP = "services:\n  app:\n    image: shop/app:1.4\n{extra}"
 _MIGRATE_SEED = '    command: sh -c "php artisan migrate --force || true && php artisan db:seed --force || true && php-fpm"\n'

@@ -1,7 +1,7 @@
 """The setups of CG601: production-facing base files of projects that keep one compose
 setup for every environment, and the steps they run on every start.
 
-Which base files are unsplit is a fact of the core (:func:`composeguard.lint.split.unsplit_bases`,
+Which base files are unsplit is a fact of the core (:func:`composeguard.lint.unsplit.unsplit_bases`,
 asked through :meth:`~composeguard.lint.project.Project.unsplit_compose_bases`); what they
 run on start, and where the finding points, is this family's.
 """
@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING
 from composeguard.lint.commands import Action
 from composeguard.lint.compose import ComposeFile, ComposeModel, Environment, Service
 from composeguard.lint.finding import Location
-from composeguard.lint.split import ON_START
+from composeguard.lint.unsplit import ON_START
 
 if TYPE_CHECKING:
     from composeguard.lint.project import Project
-    from composeguard.lint.startup import StartStep
+    from composeguard.lint.start_commands import StartStep
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from composeguard.fix.split import start_command_fix
 from composeguard.lint.commands import Operation
 from composeguard.lint.compose import Environment, Service
 from composeguard.lint.finding import Finding, Location, Severity, offer
 from composeguard.lint.project import Project
 from composeguard.lint.shell import Failure
-from composeguard.lint.startup import StartStep
+from composeguard.lint.start_commands import StartStep
 from composeguard.rules.base import Example, Rule, rule
+from composeguard.rules.environments.split import start_command_fix
 
 PRODUCTION = (Environment.PRODUCTION,)
 NOT_TEST = (Environment.PRODUCTION, Environment.DEVELOPMENT)

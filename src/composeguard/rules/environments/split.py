@@ -51,7 +51,7 @@ from composeguard.lint.datastores import DataStore
 from composeguard.lint.finding import Edit, Fix, FixOptions, fix_builder
 from composeguard.lint.project import Project
 from composeguard.lint.shell import Command
-from composeguard.lint.startup import StartStep
+from composeguard.lint.start_commands import StartStep
 from composeguard.lint.storage import Persistence
 
 Layout = Literal["standalone", "override"]
