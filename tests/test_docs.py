@@ -10,6 +10,8 @@ from composeguard.docs import (
     REGENERATE,
     expected_files,
     index_page,
+    readme_table,
+    readme_with_table,
     rule_page,
     stale_files,
     write_docs,
@@ -17,6 +19,7 @@ from composeguard.docs import (
 from composeguard.rules import all_rules
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "rules"
+README = DOCS.parents[1] / "README.md"
 
 
 def test_docs_rules_is_up_to_date() -> None:
@@ -71,3 +74,26 @@ def test_docs_command_check_mode(tmp_path: Path) -> None:
     assert main(["docs", "--output", str(out)]) == 0
     assert docs_main(["--check", str(out)]) == 0
     assert main(["docs", "--check", "--output", str(out)]) == 0
+
+
+def test_the_readme_rules_table_is_the_catalog() -> None:
+    """The README's table is generated too: a new rule needs nothing written there by hand."""
+    text = README.read_text(encoding="utf-8")
+    assert readme_table(all_rules()) in text, f"regenerate it with `{REGENERATE}`"
+    rows = [line for line in text.split("\n") if line.startswith("| [CG")]
+    assert [row.split("]")[0][3:] for row in rows] == [r.code for r in all_rules()]
+    assert "| [CG101](docs/rules/CG101.md) | stateful-service-without-volume | error / warning |" \
+        in rows
+
+
+def test_the_readme_table_is_rewritten_between_its_markers(tmp_path: Path) -> None:
+    from composeguard.docs import README_END, README_START
+    from composeguard.docs import main as docs_main
+
+    readme = tmp_path / "README.md"
+    readme.write_text(f"# x\n\n{README_START}\n| old |\n{README_END}\n\nafter\n")
+    assert docs_main(["--check", "--readme", str(readme), str(DOCS)]) == 1
+    assert docs_main(["--readme", str(readme), str(tmp_path / "rules")]) == 0
+    assert readme.read_text() == f"# x\n\n{readme_table(all_rules())}\n\nafter\n"
+    assert docs_main(["--check", "--readme", str(readme), str(tmp_path / "rules")]) == 0
+    assert readme_with_table("no markers", all_rules()) == "no markers"

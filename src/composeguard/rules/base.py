@@ -46,6 +46,14 @@ class Rule:
     check_function: CheckFunction
     references: tuple[str, ...] = ()
     examples: tuple[Example, ...] = field(default=(), repr=False)
+    other_severities: tuple[Severity, ...] = ()
+    """Severities some of its findings take instead of ``severity`` (a cache's missing
+    volume is a warning where a database's is an error)."""
+
+    @property
+    def severities(self) -> tuple[Severity, ...]:
+        """Every severity its findings can have, the most severe first."""
+        return tuple(sorted({self.severity, *self.other_severities}, reverse=True))
 
     def check(self, project: Project) -> Iterator[Finding]:
         return self.check_function(self, project)
@@ -74,12 +82,14 @@ def rule(
     fix_safety: str = "Not fixable automatically.",
     references: tuple[str, ...] = (),
     examples: tuple[Example, ...] = (),
+    other_severities: tuple[Severity, ...] = (),
 ) -> Callable[[CheckFunction], Rule]:
     """Declare a rule: ``@rule(code=..., ...)`` over ``def check(rule, project)``."""
 
     def wrap(function: CheckFunction) -> Rule:
         return Rule(code, name, severity, summary, _dedent(what), _dedent(why), _dedent(example),
-                    _dedent(use_instead), _dedent(fix_safety), function, references, examples)
+                    _dedent(use_instead), _dedent(fix_safety), function, references, examples,
+                    other_severities)
 
     return wrap
 

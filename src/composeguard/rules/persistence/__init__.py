@@ -45,6 +45,7 @@ def _compose(image: str, extra: str = "", tail: str = "") -> str:
     code="CG101",
     name="stateful-service-without-volume",
     severity=Severity.ERROR,
+    other_severities=(Severity.WARNING,),
     summary="A database or other data store whose data directory is not on a volume.",
     what="""
         Reports a service whose image is a known data store (mysql, mariadb, postgres, mongo,
@@ -207,6 +208,7 @@ def stateful_service_without_volume(self: Rule, project: Project) -> Iterator[Fi
     code="CG102",
     name="anonymous-volume",
     severity=Severity.ERROR,
+    other_severities=(Severity.WARNING,),
     summary="A volume with only a container path, orphaned by `docker compose down`.",
     what="""
         Reports, in production-facing files, a volume given only a container path
@@ -366,6 +368,7 @@ def _deploy_script(fragment: ShellFragment, command: Command) -> bool:
     code="CG104",
     name="volume-destroying-command",
     severity=Severity.ERROR,
+    other_severities=(Severity.WARNING,),
     summary="A script or start command deletes Docker volumes, and the data in them.",
     what="""
         Reports `docker compose down -v`/`--volumes`, `docker-compose down -v`,
