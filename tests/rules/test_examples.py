@@ -80,3 +80,20 @@ def test_rule_example_fixed(rule: Rule, example: Example, tmp_path: Path) -> Non
             assert compose_config([path], root) == (True, ""), path
     assert plan_fixes([root], selection=selection, unsafe=True).changes == ()
     assert not [f for f in run(Project([root]), selection).findings if built(f)]
+
+
+def test_every_cases_file_belongs_to_a_rule_of_its_folder() -> None:
+    import composeguard.rules as catalog
+
+    expected = {rule.cases_path for rule in all_rules()}
+    present = set(Path(catalog.__file__).parent.glob("*/cases/*.yaml"))
+    assert present == expected
+
+
+def test_a_malformed_cases_file_is_named(tmp_path: Path) -> None:
+    from composeguard.rules.base import load_cases
+
+    bad = tmp_path / "CG999.yaml"
+    bad.write_text("cases:\n  - title: x\n    expect: []\n    file: {}\n")
+    with pytest.raises(ValueError, match=r"CG999.yaml: case 1: unknown keys \['file'\]"):
+        load_cases(bad)

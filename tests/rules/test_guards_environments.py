@@ -3,6 +3,7 @@ behind them (where a guard belongs, which setups are split, where a backup is fo
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,6 @@ from composeguard.rules.environments.backups import (
     find_backups,
 )
 from composeguard.rules.guards import (
-    _laravel_app,
     _production_env_file,
     destructive_commands_unguarded,
 )
@@ -27,6 +27,30 @@ from composeguard.rules.guards import (
 from ..conftest import FIXTURES, make_git_repo, write_tree
 
 PROVIDER = "app/Providers/AppServiceProvider.php"
+
+_PROVIDER = """<?php
+
+namespace App\\Providers;
+
+use Illuminate\\Database\\Console\\Migrations\\FreshCommand;
+use Illuminate\\Support\\Facades\\DB;
+use Illuminate\\Support\\ServiceProvider;
+
+class AppServiceProvider extends ServiceProvider
+{
+    public function boot(): void
+    {
+<body>    }
+}
+"""
+
+
+def _laravel_app(boot: str, version: str = "^11.31") -> dict[str, str]:
+    """A Laravel 11 app: ``boot`` is the body of AppServiceProvider::boot()."""
+    composer = {"require": {"php": "^8.2", "laravel/framework": version},
+                "autoload": {"psr-4": {"App\\": "app/"}}}
+    return {"artisan": "#!/usr/bin/env php\n<?php\n", "composer.json": json.dumps(composer),
+            "app/Providers/AppServiceProvider.php": _PROVIDER.replace("<body>", boot)}
 
 
 def messages(rule, root: Path) -> list[tuple[str, int, str]]:

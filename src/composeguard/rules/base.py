@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 
 from composeguard.lint.finding import Finding, Fix, FixOffer, Location, Severity
 from composeguard.lint.project import Project
@@ -45,7 +48,6 @@ class Rule:
     fix_safety: str
     check_function: CheckFunction
     references: tuple[str, ...] = ()
-    examples: tuple[Example, ...] = field(default=(), repr=False)
     other_severities: tuple[Severity, ...] = ()
     """Severities some of its findings take instead of ``severity`` (a cache's missing
     volume is a warning where a database's is an error)."""
@@ -54,6 +56,17 @@ class Rule:
     def severities(self) -> tuple[Severity, ...]:
         """Every severity its findings can have, the most severe first."""
         return tuple(sorted({self.severity, *self.other_severities}, reverse=True))
+
+    @property
+    def examples(self) -> tuple[Example, ...]:
+        """The rule's cases, read from ``cases/<code>.yaml`` beside its family's module (only
+        tests and docs ask: a check never reads them)."""
+        return load_cases(self.cases_path)
+
+    @property
+    def cases_path(self) -> Path:
+        module = sys.modules[self.check_function.__module__]
+        return Path(module.__file__ or ".").parent / "cases" / f"{self.code}.yaml"
 
     def check(self, project: Project) -> Iterator[Finding]:
         return self.check_function(self, project)
@@ -81,17 +94,43 @@ def rule(
     use_instead: str,
     fix_safety: str = "Not fixable automatically.",
     references: tuple[str, ...] = (),
-    examples: tuple[Example, ...] = (),
     other_severities: tuple[Severity, ...] = (),
 ) -> Callable[[CheckFunction], Rule]:
     """Declare a rule: ``@rule(code=..., ...)`` over ``def check(rule, project)``."""
 
     def wrap(function: CheckFunction) -> Rule:
         return Rule(code, name, severity, summary, _dedent(what), _dedent(why), _dedent(example),
-                    _dedent(use_instead), _dedent(fix_safety), function, references, examples,
+                    _dedent(use_instead), _dedent(fix_safety), function, references,
                     other_severities)
 
     return wrap
+
+
+_CASE_KEYS = frozenset({"title", "expect", "git", "files", "fixed"})
+
+
+@cache
+def load_cases(path: Path) -> tuple[Example, ...]:
+    """The :class:`Example`\\ s a rule's cases file holds (see the comment at its top)."""
+    from ruamel.yaml import YAML
+
+    data = YAML(typ="safe", pure=True).load(path.read_text(encoding="utf-8"))
+    cases = data.get("cases") if isinstance(data, dict) else None
+    if not isinstance(cases, list):
+        raise ValueError(f"{path}: expected a mapping with a `cases:` list")
+    examples = []
+    for number, case in enumerate(cases, 1):
+        unknown = set(case) - _CASE_KEYS if isinstance(case, dict) else {"(not a mapping)"}
+        if unknown or not isinstance(case.get("files"), dict):
+            raise ValueError(f"{path}: case {number}: unknown keys {sorted(unknown)} or no "
+                             "`files:` mapping")
+        expect = tuple((where.rsplit(":", 1)[0], int(where.rsplit(":", 1)[1]))
+                       for where in case.get("expect") or ())
+        fixed = case.get("fixed")
+        examples.append(Example(dict(case["files"]), expect, case.get("title", ""),
+                                bool(case.get("git", False)),
+                                dict(fixed) if fixed is not None else None))
+    return tuple(examples)
 
 
 def listed(commands: Iterable[str]) -> str:

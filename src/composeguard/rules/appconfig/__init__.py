@@ -19,7 +19,7 @@ from composeguard.rules.appconfig.fixes import (
     laravel_default_fix,
     required_credential_fix,
 )
-from composeguard.rules.base import Example, Rule, rule
+from composeguard.rules.base import Rule, rule
 
 if TYPE_CHECKING:
     from composeguard.lint.laravel import LaravelApp
@@ -136,73 +136,6 @@ def _switch_message(where: str, switch: AuthSwitch, written: Written) -> str | N
     references=("https://hub.docker.com/_/mysql#environment-variables",
                 "https://hub.docker.com/_/postgres#postgres_host_auth_method",
                 "https://docs.docker.com/compose/how-tos/use-secrets/"),
-    examples=(
-        Example({"compose.yaml": "services:\n  db:\n    image: mysql:8.4\n    environment:\n"
-                 "      MYSQL_ROOT_PASSWORD: root\n      MYSQL_DATABASE: shop\n"},
-                expect=(("compose.yaml", 5),), title="mapping form"),
-        Example({"compose.yaml": "services:\n  db:\n    image: postgres:16\n    environment:\n"
-                 "      - POSTGRES_USER=shop\n      - POSTGRES_PASSWORD=postgres\n"},
-                expect=(("compose.yaml", 6),), title="list form"),
-        Example({"compose.yaml": "services:\n  db:\n    image: mysql:8.4\n    environment:\n"
-                 "      MYSQL_ROOT_PASSWORD: root  # change me\n"
-                 "      MYSQL_PASSWORD: ${DB_PASSWORD:-secret}\n"
-                 "  pg:\n    image: postgres:16\n    environment:\n"
-                 "      - POSTGRES_PASSWORD=postgres\n",
-                 ".env": "MYSQL_ROOT_PASSWORD=on-the-server\nDB_PASSWORD=on-the-server\n"
-                         "POSTGRES_PASSWORD=on-the-server\n"},
-                expect=(("compose.yaml", 5), ("compose.yaml", 6), ("compose.yaml", 10)),
-                fixed={"compose.yaml": "services:\n  db:\n    image: mysql:8.4\n    environment:\n"
-                       "      MYSQL_ROOT_PASSWORD: \"${MYSQL_ROOT_PASSWORD:?set MYSQL_ROOT_PASSWORD}\""
-                       "  # change me\n"
-                       "      MYSQL_PASSWORD: \"${DB_PASSWORD:?set DB_PASSWORD}\"\n"
-                       "  pg:\n    image: postgres:16\n    environment:\n"
-                       "      - \"POSTGRES_PASSWORD=${POSTGRES_PASSWORD:?set POSTGRES_PASSWORD}\"\n"},
-                title="fixed: required variables (the server's .env provides them)"),
-        Example({"compose.yaml": "services:\n  db:\n    image: mariadb:11\n    environment:\n"
-                 "      MARIADB_ROOT_PASSWORD: ${MARIADB_ROOT_PASSWORD}\n"
-                 "      MARIADB_PASSWORD: ${DB_PASSWORD:?set it}\n      MARIADB_USER: shop\n"},
-                title="interpolation only"),
-        Example({"compose.yaml": "services:\n  db:\n    image: postgres:16\n    environment:\n"
-                 "      POSTGRES_PASSWORD: ${POSTGRES_PASSWORD:-changeme}\n"},
-                expect=(("compose.yaml", 5),), title="a literal fallback default"),
-        Example({"compose.yaml": "services:\n  db:\n    image: postgres:16\n    environment:\n"
-                 "      POSTGRES_PASSWORD_FILE: /run/secrets/pg\n    secrets: [pg]\n"
-                 "secrets:\n  pg:\n    file: ./pg_password.txt\n"},
-                title="_FILE variant with a Compose secret"),
-        Example({"compose.yaml": "services:\n  db:\n    image: postgres:16\n    environment:\n"
-                 "      POSTGRES_PASSWORD: ${POSTGRES_PASSWORD:?}\n",
-                 "compose.override.yaml": "services:\n  db:\n    environment:\n"
-                 "      POSTGRES_PASSWORD: postgres\n"},
-                title="a literal only in the development override"),
-        Example({"compose.yaml": "services:\n  db:\n    image: mysql:8.4\n    environment:\n"
-                 "      MYSQL_ROOT_PASSWORD: root\n",
-                 "compose.prod.yaml": "services:\n  db:\n    restart: always\n"},
-                expect=(("compose.yaml", 5),), title="a literal in the base the prod file keeps"),
-        Example({"compose.yaml": "services:\n  db:\n    image: mysql:8.4\n    environment:\n"
-                 "      MYSQL_ROOT_PASSWORD: root\n",
-                 "compose.prod.yaml": "services:\n  db:\n    environment:\n"
-                 "      MYSQL_ROOT_PASSWORD: ${MYSQL_ROOT_PASSWORD:?}\n"},
-                title="the prod file replaces the base's literal"),
-        Example({"compose.yaml": "x-db-env: &db-env\n  MONGO_INITDB_ROOT_USERNAME: admin\n"
-                 "  MONGO_INITDB_ROOT_PASSWORD: example\nservices:\n  db:\n    image: mongo:7\n"
-                 "    environment:\n      <<: *db-env\n"},
-                expect=(("compose.yaml", 3),), title="through a merge key: at the anchor"),
-        Example({"compose.yaml": "services:\n  db:\n    image: postgres:16\n    environment:\n"
-                 "      POSTGRES_HOST_AUTH_METHOD: trust\n"},
-                expect=(("compose.yaml", 5),), title="authentication turned off"),
-        Example({"compose.yaml": "services:\n  db:\n    image: mysql:8.4\n    environment:\n"
-                 "      MYSQL_ALLOW_EMPTY_PASSWORD: \"no\"\n"},
-                expect=(("compose.yaml", 5),), title="any non-empty value allows it, even no"),
-        Example({"compose.yaml": "services:\n  db:\n    image: mysql:8.4\n    env_file: db.env\n"
-                 "    environment:\n      MYSQL_ROOT_PASSWORD:\n      MYSQL_REPLICATION_PASSWORD: \"\"\n",
-                 "db.env": "MYSQL_PASSWORD=from-env-file\n", ".env": "MYSQL_ROOT_PASSWORD=x\n"},
-                title="env_file values, bare names and empty values are not written passwords"),
-        Example({"compose.yaml": "services:\n  db:\n    image: postgres:16\n    environment:\n"
-                 "      - POSTGRES_PASSWORD\n", ".env": "POSTGRES_PASSWORD=from-dotenv\n"},
-                title="a bare name in list form takes its value from .env"),
-        Example({"docker-compose.test.yml": "services:\n  db:\n    image: postgres:16\n"
-                 "    environment:\n      POSTGRES_PASSWORD: postgres\n"}, title="test file"),
-    ),
 )
 def hardcoded_database_credential(self: Rule, project: Project) -> Iterator[Finding]:
     seen: set[Location] = set()
@@ -246,30 +179,6 @@ def _setting(name: str, judged: Written, value: str) -> str:
 
 
 # -- example projects of CG301 and CG302 ------------------------------------------------------
-
-_LARAVEL = {"artisan": "#!/usr/bin/env php\n<?php\n",
-            "composer.json": '{"require": {"laravel/framework": "^11.9"}}\n'}
-_DJANGO = {"manage.py": "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', "
-           "'mysite.settings')\n", "mysite/__init__.py": ""}
-_DJANGO_SPLIT = {"manage.py": "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', "
-                 "'mysite.settings.local')\n", "mysite/__init__.py": "",
-                 "mysite/settings/__init__.py": "", "mysite/settings/local.py":
-                 "from .base import *\nDEBUG = True\n"}
-_RAILS = {"Gemfile": "source 'https://rubygems.org'\ngem 'rails', '~> 7.1'\n",
-          "config/application.rb": "module Shop\n  class Application < Rails::Application\n"
-          "  end\nend\n"}
-
-
-def _database_php(default: str) -> str:
-    return f"<?php\nreturn [\n    'default' => {default},\n];\n"
-
-
-_DATABASE_PHP = ("<?php\nreturn [\n    'default' => env('DB_CONNECTION', '{default}'),\n"
-                 "    'connections' => [\n        'sqlite' => ['driver' => 'sqlite'],\n"
-                 "        'mysql' => ['driver' => 'mysql', 'host' => env('DB_HOST')],\n    ],\n];\n")
-_MYSQL_SERVICE = ("services:\n  db:\n    image: mysql:8.4\n    volumes:\n"
-                  "      - mysql_data:/var/lib/mysql\nvolumes:\n  mysql_data:\n")
-
 
 
 # -- CG301 sqlite-default-connection ------------------------------------------------------------
@@ -465,77 +374,6 @@ def _compose_findings(self: Rule, project: Project) -> Iterator[Finding]:
                 "https://docs.djangoproject.com/en/5.1/ref/settings/#databases",
                 "https://guides.rubyonrails.org/configuring.html#configuring-a-database",
                 "https://docs.docker.com/engine/storage/"),
-    examples=(
-        Example({**_LARAVEL, "config/database.php": _database_php("env('DB_CONNECTION', 'sqlite')")},
-                expect=(("config/database.php", 3),), title="Laravel 11's default"),
-        Example({**_LARAVEL, "config/database.php": _DATABASE_PHP.format(default="sqlite"),
-                 ".env.example": "APP_NAME=shop\nDB_CONNECTION=sqlite\n# DB_HOST=127.0.0.1\n",
-                 "compose.yaml": _MYSQL_SERVICE},
-                expect=(("config/database.php", 3), (".env.example", 2)),
-                fixed={"config/database.php": _DATABASE_PHP.format(default="mysql"),
-                       ".env.example": "APP_NAME=shop\nDB_CONNECTION=mysql\n# DB_HOST=127.0.0.1\n"},
-                title="fixed: the connection of the mysql server compose runs"),
-        Example({**_LARAVEL, "config/database.php": _database_php("env('DB_CONNECTION', 'mysql')")},
-                title="Laravel falling back to mysql"),
-        Example({"config/database.php": _database_php("'sqlite'")},
-                title="not a Laravel app (no artisan, no laravel/framework)"),
-        Example({**_DJANGO, "mysite/settings.py": "DEBUG = False\nDATABASES = {\n    'default': {\n"
-                 "        'ENGINE': 'django.db.backends.sqlite3',\n        'NAME': 'db.sqlite3',\n"
-                 "    }\n}\n"},
-                expect=(("mysite/settings.py", 4),), title="Django's generated settings"),
-        Example({**_DJANGO, "mysite/settings.py": "import dj_database_url\nDATABASES = {'default': "
-                 "dj_database_url.config(default='sqlite:///db.sqlite3')}\n"},
-                title="Django: DATABASE_URL overrides the SQLite default"),
-        Example({**_DJANGO_SPLIT, "mysite/settings/base.py": "DATABASES = {'default': {'ENGINE': "
-                 "'django.db.backends.sqlite3', 'NAME': 'db.sqlite3'}}\n",
-                 "mysite/settings/production.py": "from .base import *\n",
-                 "mysite/settings/staging.py": "from .base import *\n"},
-                expect=(("mysite/settings/base.py", 1),),
-                title="Django: production modules inherit SQLite from base (reported once)"),
-        Example({**_DJANGO_SPLIT, "mysite/settings/base.py": "DATABASES = {'default': {'ENGINE': "
-                 "'django.db.backends.sqlite3', 'NAME': 'db.sqlite3'}}\n",
-                 "mysite/settings/production.py": "from .base import *\nimport os\n"
-                 "DATABASES = {'default': {'ENGINE': 'django.db.backends.postgresql', "
-                 "'NAME': os.environ['DB_NAME']}}\n"},
-                title="Django: the production module replaces base's SQLite"),
-        Example({**_DJANGO_SPLIT, "mysite/settings/base.py": "DATABASES = {'default': {'ENGINE': "
-                 "'django.db.backends.sqlite3', 'NAME': 'db.sqlite3'}}\n"},
-                expect=(("mysite/settings/base.py", 1),),
-                title="Django: no production module, so base is what production runs"),
-        Example({**_RAILS, "config/database.yml": "default: &default\n  adapter: sqlite3\n"
-                 "production:\n  <<: *default\n  database: storage/production.sqlite3\n"},
-                expect=(("config/database.yml", 2),), title="Rails: sqlite3 through <<: *default"),
-        Example({**_RAILS, "config/database.yml": "production:\n  adapter: sqlite3\n"
-                 "  url: <%= ENV[\"DATABASE_URL\"] %>\n"},
-                title="Rails: url from ENV"),
-        Example({**_RAILS, "config/database.yml": "production:\n  adapter: sqlite3\n"
-                 "  database: storage/production.sqlite3\n",
-                 "compose.yaml": "services:\n  web:\n    build: .\n    volumes:\n"
-                 "      - storage:/rails/storage\nvolumes:\n  storage:\n"},
-                title="Rails 8: SQLite on purpose, storage/ on a named volume"),
-        Example({".env.example": "APP_NAME=shop\nDB_CONNECTION=sqlite\n"},
-                expect=((".env.example", 2),), git=True, title="tracked .env.example"),
-        Example({".gitignore": ".env\n", ".env": "DB_CONNECTION=sqlite\n",
-                 ".env.testing": "DB_CONNECTION=sqlite\nDB_DATABASE=:memory:\n"},
-                git=True, title="an untracked .env and a test env file"),
-        Example({".env.production": "DATABASE_URL=sqlite:///db.sqlite3\n"},
-                expect=((".env.production", 1),), title="production env file, outside git"),
-        Example({"compose.yaml": "services:\n  app:\n    build: .\n    environment:\n"
-                 "      DB_CONNECTION: ${DB_CONNECTION:-sqlite}\n"},
-                expect=(("compose.yaml", 5),), title="compose interpolation default"),
-        Example({"compose.yaml": "services:\n  app:\n    build: .\n    environment:\n"
-                 "      - DATABASE_URL=sqlite:///db.sqlite3\n"},
-                expect=(("compose.yaml", 5),), title="compose DATABASE_URL, relative file"),
-        Example({"compose.yaml": "services:\n  app:\n    build: .\n    environment:\n"
-                 "      DB_CONNECTION: sqlite\n      DB_DATABASE: /data/database.sqlite\n"
-                 "    volumes:\n      - app-data:/data\nvolumes:\n  app-data:\n"},
-                title="a deliberate SQLite deployment, file on a named volume"),
-        Example({"compose.yaml": "services:\n  app:\n    build: .\n    environment:\n"
-                 "      DB_CONNECTION: mysql\n",
-                 "compose.override.yaml": "services:\n  app:\n    environment:\n"
-                 "      DB_CONNECTION: sqlite\n"},
-                title="SQLite only in the development override"),
-    ),
 )
 def sqlite_default_connection(self: Rule, project: Project) -> Iterator[Finding]:
     yield from _laravel_findings(self, project)
@@ -627,51 +465,6 @@ def _debug_message(where: str, setting: str, name: str) -> str:
                 "https://docs.djangoproject.com/en/5.1/ref/settings/#debug",
                 "https://flask.palletsprojects.com/en/stable/debugging/",
                 "https://nvd.nist.gov/vuln/detail/CVE-2021-3129"),
-    examples=(
-        Example({"compose.yaml": "services:\n  app:\n    build: .\n    environment:\n"
-                 "      APP_ENV: production\n      APP_DEBUG: \"true\"\n"},
-                expect=(("compose.yaml", 6),), title="APP_DEBUG in the base file"),
-        Example({"compose.yaml": "services:\n  web:\n    build: .\n    environment:\n"
-                 "      - DEBUG=1\n      - SECRET_KEY=${SECRET_KEY:?}\n"},
-                expect=(("compose.yaml", 5),), title="list form"),
-        Example({"compose.yaml": "services:\n  app:\n    build: .\n    environment:\n"
-                 "      APP_DEBUG: ${APP_DEBUG:-true}\n      RAILS_ENV: ${RAILS_ENV:-development}\n",
-                 ".env": "APP_DEBUG=false\nRAILS_ENV=production\n"},
-                expect=(("compose.yaml", 5), ("compose.yaml", 6)),
-                title="interpolation defaults, whatever this machine's .env says"),
-        Example({"compose.yaml": "services:\n  app:\n    build: .\n    environment:\n"
-                 "      APP_DEBUG: ${APP_DEBUG:-false}\n      DEBUG: \"false\"\n"},
-                title="off, and off by default"),
-        Example({"compose.yaml": "services:\n  app:\n    build: .\n",
-                 "compose.override.yaml": "services:\n  app:\n    environment:\n"
-                 "      APP_DEBUG: \"true\"\n"},
-                title="debug only in the development override"),
-        Example({"compose.yaml": "services:\n  app:\n    build: .\n    environment:\n"
-                 "      APP_ENV: local\n      APP_DEBUG: \"true\"\n"},
-                title="a setup that says it is development"),
-        Example({".env.production": "APP_ENV=local\nAPP_DEBUG=true\nDB_CONNECTION=mysql\n"},
-                expect=((".env.production", 1), (".env.production", 2)),
-                title="production env file"),
-        Example({".env.example": "APP_ENV=local\nAPP_DEBUG=true\n",
-                 ".env.testing": "APP_DEBUG=true\n"},
-                git=True, title="tracked env template and test env file"),
-        Example({"compose.yaml": "services:\n  app:\n    build: .\n    env_file: app.env\n",
-                 "app.env": "FLASK_DEBUG=1\n"},
-                expect=(("app.env", 1),), git=True,
-                title="a tracked env_file of a production service"),
-        Example({"compose.yaml": "services:\n  app:\n    build: .\n    env_file: app.env\n"
-                 "    environment:\n      FLASK_DEBUG: \"0\"\n",
-                 "app.env": "FLASK_DEBUG=1\n"},
-                git=True, title="environment: wins over the env_file, as in Compose"),
-        Example({**_DJANGO, "mysite/settings.py": "SECRET_KEY = 'x'\nDEBUG = True\n"},
-                expect=(("mysite/settings.py", 2),), title="Django single settings module"),
-        Example({**_DJANGO, "mysite/settings.py": "import os\n"
-                 "DEBUG = os.environ.get('DJANGO_DEBUG') == '1'\n"},
-                title="Django: DEBUG from the environment"),
-        Example({**_DJANGO_SPLIT, "mysite/settings/base.py": "DEBUG = False\n",
-                 "mysite/settings/production.py": "from .base import *\n"},
-                title="Django: DEBUG = True only in the local module"),
-    ),
 )
 def debug_enabled_in_production(self: Rule, project: Project) -> Iterator[Finding]:
     seen: set[Location] = set()

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from composeguard.lint.compose import MountKind
 from composeguard.lint.finding import Finding, Location, Severity
 from composeguard.lint.project import Project
-from composeguard.rules.base import Example, Rule, rule
+from composeguard.rules.base import Rule, rule
 
 
 @rule(
@@ -41,11 +41,6 @@ from composeguard.rules.base import Example, Rule, rule
               MYSQL_DATABASE: app
               MYSQL_USER: app
     """,
-    examples=(
-        Example({"compose.yaml": "services:\n  db:\n    image: [mysql\n"}, expect=(("compose.yaml", 4),),
-                title="unclosed flow sequence"),
-        Example({"compose.yaml": "services:\n  db:\n    image: mysql\n"}, title="valid YAML"),
-    ),
 )
 def yaml_syntax_error(self: Rule, project: Project) -> Iterator[Finding]:
     for compose_file in project.compose_files:
@@ -99,37 +94,6 @@ def yaml_syntax_error(self: Rule, project: Project) -> Iterator[Finding]:
           pgdata:
     """,
     references=("https://github.com/compose-spec/compose-spec/blob/main/schema/compose-spec.json",),
-    examples=(
-        Example({"compose.yaml": "services:\n  db:\n    image: mysql\nfoo: 1\n"},
-                expect=(("compose.yaml", 4),), title="unknown top-level key"),
-        Example({"compose.yaml": "services:\n  db:\n    imagee: mysql\n"},
-                expect=(("compose.yaml", 3),), title="unknown service key"),
-        Example({"compose.yaml": "services:\n  db:\n    image: mysql\n    volumes:\n      - 123\n"},
-                expect=(("compose.yaml", 5),), title="wrong type"),
-        Example({"compose.yaml": "services:\n  db:\n    image: mysql\n    ports: 3306\n"},
-                expect=(("compose.yaml", 4),), title="ports must be a list"),
-        Example({"compose.yaml": "services:\n  db:\n    image: mysql\n",
-                 "compose.override.yaml": "services:\n  db:\n    environment:\n      A: b\n"},
-                title="override file without image"),
-        Example({"compose.yaml": "services:\n  db:\n    image: mysql\n    ports: ['3306:3306']\n",
-                 "compose.prod.yaml": "services:\n  db:\n    ports: !reset []\n"
-                                      "    environment: !override\n      A: b\n"},
-                title="!reset and !override tags"),
-        Example({"compose.yaml": "version: '3.8'\nx-common: &common\n  restart: always\n"
-                                 "services:\n  db:\n    <<: *common\n    image: mysql\n"
-                                 "    x-note: kept\n"},
-                title="version key and extension keys"),
-        Example({"compose.yaml": "services:\n  web:\n    image: nginx\n"
-                                 "    ports: ['${PORT:-80}:80']\n    cpu_count: ${CPUS}\n"},
-                title="interpolated values are not judged"),
-        Example({"compose.yaml": "services:\n  web:\n    image: nginx\n    extends:\n"
-                                 "      service: base\n"},
-                expect=(("compose.yaml", 4),), title="extends a service that does not exist"),
-        Example({"compose.yaml": "include:\n  - other.yaml\nservices:\n  web:\n    image: nginx\n"},
-                expect=(("compose.yaml", 2),), title="include of a missing file"),
-        Example({"compose.yaml": "services:\n  web:\n    image: nginx\n    env_file: .env\n"},
-                title="env file created at deploy time"),
-    ),
 )
 def compose_schema_violation(self: Rule, project: Project) -> Iterator[Finding]:
     from composeguard.lint.schema import validate_compose
@@ -184,25 +148,6 @@ def compose_schema_violation(self: Rule, project: Project) -> Iterator[Finding]:
         volumes:
           dbdata:
     """,
-    examples=(
-        Example({"compose.yaml": "services:\n  db:\n    image: mysql\n    volumes:\n"
-                                 "      - dbdata:/var/lib/mysql\n"},
-                expect=(("compose.yaml", 5),), title="undeclared in a single file"),
-        Example({"compose.yaml": "services:\n  db:\n    image: mysql\n    volumes:\n"
-                                 "      - type: volume\n        source: dbdata\n"
-                                 "        target: /var/lib/mysql\n"},
-                expect=(("compose.yaml", 5),), title="long syntax, undeclared"),
-        Example({"compose.yaml": "services:\n  db:\n    image: mysql\nvolumes:\n  dbdata:\n",
-                 "compose.override.yaml": "services:\n  db:\n    volumes:\n"
-                                          "      - dbdata:/var/lib/mysql\n"},
-                title="declared in the base, used in the override"),
-        Example({"compose.yaml": "services:\n  db:\n    image: mysql\n    volumes:\n"
-                                 "      - ./data:/var/lib/mysql\n      - /var/lib/other\n"
-                                 "      - ${DATA_DIR}:/srv\n      - type: bind\n"
-                                 "        source: /srv/x\n        target: /x\n"
-                                 "    tmpfs: /tmp\n    volumes_from: [other]\n"},
-                title="binds, anonymous volumes, tmpfs and volumes_from"),
-    ),
 )
 def undefined_named_volume(self: Rule, project: Project) -> Iterator[Finding]:
     for model in project.models:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -10,7 +9,7 @@ from composeguard.lint.compose import PublishedPort, parse_port  # noqa: F401 - 
 from composeguard.lint.finding import Finding, Location, Severity, offer
 from composeguard.lint.nodes import scalar_text
 from composeguard.lint.project import Project
-from composeguard.rules.base import Example, Rule, listed, rule
+from composeguard.rules.base import Rule, listed, rule
 from composeguard.rules.guards import facts
 from composeguard.rules.guards.facts import RAILS_CHECK
 from composeguard.rules.guards.facts import production_env_file as _production_env_file  # noqa: F401
@@ -82,47 +81,6 @@ def _loopback_suggestion(port: PublishedPort) -> str:
     """,
     references=("https://docs.docker.com/engine/network/packet-filtering-firewalls/",
                 "https://docs.docker.com/reference/compose-file/services/#ports"),
-    examples=(
-        Example({"compose.yaml": "services:\n  db:\n    image: mysql:8.4\n    ports:\n"
-                 "      - \"3306:3306\"\n      - 127.0.0.1:33060:33060\n"},
-                expect=(("compose.yaml", 5),),
-                fixed={"compose.yaml": "services:\n  db:\n    image: mysql:8.4\n    ports:\n"
-                       "      - \"127.0.0.1:3306:3306\"\n      - 127.0.0.1:33060:33060\n"},
-                title="short syntax, and loopback"),
-        Example({"compose.yaml": "services:\n  db:\n    image: postgres:16\n    ports:\n"
-                 "      - \"5432\"\n      - \"[::]:5433:5432\"\n      - \"[::1]:5434:5432\"\n"},
-                expect=(("compose.yaml", 5), ("compose.yaml", 6)),
-                fixed={"compose.yaml": "services:\n  db:\n    image: postgres:16\n    ports:\n"
-                       "      - \"127.0.0.1::5432\"\n      - \"127.0.0.1:5433:5432\"\n"
-                       "      - \"[::1]:5434:5432\"\n"},
-                title="ephemeral host port and IPv6 any-address"),
-        Example({"compose.yaml": "services:\n  db:\n    image: mongo:7\n    ports:\n"
-                 "      - target: 27017\n        published: \"27017\"\n"
-                 "      - target: 27017\n        published: \"27018\"\n        host_ip: 127.0.0.1\n"},
-                expect=(("compose.yaml", 5),),
-                fixed={"compose.yaml": "services:\n  db:\n    image: mongo:7\n    ports:\n"
-                       "      - target: 27017\n        published: \"27017\"\n"
-                       "        host_ip: \"127.0.0.1\"\n"
-                       "      - target: 27017\n        published: \"27018\"\n"
-                       "        host_ip: 127.0.0.1\n"},
-                title="long syntax"),
-        Example({"compose.yaml": "services:\n  db:\n    image: mariadb:11\n    ports:\n"
-                 "      - ${DB_PORT:-3306}:3306\n"},
-                expect=(("compose.yaml", 5),), title="interpolated host port"),
-        Example({"compose.yaml": "services:\n  db:\n    image: postgres:16\n    expose:\n"
-                 "      - \"5432\"\n  cache:\n    image: memcached:1.6\n    ports:\n"
-                 "      - \"11211:11211\"\n"},
-                title="expose, and memcached is not a data store"),
-        Example({"compose.yaml": "services:\n  queue:\n    image: rabbitmq:3-management\n"
-                 "    hostname: queue\n    ports:\n      - \"15672:15672\"\n      - \"5672:5672\"\n"},
-                expect=(("compose.yaml", 7),), title="rabbitmq: AMQP, not the management UI"),
-        Example({"compose.yaml": "services:\n  db:\n    image: postgres:16\n",
-                 "compose.override.yaml": "services:\n  db:\n    ports:\n      - \"5432:5432\"\n"},
-                title="published only in the development override"),
-        Example({"compose.yaml": "x-db-ports: &db-ports\n  - \"6379:6379\"\nservices:\n"
-                 "  redis:\n    image: redis:7\n    ports: *db-ports\n"},
-                expect=(("compose.yaml", 2),), title="through an alias: at the anchor"),
-    ),
 )
 def database_port_published(self: Rule, project: Project) -> Iterator[Finding]:
     seen: set[Location] = set()
@@ -155,63 +113,6 @@ _GUARD_SINCE = (11, 9, 0)
 _SEED_GUARD_SINCE = (12, 6, 0)
 _CALL = "`DB::prohibitDestructiveCommands($this->app->isProduction());`"
 _SEED_CALL = "`SeedCommand::prohibit($this->app->isProduction());`"
-
-_PROVIDER = """<?php
-
-namespace App\\Providers;
-
-use Illuminate\\Database\\Console\\Migrations\\FreshCommand;
-use Illuminate\\Support\\Facades\\DB;
-use Illuminate\\Support\\ServiceProvider;
-
-class AppServiceProvider extends ServiceProvider
-{
-    public function boot(): void
-    {
-<body>    }
-}
-"""
-_BOOT_EMPTY = "        //\n"
-_NO_BOOT = """<?php
-
-namespace App\\Providers;
-
-use Illuminate\\Support\\ServiceProvider;
-
-class AppServiceProvider extends ServiceProvider
-{
-\tpublic function register(): void
-\t{
-\t}
-}
-"""
-_NO_BOOT_FIXED = """<?php
-
-namespace App\\Providers;
-
-use Illuminate\\Support\\Facades\\DB;
-use Illuminate\\Support\\ServiceProvider;
-
-class AppServiceProvider extends ServiceProvider
-{
-\tpublic function register(): void
-\t{
-\t}
-
-\tpublic function boot(): void
-\t{
-\t\tDB::prohibitDestructiveCommands($this->app->isProduction());
-\t}
-}
-"""
-
-
-def _laravel_app(boot: str, version: str = "^11.31") -> dict[str, str]:
-    """A Laravel app for examples: ``boot`` is the body of AppServiceProvider::boot()."""
-    composer = {"require": {"php": "^8.2", "laravel/framework": version},
-                "autoload": {"psr-4": {"App\\": "app/"}}}
-    return {"artisan": "#!/usr/bin/env php\n<?php\n", "composer.json": json.dumps(composer),
-            "app/Providers/AppServiceProvider.php": _PROVIDER.replace("<body>", boot)}
 
 
 def _seed_advice(project: Project, app: LaravelApp, guard: DestructiveGuard | None) -> str:
@@ -328,48 +229,6 @@ def _partial_message(guard: DestructiveGuard, missing: list[str], seed: str) -> 
     """,
     references=("https://laravel.com/docs/11.x/migrations#prohibiting-destructive-commands",
                 "https://guides.rubyonrails.org/active_record_migrations.html"),
-    examples=(
-        Example(_laravel_app(_BOOT_EMPTY), expect=(("app/Providers/AppServiceProvider.php", 11),),
-                fixed={"app/Providers/AppServiceProvider.php": _PROVIDER.replace(
-                    "<body>", "        " + _CALL.strip("`") + "\n")},
-                title="no guard: at AppServiceProvider::boot()"),
-        Example({**_laravel_app(""), "app/Providers/AppServiceProvider.php": _NO_BOOT},
-                expect=(("app/Providers/AppServiceProvider.php", 1),),
-                fixed={"app/Providers/AppServiceProvider.php": _NO_BOOT_FIXED},
-                title="no boot() method and no DB import: both added"),
-        Example(_laravel_app("        DB::prohibitDestructiveCommands($this->app->isProduction());\n"),
-                title="DB::prohibitDestructiveCommands()"),
-        Example(_laravel_app("        // DB::prohibitDestructiveCommands($this->app->isProduction());\n"),
-                expect=(("app/Providers/AppServiceProvider.php", 11),), title="commented out"),
-        Example(_laravel_app("        FreshCommand::prohibit($this->app->isProduction());\n"),
-                expect=(("app/Providers/AppServiceProvider.php", 13),),
-                fixed={"app/Providers/AppServiceProvider.php": _PROVIDER.replace(
-                    "<body>", "        " + _CALL.strip("`") + "\n"
-                    "        FreshCommand::prohibit($this->app->isProduction());\n")},
-                title="only migrate:fresh prohibited: reported at the call"),
-        Example(_laravel_app(_BOOT_EMPTY, version="^10.48"),
-                expect=(("app/Providers/AppServiceProvider.php", 11),),
-                title="Laravel 10: upgrade or hand-write the guard"),
-        Example({"artisan": "#!/usr/bin/env php\n<?php\n",
-                 "composer.json": '{"require": {"laravel/framework": "^11.9"}}\n'},
-                expect=(("artisan", 1),), title="no AppServiceProvider: at artisan"),
-        Example({"config/application.rb": "module Shop\n  class Application < Rails::Application\n"
-                 "  end\nend\n", "Gemfile": 'gem "rails", "~> 7.1"\n',
-                 "config/environments/production.rb": "Rails.application.configure do\n"
-                 "  ENV[\"DISABLE_DATABASE_ENVIRONMENT_CHECK\"] = \"1\"\nend\n"},
-                expect=(("config/environments/production.rb", 2),),
-                title="Rails: the environment check turned off in production.rb"),
-        Example({"compose.yaml": "services:\n  web:\n    image: shop/rails:1.2\n    environment:\n"
-                 "      RAILS_ENV: production\n      DISABLE_DATABASE_ENVIRONMENT_CHECK: \"1\"\n",
-                 ".env.production": "DISABLE_DATABASE_ENVIRONMENT_CHECK=1\n",
-                 "compose.override.yaml": "services:\n  web:\n    environment:\n"
-                 "      RAILS_ENV: development\n"},
-                expect=(("compose.yaml", 6), (".env.production", 1)),
-                title="Rails: the check turned off in compose and a production env file"),
-        Example({"docker-compose.test.yml": "services:\n  web:\n    image: shop/rails:1.2\n"
-                 "    environment:\n      DISABLE_DATABASE_ENVIRONMENT_CHECK: \"1\"\n"},
-                title="Rails: a test file may reset its database"),
-    ),
 )
 def destructive_commands_unguarded(self: Rule, project: Project) -> Iterator[Finding]:
     for app in project.laravel_apps:

@@ -10,7 +10,7 @@ from composeguard.lint.commands import Operation
 from composeguard.lint.compose import Environment, MountKind, name_words
 from composeguard.lint.finding import Finding, Severity, offer
 from composeguard.lint.project import Project
-from composeguard.rules.base import Example, Rule, rule
+from composeguard.rules.base import Rule, rule
 from composeguard.rules.persistence.fixes import (
     add_volume_fix,
     keep_volumes_fix,
@@ -30,15 +30,6 @@ DEPENDENCY_MASKS = frozenset({
     ".nuxt", ".cache", "site-packages", "target", ".bundle", "deps", "_build", "dist",
 })
 """Directories that anonymous volumes hide a bind mount's copy of, on purpose."""
-
-_DB = "services:\n  db:\n    image: {image}\n{extra}"
-
-
-_MOUNT = "    volumes:\n      - {}\n"
-
-
-def _compose(image: str, extra: str = "", tail: str = "") -> str:
-    return _DB.format(image=image, extra=extra) + tail
 
 
 @rule(
@@ -97,82 +88,6 @@ def _compose(image: str, extra: str = "", tail: str = "") -> str:
     """,
     references=("https://hub.docker.com/_/mysql#where-to-store-data",
                 "https://github.com/docker-library/postgres/pull/1259"),
-    examples=(
-        Example({"compose.yaml": _compose("mysql:8.4")}, expect=(("compose.yaml", 2),),
-                title="mysql with no volume",
-                fixed={"compose.yaml": _compose("mysql:8.4",
-                                                _MOUNT.format("mysql_data:/var/lib/mysql"),
-                                                "volumes:\n  mysql_data:\n")}),
-        Example({"compose.yaml": _compose("mysql:8.4", "    volumes:\n      - mysql_data:/var/lib/mysql\n",
-                                          "volumes:\n  mysql_data:\n")}, title="named volume"),
-        Example({"compose.yaml": _compose("docker.io/library/postgres:16-alpine",
-                                          "    volumes:\n      - ./data/pg:/var/lib/postgresql/data\n")},
-                title="bind mount on postgres 16"),
-        Example({"compose.yaml": _compose("postgres:16",
-                                          "    volumes:\n      - pg:/var/lib/postgresql\n",
-                                          "volumes:\n  pg:\n")},
-                expect=(("compose.yaml", 5),), title="postgres 16 mounted one level too high",
-                fixed={"compose.yaml": _compose("postgres:16",
-                                                _MOUNT.format("pg:/var/lib/postgresql/data"),
-                                                "volumes:\n  pg:\n")}),
-        Example({"compose.yaml": _compose("postgres:18",
-                                          "    volumes:\n      - pg:/var/lib/postgresql/data\n",
-                                          "volumes:\n  pg:\n")},
-                expect=(("compose.yaml", 5),), title="postgres 18 at the old directory",
-                fixed={"compose.yaml": _compose("postgres:18",
-                                                _MOUNT.format("pg:/var/lib/postgresql"),
-                                                "volumes:\n  pg:\n")}),
-        Example({"compose.yaml": _compose("postgres:18",
-                                          "    volumes:\n      - pg:/var/lib/postgresql\n",
-                                          "volumes:\n  pg:\n")}, title="postgres 18"),
-        Example({"compose.yaml": _compose("postgres:alpine",
-                                          "    volumes:\n      - pg:/var/lib/postgresql/data\n",
-                                          "volumes:\n  pg:\n")},
-                expect=(("compose.yaml", 5),), title="a moving tag is today's postgres, 18",
-                fixed={"compose.yaml": _compose("postgres:alpine",
-                                                _MOUNT.format("pg:/var/lib/postgresql"),
-                                                "volumes:\n  pg:\n")}),
-        Example({"compose.yaml": _compose("postgres")}, expect=(("compose.yaml", 2),),
-                title="untagged postgres with no volume",
-                fixed={"compose.yaml": _compose("postgres",
-                                                _MOUNT.format("postgres_data:/var/lib/postgresql"),
-                                                "volumes:\n  postgres_data:\n")}),
-        Example({"compose.yaml": _compose("postgres:16",
-                                          "    volumes:\n      - pg:/var/lib/postgres\n",
-                                          "volumes:\n  pg:\n")},
-                expect=(("compose.yaml", 5),), title="a misspelt data directory, moved not doubled",
-                fixed={"compose.yaml": _compose("postgres:16",
-                                                _MOUNT.format("pg:/var/lib/postgresql/data"),
-                                                "volumes:\n  pg:\n")}),
-        Example({"compose.yaml": _compose(
-            "postgres:15", "    environment:\n      PGDATA: /var/lib/postgresql/data/pgdata\n"
-            "    volumes:\n      - pg:/var/lib/postgresql/data\n", "volumes:\n  pg:\n")},
-            title="PGDATA below the volume"),
-        Example({"compose.yaml": _compose("redis:7-alpine")}, expect=(("compose.yaml", 2),),
-                title="redis without a volume (warning)",
-                fixed={"compose.yaml": _compose("redis:7-alpine", _MOUNT.format("redis_data:/data"),
-                                                "volumes:\n  redis_data:\n")}),
-        Example({"compose.yaml": _compose("redis:7", "    command: redis-server --save \"\" --appendonly no\n")},
-                title="redis with persistence turned off"),
-        Example({"compose.yaml": _compose("memcached:1.6")}, title="memcached is not a data store"),
-        Example({"docker-compose.test.yml": _compose("postgres:16")}, title="test file"),
-        Example({"compose.override.yaml": _compose("redis:7")}, title="a cache in development"),
-        Example({"compose.dev.yaml": _compose("mysql:8")}, expect=(("compose.dev.yaml", 2),),
-                title="a database in development",
-                fixed={"compose.dev.yaml": _compose("mysql:8",
-                                                    _MOUNT.format("mysql_data:/var/lib/mysql"),
-                                                    "volumes:\n  mysql_data:\n")}),
-        Example({"compose.yaml": _compose("postgres:16", "    entrypoint: [\"pg_dump\", \"-h\", \"db\"]\n")},
-                title="the image used as a client"),
-        Example({"compose.yaml": "services:\n  db:\n    image: mariadb:11\n",
-                 "compose.override.yaml": "services:\n  db:\n    volumes:\n      - db:/var/lib/mysql\n"
-                 "volumes:\n  db:\n"},
-                expect=(("compose.yaml", 2),),
-                title="the override adds the volume, the base (production) has none",
-                fixed={"compose.yaml": _compose("mariadb:11",
-                                                _MOUNT.format("mariadb_data:/var/lib/mysql"),
-                                                "volumes:\n  mariadb_data:\n")}),
-    ),
 )
 def stateful_service_without_volume(self: Rule, project: Project) -> Iterator[Finding]:
     for model, service, state in project.data_store_services(*NOT_TEST, Environment.EXAMPLE):
@@ -248,26 +163,6 @@ def stateful_service_without_volume(self: Rule, project: Project) -> Iterator[Fi
         make throw-away content (caches, build output) outlive image updates, so whether to
         name or drop them is a person's call.
     """,
-    examples=(
-        Example({"compose.yaml": _compose("postgres:16", "    volumes:\n      - /var/lib/postgresql/data\n")},
-                expect=(("compose.yaml", 5),), title="anonymous volume at the data directory",
-                fixed={"compose.yaml": _compose(
-                    "postgres:16", _MOUNT.format("postgres_data:/var/lib/postgresql/data"),
-                    "volumes:\n  postgres_data:\n")}),
-        Example({"compose.yaml": "x-db: &db\n  image: mysql:8\n  volumes:\n    - /var/lib/mysql\n"
-                 "services:\n  db:\n    <<: *db\n"},
-                expect=(("compose.yaml", 4),), title="through a merge key: reported at the anchor",
-                fixed={"compose.yaml": "x-db: &db\n  image: mysql:8\n  volumes:\n"
-                       "    - mysql_data:/var/lib/mysql\nservices:\n  db:\n    <<: *db\n"
-                       "volumes:\n  mysql_data:\n"}),
-        Example({"compose.yaml": "services:\n  app:\n    image: node:22\n    volumes:\n"
-                 "      - .:/app\n      - /app/node_modules\n"}, title="node_modules mask"),
-        Example({"compose.yaml": "services:\n  app:\n    image: nginx\n    volumes:\n"
-                 "      - type: volume\n        target: /var/cache/nginx\n"},
-                expect=(("compose.yaml", 5),), title="long syntax without source (warning)"),
-        Example({"compose.override.yaml": _compose("postgres:16", "    volumes:\n      - /var/lib/postgresql/data\n")},
-                title="development file"),
-    ),
 )
 def anonymous_volume(self: Rule, project: Project) -> Iterator[Finding]:
     at_data_dirs = set()
@@ -323,18 +218,6 @@ def anonymous_volume(self: Rule, project: Project) -> Iterator[Finding]:
         volumes:
           postgres_data:
     """,
-    examples=(
-        Example({"compose.yaml": _compose("postgres:16", "    tmpfs:\n      - /var/lib/postgresql/data\n")},
-                expect=(("compose.yaml", 5),), title="tmpfs key"),
-        Example({"compose.yaml": _compose("mysql:8", "    volumes:\n      - type: tmpfs\n"
-                                          "        target: /var/lib/mysql\n")},
-                expect=(("compose.yaml", 5),), title="long syntax tmpfs"),
-        Example({"docker-compose.test.yml": _compose("postgres:16", "    tmpfs:\n      - /var/lib/postgresql/data\n")},
-                title="test file"),
-        Example({"compose.yaml": _compose("postgres:16", "    tmpfs:\n      - /tmp\n"
-                                          "    volumes:\n      - pg:/var/lib/postgresql/data\n",
-                                          "volumes:\n  pg:\n")}, title="tmpfs elsewhere"),
-    ),
 )
 def stateful_data_on_tmpfs(self: Rule, project: Project) -> Iterator[Finding]:
     for _, service, state in project.data_store_services(*NOT_TEST):
@@ -350,8 +233,6 @@ DEPLOY_WORDS = frozenset({
 })
 """Words in a script's path, Makefile target or CI job name that mark it as run where the
 production data lives."""
-
-
 
 
 def _deploy_script(fragment: ShellFragment, command: Command) -> bool:
@@ -401,35 +282,6 @@ def _deploy_script(fragment: ShellFragment, command: Command) -> bool:
         script that relied on starting from empty volumes (a reset, a test run) now keeps
         the old data. `docker volume rm`/`prune` and compose start commands are not fixed.
     """,
-    examples=(
-        Example({"scripts/deploy.sh": "#!/bin/sh\nset -e\ndocker compose pull\n"
-                                      "docker compose down -v\ndocker compose up -d\n"},
-                expect=(("scripts/deploy.sh", 4),),
-                fixed={"scripts/deploy.sh": "#!/bin/sh\nset -e\ndocker compose pull\n"
-                                            "docker compose down\ndocker compose up -d\n"},
-                title="deploy script (error)"),
-        Example({"scripts/reset-dev.sh": "#!/bin/sh\ndocker-compose down --volumes\n"},
-                expect=(("scripts/reset-dev.sh", 2),), title="development reset script (warning)"),
-        Example({"Makefile": "DC = docker compose\n\nup:\n\t$(DC) up -d\n\nclean:\n"
-                             "\t@echo cleaning\n\t$(DC) down -v\n"},
-                expect=(("Makefile", 8),),
-                fixed={"Makefile": "DC = docker compose\n\nup:\n\t$(DC) up -d\n\nclean:\n"
-                                   "\t@echo cleaning\n\t$(DC) down\n"},
-                title="Makefile recipe through a make variable"),
-        Example({".github/workflows/deploy.yml": "on: push\njobs:\n  deploy:\n"
-                 "    runs-on: ubuntu-latest\n    steps:\n      - run: |\n"
-                 "          ssh-add key\n          docker volume prune -f\n"},
-                expect=((".github/workflows/deploy.yml", 8),), title="deploy workflow"),
-        Example({".github/workflows/test.yml": "on: push\njobs:\n  test:\n"
-                 "    runs-on: ubuntu-latest\n    steps:\n      - run: docker compose up -d\n"
-                 "      - run: docker compose down -v\n"},
-                title="cleanup in a CI test job"),
-        Example({"scripts/deploy.sh": "#!/bin/sh\ndocker compose down --remove-orphans\n"},
-                title="down without -v keeps volumes"),
-        Example({"compose.yaml": "services:\n  janitor:\n    image: docker:27-cli\n"
-                                 "    command: [\"sh\", \"-c\", \"docker volume prune -af\"]\n"},
-                expect=(("compose.yaml", 4),), title="a compose service that prunes volumes"),
-    ),
 )
 def volume_destroying_command(self: Rule, project: Project) -> Iterator[Finding]:
     from composeguard.lint.commands import classify
@@ -496,24 +348,6 @@ def volume_destroying_command(self: Rule, project: Project) -> Iterator[Finding]
         starts a node named after the new one, empty: drain or move its queues first.
     """,
     references=("https://hub.docker.com/_/rabbitmq#how-to-use-this-image",),
-    examples=(
-        Example({"compose.yaml": _compose("rabbitmq:3-management",
-                                          "    volumes:\n      - rabbitmq_data:/var/lib/rabbitmq\n",
-                                          "volumes:\n  rabbitmq_data:\n")},
-                expect=(("compose.yaml", 2),),
-                fixed={"compose.yaml": _compose("rabbitmq:3-management",
-                                                "    volumes:\n      - rabbitmq_data:/var/lib/rabbitmq\n"
-                                                "    hostname: db\n", "volumes:\n  rabbitmq_data:\n")},
-                title="no hostname"),
-        Example({"compose.yaml": _compose("rabbitmq:3-management",
-                                          "    hostname: rabbitmq\n"
-                                          "    volumes:\n      - rabbitmq_data:/var/lib/rabbitmq\n",
-                                          "volumes:\n  rabbitmq_data:\n")}, title="fixed hostname"),
-        Example({"compose.yaml": _compose("rabbitmq:3", "    environment:\n"
-                                          "      RABBITMQ_NODENAME: rabbit@localhost\n"
-                                          "    volumes:\n      - mq:/var/lib/rabbitmq\n",
-                                          "volumes:\n  mq:\n")}, title="fixed node name"),
-    ),
 )
 def rabbitmq_hostname_not_fixed(self: Rule, project: Project) -> Iterator[Finding]:
     for _, service, state in project.data_store_services(*NOT_TEST):

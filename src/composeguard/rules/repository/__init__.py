@@ -10,7 +10,7 @@ from pathlib import Path
 from composeguard.lint.finding import Finding, FixOffer, Location, Severity, offer
 from composeguard.lint.ignore import IgnoreMatch
 from composeguard.lint.project import Project
-from composeguard.rules.base import Example, Rule, rule
+from composeguard.rules.base import Rule, rule
 from composeguard.rules.repository import facts
 from composeguard.rules.repository.facts import TrackedFile, ignore_suggestion
 from composeguard.rules.repository.fixes import (
@@ -22,13 +22,6 @@ from composeguard.rules.repository.fixes import (
 
 GIT_CODES = ("CG401", "CG403")
 """The rules that read what git tracks: silent outside a repository (the CLI says so)."""
-
-_SQLITE = "SQLite format 3\x00" + "\x00" * 84
-_LARAVEL = {
-    "artisan": "#!/usr/bin/env php\n<?php\n",
-    "composer.json": '{"require": {"laravel/framework": "^11.9"}}\n',
-    "config/database.php": "<?php\nreturn ['default' => env('DB_CONNECTION', 'sqlite')];\n",
-}
 
 
 def _already_ignored(project: Project, tracked: TrackedFile) -> str:
@@ -77,26 +70,6 @@ def _already_ignored(project: Project, tracked: TrackedFile) -> str:
     """,
     references=("https://git-scm.com/docs/git-rm#Documentation/git-rm.txt---cached",
                 "https://www.sqlite.org/fileformat.html#the_database_header"),
-    examples=(
-        Example({**_LARAVEL, "database/database.sqlite": ""}, git=True,
-                expect=(("database/database.sqlite", 1),), title="tracked SQLite file"),
-        Example({**_LARAVEL, "database/database.sqlite": "", "database/.gitignore": "*.sqlite*\n"},
-                git=True, title="ignored by a nested .gitignore, so never tracked"),
-        Example({**_LARAVEL, "database/database.sqlite": ""}, title="outside git: not checked"),
-        Example({"compose.yaml": "services: {}\n", ".gitignore": "*.sqlite\n!keep.sqlite\n",
-                 "keep.sqlite": "", "data/other.sqlite": ""}, git=True,
-                expect=(("keep.sqlite", 1),), title="a negation re-includes one file"),
-        Example({"compose.yaml": "services: {}\n", "storage/app/store": _SQLITE,
-                 "storage/app/notes": "plain text\n", "src/blob": _SQLITE}, git=True,
-                expect=(("storage/app/store", 1),),
-                title="SQLite header in a data folder; a name-less file elsewhere is not read"),
-        Example({"compose.yaml": "services: {}\n", "backups/shop.sqlite3.2024-05-01.gz": "x",
-                 "app.db-wal": "", "Thumbs.db": ""}, git=True,
-                expect=(("app.db-wal", 1), ("backups/shop.sqlite3.2024-05-01.gz", 1)),
-                title="side files and dated archives count, Thumbs.db does not"),
-        Example({"compose.yaml": "services: {}\n", "tests/fixtures/sample.sqlite": ""}, git=True,
-                title="a test fixture"),
-    ),
 )
 def database_file_tracked(self: Rule, project: Project) -> Iterator[Finding]:
     for database in facts.tracked_databases(project):
@@ -170,41 +143,6 @@ def _not_ignored_because(match: IgnoreMatch | None, root: Path) -> str:
     references=("https://git-scm.com/docs/gitignore",
                 "https://github.com/laravel/laravel/blob/11.x/database/.gitignore",
                 "https://github.com/github/gitignore/blob/main/Rails.gitignore"),
-    examples=(
-        Example({**_LARAVEL, ".gitignore": "/vendor\n.env\n"}, git=True,
-                expect=((".gitignore", 1),),
-                fixed={".gitignore": "/vendor\n.env\n\n# composeguard: database files\n"
-                                     "*.sqlite*\n"},
-                title="Laravel app whose ignore rules miss the default database"),
-        Example({**_LARAVEL, ".gitignore": "/vendor\n", "database/.gitignore": "*.sqlite*\n"},
-                git=True, title="nested .gitignore as the Laravel skeleton ships it"),
-        Example({**_LARAVEL, ".gitignore": "*.sqlite*\n!database/database.sqlite\n"}, git=True,
-                expect=((".gitignore", 2),), title="a negation re-includes the database"),
-        Example({**{f"backend/{k}": v for k, v in _LARAVEL.items()},
-                 ".gitignore": "backend/database/*.sqlite\n"}, git=True,
-                title="app in a subfolder, covered by the repository's root .gitignore"),
-        Example({**{f"backend/{k}": v for k, v in _LARAVEL.items()}, ".gitignore": "/node_modules\n"},
-                git=True, expect=((".gitignore", 1),),
-                title="app in a subfolder: the repository's root .gitignore is the one to edit"),
-        Example({"manage.py": "import os\n", "mysite/__init__.py": "",
-                 "mysite/settings.py": "DATABASES = {'default': {'ENGINE': "
-                                       "'django.db.backends.sqlite3', 'NAME': 'db.sqlite3'}}\n"},
-                expect=(("manage.py", 1),),
-                fixed={".gitignore": "# composeguard: database files\ndb.sqlite3*\n"},
-                title="Django without any .gitignore (no git): fixed by creating one"),
-        Example({"compose.yaml": "services:\n  web:\n    image: nginx\n"},
-                title="a plain compose project without SQLite is never nagged"),
-        Example({"compose.yaml": "services: {}\n", ".gitignore": "/tmp\n", "data/app.db": "",
-                 "data/old.sqlite": ""},
-                git=True, expect=((".gitignore", 1), (".gitignore", 1)),
-                fixed={".gitignore": "/tmp\n\n# composeguard: database files\n*.db\n"
-                                     "*.db[-.]*\n*.sqlite*\n"},
-                title="existing database files: one fix for both"),
-        Example({".gitignore": "*.sqlite*\n", "database/.gitignore": "!database.sqlite\n",
-                 "database/database.sqlite": ""},
-                expect=(("database/.gitignore", 1),),
-                title="a deeper negation wins over the root .gitignore: not fixed"),
-    ),
 )
 def database_files_not_ignored(self: Rule, project: Project) -> Iterator[Finding]:
     found = list(facts.unignored_databases(project))
@@ -301,33 +239,6 @@ def _what_it_holds(role: str, credentials: tuple[str, ...]) -> str:
     references=("https://12factor.net/config",
                 "https://laravel.com/docs/11.x/configuration#environment-file-security",
                 "https://symfony.com/doc/current/configuration.html#configuring-environment-variables-in-env-files"),
-    examples=(
-        Example({**_LARAVEL, ".env": "APP_KEY=base64:c2VjcmV0\nDB_PASSWORD=secret\n",
-                 ".env.example": "APP_KEY=\nDB_PASSWORD=\n"}, git=True,
-                expect=((".env", 1),), title="Laravel's .env tracked"),
-        Example({**_LARAVEL, ".env": "APP_KEY=base64:c2VjcmV0\n", ".gitignore": ".env\n",
-                 ".env.example": "APP_KEY=\n"}, git=True,
-                title="ignored, so never tracked; the template is fine"),
-        Example({**_LARAVEL, ".env": "APP_KEY=base64:c2VjcmV0\n"}, title="outside git: not checked"),
-        Example({"compose.yaml": "services:\n  web:\n    image: nginx:${TAG}\n",
-                 ".env": "TAG=1.27\nCOMPOSE_PROJECT_NAME=shop\n", ".env.local": "TAG=dev\n",
-                 ".env.production": "TAG=1.27\n", ".env.testing": "DB_PASSWORD=secret\n"},
-                git=True, expect=((".env.local", 1), (".env.production", 1)),
-                title="Compose interpolation defaults in .env are fine; local and production "
-                      "files are not"),
-        Example({"compose.yaml": "services:\n  db:\n    image: postgres:${PG}\n",
-                 ".env": "PG=16\nPOSTGRES_PASSWORD=postgres\n"}, git=True,
-                expect=((".env", 1),), title="...unless the defaults hold a credential"),
-        Example({"composer.json": '{"require": {"symfony/framework-bundle": "^7.1"}}\n',
-                 ".env": "APP_ENV=dev\nAPP_SECRET=\n", ".env.prod": "APP_DEBUG=0\n",
-                 ".env.prod.local": "APP_SECRET=abc\n"}, git=True,
-                expect=((".env.prod.local", 1),), title="Symfony's committed defaults"),
-        Example({"compose.prod.yaml": "services:\n  db:\n    image: mysql:8.4\n"
-                 "    env_file: docker/db.env\n",
-                 "docker/db.env": "MYSQL_ROOT_PASSWORD=hunter2\n",
-                 "docker/app.env": "APP_DEBUG=false\n"}, git=True,
-                expect=(("docker/db.env", 1),), title="a production env_file with a credential"),
-    ),
 )
 def env_file_tracked(self: Rule, project: Project) -> Iterator[Finding]:
     for found in facts.tracked_env_files(project):

@@ -10,17 +10,11 @@ from composeguard.lint.finding import Finding, Location, Severity, offer
 from composeguard.lint.project import Project
 from composeguard.lint.shell import Failure
 from composeguard.lint.start_commands import StartStep
-from composeguard.rules.base import Example, Rule, rule
+from composeguard.rules.base import Rule, rule
 from composeguard.rules.environments.split import start_command_fix
 
 PRODUCTION = (Environment.PRODUCTION,)
 NOT_TEST = (Environment.PRODUCTION, Environment.DEVELOPMENT)
-
-_APP = "services:\n  app:\n    image: shop/app:1.4\n{extra}"
-
-
-def _app(extra: str) -> str:
-    return _APP.format(extra=extra)
 
 
 def _fix_safety(split: str, effect: str) -> str:
@@ -82,41 +76,6 @@ def _where(service: Service, step: StartStep) -> str:
                            "production no longer seeds on start; seed once by hand"),
     references=("https://laravel.com/docs/11.x/seeding#running-seeders",
                 "https://docs.docker.com/reference/compose-file/services/#command"),
-    examples=(
-        Example({"compose.yaml": _app('    command: sh -c "php artisan migrate --force && '
-                                      'php artisan db:seed --force && php-fpm"\n')},
-                expect=(("compose.yaml", 4),), title="string command with sh -c"),
-        Example({"compose.yaml": _app('    command: ["bash", "-lc", "python manage.py migrate '
-                                      '&& python manage.py loaddata initial && gunicorn app.wsgi"]\n')},
-                expect=(("compose.yaml", 4),), title="list command with bash -lc"),
-        Example({"compose.yaml": _app("    command: >\n      sh -c \"\n      php artisan migrate --force &&\n"
-                                      "      php artisan db:seed --force &&\n      exec php-fpm\"\n")},
-                expect=(("compose.yaml", 7),), title="folded block: the seeding line is reported"),
-        Example({"compose.yaml": _app('    command: ["sh", "-c", "APP_ENV=prod exec php artisan db:seed '
-                                      '--force"]\n')},
-                expect=(("compose.yaml", 4),), title="env prefix and exec"),
-        Example({"compose.yaml": _app("    command: php-fpm\n"),
-                 "compose.override.yaml": _app('    command: sh -c "php artisan db:seed && php-fpm"\n')},
-                title="seeder only in the development override"),
-        Example({"compose.yaml": _app("    command: php-fpm\n"),
-                 "docker-compose.dev.yml": _app('    command: sh -c "php artisan migrate --seed && php-fpm"\n')},
-                title="seeder only in a development file"),
-        Example({"compose.yaml": _app("    command: bin/rails server\n"),
-                 "compose.prod.yaml": _app('    command: sh -c "bin/rails db:seed && bin/rails server"\n')},
-                expect=(("compose.prod.yaml", 4),), title="seeder in the production file"),
-        Example({"compose.yaml": "services:\n  app:\n    build: .\n",
-                 "Dockerfile": "FROM php:8.3-fpm\nCOPY docker/entrypoint.sh /usr/local/bin/entrypoint\n"
-                               "ENTRYPOINT [\"entrypoint\"]\nCMD [\"php-fpm\"]\n",
-                 "docker/entrypoint.sh": "#!/bin/sh\nset -e\nphp artisan migrate --force\n"
-                                         "php artisan db:seed --force\nexec \"$@\"\n"},
-                expect=(("docker/entrypoint.sh", 4),), title="the Dockerfile's entrypoint script seeds"),
-        Example({"compose.yaml": _app("    environment:\n      SEED: \"0\"\n"
-                                      "    command: [\"sh\", \"-c\", \"if [ \\\"$$SEED\\\" = 1 ]; then "
-                                      "php artisan db:seed; fi; php-fpm\"]\n")},
-                title="seed behind a variable the environment turns off"),
-        Example({"compose.yaml": _app("    command: bin/rails db:prepare && bin/rails server\n")},
-                title="db:prepare seeds only a new database"),
-    ),
 )
 def seed_on_start(self: Rule, project: Project) -> Iterator[Finding]:
     for model, service, step, action in project.start_actions(PRODUCTION, (Operation.SEED,)):
@@ -163,27 +122,6 @@ def seed_on_start(self: Rule, project: Project) -> Iterator[Finding]:
     """,
     fix_safety=_fix_safety("the wiping step is left out of both generated files",
                            "nothing wipes the database on start any more"),
-    examples=(
-        Example({"compose.yaml": _app('    command: sh -c "php artisan migrate:fresh --seed --force '
-                                      '&& php-fpm"\n')},
-                expect=(("compose.yaml", 4),), title="migrate:fresh in the base file"),
-        Example({"compose.yaml": _app("    command: php-fpm\n"),
-                 "compose.override.yaml": _app('    command: ["sh", "-c", "python manage.py flush --noinput; '
-                                               'python manage.py runserver"]\n')},
-                expect=(("compose.override.yaml", 4),), title="flush in the development override"),
-        Example({"docker-compose.test.yml": _app('    command: sh -c "npx prisma migrate reset --force && '
-                                                 'npm test"\n')},
-                title="a test file may reset its database"),
-        Example({"compose.yaml": _app('    command: sh -c "npx prisma migrate deploy && node server.js"\n')},
-                title="migrate deploy is not destructive"),
-        Example({"compose.yaml": _app("    command: >\n      bash -lc \"\n      composer install &&\n"
-                                      "      APP_ENV=local exec php artisan migrate:fresh --seed\"\n")},
-                expect=(("compose.yaml", 7),), title="folded bash -lc block, env prefix and exec"),
-        Example({"compose.yaml": "services:\n  app:\n    build: .\n    volumes:\n      - ./docker:/opt/docker\n"
-                                 "    command: /opt/docker/start.sh\n",
-                 "docker/start.sh": "#!/bin/sh\nset -e\nbin/rails db:reset\nexec bin/rails server\n"},
-                expect=(("docker/start.sh", 3),), title="a bind-mounted start script"),
-    ),
 )
 def destructive_db_command_on_start(self: Rule, project: Project) -> Iterator[Finding]:
     for model, service, step, action in project.start_actions(NOT_TEST, (Operation.DESTROY,)):
@@ -226,42 +164,6 @@ def destructive_db_command_on_start(self: Rule, project: Project) -> Iterator[Fi
     fix_safety=_fix_safety("the step stays in the generated development file, chained with "
                            "`&&` instead of `|| true`",
                            "production no longer runs the step on start"),
-    examples=(
-        Example({"compose.yaml": _app('    command: sh -c "php artisan migrate --force || true && php-fpm"\n')},
-                expect=(("compose.yaml", 4),),
-                title="|| true: the split moves the step to development",
-                fixed={"compose.yaml": _app("    command: php-fpm\n"),
-                       "compose.dev.yaml": (
-                           "# Development setup, generated by composeguard from compose.yaml.\n"
-                           "# Run: docker compose -f compose.dev.yaml up\n"
-                           "# Migrations and seeders run on every start here; never deploy this "
-                           "file.\n"
-                           + _app('    command: sh -c "php artisan migrate --force && php-fpm"\n')),
-                       "compose.prod.yaml": (
-                           "# Production setup, generated by composeguard from compose.yaml.\n"
-                           "# Run: docker compose -f compose.prod.yaml up -d\n"
-                           "# Nothing here migrates or seeds on start.\n"
-                           "# Deploy: back up the database, then\n"
-                           "#   docker compose -f compose.prod.yaml run --rm app php artisan "
-                           "migrate --force\n"
-                           + _app("    restart: unless-stopped\n    command: php-fpm\n"))}),
-        Example({"compose.yaml": _app('    command: ["sh", "-c", "python manage.py migrate; gunicorn app.wsgi"]\n')},
-                expect=(("compose.yaml", 4),), title="; chaining onto the server"),
-        Example({"compose.yaml": _app('    command: ["sh", "-ec", "python manage.py migrate; gunicorn app.wsgi"]\n')},
-                title="set -e makes ; safe"),
-        Example({"compose.yaml": _app('    command: sh -c "npx prisma migrate deploy && node server.js"\n')},
-                title="&& stops on failure"),
-        Example({"compose.override.yaml": _app('    command: sh -c "php artisan migrate || true; php-fpm"\n')},
-                title="a development file"),
-        Example({"compose.yaml": _app("    command:\n      - bash\n      - -lc\n      - |\n"
-                                      "        bundle exec rails db:migrate || echo 'migration failed'\n"
-                                      "        exec bundle exec puma\n")},
-                expect=(("compose.yaml", 8),), title="literal block with || echo"),
-        Example({"compose.yaml": "services:\n  app:\n    build: .\n",
-                 "Dockerfile": "FROM python:3.12\nWORKDIR /app\nCOPY . .\nCMD [\"./docker-entrypoint.sh\"]\n",
-                 "docker-entrypoint.sh": "#!/bin/sh\npython manage.py migrate\nexec gunicorn app.wsgi\n"},
-                expect=(("docker-entrypoint.sh", 2),), title="an entrypoint script without set -e"),
-    ),
 )
 def masked_failure(self: Rule, project: Project) -> Iterator[Finding]:
     operations = (Operation.MIGRATE, Operation.SEED, Operation.DESTROY)
@@ -337,29 +239,6 @@ def _mask(masked_by: str) -> str:
     fix_safety=_fix_safety("the migration stays in the generated development file",
                            "production no longer migrates on start; migrate as a deploy step, "
                            "after a backup"),
-    examples=(
-        Example({"compose.yaml": _app('    command: sh -c "php artisan migrate --force && php-fpm"\n')},
-                expect=(("compose.yaml", 4),), title="migrate in the base file"),
-        Example({"compose.yaml": _app("    command: gunicorn app.wsgi\n"),
-                 "compose.override.yaml": _app('    command: sh -c "python manage.py migrate && '
-                                               'python manage.py runserver"\n')},
-                title="migrate only in the development override"),
-        Example({"compose.yaml": _app("    command: bin/rails server\n"),
-                 "compose.prod.yaml": _app('    command: ["bash", "-lc", "bundle exec rails db:migrate '
-                                           '&& exec bin/rails server"]\n')},
-                expect=(("compose.prod.yaml", 4),),
-                title="migrate in the production file: removed from its start command",
-                fixed={"compose.prod.yaml": _app('    command: ["bin/rails", "server"]\n')}),
-        Example({"compose.yaml": _app('    command: sh -c "python manage.py migrate && '
-                                      'python manage.py runserver 0.0.0.0:8000"\n')},
-                title="a development server: the service is a development service"),
-        Example({"compose.yaml": _app('    command: ["sh", "-c", "APP_ENV=production exec php artisan migrate '
-                                      '--force && exec php-fpm"]\n')},
-                expect=(("compose.yaml", 4),), title="list command, env prefix and exec"),
-        Example({"compose.yaml": _app('    command: sh -c "npm run migrate && node server.js"\n'),
-                 "package.json": '{\n  "scripts": {\n    "migrate": "knex migrate:latest"\n  }\n}\n'},
-                title="an npm script of an image not built here is not read"),
-    ),
 )
 def migrate_on_start_in_production(self: Rule, project: Project) -> Iterator[Finding]:
     for model, service, step, action in project.start_actions(PRODUCTION, (Operation.MIGRATE,)):
