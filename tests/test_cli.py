@@ -60,8 +60,8 @@ def test_check_reports_findings_sorted_with_summary(
     code, out, err = run_main(capsys, "check", "--select", "CG001")
     assert code == 1
     assert out.splitlines() == [
-        "a/compose.yaml:4:1: CG001 [error] expected ',' or ']', but got '<stream end>' "
-        "(while parsing a flow sequence)",
+        ("a/compose.yaml:4:1: CG001 [error] expected ',' or ']', but got '<stream end>' "
+        "(while parsing a flow sequence)"),
         "b/compose.yaml:3:17: CG001 [error] mapping values are not allowed here",
         "",
         "Found 2 problems (2 errors) in 2 files.",
@@ -267,7 +267,7 @@ def test_unexpected_exception_is_one_line(
         raise OSError("disk on fire\nsecond line")
 
     monkeypatch.setattr("composeguard.lint.runner.run", explode)
-    code, out, err = run_main(capsys, "check")
+    code, _out, err = run_main(capsys, "check")
     assert code == 2
     assert err == "composeguard: internal error: OSError: disk on fire second line\n"
 
@@ -396,7 +396,7 @@ def test_terminal_gets_colour_unless_no_color(
     try:
         proc = subprocess.run(
             [sys.executable, "-m", "composeguard", "check", "--select", "CG001"],
-            cwd=root, env=env, stdout=follower, stderr=subprocess.PIPE, timeout=60,
+            cwd=root, env=env, stdout=follower, stderr=subprocess.PIPE, timeout=60, check=False,
         )
         os.close(follower)
         output = b""
@@ -488,7 +488,7 @@ def test_python_dash_m(project_dir: ProjectDir) -> None:
     env = {**os.environ, "NO_COLOR": "1"}
     proc = subprocess.run(
         [sys.executable, "-m", "composeguard", "check", "--select", "CG001"],
-        cwd=root, env=env, capture_output=True, text=True, timeout=60,
+        cwd=root, env=env, capture_output=True, text=True, timeout=60, check=False,
     )
     assert proc.returncode == 1
     assert proc.stdout.startswith("compose.yaml:3:17: CG001 [error] ")
@@ -501,11 +501,11 @@ def test_console_script_exit_status(project_dir: ProjectDir) -> None:
         pytest.skip("console script not installed next to this interpreter")
     root = project_dir({"compose.yaml": BROKEN})
     broken = subprocess.run([str(script), "check", "--select", "CG001"], cwd=root,
-                            capture_output=True, text=True, timeout=60)
+                            capture_output=True, text=True, timeout=60, check=False)
     usage = subprocess.run([str(script), "check", "--select", "CG9"], cwd=root,
-                           capture_output=True, text=True, timeout=60)
+                           capture_output=True, text=True, timeout=60, check=False)
     clean = subprocess.run([str(script), "check", "--ignore", "CG001"], cwd=root,
-                           capture_output=True, text=True, timeout=60)
+                           capture_output=True, text=True, timeout=60, check=False)
     assert (broken.returncode, usage.returncode) == (1, 2)
     assert clean.returncode in (0, 1)  # other rules may or may not fire on a broken file
     assert "Traceback" not in broken.stderr + usage.stderr + clean.stderr

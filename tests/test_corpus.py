@@ -88,7 +88,7 @@ def test_corpus_project(root: Path) -> None:
 # -- the benchmark's generated corpus --------------------------------------------------------
 
 
-def load_corpus_generator():  # noqa: ANN201 - a module loaded from bench/
+def load_corpus_generator():
     import importlib.util
     import sys
 

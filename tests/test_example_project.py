@@ -137,7 +137,7 @@ def test_example_is_valid_compose() -> None:
 def quick_start_commands() -> list[str]:
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     section = readme.split("\n## Quick start\n", 1)[1].split("\n## ", 1)[0]
-    block = re.search(r"```[a-z]*\n(.*?)```", section, re.S)
+    block = re.search(r"```[a-z]*\n(.*?)```", section, re.DOTALL)
     assert block, "the Quick start section has no code block"
     return [line for line in block.group(1).splitlines() if line.strip()]
 
@@ -162,7 +162,7 @@ def test_the_readme_sample_output_is_what_the_example_prints(monkeypatch: pytest
     line `composeguard check examples/laravel-shop` really prints from the repository root."""
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     section = readme.split("\n## Output formats\n", 1)[1].split("\n## ", 1)[0]
-    block = re.search(r"```text\n(.*?)```", section, re.S)
+    block = re.search(r"```text\n(.*?)```", section, re.DOTALL)
     assert block, "the Output formats section has no text block"
     shown = [line for line in block.group(1).splitlines() if line.strip() and line != "..."]
     assert len(shown) >= 2

@@ -39,9 +39,7 @@ def alias_bomb(levels: int = 10, width: int = 10) -> str:
     lines = ['l0: &l0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
     for i in range(1, levels):
         lines.append(f"l{i}: &l{i} [" + ", ".join([f"*l{i - 1}"] * width) + "]")
-    return "\n".join(lines) + "\nservices:\n  bomb:\n    image: alpine\n    command: *l%d\n" % (
-        levels - 1
-    )
+    return "\n".join(lines) + f"\nservices:\n  bomb:\n    image: alpine\n    command: *l{levels - 1}\n"
 
 
 def ten_megabytes() -> str:

@@ -260,8 +260,8 @@ def test_include_cycle_is_a_problem(project_dir: Callable[..., Path]) -> None:
     [
         "services: [a, b]\n",
         "services:\n  a: 3\n  b: [x]\n  c:\n",
-        "services:\n  a:\n    image: 5\n    environment: 7\n    volumes: {x: y}\n"
-        "    env_file: 4\n    extends: 9\n    command: {a: b}\n",
+        ("services:\n  a:\n    image: 5\n    environment: 7\n    volumes: {x: y}\n"
+        "    env_file: 4\n    extends: 9\n    command: {a: b}\n"),
         "services:\n  a:\n    extends: {service: [1]}\n    env_file: [{required: false}, 3]\n",
         "include: 5\nservices:\n  a:\n    image: '${'\n",
         "include: [{path: []}, {env_file: x}]\nservices: {}\n",

@@ -45,16 +45,16 @@ def test_schema_comes_from_check_jsonschema_and_is_built_once() -> None:
     [
         "services:\n  db:\n    image: mysql\n",
         "version: '3.8'\nservices:\n  db:\n    image: mysql\n",
-        "x-base: &base\n  restart: always\nservices:\n  db:\n    <<: *base\n    image: mysql\n"
-        "    x-note: ok\n",
+        ("x-base: &base\n  restart: always\nservices:\n  db:\n    <<: *base\n    image: mysql\n"
+        "    x-note: ok\n"),
         "services:\n  db:\n    environment:\n      A: b\n",  # an override: no image needed
-        "services:\n  db:\n    image: mysql\n    ports: !reset []\n    environment: !override\n"
-        "      A: b\n",
+        ("services:\n  db:\n    image: mysql\n    ports: !reset []\n    environment: !override\n"
+        "      A: b\n"),
         "services:\n  db:\n    image: mysql\n    ports: !reset 12\n",  # removed before validation
         "name: only\n",
         "services: {}\n",
-        "services:\n  db:\n    image: mysql\n    restart: no\n    environment:\n      EMPTY:\n"
-        "volumes:\n  data:\nnetworks:\n  edge:\n    external: true\n",
+        ("services:\n  db:\n    image: mysql\n    restart: no\n    environment:\n      EMPTY:\n"
+        "volumes:\n  data:\nnetworks:\n  edge:\n    external: true\n"),
     ],
 )
 def test_valid_files_have_no_violations(text: str) -> None:
@@ -97,8 +97,8 @@ def test_a_failing_branch_does_not_make_its_other_keys_unknown() -> None:
     # services use allOf + unevaluatedProperties: a bad `volumes` must not report `image`.
     messages = [m for _, _, m in where(
         "services:\n  db:\n    image: mysql\n    healthcheck:\n      intervall: 1s\n")]
-    assert messages == ["unknown key 'intervall' in services.db.healthcheck (not in the Compose "
-                        "specification); did you mean 'interval'?"]
+    assert messages == [("unknown key 'intervall' in services.db.healthcheck (not in the Compose "
+                        "specification); did you mean 'interval'?")]
 
 
 def test_one_of_explains_the_branch_that_fits() -> None:

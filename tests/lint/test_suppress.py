@@ -155,19 +155,7 @@ def test_yaml_comments(line: str) -> None:
 
 
 def test_block_scalar_body_is_not_a_comment() -> None:
-    text = "\n".join([
-        "services:",
-        "  app:",
-        "    command: |  # composeguard: ignore[CG1]",
-        "      php artisan db:seed  # composeguard: ignore[CG2]",
-        "",
-        "      # composeguard: ignore[CG3]",
-        "    image: app  # composeguard: ignore[CG4]",
-        "    entrypoint:",
-        "      - >-",
-        "        # composeguard: ignore[CG5]",
-        "      - x  # composeguard: ignore[CG6]",
-    ]) + "\n"
+    text = "services:\n  app:\n    command: |  # composeguard: ignore[CG1]\n      php artisan db:seed  # composeguard: ignore[CG2]\n\n      # composeguard: ignore[CG3]\n    image: app  # composeguard: ignore[CG4]\n    entrypoint:\n      - >-\n        # composeguard: ignore[CG5]\n      - x  # composeguard: ignore[CG6]" + "\n"
     found = lines_of(text)
     assert found == {3: {"cg1"}, 7: {"cg4"}, 11: {"cg6"}}
 

@@ -26,7 +26,7 @@ def compose_accepts(root: Path, chain: tuple[str, ...]) -> tuple[bool, str]:
         args += ["-f", str(root / name)]
     env = {k: v for k, v in os.environ.items() if not k.startswith(("COMPOSE_", "DOCKER_"))}
     done = subprocess.run([*args, "config", "-q"], cwd=root, env=env, capture_output=True,
-                          text=True, timeout=60)
+                          text=True, timeout=60, check=False)
     return done.returncode == 0, done.stderr
 
 
@@ -173,8 +173,8 @@ def test_cg002_leaves_unparsable_files_to_cg001(tmp_path: Path) -> None:
 def test_cg002_messages_name_the_key_and_service(tmp_path: Path) -> None:
     root = write_tree(tmp_path / "p", {"compose.yaml": BASE + "    imagee: x\n"})
     assert findings(root, "CG002") == [
-        "compose.yaml:4 unknown key 'imagee' in service 'db' (not in the Compose specification);"
-        " did you mean 'image'?"
+        ("compose.yaml:4 unknown key 'imagee' in service 'db' (not in the Compose specification);"
+        " did you mean 'image'?")
     ]
 
 
@@ -196,8 +196,8 @@ def test_cg003_message_and_location(tmp_path: Path) -> None:
     root = write_tree(tmp_path / "p", {"compose.yaml": BASE + "    volumes:\n"
                                                              "      - dbdata:/var/lib/mysql\n"})
     assert findings(root, "CG003") == [
-        "compose.yaml:5 named volume 'dbdata' is not declared: add `dbdata:` under the top-level "
-        "`volumes:` (Compose refuses to start a service that mounts an undeclared volume)"
+        ("compose.yaml:5 named volume 'dbdata' is not declared: add `dbdata:` under the top-level "
+        "`volumes:` (Compose refuses to start a service that mounts an undeclared volume)")
     ]
 
 

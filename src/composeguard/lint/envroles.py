@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from composeguard.lint.compose import (
     DEVELOPMENT_MARKERS,
@@ -23,9 +22,6 @@ from composeguard.lint.compose import (
     TEST_MARKERS,
     name_words,
 )
-
-if TYPE_CHECKING:
-    pass
 
 _TEMPLATE_WORDS = frozenset({"example", "examples", "sample", "samples", "dist", "template",
                              "templates", "tpl", "tmpl", "default", "defaults"})

@@ -309,8 +309,8 @@ class _Builder:
                     combined[name] = value
                 elif existing.plain() != value.plain():
                     self.problems.append((existing.anchor_loc,
-                                          f"{section}.{name} conflicts with the one included at "
-                                          f"line {entry.loc.line}"))
+                                          (f"{section}.{name} conflicts with the one included at "
+                                          f"line {entry.loc.line}")))
             result[section] = local.with_value(combined)
         return result
 

@@ -19,7 +19,10 @@ _WINDOW = 400
 
 
 class Origin(Protocol):
-    path: Path
+    @property
+    def path(self) -> Path:
+        """The file the text comes from."""
+        ...
 
     def locate(self, start: int, end: int | None = None) -> Location:
         """The file location of ``derived[start:end]``."""

@@ -89,7 +89,7 @@ def run(
                 seen.add(key)
                 override = overrides.get(rule.code.lower()) or overrides.get(rule.name.lower())
                 findings.append(replace(finding, severity=override) if override else finding)
-        except Exception as exc:  # a bug in a rule must not hide every other finding
+        except Exception as exc:  # noqa: BLE001 - a bug in a rule must not hide every other finding
             result.errors.append(f"internal error in {rule.code} ({rule.name}): {exc!r}")
     redactor = project.redactor
     findings = [_redacted(f, redactor) for f in findings]

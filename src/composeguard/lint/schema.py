@@ -157,9 +157,7 @@ def node_at(root: Node, path: Sequence[str | int]) -> Node:
     """The node at a JSON path, or the deepest ancestor that exists."""
     node = root
     for part in path:
-        if node.is_map and isinstance(part, str) and part in node.value:
-            node = node.value[part]
-        elif node.is_list and isinstance(part, int) and 0 <= part < len(node.value):
+        if node.is_map and isinstance(part, str) and part in node.value or node.is_list and isinstance(part, int) and 0 <= part < len(node.value):
             node = node.value[part]
         else:
             break

@@ -212,9 +212,7 @@ def _yaml_comment_start(line: str, quote: str | None) -> tuple[int | None, str |
         elif depth and c in "]}":
             depth -= 1
             value_start = False
-        elif depth and c == ",":
-            value_start = True
-        elif c == ":" and (nxt in ("", " ", "\t") or depth):
+        elif depth and c == "," or c == ":" and (nxt in ("", " ", "\t") or depth):
             value_start = True
         elif value_start and c in "-?" and nxt in ("", " ", "\t"):
             pass

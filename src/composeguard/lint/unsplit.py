@@ -14,7 +14,6 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from composeguard.lint.commands import Operation
 from composeguard.lint.compose import (
@@ -23,9 +22,6 @@ from composeguard.lint.compose import (
     Environment,
     name_markers,
 )
-
-if TYPE_CHECKING:
-    pass
 
 ON_START = (Operation.DESTROY, Operation.MIGRATE, Operation.SEED)
 """What a setup must not do on every start in production: wipe, migrate, seed."""

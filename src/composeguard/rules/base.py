@@ -117,7 +117,7 @@ def load_cases(path: Path) -> tuple[Example, ...]:
     data = YAML(typ="safe", pure=True).load(path.read_text(encoding="utf-8"))
     cases = data.get("cases") if isinstance(data, dict) else None
     if not isinstance(cases, list):
-        raise ValueError(f"{path}: expected a mapping with a `cases:` list")
+        raise TypeError(f"{path}: expected a mapping with a `cases:` list")
     examples = []
     for number, case in enumerate(cases, 1):
         unknown = set(case) - _CASE_KEYS if isinstance(case, dict) else {"(not a mapping)"}
