@@ -16,6 +16,7 @@ import posixpath
 import shlex
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -364,6 +365,30 @@ def _single(node: _Simple | _Compound) -> _Seq:
 
 
 def _parse(text: str, parsers: list[str]) -> _Seq:
+    """``text`` as a command sequence; ``parsers`` gets the name of the parser that read it.
+    A project repeats its commands (each service's ``sh -c``, each setup of one file), so a
+    text is parsed once per run: the tree only holds offsets into the text, and nothing
+    changes it after."""
+    if len(text) > _CACHED_CHARS:
+        return _parse_text(text, parsers)
+    seq, parser = _parse_once(text)
+    parsers.append(parser)
+    return seq
+
+
+_CACHED_CHARS = 4096
+"""Texts up to this size are parsed once per run (at most 4,096 of them, 16 MB); a longer
+script is rarely repeated, and parsed where it is met."""
+
+
+@lru_cache(maxsize=4096)
+def _parse_once(text: str) -> tuple[_Seq, str]:
+    parsers: list[str] = []
+    seq = _parse_text(text, parsers)
+    return seq, parsers[-1]
+
+
+def _parse_text(text: str, parsers: list[str]) -> _Seq:
     if len(text) > MAX_SCRIPT_CHARS:
         parsers.append(TOO_LONG)
         return _Seq()
