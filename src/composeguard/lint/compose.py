@@ -13,9 +13,10 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from composeguard.lint.fastyaml import NOT_READ
 from composeguard.lint.finding import Location
 from composeguard.lint.nodes import Node, from_ruamel, scalar_text
-from composeguard.lint.yamlio import YamlLoadError, parse_yaml, read_text
+from composeguard.lint.yamlio import YamlLoadError, parse_yaml, read_nodes_fast, read_text
 
 BASE_NAMES = ("compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml")
 COMPOSE_STEMS = ("compose", "docker-compose")
@@ -136,6 +137,12 @@ def read_compose_file(path: Path, environment: Environment) -> ComposeFile:
     """Read and parse one compose file; every way it can fail is kept in ``error``."""
     try:
         text = read_text(path)
+    except YamlLoadError as error:
+        return ComposeFile(path, environment, error=error)
+    fast = read_nodes_fast(text, path)
+    if fast is not NOT_READ:
+        return ComposeFile(path, environment, fast, text)  # type: ignore[arg-type]
+    try:
         data = parse_yaml(text, path)
     except YamlLoadError as error:
         return ComposeFile(path, environment, error=error)

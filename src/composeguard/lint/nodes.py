@@ -117,6 +117,13 @@ def from_ruamel(data: Any, path: Path, text: str | None = None) -> Node:
     return _convert(data, root_loc, None, path, lines, merged=False)
 
 
+def loc_at(path: Path, line0: int, col0: int, lines: list[str] | None, width: int | None
+           ) -> Location:
+    """The location of a token at 0-based ``line0``/``col0``, ``width`` characters wide (read
+    from the text's line when None)."""
+    return _loc(path, line0, col0, lines, width)
+
+
 def _loc(path: Path, line0: int, col0: int, lines: list[str] | None, width: int | None) -> Location:
     line, column = line0 + 1, col0 + 1
     if width is None and lines is not None and 0 <= line0 < len(lines):
@@ -162,6 +169,11 @@ def _tag_of(data: Any) -> str | None:
     if isinstance(value, str) and value in COMPOSE_TAGS:
         return value
     return None
+
+
+def scalar_value(data: Any) -> Any:
+    """A ruamel scalar as a plain Python value (str, int, float, bool or None)."""
+    return _scalar(data)
 
 
 def _scalar(data: Any) -> Any:

@@ -168,6 +168,17 @@ def parse_yaml(text: str, path: Path) -> Any:
     return data
 
 
+def read_nodes_fast(text: str, path: Path) -> Any:
+    """``text`` as located nodes by libyaml (:mod:`composeguard.lint.fastyaml`), or
+    ``fastyaml.NOT_READ`` when ruamel must parse it (:func:`parse_yaml`): a text that may
+    nest past :data:`MAX_NESTING` always goes to ruamel, which refuses it."""
+    from composeguard.lint import fastyaml
+
+    if text.count("[") + text.count("{") > MAX_NESTING or _indented_beyond(text, MAX_NESTING):
+        return fastyaml.NOT_READ
+    return fastyaml.read_nodes(text, path, MAX_EXPANDED_NODES)
+
+
 def load_yaml(path: Path) -> YamlDocument:
     text = read_text(path)
     return YamlDocument(path=path, text=text, data=parse_yaml(text, path))
