@@ -340,8 +340,8 @@ def fix_command(
     --diff when there is something to fix, or when a change could not be written; 2 on
     usage errors or when a rule failed.
     """
-    from composeguard.fix.plan import FileChange, plan_fixes, unified_diff
-    from composeguard.fix.write import LockTimeout, project_lock, write_changes
+    from composeguard.fix.plan import plan_fixes, unified_diff
+    from composeguard.fix.write import FileChange, LockTimeout, project_lock, write_changes
     from composeguard.lint.config import resolve_selection
     from composeguard.lint.finding import FixOptions
     from composeguard.lint.project import Project

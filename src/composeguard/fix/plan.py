@@ -202,11 +202,11 @@ class _Planner:
             self.applied.append(planned)
             self.applied_keys.add(key)
             count += 1
-        for path, spans in taken.items():
+        for path, planned_spans in taken.items():
             text = self.text(path)
             assert text is not None
             bom = BOM if text.startswith(BOM) else ""
-            self.contents[path] = bom + splice(text.removeprefix(BOM), spans)
+            self.contents[path] = bom + splice(text.removeprefix(BOM), planned_spans)
         for path, text in created.items():
             self.originals.setdefault(path, self._disk_text(path))
             self.contents[path] = text

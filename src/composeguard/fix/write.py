@@ -174,8 +174,8 @@ def write_changes(changes: Sequence[FileChange], roots: Sequence[Path], *, force
     by_path = {change.path: change for change in changes}
     seen: set[Path] = set()
     ordered: list[list[FileChange]] = []
-    for group in groups or ():
-        members = [by_path[p] for p in dict.fromkeys(group) if p in by_path and p not in seen]
+    for paths in groups or ():
+        members = [by_path[p] for p in dict.fromkeys(paths) if p in by_path and p not in seen]
         seen.update(c.path for c in members)
         if members:
             ordered.append(members)

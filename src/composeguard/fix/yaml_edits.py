@@ -376,7 +376,7 @@ def _event_tree(text: str) -> YNode | None:
     )
 
     yaml = YAML(typ="rt", pure=True)
-    yaml.version = (1, 2)  # type: ignore[assignment]
+    yaml.version = (1, 2)
     lines = text.split("\n")
     stack: list[tuple[YNode, list[YNode]]] = []
     roots: list[YNode] = []

@@ -147,10 +147,11 @@ def _entries(path: Path, document: Any) -> tuple[BaselineEntry, ...]:
     for index, record in enumerate(document["findings"]):
         fields = {k: record.get(k) for k in ("code", "path", "fingerprint")} if isinstance(
             record, dict) else {}
-        if not fields or not all(isinstance(v, str) and v for v in fields.values()):
+        texts = {k: v for k, v in fields.items() if isinstance(v, str) and v}
+        if not fields or len(texts) != len(fields):
             raise BaselineError(f"baseline {path}: findings[{index}] needs string \"code\", "
                                 '"path" and "fingerprint"')
         message = record.get("message")
         entries.append(BaselineEntry(message=message if isinstance(message, str) else "",
-                                     **fields))
+                                     **texts))
     return tuple(entries)

@@ -373,8 +373,8 @@ def _peel(args: Sequence[str]) -> list[str] | None:
     if prog in {"docker", "podman", "docker-compose", "podman-compose", "kubectl", "oc"}:
         return _peel_remote(args, "kubectl" if prog == "oc" else prog)
     i = _skip(args, 1, _PM_GLOBALS.get(prog, frozenset()))
-    sub = args[i] if i < len(args) else None
-    for key in ((prog, sub), (prog, None)):
+    subcommand = args[i] if i < len(args) else None
+    for key in ((prog, subcommand), (prog, None)):
         if key in _RUNNERS:
             tail = list(args[_skip(args, i + 1 if key[1] else 1, _RUNNERS[key]):])
             if prog in _ASSIGNING:
@@ -383,14 +383,14 @@ def _peel(args: Sequence[str]) -> list[str] | None:
             if prog == "hatch" and tail and ":" in tail[0] and "/" not in tail[0]:
                 tail[0] = tail[0].split(":", 1)[1]
             return tail
-    if sub is None:
+    if subcommand is None:
         return None
-    if prog == "yarn" and sub == "workspace":
+    if prog == "yarn" and subcommand == "workspace":
         return ["yarn", *args[i + 2:]]
-    if prog in {"yarn", "bun"} and sub == "run" and i + 1 < len(args) \
+    if prog in {"yarn", "bun"} and subcommand == "run" and i + 1 < len(args) \
             and _program(args[i + 1]) in _BY_PROGRAM:
         return list(args[i + 1:])
-    if prog in {"yarn", "pnpm"} and _program(sub) in _BY_PROGRAM:
+    if prog in {"yarn", "pnpm"} and _program(subcommand) in _BY_PROGRAM:
         return list(args[i:])
     return None
 

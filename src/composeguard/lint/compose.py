@@ -141,7 +141,7 @@ def read_compose_file(path: Path, environment: Environment) -> ComposeFile:
         return ComposeFile(path, environment, error=error)
     fast = read_nodes_fast(text, path)
     if fast is not NOT_READ:
-        return ComposeFile(path, environment, fast, text)  # type: ignore[arg-type]
+        return ComposeFile(path, environment, fast, text)
     try:
         data = parse_yaml(text, path)
     except YamlLoadError as error:
@@ -384,22 +384,23 @@ def parse_mount(item: Node) -> Mount | None:
                      consistency=next((m for m in mode.split(",")
                                        if m in ("delegated", "cached", "consistent")), None))
     if item.is_map:
-        type_text = scalar_text(item.get("type").value) if item.get("type") else "volume"
+        type_node = item.get("type")
+        type_text = scalar_text(type_node.value) if type_node else "volume"
         target_node = item.get("target")
         if target_node is None or target_node.value is None:
             return None
         target = _clean_target(scalar_text(target_node.value))
         source_node = item.get("source")
-        source = scalar_text(source_node.value) if source_node and source_node.value else None
+        named = scalar_text(source_node.value) if source_node and source_node.value else None
         read_only_node = item.get("read_only")
         read_only = bool(read_only_node and read_only_node.value in (True, "true"))
         consistency_node = item.get("consistency")
         kind = {
-            "volume": MountKind.NAMED if source else MountKind.ANONYMOUS,
+            "volume": MountKind.NAMED if named else MountKind.ANONYMOUS,
             "bind": MountKind.BIND,
             "tmpfs": MountKind.TMPFS,
         }.get(type_text, MountKind.OTHER)
-        return Mount(kind, target, source, item.anchor_loc if item.key_loc else item.loc,
+        return Mount(kind, target, named, item.anchor_loc if item.key_loc else item.loc,
                      read_only=read_only, via_alias=item.via_alias,
                      templated=source_node is not None and source_node.template is not None,
                      consistency=scalar_text(consistency_node.value)

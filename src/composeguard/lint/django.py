@@ -416,7 +416,7 @@ class _Interpreter:
         for element in expr.elements:
             if isinstance(element, cst.StarredDictElement):
                 current = self.default(element.value, module, state, hops + 1) or current
-            elif _literal(element.key) == "ENGINE":
+            elif isinstance(element, cst.DictElement) and _literal(element.key) == "ENGINE":
                 current = self.engine_of(element.value, module, state)
         return current or DatabaseDefault("", False, module.loc(expr))
 

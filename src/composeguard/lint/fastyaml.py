@@ -215,7 +215,7 @@ def _ruamel_typing() -> tuple[Any, Any, Any]:
     from ruamel.yaml.nodes import ScalarNode
 
     yaml = YAML(typ="rt", pure=True)
-    yaml.version = (1, 2)  # type: ignore[assignment]
+    yaml.version = (1, 2)
     return yaml.resolver, yaml.constructor, ScalarNode
 
 

@@ -114,7 +114,7 @@ def offer(builder: Callable[..., Fix | None], *arguments: Any, safe: bool | None
     if offered is not None and not offered(*arguments, **keywords):
         return None
     return FixOffer(builder, arguments, tuple(keywords.items()),
-                    declared if safe is None else safe)
+                    bool(declared) if safe is None else safe)
 
 
 def fix_builder(*, safe: bool, offered: Callable[..., bool] | None = None, options: bool = False

@@ -189,7 +189,7 @@ class _Builder:
         key = (path, name)
         if key in memo:
             return memo[key]
-        node = services.value[name]
+        node: Node = services.value[name]
         extends = node.get("extends") if node.is_map else None
         if extends is None:
             return node
@@ -563,9 +563,9 @@ def _environment_with_files(
             continue
         for key, (value, location) in loaded.resolve(lookup).items():
             values[key] = Node(value, location, key_loc=location)
-    for key, value in own.items():
-        values[key] = value if value.value is None or isinstance(value.value, str) \
-            else value.with_value(scalar_text(value.value))
+    for key, written in own.items():
+        values[key] = written if written.value is None or isinstance(written.value, str) \
+            else written.with_value(scalar_text(written.value))
     if environment is None and not values:
         return None
     anchor = environment if environment is not None else env_file

@@ -6,9 +6,9 @@ import os
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from dataclasses import replace
-from functools import cached_property
+from functools import cached_property, partial
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, TypeVar, cast
 
 from composeguard.lint.compose import (
     ComposeFile,
@@ -82,7 +82,7 @@ class Project:
         it computes from the Project (several of its rules ask for the same one)."""
         if key not in self._memo:
             self._memo[key] = compute()
-        return self._memo[key]  # type: ignore[no-any-return]
+        return cast(T, self._memo[key])
 
     @cached_property
     def discovery(self) -> Discovery:
@@ -237,8 +237,7 @@ class Project:
                 continue
             judgement = judge_setup(
                 chain, [self.file_judgement(f.path) for f in chain], model,
-                lambda service, m=model: self.start_steps(m, service),
-                lambda node, m=model: self.written_text(m, node))
+                partial(self.start_steps, model), partial(self.written_text, model))
             self._setup_judgements[_chain_key(model)] = judgement
             result.append(model)
         result = self._judge_bases_beside_production(result)
@@ -537,8 +536,8 @@ class Project:
         from composeguard.lint.django import SETTINGS_VARIABLE, find_settings
 
         roots = sorted({p.parent for p in self._files_named("manage.py")})
-        wanted = {service.env(SETTINGS_VARIABLE) for model in self.models
-                  for service in model.services.values()} - {None, ""}
+        wanted = {value for model in self.models for service in model.services.values()
+                  if (value := service.env(SETTINGS_VARIABLE))}
         found: dict[Path, DjangoSettings] = {}
         for root in roots:
             for environment in [{SETTINGS_VARIABLE: w} for w in sorted(wanted)] + [{}]:

@@ -222,10 +222,10 @@ def judge_header(path: Path, text: str) -> Judgement | None:
                          Location(path, denied, 1))
     for phrases, environment in ((_DEVELOPMENT_PHRASES, Environment.DEVELOPMENT),
                                  (_PRODUCTION_PHRASES, Environment.PRODUCTION)):
-        number = found(phrases)
-        if number is not None:
-            return Judgement(environment, f"its header says \"{quote(number)}\"",
-                             Location(path, number, 1))
+        said = found(phrases)
+        if said is not None:
+            return Judgement(environment, f"its header says \"{quote(said)}\"",
+                             Location(path, said, 1))
     return None
 
 
@@ -329,10 +329,11 @@ def development_evidence(
     if build is not None and build.is_map:
         for key in ("dockerfile", "target"):
             node = build.get(key)
-            value = scalar_text(node.value) if node is not None and node.is_scalar \
-                and node.value is not None else None
-            if value and name_words(posixpath.basename(value)) & DEVELOPMENT_NAME_WORDS:
-                return f"it is built from `{value}`", node.loc
+            if node is None or not node.is_scalar or node.value is None:
+                continue
+            built_from = scalar_text(node.value)
+            if built_from and name_words(posixpath.basename(built_from)) & DEVELOPMENT_NAME_WORDS:
+                return f"it is built from `{built_from}`", node.loc
         context = build.get("context")
         if context is not None and context.is_scalar and "laravel/sail/runtimes" in \
                 scalar_text(context.value):

@@ -465,7 +465,9 @@ def render_junit(
 
     tree = junit_document(findings, files_checked, cwd=cwd)
     ET.indent(tree)
-    body = ET.tostring(tree.getroot(), encoding="unicode")
+    root = tree.getroot()
+    assert root is not None
+    body = ET.tostring(root, encoding="unicode")
     return f'<?xml version="1.0" encoding="UTF-8"?>\n{body}\n'
 
 

@@ -568,9 +568,9 @@ def _apply(stage: _Stage, instruction: _Instruction, source: TextOrigin,
             return
         stage.runs.append(_fragment(source.path, source, rest, offsets, "dockerfile", keyword))
     elif keyword in ("ENV", "ARG"):
-        words = _words(args)
-        if keyword == "ENV" and words and "=" not in words[0]:  # ``ENV key value words``
-            assigned = {words[0]: " ".join(words[1:])}
+        setting = _words(args)
+        if keyword == "ENV" and setting and "=" not in setting[0]:  # ``ENV key value words``
+            assigned = {setting[0]: " ".join(setting[1:])}
         else:
             assigned = _assignments(args, global_args if keyword == "ARG" else {})
         for name, value in assigned.items():

@@ -905,7 +905,9 @@ def _tokenize(text: str, i: int, end: int) -> list[_Token]:
 
 
 def _read_word(text: str, i: int, end: int) -> tuple[_Token, int]:
-    start, value, plain, subs = i, [], True, []
+    start, plain = i, True
+    value: list[str] = []
+    subs: list[tuple[int, int]] = []
     while i < end:
         char, following = text[i], text[i + 1 : i + 2]
         if char == "`" or (following == "(" and (char == "$" or (char in "<>" and i == start))):
@@ -1148,9 +1150,9 @@ class _Reader:
         if keyword == "if":
             arms = []
             while True:
-                test = self.seq(frozenset({"then"}))
+                condition = self.seq(frozenset({"then"}))
                 self.take("word", "then")
-                arms.append(_Arm(test, self.seq(frozenset({"elif", "else", "fi"}))))
+                arms.append(_Arm(condition, self.seq(frozenset({"elif", "else", "fi"}))))
                 if not self.take("word", "elif"):
                     break
             if self.take("word", "else"):
@@ -1159,7 +1161,7 @@ class _Reader:
             return _Compound("if", arms, start, self.last_end())
         if keyword == "case":
             return self.case(start)
-        test = None
+        test: _Seq | None = None
         if keyword in ("while", "until"):
             test = self.seq(frozenset({"do"}))
         else:

@@ -122,7 +122,7 @@ class StartCommands:
         entry_node, command_node = service.get("entrypoint"), service.get("command")
         words: list[tuple[str, Origin]] = []
         via = "command"
-        if _given(entry_node):
+        if entry_node is not None and _given(entry_node):
             words.extend(self._node_words(entry_node))
             via = "entrypoint"
         elif image is not None and image.entrypoint is not None:
@@ -133,7 +133,7 @@ class StartCommands:
             words.extend(image.entrypoint.exec_form or ())
             via = "Dockerfile ENTRYPOINT"
         entry_count = len(words)
-        if _given(command_node):
+        if command_node is not None and _given(command_node):
             words.extend(self._node_words(command_node))
         elif not _given(entry_node) and image is not None and image.cmd is not None:
             if image.cmd.exec_form is not None:

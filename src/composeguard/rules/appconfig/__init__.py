@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 from composeguard.lint.datastores import AuthSwitch, Credential
@@ -22,6 +22,7 @@ from composeguard.rules.appconfig.fixes import (
 from composeguard.rules.base import Rule, rule
 
 if TYPE_CHECKING:
+    from composeguard.lint.compose import Service
     from composeguard.lint.laravel import LaravelApp
 
 # -- CG303 hardcoded-database-credential ------------------------------------------------------
@@ -207,7 +208,8 @@ def _laravel_findings(self: Rule, project: Project) -> Iterator[Finding]:
     for app in project.laravel_apps:
         default = project.laravel_default_connection(app)
         if default is None or default.connection.strip().lower() != "sqlite" or \
-                appdb.kept_on_volumes(project, app.root, lambda s: sqlite_file("DB_CONNECTION", "", s)):
+                appdb.kept_on_volumes(project, app.root,
+                                      lambda s: sqlite_file("DB_CONNECTION", "", s)):
             continue
         if default.from_env:
             what = (f"config/database.php falls back to the `sqlite` connection whenever "
@@ -241,11 +243,18 @@ def _django_findings(self: Rule, project: Project) -> Iterator[Finding]:
             "or `env.db('DATABASE_URL')`, with no SQLite default"))
 
 
+def always(path: str) -> Callable[[Service], str]:
+    """The same SQLite file in every service (Rails names it in database.yml)."""
+    return lambda _service: path
+
+
 def _rails_findings(self: Rule, project: Project) -> Iterator[Finding]:
     for root in project.rails_apps:
         database = project.rails_database(root)
-        if database is None or not database.is_sqlite or database.from_url_env or \
-                appdb.kept_on_volumes(project, root, lambda _, file=database.database: file or "storage/production.sqlite3"):
+        if database is None or not database.is_sqlite or database.from_url_env:
+            continue
+        if appdb.kept_on_volumes(project, root,
+                                 always(database.database or "storage/production.sqlite3")):
             continue
         merged = " (through `<<: *default`)" if database.via_merge else ""
         yield self.finding(database.location, (
@@ -484,12 +493,12 @@ def debug_enabled_in_production(self: Rule, project: Project) -> Iterator[Findin
                 f"{entry.path.name}, an env file production reads,",
                 f"sets {name}={value.strip()}", name))
     for settings in appdb.production_django_settings(project):
-        location = project.django_debug(settings) if settings.role != "base" else None
-        if location is not None and location not in seen:
-            seen.add(location)
-            yield self.finding(location, (
+        debug_at = project.django_debug(settings) if settings.role != "base" else None
+        if debug_at is not None and debug_at not in seen:
+            seen.add(debug_at)
+            yield self.finding(debug_at, (
                 f"{settings.module} sets DEBUG = True"
-                f"{'' if location.path == settings.path else f' (in {location.path.name})'}, "
+                f"{'' if debug_at.path == settings.path else f' (in {debug_at.path.name})'}, "
                 f"and production runs these settings: {_DEBUG_EFFECT['DJANGO_DEBUG']}; read it "
                 "from the environment with an off default: "
                 "`DEBUG = os.environ.get('DJANGO_DEBUG') == '1'`"))

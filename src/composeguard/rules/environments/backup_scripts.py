@@ -35,8 +35,7 @@ from typing import TYPE_CHECKING
 from composeguard.lint.compose import Environment
 
 if TYPE_CHECKING:
-    from composeguard.fix.plan import FileChange
-    from composeguard.fix.write import WriteResult
+    from composeguard.fix.write import FileChange, WriteResult
     from composeguard.lint.project import Project
 
 BACKUP_SCRIPT = "scripts/backup-database.sh"
@@ -98,8 +97,7 @@ def script_changes(project: Project, roots: Sequence[Path]
     """The scripts as new-file changes, and (path, why) for each one left out: it exists
     already (never replaced) or lies outside the checked ``roots``; (None, why) when the
     project runs no store the scripts know."""
-    from composeguard.fix.plan import FileChange
-    from composeguard.fix.write import within
+    from composeguard.fix.write import FileChange, within
 
     files = backup_script_files(project)
     if not files:

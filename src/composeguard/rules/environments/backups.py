@@ -318,10 +318,10 @@ def _service_backup(
     candidates = [(s, state) for s, state in stores
                   if union is None or state.store.name in union]
     named = _references(service)
-    reached = [s for s, _ in candidates if s.name in named] or [s for s, _ in candidates]
-    if not reached:
+    served = [s for s, _ in candidates if s.name in named] or [s for s, _ in candidates]
+    if not served:
         return None
-    return Backup(service.location, where, union, frozenset(store_key(model, s) for s in reached))
+    return Backup(service.location, where, union, frozenset(store_key(model, s) for s in served))
 
 
 def _mounts_backups(service: Service) -> bool:

@@ -34,7 +34,7 @@ class AutomaticStep:
 def automatic_steps(project: Project, model: ComposeModel) -> tuple[AutomaticStep, ...]:
     """The migrate/seed/wipe actions the setup runs on every start, in service order (a
     service defined in a development file aside)."""
-    found = []
+    found: list[AutomaticStep] = []
     for service in model.services.values():
         if project.defined_for_development(model, service) is not None:
             continue

@@ -671,7 +671,7 @@ def _load(text: str) -> Any:
     from ruamel.yaml import YAML
 
     yaml = YAML(typ="rt", pure=True)
-    yaml.version = (1, 2)  # type: ignore[assignment]
+    yaml.version = (1, 2)
     yaml.preserve_quotes = True
     return yaml.load(text)
 
@@ -1173,7 +1173,9 @@ def _rename_volumes(data: Any, suffix: str) -> dict[str, str]:
     services = data.get("services")
     for _, node in services.items() if isinstance(services, dict) else ():
         mounts = node.get("volumes") if isinstance(node, dict) else None
-        for index, item in enumerate(mounts if isinstance(mounts, list) else ()):
+        if not isinstance(mounts, list):
+            continue
+        for index, item in enumerate(mounts):
             if isinstance(item, str):
                 source, sep, rest = item.partition(":")
                 if sep and source in renamed:

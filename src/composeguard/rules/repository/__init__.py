@@ -178,6 +178,8 @@ def _ignore_fixes(project: Project, wanted: list[tuple[Path, Path, Path, tuple[s
         shown = tuple(Path(os.path.relpath(path, gitignore.parent)).as_posix()
                       for path, _ in members)
         fix = offer(ignore_patterns_fix, project, gitignore, patterns, shown)
+        if fix is None:
+            continue
         for path, _ in members:
             fixes[path] = fix
     return fixes
