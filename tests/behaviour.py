@@ -42,7 +42,7 @@ def behaviour(source: Path) -> dict[str, object]:
     """The findings and the planned fix of one project, copied into a fresh git repo."""
     from composeguard.fix.plan import plan_fixes
     from composeguard.lint.project import Project
-    from composeguard.lint.runner import run
+    from composeguard.runner import run
 
     with tempfile.TemporaryDirectory(prefix="composeguard-behaviour-") as temp:
         root = Path(temp) / source.name

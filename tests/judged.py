@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from composeguard.lint.project import Project
-from composeguard.lint.runner import run
+from composeguard.runner import run
 
 from .conftest import CORPUS, make_git_repo
 

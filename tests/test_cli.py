@@ -266,7 +266,7 @@ def test_unexpected_exception_is_one_line(
     def explode(*args: object, **kwargs: object) -> None:
         raise OSError("disk on fire\nsecond line")
 
-    monkeypatch.setattr("composeguard.lint.runner.run", explode)
+    monkeypatch.setattr("composeguard.runner.run", explode)
     code, _out, err = run_main(capsys, "check")
     assert code == 2
     assert err == "composeguard: internal error: OSError: disk on fire second line\n"

@@ -16,8 +16,8 @@ import pytest
 
 from composeguard.lint.finding import Finding
 from composeguard.lint.project import Project
-from composeguard.lint.runner import run
 from composeguard.lint.yamlio import MAX_EXPANDED_NODES, MAX_FILE_BYTES, expanded_size
+from composeguard.runner import run
 
 from .conftest import CORPUS
 

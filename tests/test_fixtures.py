@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from composeguard.lint.project import Project
-from composeguard.lint.runner import run
+from composeguard.runner import run
 
 from .conftest import FIXTURES, make_git_repo
 

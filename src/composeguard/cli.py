@@ -25,8 +25,8 @@ if TYPE_CHECKING:
     from composeguard.lint.baseline import Baseline
     from composeguard.lint.config import Config
     from composeguard.lint.project import Project
-    from composeguard.lint.runner import RunResult, Selection
     from composeguard.rules.environments.split import Layout
+    from composeguard.runner import RunResult, Selection
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -47,7 +47,7 @@ def _split_selectors(values: Sequence[str]) -> tuple[str, ...]:
 def _check_selectors(
     ctx: click.Context, param: click.Parameter, values: Sequence[str]
 ) -> tuple[str, ...]:
-    from composeguard.lint.runner import unknown_selectors
+    from composeguard.runner import unknown_selectors
 
     tokens = _split_selectors(values)
     unknown = unknown_selectors(tokens)
@@ -115,7 +115,7 @@ def check(
     from composeguard.lint.config import resolve_selection
     from composeguard.lint.project import Project
     from composeguard.lint.report import display_path, render_report, use_color, write_report
-    from composeguard.lint.runner import exit_code, run
+    from composeguard.runner import exit_code, run
 
     paths = paths or (Path("."),)
     for path in (*paths, *([config_path] if config_path else [])):
@@ -272,7 +272,7 @@ def _load_baseline(path: Path | None) -> Baseline | None:
 
 def _record_baseline(path: Path, result: RunResult, read: Callable[[Path], str | None]) -> int:
     from composeguard.lint.baseline import BaselineError, write_baseline
-    from composeguard.lint.runner import exit_code
+    from composeguard.runner import exit_code
 
     try:
         count = write_baseline(path, result.findings, read)

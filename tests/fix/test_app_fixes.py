@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 from composeguard.fix.plan import FixPlan, plan_fixes
 from composeguard.fix.write import write_changes
 from composeguard.lint.project import Project
-from composeguard.lint.runner import Selection, run
 from composeguard.rules.repository.fixes import ignore_text, patterns_in
+from composeguard.runner import Selection, run
 
 from ..conftest import FIXTURES, built
 from .compose_binary import compose_config

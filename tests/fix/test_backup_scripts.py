@@ -16,7 +16,6 @@ import pytest
 
 from composeguard.cli import main
 from composeguard.lint.project import Project
-from composeguard.lint.runner import Selection, run
 from composeguard.rules.environments.backup_scripts import (
     BACKUP_SCRIPT,
     NO_STORE,
@@ -26,6 +25,7 @@ from composeguard.rules.environments.backup_scripts import (
     script_changes,
     write_scripts,
 )
+from composeguard.runner import Selection, run
 
 from ..tools import shellcheck as find_shellcheck
 

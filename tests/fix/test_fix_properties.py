@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from composeguard.fix.plan import plan_fixes
 from composeguard.fix.write import write_changes
 from composeguard.lint.project import Project
-from composeguard.lint.runner import Selection, run
+from composeguard.runner import Selection, run
 
 from ..conftest import built
 from .compose_binary import compose_config

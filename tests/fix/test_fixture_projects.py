@@ -12,8 +12,8 @@ import pytest
 from composeguard.fix.plan import plan_fixes
 from composeguard.fix.write import write_changes
 from composeguard.lint.project import Project
-from composeguard.lint.runner import Selection, run
 from composeguard.rules import all_rules
+from composeguard.runner import Selection, run
 
 from ..conftest import FIXTURES, built
 from .compose_binary import compose_config

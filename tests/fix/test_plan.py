@@ -11,8 +11,8 @@ import composeguard.rules
 from composeguard.fix.plan import UNSAFE, FileChange, plan_fixes, unified_diff
 from composeguard.lint.finding import Edit, Finding, Fix, Location, Severity
 from composeguard.lint.project import Project
-from composeguard.lint.runner import Selection
 from composeguard.rules.base import Rule, rule
+from composeguard.runner import Selection
 
 ProjectDir = Callable[..., Path]
 COMPOSE = "services:\n  web:\n    image: nginx\n"
@@ -275,7 +275,7 @@ def test_check_builds_no_fix_and_fix_builds_each_offer(rules: Callable[..., None
     """`check` only records the offer; `fix` builds it, and an offer that finds no exact
     edit is reported as not fixed, with nothing changed."""
     from composeguard.lint.finding import fix_builder, offer
-    from composeguard.lint.runner import run
+    from composeguard.runner import run
 
     built: list[str] = []
 

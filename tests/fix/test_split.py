@@ -20,7 +20,6 @@ from composeguard.lint.commands import Operation
 from composeguard.lint.compose import ComposeModel, Environment
 from composeguard.lint.finding import FixOptions
 from composeguard.lint.project import Project
-from composeguard.lint.runner import Selection, run
 from composeguard.rules.environments import split
 from composeguard.rules.environments.split import (
     Layout,
@@ -28,6 +27,7 @@ from composeguard.rules.environments.split import (
     split_fix,
     split_paths,
 )
+from composeguard.runner import Selection, run
 
 from ..conftest import FIXTURES, built, write_tree
 from .compose_binary import compose_config

@@ -11,7 +11,7 @@ import pytest
 from composeguard.fix.plan import FixPlan, plan_fixes
 from composeguard.fix.write import write_changes
 from composeguard.lint.project import Project
-from composeguard.lint.runner import Selection, run
+from composeguard.runner import Selection, run
 
 from ..conftest import built
 from .compose_binary import compose_config

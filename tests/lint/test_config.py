@@ -15,8 +15,8 @@ from composeguard.lint.config import (
     resolve_selection,
 )
 from composeguard.lint.finding import Severity
-from composeguard.lint.runner import Selection
 from composeguard.rules import all_rules
+from composeguard.runner import Selection
 
 KNOWN = [r.code for r in all_rules()] + [r.name for r in all_rules()]
 

@@ -132,3 +132,14 @@ def test_edge_cases(text: str, expected: str) -> None:
 def test_without_libyaml_everything_goes_to_ruamel(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(fastyaml, "_parser_class", lambda: None)
     assert fastyaml.read_nodes("a: 1\n", PATH, MAX_EXPANDED_NODES) is fastyaml.NOT_READ
+
+
+def test_an_alias_bomb_is_left_to_ruamel_which_refuses_it() -> None:
+    lines = ["l0: &l0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"l{i}: &l{i} [" + ", ".join([f"*l{i - 1}"] * 10) + "]" for i in range(1, 7)]
+    text = "\n".join(lines) + "\n"
+    assert fastyaml.read_nodes(text, PATH, MAX_EXPANDED_NODES) is fastyaml.NOT_READ
+    with pytest.raises(YamlLoadError, match="alias bomb"):
+        parse_yaml(text, PATH)
+    small = "\n".join(lines[:3]) + "\n"
+    assert outcome(small) == "same"

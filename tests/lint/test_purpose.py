@@ -242,7 +242,7 @@ def test_a_local_cloud_emulator_shows_development(tmp_path: Path) -> None:
 
 
 def test_an_example_reports_only_what_stops_compose(tmp_path: Path) -> None:
-    from composeguard.lint.runner import run
+    from composeguard.runner import run
 
     _write(tmp_path, {"docs/compose.yaml": (
         "services:\n  db:\n    image: postgres:18\n    environment:\n"

@@ -7,7 +7,6 @@ import pytest
 
 from composeguard.lint.finding import Finding, Location, Severity
 from composeguard.lint.project import Project
-from composeguard.lint.runner import Selection, run
 from composeguard.lint.suppress import (
     CommentSyntax,
     Suppressions,
@@ -15,6 +14,7 @@ from composeguard.lint.suppress import (
     parse_suppressions,
     read_suppressions,
 )
+from composeguard.runner import Selection, run
 
 # ``image: mysql: 8`` is a YAML error reported (CG001) on its own line, column 17.
 BROKEN = "    image: mysql: 8"

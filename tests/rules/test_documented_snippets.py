@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from composeguard.lint.project import Project
-from composeguard.lint.runner import Selection, run
 from composeguard.rules import Rule, all_rules
+from composeguard.runner import Selection, run
 
 from ..conftest import write_tree
 

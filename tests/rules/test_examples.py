@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from composeguard.lint.project import Project
-from composeguard.lint.runner import Selection, run
 from composeguard.rules import Example, Rule, all_rules
+from composeguard.runner import Selection, run
 
 from ..conftest import built, make_git_repo, write_tree
 

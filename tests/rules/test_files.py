@@ -14,7 +14,7 @@ from composeguard.lint.compose import ComposeModel, Environment
 from composeguard.lint.finding import Location
 from composeguard.lint.nodes import Node
 from composeguard.lint.project import Project
-from composeguard.lint.runner import Selection, run
+from composeguard.runner import Selection, run
 
 from ..conftest import CORPUS, write_tree
 from ..tools import compose_binary

@@ -19,7 +19,6 @@ from composeguard.cli import main
 from composeguard.lint.envfile import parse_env_text
 from composeguard.lint.envroles import repository_role as env_file_role
 from composeguard.lint.project import Project
-from composeguard.lint.runner import Selection, run
 from composeguard.rules.repository.facts import (
     DATABASE_EXTENSIONS,
     credential_keys,
@@ -28,6 +27,7 @@ from composeguard.rules.repository.facts import (
     rails_sqlite_paths,
     worth_sniffing,
 )
+from composeguard.runner import Selection, run
 
 from ..conftest import make_git_repo, write_tree
 

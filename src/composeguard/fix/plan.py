@@ -20,7 +20,7 @@ from composeguard.fix.edits import BOM, EditError, Span, TextIndex, in_order, sp
 from composeguard.fix.write import FileChange, within
 from composeguard.lint.finding import Finding, Fix, FixOptions
 from composeguard.lint.project import Project
-from composeguard.lint.runner import Selection, run
+from composeguard.runner import Selection, run
 
 MAX_PASSES = 10
 MAX_FILE_BYTES = 8 * 1024 * 1024

@@ -13,10 +13,10 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from composeguard.lint.fastyaml import NOT_READ
+from composeguard.lint.fastyaml import read_compose_nodes
 from composeguard.lint.finding import Location
 from composeguard.lint.nodes import Node, from_ruamel, scalar_text
-from composeguard.lint.yamlio import YamlLoadError, parse_yaml, read_nodes_fast, read_text
+from composeguard.lint.yamlio import YamlLoadError, parse_yaml, read_text
 
 BASE_NAMES = ("compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml")
 COMPOSE_STEMS = ("compose", "docker-compose")
@@ -139,8 +139,8 @@ def read_compose_file(path: Path, environment: Environment) -> ComposeFile:
         text = read_text(path)
     except YamlLoadError as error:
         return ComposeFile(path, environment, error=error)
-    fast = read_nodes_fast(text, path)
-    if fast is not NOT_READ:
+    fast = read_compose_nodes(text, path)
+    if fast is None or isinstance(fast, Node):
         return ComposeFile(path, environment, fast, text)
     try:
         data = parse_yaml(text, path)

@@ -17,8 +17,8 @@ from composeguard.lint.compose import Environment
 from composeguard.lint.finding import Severity
 
 if TYPE_CHECKING:
-    from composeguard.lint.runner import Selection
     from composeguard.rules.base import Rule
+    from composeguard.runner import Selection
 
 CONFIG_FILES = (".composeguard.toml", "pyproject.toml")
 KEYS = frozenset({"select", "ignore", "fail-on", "exclude", "severity", "environments",
@@ -109,7 +109,7 @@ def resolve_selection(
     layer. Without ``--select`` the command line refines the file's choice: ``--ignore`` adds to
     the file's ``ignore``. The result names the disabled rules by code.
     """
-    from composeguard.lint.runner import Selection
+    from composeguard.runner import Selection
 
     if rules is None:
         from composeguard.rules import all_rules
@@ -162,7 +162,7 @@ def _table(path: Path, key: str, table: Mapping[str, Any]) -> Mapping[str, Any]:
 
 def _check_selector(path: Path, key: str, selector: str, known: set[str]) -> bool:
     """The same test as ``--select``: a code, a ``CG`` prefix or a rule name."""
-    from composeguard.lint.runner import unknown_selectors
+    from composeguard.runner import unknown_selectors
 
     if known and unknown_selectors([selector]):
         raise ConfigError(f"{path}: {key}: unknown rule code or name {selector!r}")

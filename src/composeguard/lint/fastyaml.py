@@ -73,6 +73,17 @@ def _parser_class() -> Any:
     return CParser
 
 
+def read_compose_nodes(text: str, path: Path) -> Node | None | object:
+    """``text`` as located nodes, or :data:`NOT_READ` when ruamel must parse it
+    (:func:`composeguard.lint.yamlio.parse_yaml`): a text that may nest past
+    ``MAX_NESTING`` always goes to ruamel, which refuses it."""
+    from composeguard.lint.yamlio import MAX_EXPANDED_NODES, MAX_NESTING, indented_beyond
+
+    if text.count("[") + text.count("{") > MAX_NESTING or indented_beyond(text, MAX_NESTING):
+        return NOT_READ
+    return read_nodes(text, path, MAX_EXPANDED_NODES)
+
+
 def read_nodes(text: str, path: Path, max_nodes: int) -> Node | None | object:
     """The located tree of ``text`` (None for an empty document), or :data:`NOT_READ`."""
     parser_class = _parser_class()
@@ -271,38 +282,19 @@ def _owner(mapping: _Map, key: Any) -> _Map | None:
 
 
 def _expanded_size(data: Any, limit: int) -> int:
-    """As :func:`composeguard.lint.yamlio.expanded_size` counts ruamel's tree."""
-    memo: dict[int, int] = {}
-    on_stack: set[int] = set()
-    infinite = limit + 1
+    """As :func:`composeguard.lint.yamlio.expanded_size` counts ruamel's tree (a mapping's
+    values include those its merge keys bring)."""
+    from composeguard.lint.yamlio import expanded_size
 
-    def size(node: Any) -> int:
+    def children(node: Any) -> list[Any] | None:
         if isinstance(node, _Map):
-            children = [_owner(node, k).own[k][2] for k in _keys(node)]  # type: ignore[union-attr]
-        elif isinstance(node, _Seq):
-            children = [item for item, _, _ in node.items]
-        else:
-            return 1
-        key = id(node)
-        if key in memo:
-            return memo[key]
-        if key in on_stack:
-            return infinite
-        on_stack.add(key)
-        total = 1
-        for child in children:
-            total += size(child)
-            if total > limit:
-                total = infinite
-                break
-        on_stack.discard(key)
-        memo[key] = total
-        return total
+            return [_owner(node, k).own[k][2] for k in _keys(node)]  # type: ignore[union-attr]
+        return [item for item, _, _ in node.items] if isinstance(node, _Seq) else None
 
     try:
-        return size(data)
-    except (RecursionError, _StepAside):
-        return infinite
+        return expanded_size(data, limit, children)
+    except _StepAside:
+        return limit + 1
 
 
 class _Converter:

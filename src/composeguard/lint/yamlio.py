@@ -8,6 +8,7 @@ reported instead of walked.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -90,7 +91,7 @@ def _refuse_deep_nesting(text: str) -> None:
     such a text is scanned first, with ruamel's own scanner, stopping at the first token past
     the limit (so the scan costs at most the limit's depth per token)."""
     brackets = text.count("[") + text.count("{")
-    if brackets <= MAX_NESTING and not _indented_beyond(text, MAX_NESTING):
+    if brackets <= MAX_NESTING and not indented_beyond(text, MAX_NESTING):
         return
     from ruamel.yaml.error import YAMLError
 
@@ -110,7 +111,7 @@ def _refuse_deep_nesting(text: str) -> None:
         return  # a syntax error: the parser reports it with its own position
 
 
-def _indented_beyond(text: str, columns: int) -> bool:
+def indented_beyond(text: str, columns: int) -> bool:
     return any(len(line) - len(line.lstrip(" ")) > columns for line in text.split("\n"))
 
 
@@ -168,38 +169,27 @@ def parse_yaml(text: str, path: Path) -> Any:
     return data
 
 
-def read_nodes_fast(text: str, path: Path) -> Any:
-    """``text`` as located nodes by libyaml (:mod:`composeguard.lint.fastyaml`), or
-    ``fastyaml.NOT_READ`` when ruamel must parse it (:func:`parse_yaml`): a text that may
-    nest past :data:`MAX_NESTING` always goes to ruamel, which refuses it."""
-    from composeguard.lint import fastyaml
-
-    if text.count("[") + text.count("{") > MAX_NESTING or _indented_beyond(text, MAX_NESTING):
-        return fastyaml.NOT_READ
-    return fastyaml.read_nodes(text, path, MAX_EXPANDED_NODES)
-
-
 def load_yaml(path: Path) -> YamlDocument:
     text = read_text(path)
     return YamlDocument(path=path, text=text, data=parse_yaml(text, path))
 
 
-def expanded_size(data: Any, limit: int = MAX_EXPANDED_NODES) -> int:
+def expanded_size(data: Any, limit: int = MAX_EXPANDED_NODES,
+                  children: Callable[[Any], list[Any] | None] | None = None) -> int:
     """Count the nodes a walk that follows every alias would visit, without walking them.
 
     Shared (aliased) nodes are measured once and memoised by identity; a self-referencing
-    structure counts as infinite.
+    structure counts as infinite. ``children`` gives a node's children (None for a leaf);
+    by default a dict's values and a list's items, as ruamel's tree holds them.
     """
     memo: dict[int, int] = {}
     on_stack: set[int] = set()
     infinite = limit + 1
+    below = children or _plain_children
 
     def size(node: Any) -> int:
-        if isinstance(node, dict):
-            children: Any = list(node.values())
-        elif isinstance(node, list):
-            children = node
-        else:
+        inside = below(node)
+        if inside is None:
             return 1
         key = id(node)
         if key in memo:
@@ -208,7 +198,7 @@ def expanded_size(data: Any, limit: int = MAX_EXPANDED_NODES) -> int:
             return infinite
         on_stack.add(key)
         total = 1
-        for child in children:
+        for child in inside:
             total += size(child)
             if total > limit:
                 total = infinite
@@ -221,6 +211,12 @@ def expanded_size(data: Any, limit: int = MAX_EXPANDED_NODES) -> int:
         return size(data)
     except RecursionError:
         return infinite
+
+
+def _plain_children(node: Any) -> list[Any] | None:
+    if isinstance(node, dict):
+        return list(node.values())
+    return node if isinstance(node, list) else None
 
 
 def _one_line(text: str) -> str:
