@@ -735,9 +735,9 @@ def _variables(text: str) -> frozenset[str]:
 
 
 def _from_bashlex(text: str) -> _Seq:
-    import bashlex
+    from composeguard.lint.bashlex_loader import load_bashlex
 
-    return _bl_seq(bashlex.parse(text))
+    return _bl_seq(load_bashlex().parse(text))
 
 
 def _bl_seq(nodes: Sequence[Any]) -> _Seq:
