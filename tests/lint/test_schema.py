@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import io
 import time
 from pathlib import Path
@@ -230,3 +231,53 @@ def test_the_schema_is_read_without_importing_check_jsonschema() -> None:
             "print('check_jsonschema' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_the_rust_gate_agrees_with_the_python_validator() -> None:
+    """`jsonschema-rs` decides alone only that a file is valid; it must say so exactly when
+    the Python validator finds nothing, on every compose file the tests hold and on 600
+    copies with one value replaced by a value of another type."""
+    import random
+
+    from composeguard.lint.nodes import without_reset
+    from composeguard.lint.schema import compose_validator, fast_validator
+
+    from .test_fastyaml import TEXTS
+
+    gate, full = fast_validator(), compose_validator()
+    assert gate is not None
+    documents = []
+    for name, text in TEXTS:
+        try:
+            data = parse_yaml(text, Path(name))
+        except YamlLoadError:
+            continue
+        root = without_reset(from_ruamel(data, Path(name), text)) if data is not None else None
+        if root is not None:
+            documents.append(root.plain())
+
+    def paths(value: object, at: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
+        found = [at]
+        if isinstance(value, dict):
+            for key, child in value.items():
+                found += paths(child, (*at, key))
+        elif isinstance(value, list):
+            for index, child in enumerate(value):
+                found += paths(child, (*at, index))
+        return found
+
+    rng = random.Random(5)
+    mutated = []
+    for _ in range(600):
+        document = copy.deepcopy(rng.choice(documents))
+        where = rng.choice(paths(document)[1:] or [()])
+        if where:
+            parent = document
+            for step in where[:-1]:
+                parent = parent[step]
+            parent[where[-1]] = rng.choice([1, 2.5, True, None, "x", [], {}, ["a"], {"k": 1}])
+        mutated.append(document)
+    disagreements = [d for d in documents + mutated
+                     if gate.is_valid(d) != (next(full.iter_errors(d), None) is None)]
+    assert disagreements == []
+    assert sum(not gate.is_valid(d) for d in mutated) > 100
