@@ -124,6 +124,8 @@ def test_mutated_files_read_the_same_or_step_aside() -> None:
     ("b: &b {k: 1, j: 2}\nc: &c {k: 3, m: 4}\nd:\n  <<: [*b, *c]\n  j: 5\n", "same"),
     ("a: yes\nb: 0o17\nc: 1_000\nd: 2001-12-14\ne: .inf\nf: ~\ng:\n", "same"),
     ("é: 'ü'\nk: [a, {b: c}]\n", "same"),
+    ("a: " + "[" * 150 + "]" * 150 + "\n", "stepped aside"),  # nested past MAX_NESTING
+    ("".join(f"k{i}: ${{V{i}:-{{x}}}}\n" for i in range(150)), "same"),  # braces, no nesting
 ])
 def test_edge_cases(text: str, expected: str) -> None:
     assert outcome(text) == expected

@@ -75,12 +75,10 @@ def _parser_class() -> Any:
 
 def read_compose_nodes(text: str, path: Path) -> Node | None | object:
     """``text`` as located nodes, or :data:`NOT_READ` when ruamel must parse it
-    (:func:`composeguard.lint.yamlio.parse_yaml`): a text that may nest past
-    ``MAX_NESTING`` always goes to ruamel, which refuses it."""
-    from composeguard.lint.yamlio import MAX_EXPANDED_NODES, MAX_NESTING, indented_beyond
+    (:func:`composeguard.lint.yamlio.parse_yaml`): a text that nests past ``MAX_NESTING``
+    goes to ruamel, which refuses it."""
+    from composeguard.lint.yamlio import MAX_EXPANDED_NODES
 
-    if text.count("[") + text.count("{") > MAX_NESTING or indented_beyond(text, MAX_NESTING):
-        return NOT_READ
     return read_nodes(text, path, MAX_EXPANDED_NODES)
 
 
@@ -107,13 +105,22 @@ class _Composer:
     round-trip constructor build them (an alias is the anchored object itself)."""
 
     def __init__(self, parser: Any, text: str) -> None:
+        from composeguard.lint.yamlio import MAX_NESTING
+
         self.parser = parser
+        self.depth = 0
+        self.max_depth = MAX_NESTING
         self.anchors: dict[str, Any] = {}
         self.length = len(text)
         self.lines = text.split("\n")
         last = text.rfind("\n")
         self.end = (text.count("\n"), len(text) - last - 1)
         """Where ruamel's scanner stands at the end of the text (libyaml's marks run on)."""
+
+    def nest(self) -> None:
+        self.depth += 1
+        if self.depth > self.max_depth:
+            raise _StepAside  # ruamel refuses it, at the token that passes the limit
 
     def between(self, start: Any, end: Any) -> str:
         """The text from mark ``start`` to mark ``end``."""
@@ -172,6 +179,7 @@ class _Composer:
                     raise _StepAside  # ruamel keeps an anchored true as the integer 1
                 value = _Scalar(typed, None, mark.line, mark.column)
         elif kind == "SequenceStartEvent":
+            self.nest()
             value = _Seq(mark.line, mark.column, tag, event.anchor)
             if event.anchor is not None:
                 self.anchors[event.anchor] = value
@@ -180,12 +188,15 @@ class _Composer:
                 if type(item).__name__ == "SequenceEndEvent":
                     break
                 value.items.append(self.node(item))
+            self.depth -= 1
             return value, mark.line, mark.column
         elif kind == "MappingStartEvent":
+            self.nest()
             value = _Map(mark.line, mark.column, tag, event.anchor)
             if event.anchor is not None:
                 self.anchors[event.anchor] = value
             self.mapping(value)
+            self.depth -= 1
             return value, mark.line, mark.column
         else:
             raise _StepAside

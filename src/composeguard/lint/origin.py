@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
 
@@ -121,7 +122,19 @@ def _same(derived: str, source: str) -> bool:
 def yaml_scalar_origin(value: str, path: Path, file_text: str, line: int, column: int) -> Origin:
     """The origin of a YAML scalar's ``value`` whose token starts at ``line``/``column``
     (quoted, plain, literal ``|`` or folded ``>``) in ``file_text``."""
-    lines = file_text.split("\n")
-    start = sum(len(x) + 1 for x in lines[: line - 1]) + column - 1
+    starts = _line_starts(file_text)
+    start = (starts[line - 1] if line - 1 < len(starts) else len(file_text) + 1) + column - 1
     source_text = file_text[start : start + len(value) * 2 + 4 * _WINDOW]
     return AlignedOrigin(value, TextOrigin(path, source_text, line, column), source_text)
+
+
+@lru_cache(maxsize=16)
+def _line_starts(text: str) -> tuple[int, ...]:
+    """The offset of each line of ``text`` (a file's scalars are located one after another:
+    summing the lines before each one made a large file quadratic)."""
+    starts = [0]
+    at = text.find("\n")
+    while at != -1:
+        starts.append(at + 1)
+        at = text.find("\n", at + 1)
+    return tuple(starts)

@@ -91,7 +91,7 @@ def _refuse_deep_nesting(text: str) -> None:
     such a text is scanned first, with ruamel's own scanner, stopping at the first token past
     the limit (so the scan costs at most the limit's depth per token)."""
     brackets = text.count("[") + text.count("{")
-    if brackets <= MAX_NESTING and not indented_beyond(text, MAX_NESTING):
+    if brackets <= MAX_NESTING and not _indented_beyond(text, MAX_NESTING):
         return
     from ruamel.yaml.error import YAMLError
 
@@ -111,7 +111,7 @@ def _refuse_deep_nesting(text: str) -> None:
         return  # a syntax error: the parser reports it with its own position
 
 
-def indented_beyond(text: str, columns: int) -> bool:
+def _indented_beyond(text: str, columns: int) -> bool:
     return any(len(line) - len(line.lstrip(" ")) > columns for line in text.split("\n"))
 
 
