@@ -17,8 +17,11 @@ and the minimum:
   default; 0 skips it), every one committed in a real git repository, with a committed vendor
   tree, four compose files, one tracked ``.env`` and one tracked SQLite database.
 
-CPU time (user + system of the child, from ``getrusage``) is printed beside wall time: these
-machines are shared, and CPU time is what a change moves. ``--against REV`` also runs the
+CPU time and peak memory (user + system, and the maximum resident set of each child, from
+``wait4``) are printed beside wall time: these machines are shared, and CPU time is what a
+change moves. dclint (the npm package, installed once into ``~/.cache/composeguard-bench``
+when npm is there) runs on the example and the corpus too, ``--dclint-repeat`` times (0
+skips it), and the ratio of the two CPU times is printed. ``--against REV`` also runs the
 composeguard of git revision ``REV`` (its ``src/`` exported to a temporary folder, with this
 environment's libraries) on the example and the corpus, the two interleaved run by run, and
 prints the ratio of their median CPU times.
@@ -28,7 +31,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import shutil
 import statistics
 import subprocess
@@ -53,25 +55,27 @@ def composeguard_command() -> list[str]:
 
 def run_once(argv: Sequence[str], cwd: Path) -> tuple[float, float, int]:
     """(wall seconds, CPU seconds, exit code) of one run of ``argv``."""
+    wall, cpu, _, code = measure(argv, cwd)
+    return wall, cpu, code
+
+
+def measure(argv: Sequence[str], cwd: Path, accept: Sequence[int] = (0, 1)
+            ) -> tuple[float, float, int, int]:
+    """(wall seconds, CPU seconds, peak RSS in KB, exit code) of one run, from the child's
+    own resource usage (``wait4``), so nothing else on the machine is counted."""
     env = {**os.environ, "NO_COLOR": "1"}
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    done = subprocess.run(argv, cwd=cwd, env=env, stdout=subprocess.DEVNULL,
-                          stderr=subprocess.PIPE, check=False)
-    elapsed = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if done.returncode not in (0, 1):
-        raise SystemExit(f"{' '.join(argv)} exited {done.returncode}:\n{done.stderr.decode()}")
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return elapsed, cpu, done.returncode
-
-
-def time_command(argv: Sequence[str], repeat: int, cwd: Path
-                 ) -> tuple[list[float], list[float], int]:
-    """Wall and CPU seconds of ``repeat`` runs (after one untimed warm-up), and the exit code."""
-    run_once(argv, cwd)
-    results = [run_once(argv, cwd) for _ in range(repeat)]
-    return [w for w, _, _ in results], [c for _, c, _ in results], results[-1][2]
+    with tempfile.TemporaryFile() as errors:
+        child = subprocess.Popen(argv, cwd=cwd, env=env, stdout=subprocess.DEVNULL,
+                                 stderr=errors)
+        _, status, usage = os.wait4(child.pid, 0)
+        child.returncode = os.waitstatus_to_exitcode(status)
+        elapsed = time.perf_counter() - start
+        if child.returncode not in accept:
+            errors.seek(0)
+            raise SystemExit(f"{' '.join(argv)} exited {child.returncode}:\n"
+                             f"{errors.read().decode(errors='replace')[-2000:]}")
+    return elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss, child.returncode
 
 
 def time_paired(first: Sequence[str], second: Sequence[str], repeat: int, cwd: Path
@@ -87,6 +91,28 @@ def time_paired(first: Sequence[str], second: Sequence[str], repeat: int, cwd: P
         for argv, into in order:
             into.append(run_once(argv, cwd)[1])
     return a, b
+
+
+DCLINT_VERSION = "3.1.0"
+
+
+def dclint_command() -> list[str] | None:
+    """dclint (the npm package), installed once into ``~/.cache/composeguard-bench``; None
+    when npm is not there or the install fails (the comparison is then left out)."""
+    folder = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") \
+        / "composeguard-bench" / f"dclint-{DCLINT_VERSION}"
+    binary = folder / "node_modules" / ".bin" / "dclint"
+    if not binary.exists():
+        npm = shutil.which("npm")
+        if npm is None:
+            return None
+        folder.mkdir(parents=True, exist_ok=True)
+        done = subprocess.run([npm, "install", "--silent", "--no-audit", "--no-fund",
+                               "--prefix", str(folder), f"dclint@{DCLINT_VERSION}"],
+                              capture_output=True, check=False, timeout=600)
+        if done.returncode != 0 or not binary.exists():
+            return None
+    return [str(binary)]
 
 
 def revision_command(revision: str, into: Path) -> list[str]:
@@ -113,6 +139,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="tracked files in the repository case (0: skip it)")
     parser.add_argument("--against", metavar="REV",
                         help="also time the composeguard of this git revision, paired")
+    parser.add_argument("--dclint-repeat", type=int, default=1,
+                        help="timed runs of dclint per case (it is slow; 0 skips it)")
     args = parser.parse_args(argv)
 
     with tempfile.TemporaryDirectory(prefix="composeguard-bench-") as scratch:
@@ -153,18 +181,42 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"repository: {repository.files:,} files written and committed in "
                   f"{committed:.2f} s (temporary)")
         print()
-        header = (f"{'command':<52} {'median':>9} {'min':>9} {'CPU':>9}  exit  "
-                  "CPU per file")
+        header = (f"{'command':<52} {'median':>9} {'min':>9} {'CPU':>9} {'peak RSS':>9}  exit"
+                  "  CPU per file")
         print(header)
         print("-" * len(header))
+        medians: dict[str, float] = {}
         for label, command, files_checked in cases:
-            times, cpus, code = time_command(command, args.repeat, REPO)
+            measure(command, REPO)
+            runs = [measure(command, REPO) for _ in range(args.repeat)]
+            times, cpus = [r[0] for r in runs], [r[1] for r in runs]
             median, fastest, cpu = statistics.median(times), min(times), statistics.median(cpus)
+            medians[label] = cpu
+            peak = max(r[2] for r in runs) / 1024
             per_file = ""
             if files_checked and files_checked > 1:
                 per_file = f"{cpu / files_checked * 1000:.2f} ms"
-            print(f"{label:<52} {median:>8.3f}s {fastest:>8.3f}s {cpu:>8.3f}s  {code:>4}  "
-                  f"{per_file}")
+            print(f"{label:<52} {median:>8.3f}s {fastest:>8.3f}s {cpu:>8.3f}s {peak:>6.0f} MB"
+                  f"  {runs[-1][3]:>4}  {per_file}")
+        dclint = dclint_command() if args.dclint_repeat > 0 else None
+        if args.dclint_repeat > 0 and dclint is None:
+            print("\ndclint: not available (npm missing or the install failed); not compared")
+        if dclint is not None:
+            print(f"\ndclint {DCLINT_VERSION} on the same inputs (median CPU of "
+                  f"{args.dclint_repeat} run(s) after one warm-up; its exit code is ignored)")
+            header = f"{'input':<52} {'dclint':>9} {'ours':>9}  ratio"
+            print(header)
+            print("-" * len(header))
+            for label, command, _ in cases[3:5]:
+                target = command[-1]
+                argv = [*dclint, "-r", "-q", target]
+                measure(argv, REPO, accept=range(256))
+                theirs = statistics.median(measure(argv, REPO, accept=range(256))[1]
+                                           for _ in range(args.dclint_repeat))
+                ours = medians[label]
+                shown = label.replace("composeguard check ", "")
+                print(f"{shown:<52} {theirs:>8.3f}s {ours:>8.3f}s  "
+                      f"{theirs / ours:.1f}x less CPU for composeguard")
         if args.against:
             against = revision_command(args.against, Path(scratch) / "against")
             print(f"\npaired with {args.against} (median CPU seconds, interleaved runs)")
