@@ -59,3 +59,12 @@ def test_a_cache_folder_that_cannot_be_made_changes_nothing(tmp_path: Path) -> N
     blocker = tmp_path / "file"
     blocker.write_text("")
     assert dump(CACHED, blocker / "cache") == dump(PLAIN, tmp_path / "unused")
+
+
+def test_a_symlinked_cache_folder_is_not_written_through(tmp_path: Path) -> None:
+    real = tmp_path / "real"
+    real.mkdir()
+    link = tmp_path / "link"
+    link.symlink_to(real)
+    assert dump(CACHED, link) == dump(PLAIN, tmp_path / "unused")
+    assert list(real.iterdir()) == []

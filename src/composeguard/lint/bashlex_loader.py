@@ -118,6 +118,8 @@ def _write_tables(path: Path, action: Any, goto: Any) -> None:
     written only means the next run builds them again."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
+        if path.parent.is_symlink() or path.is_symlink():
+            return  # composeguard never writes through a symlink
         handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".bashlex-", suffix=".tmp")
     except OSError:
         return

@@ -135,8 +135,7 @@ class _Composer:
 
     def document(self) -> Any:
         events = self.parser
-        first = events.get_event()  # StreamStartEvent
-        del first
+        events.get_event()  # StreamStartEvent
         event = events.get_event()
         if type(event).__name__ == "StreamEndEvent":
             return None

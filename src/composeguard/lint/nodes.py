@@ -121,10 +121,6 @@ def loc_at(path: Path, line0: int, col0: int, lines: list[str] | None, width: in
            ) -> Location:
     """The location of a token at 0-based ``line0``/``col0``, ``width`` characters wide (read
     from the text's line when None)."""
-    return _loc(path, line0, col0, lines, width)
-
-
-def _loc(path: Path, line0: int, col0: int, lines: list[str] | None, width: int | None) -> Location:
     line, column = line0 + 1, col0 + 1
     if width is None and lines is not None and 0 <= line0 < len(lines):
         width = _token_width(lines[line0], col0)
@@ -173,10 +169,6 @@ def _tag_of(data: Any) -> str | None:
 
 def scalar_value(data: Any) -> Any:
     """A ruamel scalar as a plain Python value (str, int, float, bool or None)."""
-    return _scalar(data)
-
-
-def _scalar(data: Any) -> Any:
     from ruamel.yaml.comments import TaggedScalar
 
     if isinstance(data, TaggedScalar):
@@ -233,7 +225,7 @@ def _convert(
             v_loc = _lc_value(owner, key, path, lines) or k_loc or loc
             value = data[key]
             via_alias = merged or owner is not data or _is_alias(value, v_loc, path)
-            result[scalar_text(_scalar(key))] = _convert(value, v_loc, k_loc, path, lines, via_alias)
+            result[scalar_text(scalar_value(key))] = _convert(value, v_loc, k_loc, path, lines, via_alias)
         return Node(result, _container_loc(data, path, loc), key_loc, tag, merged)
     if isinstance(data, list):
         items = []
@@ -241,7 +233,7 @@ def _convert(
             i_loc = _lc_item(data, index, path, lines) or loc
             items.append(_convert(item, i_loc, None, path, lines, merged))
         return Node(items, _container_loc(data, path, loc), key_loc, tag, merged)
-    return Node(_scalar(data), loc, key_loc, tag, merged)
+    return Node(scalar_value(data), loc, key_loc, tag, merged)
 
 
 def _is_alias(value: Any, written_at: Location, path: Path) -> bool:
@@ -265,7 +257,7 @@ def _lc_key(mapping: Any, key: Any, path: Path, lines: list[str] | None) -> Loca
         line0, col0 = mapping.lc.key(key)
     except (AttributeError, KeyError, TypeError):
         return None
-    return _loc(path, line0, col0, lines, len(scalar_text(_scalar(key))) or None)
+    return loc_at(path, line0, col0, lines, len(scalar_text(scalar_value(key))) or None)
 
 
 def _lc_value(mapping: Any, key: Any, path: Path, lines: list[str] | None) -> Location | None:
@@ -275,7 +267,7 @@ def _lc_value(mapping: Any, key: Any, path: Path, lines: list[str] | None) -> Lo
         return None
     value = mapping[key]
     width = None if not isinstance(value, dict | list) else 1
-    return _loc(path, line0, col0, lines, width)
+    return loc_at(path, line0, col0, lines, width)
 
 
 def _lc_item(seq: Any, index: int, path: Path, lines: list[str] | None) -> Location | None:
@@ -285,4 +277,4 @@ def _lc_item(seq: Any, index: int, path: Path, lines: list[str] | None) -> Locat
         return None
     value = seq[index]
     width = None if not isinstance(value, dict | list) else 1
-    return _loc(path, line0, col0, lines, width)
+    return loc_at(path, line0, col0, lines, width)

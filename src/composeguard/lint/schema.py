@@ -87,8 +87,8 @@ def compose_schema() -> dict[str, Any]:
 
 
 @cache
-def compose_validator() -> Any:
-    """A validator for :func:`compose_schema` with ``unevaluatedProperties`` made static.
+def static_schema() -> dict[str, Any]:
+    """:func:`compose_schema` with ``unevaluatedProperties`` made static, for both validators.
 
     ``unevaluatedProperties: false`` (on services and jobs) is replaced by
     ``additionalProperties: false`` over every property the ``allOf`` branches declare. It
@@ -97,10 +97,18 @@ def compose_validator() -> Any:
     """
     import copy
 
-    from jsonschema.validators import validator_for
-
     schema = copy.deepcopy(compose_schema())
     _flatten_unevaluated(schema)
+    return schema
+
+
+@cache
+def compose_validator() -> Any:
+    """The Python validator of :func:`static_schema`, whose errors the messages are
+    written from."""
+    from jsonschema.validators import validator_for
+
+    schema = static_schema()
     return validator_for(schema)(schema)
 
 
@@ -111,16 +119,12 @@ def fast_validator() -> Any:
     ``jsonschema`` (70 ms to import) is never imported. A file it calls invalid is described
     by :func:`compose_validator`, whose errors the messages are written from; a test holds
     the two to the same verdict on every compose file the tests hold."""
-    import copy
-
     try:
         import jsonschema_rs
     except ImportError:
         return None
-    schema = copy.deepcopy(compose_schema())
-    _flatten_unevaluated(schema)
     try:
-        return jsonschema_rs.validator_for(schema)
+        return jsonschema_rs.validator_for(static_schema())
     except Exception:  # noqa: BLE001 - any refusal of the schema: the Python validator
         return None
 

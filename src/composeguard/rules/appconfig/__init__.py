@@ -243,7 +243,7 @@ def _django_findings(self: Rule, project: Project) -> Iterator[Finding]:
             "or `env.db('DATABASE_URL')`, with no SQLite default"))
 
 
-def always(path: str) -> Callable[[Service], str]:
+def _always(path: str) -> Callable[[Service], str]:
     """The same SQLite file in every service (Rails names it in database.yml)."""
     return lambda _service: path
 
@@ -254,7 +254,7 @@ def _rails_findings(self: Rule, project: Project) -> Iterator[Finding]:
         if database is None or not database.is_sqlite or database.from_url_env:
             continue
         if appdb.kept_on_volumes(project, root,
-                                 always(database.database or "storage/production.sqlite3")):
+                                 _always(database.database or "storage/production.sqlite3")):
             continue
         merged = " (through `<<: *default`)" if database.via_merge else ""
         yield self.finding(database.location, (
