@@ -265,6 +265,39 @@ def generate(
     return written
 
 
+def large_compose_file(size: int, seed: int = 7) -> str:
+    """One compose file of at least ``size`` bytes: the data-store services of many generated
+    projects in one ``services:`` map, each service and named volume suffixed with its
+    project's number, then the ``volumes:`` they use: a templated fleet file."""
+    rng = random.Random(seed)
+    header = ("# generated large compose file\nx-defaults: &defaults\n  restart: unless-stopped\n"
+              "services:\n")
+    services: list[str] = []
+    volumes: list[str] = []
+    written = len(header)
+    index = 0
+    while written < size:
+        project = ProjectWriter(rng, index)
+        lines: list[str] = []
+        mine: set[str] = set()
+        for store in project.stores:
+            project.store_service(store, lines, mine)
+        suffix = f"-{index:05d}"
+        for number, line in enumerate(lines):
+            if line.startswith("  ") and not line.startswith("   "):
+                lines[number] = line[:-1] + suffix + ":"
+            for volume in mine:
+                if f"{volume}:" in line or line.endswith(f"source: {volume}"):
+                    lines[number] = lines[number].replace(volume, volume + suffix, 1)
+        text = "\n".join(lines) + "\n"
+        services.append(text)
+        declared = [f"  {volume}{suffix}:\n" for volume in sorted(mine)]
+        volumes.extend(declared)
+        written += len(text) + sum(map(len, declared))
+        index += 1
+    return header + "".join(services) + "volumes:\n" + "".join(volumes)
+
+
 # -- one large application repository -------------------------------------------------------
 
 _PACKAGES = ("symfony/console", "symfony/http-kernel", "laravel/framework", "guzzlehttp/guzzle",

@@ -150,6 +150,25 @@ def test_ten_megabyte_compose_file(neighbourhood: Callable[[], Path]) -> None:
     assert_clean_run(code, out, err)
     found = findings_in(out, root)
     assert "CG001" in codes_for(found, target), out + err
+    assert "over the 8 MiB limit" in out, out
+    assert_neighbours_checked(found, root)
+
+
+def test_a_large_file_without_aliases_is_not_taken_for_an_alias_bomb(
+        neighbourhood: Callable[[], Path]) -> None:
+    """250,000 nodes, more than the 200,000 an alias bomb is first suspected at, in 0.5 MB of
+    text that has no alias: it is read, and its database is checked."""
+    root = neighbourhood()
+    target = root / "dense" / "compose.yaml"
+    target.parent.mkdir()
+    items = ",".join(["a"] * 250_000)
+    target.write_text(f"x-hosts: [{items}]\nservices:\n  db:\n    image: mysql:8.0\n",
+                      encoding="utf-8")
+    code, out, err = run_cli(".")
+    assert_clean_run(code, out, err)
+    found = findings_in(out, root)
+    assert "CG001" not in codes_for(found, target), out
+    assert "CG101" in codes_for(found, target), out
     assert_neighbours_checked(found, root)
 
 

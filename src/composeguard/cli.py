@@ -533,8 +533,25 @@ def docs_command(output: Path, check_only: bool) -> int:
     return EXIT_OK
 
 
+GC_THRESHOLDS = (100_000, 50, 1000)
+"""The cyclic collector's thresholds for a run. A check allocates millions of small objects that
+live until its project is done and form few cycles; with Python's default (700, 10, 10) the
+collector walked them over and over: 18% of the CPU time of a 1 MB compose file."""
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code (pre-commit style)."""
+    import gc
+
+    thresholds = gc.get_threshold()
+    gc.set_threshold(*GC_THRESHOLDS)
+    try:
+        return _main(argv)
+    finally:
+        gc.set_threshold(*thresholds)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     try:
         result = cli.main(args=list(argv) if argv is not None else None,
                           prog_name="composeguard", standalone_mode=False)

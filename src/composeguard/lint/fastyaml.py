@@ -77,9 +77,9 @@ def read_compose_nodes(text: str, path: Path) -> Node | None | object:
     """``text`` as located nodes, or :data:`NOT_READ` when ruamel must parse it
     (:func:`composeguard.lint.yamlio.parse_yaml`): a text that nests past ``MAX_NESTING``
     goes to ruamel, which refuses it."""
-    from composeguard.lint.yamlio import MAX_EXPANDED_NODES
+    from composeguard.lint.yamlio import expansion_limit
 
-    return read_nodes(text, path, MAX_EXPANDED_NODES)
+    return read_nodes(text, path, expansion_limit(text))
 
 
 def read_nodes(text: str, path: Path, max_nodes: int) -> Node | None | object:

@@ -9,6 +9,7 @@ would edit.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -129,34 +130,49 @@ def loc_at(path: Path, line0: int, col0: int, lines: list[str] | None, width: in
 
 
 def _token_width(line: str, start: int) -> int | None:
-    """Width of the scalar token at ``start`` on ``line``: a quoted string or a plain scalar."""
-    rest = line[start:]
-    if not rest:
+    """Width of the scalar token at ``start`` on ``line``: a quoted string or a plain scalar.
+    Indexes into ``line``, never slices its rest: a flow list on one line of a megabyte has a
+    token every few characters."""
+    size = len(line)
+    if start >= size:
         return None
-    if rest[0] in "'\"":
-        quote = rest[0]
-        i = 1
-        while i < len(rest):
-            if rest[i] == "\\" and quote == '"':
+    first = line[start]
+    if first in "'\"":
+        i = start + 1
+        while True:
+            i = _next_quote_or_escape(line, first, i)
+            if i == -1:
+                return size - start
+            if line[i] == "\\":
                 i += 2
                 continue
-            if rest[i] == quote:
-                if quote == "'" and rest[i + 1 : i + 2] == "'":
-                    i += 2
-                    continue
-                return i + 1
-            i += 1
-        return len(rest)
-    if rest[0] in "|>[{":
+            if first == "'" and line.startswith("'", i + 1):
+                i += 2
+                continue
+            return i + 1 - start
+    if first in "|>[{":
         return 1
-    end = len(rest)
-    for marker in (" #", ", ", "]", "}"):
-        pos = rest.find(marker)
-        if pos != -1 and (marker == " #" or "[" in line[:start] or "{" in line[:start]):
-            end = min(end, pos)
-    if ": " in rest:
-        end = min(end, rest.index(": "))
-    return len(rest[:end].rstrip()) or None
+    in_flow = line.find("[", 0, start) != -1 or line.find("{", 0, start) != -1
+    found = (_FLOW_PLAIN_END if in_flow else _BLOCK_PLAIN_END).search(line, start)
+    end = found.start() if found else size
+    return len(line[start:end].rstrip()) or None
+
+
+_FLOW_PLAIN_END = re.compile(r"[,\[\]{}]| #|: ")
+"""Where a plain scalar inside ``[...]`` or ``{...}`` ends: at a flow indicator (YAML 1.2
+excludes them from flow scalars), a comment or a key's colon."""
+_BLOCK_PLAIN_END = re.compile(r" #|: ")
+
+
+def _next_quote_or_escape(line: str, quote: str, at: int) -> int:
+    """The next ``quote`` at or after ``at`` or, in a double-quoted string, the next backslash
+    if it comes first; -1 when neither does."""
+    found = line.find(quote, at)
+    if quote == '"':
+        escape = line.find("\\", at, found if found != -1 else len(line))
+        if escape != -1:
+            return escape
+    return found
 
 
 def _tag_of(data: Any) -> str | None:

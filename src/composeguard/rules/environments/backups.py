@@ -279,15 +279,16 @@ def _compose_backups(project: Project) -> Iterator[Backup]:
         in_model = stores.get(id(model), [])
         if not in_model:
             continue
+        store_ids = {id(service) for service, _ in in_model}
         for service in model.services.values():
-            backup = _service_backup(project, model, service, in_model)
+            backup = _service_backup(project, model, service, in_model, store_ids)
             if backup is not None:
                 yield backup
 
 
 def _service_backup(
     project: Project, model: ComposeModel, service: Service,
-    stores: list[tuple[Service, Persistence]],
+    stores: list[tuple[Service, Persistence]], store_ids: set[int],
 ) -> Backup | None:
     image = service.image or ""
     repository = parse_image(image).repository if image else ""
@@ -304,7 +305,7 @@ def _service_backup(
         kinds.append(DUMP_IMAGES[repository])
     for step in project.start_steps(model, service):
         kinds.extend(k for _, k in command_backups(step.command.words))
-    if any(s is service for s, _ in stores):
+    if id(service) in store_ids:
         if kinds or _mounts_backups(service):
             return Backup(service.location, f"{where}, dumping itself", None,
                           frozenset({store_key(model, service)}))
