@@ -9,6 +9,10 @@ import pytest
 
 from composeguard.lint.finding import Finding, Location
 
+os.environ["COMPOSEGUARD_NO_CACHE"] = "1"
+"""Tests see every run in full (they change what a run reads between runs, in ways no user
+does); tests/test_cache.py turns the result cache on where it tests it."""
+
 FIXTURES = Path(__file__).parent / "fixtures"
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 

@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING
 import click
 
 from composeguard import __version__
-from composeguard.lint.finding import Severity
 
 if TYPE_CHECKING:
     from composeguard.lint.baseline import Baseline
@@ -47,9 +46,11 @@ def _split_selectors(values: Sequence[str]) -> tuple[str, ...]:
 def _check_selectors(
     ctx: click.Context, param: click.Parameter, values: Sequence[str]
 ) -> tuple[str, ...]:
+    tokens = _split_selectors(values)
+    if not tokens:
+        return tokens
     from composeguard.runner import unknown_selectors
 
-    tokens = _split_selectors(values)
     unknown = unknown_selectors(tokens)
     if unknown:
         listed = ", ".join(repr(t) for t in unknown)
@@ -97,6 +98,9 @@ def cli() -> None:
 @click.option("--color/--no-color", default=None,
               help="Colour the text output (default: on a terminal, unless NO_COLOR is set).")
 @click.option("-v", "--verbose", is_flag=True, help="Say what was checked, on stderr.")
+@click.option("--no-cache", is_flag=True,
+              help="Check in full even if nothing changed since the last identical run "
+                   "(also COMPOSEGUARD_NO_CACHE=1).")
 def check(
     paths: tuple[Path, ...],
     output_format: str,
@@ -110,9 +114,45 @@ def check(
     write_baseline_path: Path | None,
     color: bool | None,
     verbose: bool,
+    no_cache: bool,
 ) -> int:
     """Check PATHS (default: the current directory)."""
+    from composeguard import cache
+
+    params: dict[str, object] = {
+        "paths": paths, "output_format": output_format, "output_path": output_path,
+        "select": select, "ignore": ignore, "extend_select": extend_select,
+        "fail_on": fail_on, "config_path": config_path, "baseline_path": baseline_path,
+        "write_baseline_path": write_baseline_path, "color": color, "verbose": verbose}
+
+    def body(transcript: cache.Transcript) -> int:
+        return _check(transcript.echo, **params)  # type: ignore[arg-type]
+
+    if no_cache or verbose or output_path is not None or write_baseline_path is not None \
+            or cache.disabled():
+        return body(cache.Transcript())
+    return cache.cached_run("check", params, body)
+
+
+def _check(
+    say: Callable[..., None],
+    paths: tuple[Path, ...],
+    output_format: str,
+    output_path: Path | None,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    extend_select: tuple[str, ...],
+    fail_on: str | None,
+    config_path: Path | None,
+    baseline_path: Path | None,
+    write_baseline_path: Path | None,
+    color: bool | None,
+    verbose: bool,
+) -> int:
+    """The check itself; everything it prints goes through ``say`` (``click.echo``'s
+    signature), so that a cached run can print it again."""
     from composeguard.lint.config import resolve_selection
+    from composeguard.lint.finding import Severity
     from composeguard.lint.project import Project
     from composeguard.lint.report import display_path, render_report, use_color, write_report
     from composeguard.runner import exit_code, run
@@ -138,7 +178,7 @@ def check(
         hidden_ids = {id(f) for f in hidden}
         result.blanket = [f for f in result.blanket if id(f) not in hidden_ids]
         if verbose:
-            click.echo(f"composeguard: baseline {display_path(baseline.path)} hid "
+            say(f"composeguard: baseline {display_path(baseline.path)} hid "
                        f"{len(hidden)} finding(s)", err=True)
     threshold = Severity.parse(fail_on) if fail_on else config.fail_on or Severity.WARNING
     files_checked = len(project.discovery.compose_files)
@@ -154,35 +194,35 @@ def check(
     terminal_format = "text" if output_path is not None else output_format
     colored = terminal_format == "text" and use_color(
         color, bool(getattr(sys.stdout, "isatty", lambda: False)()))
-    click.echo(render_report(terminal_format, result.findings, files_checked, color=colored,
+    say(render_report(terminal_format, result.findings, files_checked, color=colored,
                              read=project.read_text, errors=result.errors),
                nl=False, color=colored)
     if verbose:
         if config.path is not None:
-            click.echo(f"composeguard: configuration from {display_path(config.path)}", err=True)
-        click.echo(
+            say(f"composeguard: configuration from {display_path(config.path)}", err=True)
+        say(
             f"composeguard: checked {files_checked} compose file(s) with {result.rules_run} "
             f"rule(s) in {time.perf_counter() - started:.2f}s; "
             f"{len(result.suppressed)} finding(s) suppressed by comments",
             err=True,
         )
         for line in _setup_lines(project):
-            click.echo(f"composeguard: {line}", err=True)
+            say(f"composeguard: {line}", err=True)
         unchecked = _git_rules_not_checked(project, selection)
         if unchecked:
-            click.echo(f"composeguard: not a git repository: {' and '.join(unchecked)} "
+            say(f"composeguard: not a git repository: {' and '.join(unchecked)} "
                        f"(tracked files) {'was' if len(unchecked) == 1 else 'were'} not checked",
                        err=True)
     for finding in result.blanket:
-        click.echo(
+        say(
             f"composeguard: {display_path(finding.location.path)}:{finding.location.line}: "
             f"`# composeguard: ignore` needs codes to suppress anything, e.g. "
             f"`# composeguard: ignore[{finding.code}]`",
             err=True,
         )
-    _say_what_was_not_read(project)
+    _say_what_was_not_read(project, say)
     for error in result.errors:
-        click.echo(f"composeguard: {error}", err=True)
+        say(f"composeguard: {error}", err=True)
     return exit_code(result.findings, threshold, result.errors)
 
 
@@ -212,7 +252,7 @@ def _setup_lines(project: Project) -> list[str]:
             f"({row['path']}:{row['line']})" for row in _setups(project)]
 
 
-def _say_what_was_not_read(project: Project) -> None:
+def _say_what_was_not_read(project: Project, say: Callable[..., None] = click.echo) -> None:
     """On stderr: each file or folder that was not read, and why (templates are -v business)."""
     from composeguard.lint.report import display_path
 
@@ -221,7 +261,7 @@ def _say_what_was_not_read(project: Project) -> None:
     notes.update(project.discovery.not_checked)
     notes.update(project.unparsed_sources)
     for path, reason in notes.items():
-        click.echo(f"composeguard: {display_path(path)}: {reason}", err=True)
+        say(f"composeguard: {display_path(path)}: {reason}", err=True)
 
 
 def _git_rules_not_checked(project: Project, selection: Selection) -> list[str]:
@@ -272,6 +312,7 @@ def _load_baseline(path: Path | None) -> Baseline | None:
 
 def _record_baseline(path: Path, result: RunResult, read: Callable[[Path], str | None]) -> int:
     from composeguard.lint.baseline import BaselineError, write_baseline
+    from composeguard.lint.finding import Severity
     from composeguard.runner import exit_code
 
     try:

@@ -26,15 +26,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-
-def cache_folder() -> Path:
-    """``$COMPOSEGUARD_CACHE_DIR``, else ``$XDG_CACHE_HOME/composeguard``, else
-    ``~/.cache/composeguard``."""
-    chosen = os.environ.get("COMPOSEGUARD_CACHE_DIR")
-    if chosen:
-        return Path(chosen)
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "composeguard"
+from composeguard.lint.cachedir import cache_folder
 
 
 @cache

@@ -18,6 +18,7 @@ from functools import lru_cache, partial
 from pathlib import Path, PurePosixPath
 
 from composeguard.lint.compose import is_compose_file_name
+from composeguard.lint.inputs import note_command
 
 SKIPPED_DIRS = frozenset({".git", "vendor", "node_modules", ".venv", "__pycache__", ".tox"})
 
@@ -48,18 +49,45 @@ class GitRepo:
     nested repository git lists whole): the walk tests these and enters nothing else."""
 
 
+GIT_TOPLEVEL = ("git", "rev-parse", "--show-toplevel")
+GIT_LIST = ("git", "ls-files", "-z", "-t", "--cached", "--others", "--exclude-standard")
+
+
+def git_output(argv: tuple[str, ...], cwd: Path, timeout: float) -> tuple[int, bytes]:
+    """(exit code, stdout) of a git command; (-1, b"") when it cannot run. Each call is noted
+    for a recording run (:func:`composeguard.lint.inputs.note_command`), cached or not."""
+    result = _git(argv, cwd, timeout)
+    note_command(argv, cwd, *result)
+    return result
+
+
 @lru_cache(maxsize=256)
-def _toplevel(directory: Path) -> Path | None:
+def _git(argv: tuple[str, ...], cwd: Path, timeout: float) -> tuple[int, bytes]:
     try:
-        top = subprocess.run(
-            ["git", "rev-parse", "--show-toplevel"],
-            cwd=directory, capture_output=True, text=True, timeout=30, check=False,
-        )
+        done = subprocess.run(list(argv), cwd=cwd, capture_output=True, timeout=timeout,
+                              check=False)
     except (OSError, subprocess.SubprocessError, ValueError):
+        return -1, b""
+    return done.returncode, done.stdout
+
+
+def forget() -> None:
+    """Forget the git answers of an earlier run in this process (the index may have moved)."""
+    _git.cache_clear()
+    _parse_listing.cache_clear()
+
+
+def _toplevel(directory: Path) -> Path | None:
+    code, out = git_output(GIT_TOPLEVEL, directory, 30)
+    top = out.decode("utf-8", "surrogateescape").strip()
+    if code != 0 or not top:
         return None
-    if top.returncode != 0 or not top.stdout.strip():
-        return None
-    return Path(top.stdout.strip()).resolve()
+    return _resolved(top)
+
+
+@lru_cache(maxsize=256)
+def _resolved(top: str) -> Path:
+    return Path(top).resolve()
 
 
 def work_tree(directory: Path) -> Path | None:
@@ -67,22 +95,18 @@ def work_tree(directory: Path) -> Path | None:
     return _toplevel(Path(directory))
 
 
-@lru_cache(maxsize=64)
 def _list_repo(root: Path) -> GitRepo | None:
-    try:
-        listed = subprocess.run(
-            ["git", "ls-files", "-z", "-t", "--cached", "--others", "--exclude-standard"],
-            cwd=root, capture_output=True, timeout=120, check=False,
-        )
-    except (OSError, subprocess.SubprocessError, ValueError):
-        return None
-    if listed.returncode != 0:
-        return None
+    code, out = git_output(GIT_LIST, root, 120)
+    return _parse_listing(root, out) if code == 0 else None
+
+
+@lru_cache(maxsize=64)
+def _parse_listing(root: Path, listing: bytes) -> GitRepo:
     prefix = str(root).rstrip("/") + "/"
     visible: dict[str, Path] = {}
     tracked: list[Path] = []
     names: set[str] = set()
-    for entry in listed.stdout.decode("utf-8", "surrogateescape").split("\0"):
+    for entry in listing.decode("utf-8", "surrogateescape").split("\0"):
         tag, _, name = entry.partition(" ")
         if not name:
             continue
@@ -146,8 +170,7 @@ def discover(paths: Iterable[Path], exclude: Iterable[str] = ()) -> Discovery:
 
     # Git is asked afresh for each discovery (each Project): within one process, `fix` writes
     # and untracks files between two checks.
-    _toplevel.cache_clear()
-    _list_repo.cache_clear()
+    forget()
     patterns = tuple(exclude)
     kinds: dict[str, set[Path]] = {kind: set() for kind in _KINDS}
     every: set[Path] = set()
@@ -324,7 +347,7 @@ def _walk(top: Path, repos: dict[Path, GitRepo], not_checked: dict[Path, str]
 
 def _executable(entry: os.DirEntry[str]) -> bool:
     try:
-        return bool(entry.stat().st_mode & 0o111)
+        return bool(os.stat(entry.path).st_mode & 0o111)  # seen by a recording run
     except OSError:
         return False
 

@@ -1,0 +1,300 @@
+"""The result cache: a second identical ``check`` prints the same without checking, and any
+change to what the first one read (a file, its existence, a folder, git, the configuration,
+the options, the environment, composeguard's code) makes the next run check in full."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from composeguard import cache
+from composeguard.cli import main
+from composeguard.lint import inputs, project
+
+from .conftest import FIXTURES, make_git_repo, write_tree
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "laravel-shop"
+
+APP = {
+    "compose.yaml": "services:\n  app:\n    build: .\n    command: php artisan migrate --force\n"
+                    "    depends_on: [db]\n  db:\n    image: mysql:8.0\n"
+                    "    environment:\n      MYSQL_ROOT_PASSWORD: s3cr3t-Plant3d-Value\n",
+    "artisan": "#!/usr/bin/env php\n<?php\n",
+    "README.md": "# app\n",
+}
+
+
+@pytest.fixture
+def cached(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The cache on, in a folder of this test's own."""
+    folder = tmp_path / "cache"
+    monkeypatch.delenv("COMPOSEGUARD_NO_CACHE", raising=False)
+    monkeypatch.setenv("COMPOSEGUARD_CACHE_DIR", str(folder))
+    return folder
+
+
+class Checks:
+    """Counts the Projects built: a replayed result builds none."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.count = 0
+        real = project.Project.__init__
+
+        def counting(this: project.Project, *args: object, **kwargs: object) -> None:
+            self.count += 1
+            real(this, *args, **kwargs)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(project.Project, "__init__", counting)
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(["check", *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def full_run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    return run(capsys, "--no-cache", *args)
+
+
+def project_in_git(root: Path, files: dict[str, str] | None = None) -> Path:
+    write_tree(root, files or APP)
+    return make_git_repo(root)
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in FIXTURES.iterdir() if p.is_dir())
+                         + ["laravel-shop example"])
+def test_a_replayed_result_is_the_full_run_exactly(
+        name: str, tmp_path: Path, cached: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    source = EXAMPLE if name == "laravel-shop example" else FIXTURES / name
+    root = tmp_path / "work" / source.name
+    shutil.copytree(source, root, symlinks=True)
+    make_git_repo(root)
+    monkeypatch.chdir(root)
+    expected = full_run(capsys, ".")
+    checks = Checks(monkeypatch)
+    assert run(capsys, ".") == expected  # records
+    assert checks.count == 1
+    assert run(capsys, ".") == expected  # replays
+    assert checks.count == 1, "the second run checked again"
+
+
+def test_a_result_is_replayed_until_an_input_changes(
+        tmp_path: Path, cached: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    root = project_in_git(tmp_path / "app")
+    monkeypatch.chdir(root)
+    checks = Checks(monkeypatch)
+    first = run(capsys, ".")
+    assert run(capsys, ".") == first
+    assert checks.count == 1
+    # the same size, the old modification time: the change time still moved
+    compose = root / "compose.yaml"
+    before = compose.stat()
+    compose.write_text(APP["compose.yaml"].replace("mysql:8.0", "mysql:8.4"), encoding="utf-8")
+    os.utime(compose, ns=(before.st_atime_ns, before.st_mtime_ns))
+    changed = run(capsys, ".")
+    assert checks.count == 2
+    assert changed == full_run(capsys, ".")
+
+
+def _git(root: Path, *args: str) -> None:
+    env = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_SYSTEM": os.devnull}
+    subprocess.run(["git", *args], cwd=root, env=env, check=True, capture_output=True)
+
+
+CHANGES = {
+    "a file appears": lambda root: (root / "docker-compose.prod.yml").write_text(
+        "services:\n  db:\n    image: mysql:8.0\n", encoding="utf-8"),
+    "a file goes": lambda root: (root / "artisan").unlink(),
+    "a file in a new folder": lambda root: write_tree(root, {
+        "deploy/compose.yaml": "services:\n  pg:\n    image: postgres:16\n"}),
+    "git tracks a database": lambda root: (
+        (root / "db.sqlite").write_bytes(b"SQLite format 3\x00" + bytes(100)),
+        _git(root, "add", "db.sqlite")),
+    "an ignore file": lambda root: (root / ".gitignore").write_text("compose.yaml\n"),
+    "a configuration file": lambda root: (root / ".composeguard.toml").write_text(
+        'ignore = ["CG101"]\n', encoding="utf-8"),
+    "an env file": lambda root: (root / ".env").write_text("APP_ENV=production\n"),
+}
+
+
+@pytest.mark.parametrize("change", sorted(CHANGES))
+def test_each_kind_of_change_makes_the_next_run_check_in_full(
+        change: str, tmp_path: Path, cached: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    root = project_in_git(tmp_path / "app")
+    monkeypatch.chdir(root)
+    checks = Checks(monkeypatch)
+    before = run(capsys, ".")
+    run(capsys, ".")
+    assert checks.count == 1
+    CHANGES[change](root)
+    after = run(capsys, ".")
+    assert checks.count == 2, f"{change}: the result was replayed"
+    assert after == full_run(capsys, ".")
+    if change in ALTERING:
+        assert after != before, change
+
+
+ALTERING = {"a file appears", "a file in a new folder", "git tracks a database",
+            "a configuration file"}
+"""The changes that change the report (the others change only what it was read from)."""
+
+
+@pytest.mark.parametrize("differs", ["options", "format", "environment", "directory", "code"])
+def test_a_different_run_is_a_different_result(
+        differs: str, tmp_path: Path, cached: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    root = project_in_git(tmp_path / "app")
+    monkeypatch.chdir(root)
+    checks = Checks(monkeypatch)
+    run(capsys, ".")
+    args = ["."]
+    if differs == "options":
+        args = ["--ignore", "CG101", "."]
+    elif differs == "format":
+        args = ["--format", "json", "."]
+    elif differs == "environment":
+        monkeypatch.setenv("FORCE_COLOR", "1")
+    elif differs == "directory":
+        monkeypatch.chdir(root.parent)
+        args = ["app"]
+    else:
+        real = cache.code_fingerprint
+        monkeypatch.setattr(cache, "code_fingerprint", lambda: [real(), "edited"])
+    result = run(capsys, *args)
+    assert checks.count == 2, differs
+    assert result == full_run(capsys, *args)
+
+
+def test_the_kept_result_holds_no_secret_and_only_the_owner_reads_it(
+        tmp_path: Path, cached: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    root = project_in_git(tmp_path / "app")
+    monkeypatch.chdir(root)
+    run(capsys, ".")
+    kept = list((cached / "results").glob("*.json"))
+    assert len(kept) == 1
+    text = kept[0].read_text(encoding="utf-8")
+    assert "s3cr3t-Plant3d-Value" not in text
+    assert json.loads(text)["digests"], "the files were just written: their content counts"
+    assert kept[0].stat().st_mode & 0o077 == 0
+    assert (cached / "results").stat().st_mode & 0o077 == 0
+    assert (cached / "results" / "digest-key").stat().st_mode & 0o077 == 0
+
+
+def test_content_is_compared_for_a_racily_clean_file(
+        tmp_path: Path, cached: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file rewritten within one tick of the clock keeps its stat: the digest decides."""
+    root = project_in_git(tmp_path / "app")
+    monkeypatch.chdir(root)
+    run(capsys, ".")
+    path = next((cached / "results").glob("*.json"))
+    entry = json.loads(path.read_text(encoding="utf-8"))
+    compose = str(root / "compose.yaml")
+    assert any(p == compose for p, _ in entry["digests"])
+    entry["digests"] = [[p, "0" * 40 if p == compose else d] for p, d in entry["digests"]]
+    path.write_text(json.dumps(entry), encoding="utf-8")
+    checks = Checks(monkeypatch)
+    run(capsys, ".")
+    assert checks.count == 1
+
+
+@pytest.mark.parametrize("damage", ["not json", "a list", "wrong format", "empty"])
+def test_a_damaged_kept_result_means_a_full_run(
+        damage: str, tmp_path: Path, cached: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    root = project_in_git(tmp_path / "app")
+    monkeypatch.chdir(root)
+    expected = run(capsys, ".")
+    path = next((cached / "results").glob("*.json"))
+    text = {"not json": "{", "a list": "[]", "empty": "",
+            "wrong format": json.dumps({**json.loads(path.read_text()), "format": 0})}[damage]
+    path.write_text(text, encoding="utf-8")
+    checks = Checks(monkeypatch)
+    assert run(capsys, ".") == expected
+    assert checks.count == 1
+
+
+def test_a_symlinked_cache_folder_is_neither_read_nor_written(
+        tmp_path: Path, cached: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    cached.mkdir()
+    (cached / "results").symlink_to(elsewhere, target_is_directory=True)
+    root = project_in_git(tmp_path / "app")
+    monkeypatch.chdir(root)
+    checks = Checks(monkeypatch)
+    run(capsys, ".")
+    run(capsys, ".")
+    assert checks.count == 2
+    assert not any(elsewhere.iterdir())
+
+
+def test_no_cache_and_the_variable_turn_it_off(
+        tmp_path: Path, cached: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    root = project_in_git(tmp_path / "app")
+    monkeypatch.chdir(root)
+    checks = Checks(monkeypatch)
+    full_run(capsys, ".")
+    full_run(capsys, ".")
+    monkeypatch.setenv("COMPOSEGUARD_NO_CACHE", "1")
+    run(capsys, ".")
+    run(capsys, "--verbose", ".")
+    assert checks.count == 4
+    assert not (cached / "results").exists()
+
+
+# -- the record -------------------------------------------------------------------------------
+
+
+def test_a_recording_sees_reads_existence_tests_and_listings(tmp_path: Path) -> None:
+    present = tmp_path / "present.txt"
+    present.write_text("x", encoding="utf-8")
+    with inputs.recording(inputs.left_out_paths()) as record:
+        present.read_text(encoding="utf-8")
+        (tmp_path / "absent").exists()
+        os.listdir(tmp_path)
+        list(os.scandir(tmp_path))
+    assert (str(present), "open") in record.stats
+    assert record.stats[(str(tmp_path / "absent"), "stat")][0] == "missing"
+    assert len(record.stats[(str(tmp_path), "list")]) == 6
+    assert record.unrecordable is None
+    assert os.stat is inputs._REAL_STAT, "os.stat is given back"
+
+
+def test_a_recording_leaves_out_the_interpreter_and_composeguard(tmp_path: Path) -> None:
+    with inputs.recording(inputs.left_out_paths()) as record:
+        Path(inputs.__file__).read_text(encoding="utf-8")
+        Path(os.__file__).exists()
+    assert not record.stats
+
+
+def test_a_program_that_is_not_recorded_makes_the_run_unrecordable(tmp_path: Path) -> None:
+    with inputs.recording(inputs.left_out_paths()) as record:
+        subprocess.run(["true"], check=True)
+    assert record.unrecordable is not None
+
+
+def test_discovery_records_its_git_commands_and_an_executable_bit(tmp_path: Path) -> None:
+    from composeguard.lint.discover import discover
+
+    root = project_in_git(tmp_path / "app", {
+        "compose.yaml": "services:\n  app:\n    image: nginx:1.27\n",
+        "run-me": "#!/bin/sh\necho hi\n"})
+    (root / "run-me").chmod(0o755)
+    with inputs.recording(inputs.left_out_paths()) as record:
+        discover([root])
+    assert record.unrecordable is None, record.unrecordable
+    assert {argv[1] for argv, _ in record.commands} == {"rev-parse", "ls-files"}
+    assert (str(root / "run-me"), "stat") in record.stats
