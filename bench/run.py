@@ -39,7 +39,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -55,18 +55,21 @@ def composeguard_command() -> list[str]:
     return [script] if script else [sys.executable, "-m", "composeguard"]
 
 
-def run_once(argv: Sequence[str], cwd: Path) -> tuple[float, float, int]:
+def run_once(argv: Sequence[str], cwd: Path, env: Mapping[str, str] | None = None
+             ) -> tuple[float, float, int]:
     """(wall seconds, CPU seconds, exit code) of one run of ``argv``."""
-    wall, cpu, _, code = measure(argv, cwd)
+    wall, cpu, _, code = measure(argv, cwd, env=env)
     return wall, cpu, code
 
 
-def measure(argv: Sequence[str], cwd: Path, accept: Sequence[int] = (0, 1)
+def measure(argv: Sequence[str], cwd: Path, accept: Sequence[int] = (0, 1),
+            env: Mapping[str, str] | None = None
             ) -> tuple[float, float, int, int]:
     """(wall seconds, CPU seconds, peak RSS in KB, exit code) of one run, from the child's
     own resource usage (``wait4``), so nothing else on the machine is counted."""
-    env = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
-    env["NO_COLOR"] = "1"  # the warm-up run writes the .pyc files an installed package has
+    env = {key: value for key, value in {**os.environ, **(env or {})}.items()
+           if key != "PYTHONDONTWRITEBYTECODE"}  # the warm-up writes the .pyc files pip would
+    env["NO_COLOR"] = "1"
     start = time.perf_counter()
     with tempfile.TemporaryFile() as errors:
         child = subprocess.Popen(argv, cwd=cwd, env=env, stdout=subprocess.DEVNULL,
@@ -81,18 +84,18 @@ def measure(argv: Sequence[str], cwd: Path, accept: Sequence[int] = (0, 1)
     return elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss, child.returncode
 
 
-def time_paired(first: Sequence[str], second: Sequence[str], repeat: int, cwd: Path
-                ) -> tuple[list[float], list[float]]:
+def time_paired(first: Sequence[str], second: Sequence[str], repeat: int, cwd: Path,
+                env: Mapping[str, str] | None = None) -> tuple[list[float], list[float]]:
     """CPU seconds of ``repeat`` runs of each command, interleaved (first, second, second,
     first...) so that a busier minute of the shared machine weighs on both alike."""
-    run_once(first, cwd)
-    run_once(second, cwd)
+    run_once(first, cwd, env)
+    run_once(second, cwd, env)
     a: list[float] = []
     b: list[float] = []
     for i in range(repeat):
         order = ((first, a), (second, b)) if i % 2 == 0 else ((second, b), (first, a))
         for argv, into in order:
-            into.append(run_once(argv, cwd)[1])
+            into.append(run_once(argv, cwd, env)[1])
     return a, b
 
 
@@ -202,6 +205,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--dclint-repeat", type=int, default=1,
                         help="timed runs of dclint per case (it is slow; 0 skips it)")
     args = parser.parse_args(argv)
+    os.environ["COMPOSEGUARD_NO_CACHE"] = "1"  # every figure is a full check but the "cached" ones
     scales = [int(x) for x in args.scales.split(",") if x.strip()]
     sizes = [int(x) for x in args.sizes.split(",") if x.strip() and int(x) > 0]
 
@@ -249,17 +253,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"repository: {repository.files:,} files written and committed in "
                   f"{committed:.2f} s (temporary)")
 
-        print("\n## Start-up, paired with the floor (runs interleaved)")
+        print("\n## Start-up, paired with the floor (runs interleaved); a full check, then a "
+              "check replayed from the result cache")
         table("case", ["CPU", "floor", "ratio", "goal"])
-        start_up: dict[str, float] = {}
+        warm = {"COMPOSEGUARD_NO_CACHE": "", "COMPOSEGUARD_CACHE_DIR": str(Path(scratch) / "cache")}
         for label, command, goal in (("the bundled example", example, 1.5),
                                      (f"one typical compose file ({typical_size(typical)})",
                                       one_file, 1.3)):
-            ours, base = time_paired(command, floor, args.repeat, REPO)
-            mine, floor_cpu = statistics.median(ours), statistics.median(base)
-            start_up[label] = mine
-            row(label, [f"{mine:.3f}s", f"{floor_cpu:.3f}s", f"{mine / floor_cpu:.2f}x",
-                        f"{goal}x"])
+            for how, env in (("full", None), ("cached", warm)):
+                ours, base = time_paired(command, floor, args.repeat, REPO, env)
+                mine, floor_cpu = statistics.median(ours), statistics.median(base)
+                row(f"{label}, {how}", [f"{mine:.3f}s", f"{floor_cpu:.3f}s",
+                                        f"{mine / floor_cpu:.2f}x", f"{goal}x"])
 
         print("\n## Per file, as the corpus grows (per file: less the start-up, a check of a "
               "1 KB file)")

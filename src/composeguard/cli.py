@@ -300,10 +300,10 @@ def _load_config(explicit: Path | None, first_path: Path) -> Config:
 def _load_baseline(path: Path | None) -> Baseline | None:
     """A missing or malformed baseline is a usage error: silently reporting every old finding
     (or none) would be worse than stopping."""
-    from composeguard.lint.baseline import BaselineError, load_baseline
-
     if path is None:
         return None
+    from composeguard.lint.baseline import BaselineError, load_baseline
+
     try:
         return load_baseline(path)
     except BaselineError as exc:

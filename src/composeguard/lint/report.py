@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path, PurePath
@@ -508,6 +507,8 @@ def write_report(path: Path, text: str) -> None:
         raise IsADirectoryError(21, "Is a directory", str(path))
     data = text.encode("utf-8", "backslashreplace")
     directory = path.parent if str(path.parent) else Path(".")
+    import tempfile
+
     descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp",
                                              dir=directory)
     try:

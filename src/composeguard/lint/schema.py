@@ -11,7 +11,6 @@ Every other value is the same before and after interpolation, so the verdict is 
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
 from collections.abc import Iterator, Sequence
@@ -297,6 +296,8 @@ def _unknown_key_message(
     else:
         place = f"in {format_path(path)}"
     message = f"unknown key {key!r} {place} (not in the Compose specification)"
+    import difflib
+
     lowered = {n.lower(): n for n in names}
     close = [lowered[key.lower()]] if key.lower() in lowered else difflib.get_close_matches(
         key, sorted(names), n=1, cutoff=0.75)
