@@ -40,13 +40,24 @@ changed. ``?`` is an untracked file and ``K`` an untracked file in the way of an
 @dataclass(frozen=True, slots=True)
 class GitRepo:
     root: Path
-    visible: frozenset[Path]
-    """Absolute paths of the files git tracks or would track (not ignored)."""
-    tracked: frozenset[Path] = frozenset()
-    """Absolute paths of the files in git's index."""
+    file_names: frozenset[str]
+    """Absolute paths, as strings, of the files git tracks or would track (not ignored)."""
+    tracked_names: frozenset[str] = frozenset()
+    """Absolute paths, as strings, of the files in git's index (a repository of 20,000 files
+    is listed on every run: a ``Path`` for each cost a third of the run)."""
     visible_names: frozenset[str] = field(default=frozenset(), repr=False, compare=False)
-    """``visible`` as strings, and every directory holding a visible file (or an untracked
-    nested repository git lists whole): the walk tests these and enters nothing else."""
+    """``file_names``, and every directory holding a visible file (or an untracked nested
+    repository git lists whole): the walk tests these and enters nothing else."""
+
+    @property
+    def visible(self) -> frozenset[Path]:
+        """The files git tracks or would track."""
+        return frozenset(map(Path, self.file_names))
+
+    @property
+    def tracked(self) -> frozenset[Path]:
+        """The files in git's index."""
+        return frozenset(map(Path, self.tracked_names))
 
 
 GIT_TOPLEVEL = ("git", "rev-parse", "--show-toplevel")
@@ -103,23 +114,22 @@ def _list_repo(root: Path) -> GitRepo | None:
 @lru_cache(maxsize=64)
 def _parse_listing(root: Path, listing: bytes) -> GitRepo:
     prefix = str(root).rstrip("/") + "/"
-    visible: dict[str, Path] = {}
-    tracked: list[Path] = []
+    visible: set[str] = set()
+    tracked: list[str] = []
     names: set[str] = set()
     for entry in listing.decode("utf-8", "surrogateescape").split("\0"):
         tag, _, name = entry.partition(" ")
         if not name:
             continue
-        name = name.rstrip("/")
-        path = visible.setdefault(prefix + name, root / name)
+        path = prefix + name.rstrip("/")
+        visible.add(path)
         if tag.upper() in _IN_INDEX_TAGS:
             tracked.append(path)
-        parent = prefix + name.rpartition("/")[0]
+        parent = path.rpartition("/")[0]
         while parent not in names and len(parent) >= len(prefix):
             names.add(parent)
             parent = parent.rpartition("/")[0]
-    return GitRepo(root, frozenset(visible.values()), frozenset(tracked),
-                   frozenset(names.union(visible)))
+    return GitRepo(root, frozenset(visible), frozenset(tracked), frozenset(names.union(visible)))
 
 
 def git_repo_for(directory: Path) -> GitRepo | None:
@@ -154,7 +164,7 @@ class Discovery:
         real = _resolved_parent(Path(os.path.abspath(path)))
         for repo in sorted(self.repos, key=lambda r: len(r.root.parts), reverse=True):
             if real == repo.root or repo.root in real.parents:
-                return real in repo.tracked
+                return str(real) in repo.tracked_names
         return None
 
 
