@@ -419,12 +419,29 @@ def generate_repository(out_dir: Path, files: int = 20_000, seed: int = 7) -> Re
             folders.add(path.parent)
         path.write_text(text, encoding="utf-8")
         repository.noise.append(path)
+    commit_all(out_dir)
+    return repository
+
+
+def commit_all(folder: Path) -> None:
+    """Make ``folder`` a new git repository with every file in it committed."""
     env = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_SYSTEM": os.devnull}
     for command in (["init", "-q", "-b", "main"], ["add", "-A"],
                     ["-c", "user.email=bench@example.invalid", "-c", "user.name=bench",
                      "commit", "-q", "-m", "benchmark repository"]):
-        subprocess.run(["git", *command], cwd=out_dir, env=env, check=True, capture_output=True)
-    return repository
+        subprocess.run(["git", *command], cwd=folder, env=env, check=True, capture_output=True)
+
+
+def generate_workspace(out_dir: Path, clones: int, count: int, seed: int = 7) -> list[Path]:
+    """A folder of ``clones`` git repositories holding ``count`` generated compose files in
+    all (a developer's or a CI runner's checkout of several applications); their paths."""
+    written: list[Path] = []
+    for index in range(clones):
+        folder = out_dir / f"clone{index:02d}"
+        share = count // clones + (1 if index < count % clones else 0)
+        written.extend(generate(folder, share, seed + index))
+        commit_all(folder)
+    return written
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -46,7 +46,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(HERE))
 
-from make_corpus import generate, generate_repository, large_compose_file
+from make_corpus import generate, generate_repository, generate_workspace, large_compose_file
 
 
 def composeguard_command() -> list[str]:
@@ -200,6 +200,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--corpus", type=Path, help="write (and keep) the corpora here")
     parser.add_argument("--repo-files", type=int, default=0,
                         help="tracked files in the repository case (0, the default: skip it)")
+    parser.add_argument("--clones", type=int, default=8,
+                        help="git repositories in the parallel case, holding the 1,000 files "
+                             "of the 4x corpus between them (0: skip it)")
     parser.add_argument("--against", metavar="REV",
                         help="also time the composeguard of this git revision, paired")
     parser.add_argument("--dclint-repeat", type=int, default=1,
@@ -231,6 +234,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         (tiny / "compose.yaml").write_text(large_compose_file(1024, args.seed),
                                            encoding="utf-8")
         typical = typical_file(root / "typical", args.seed)
+        clones = root / "workspace"
+        if args.clones:
+            generate_workspace(clones, args.clones, 1000, args.seed)
         generated = time.perf_counter() - started
         repository = None
         if args.repo_files:
@@ -301,6 +307,18 @@ def main(argv: Sequence[str] | None = None) -> int:
                               f"{(rss - base_rss) / (size / 1_000_000):.0f} MB"])
         print(f"(peak RSS of a whole run; RSS per MB is above the {base_rss:.0f} MB of the "
               "1 KB file's run)")
+
+        if args.clones:
+            print(f"\n## Separate projects in parallel: {args.clones} git clones holding 1,000 "
+                  "compose files between them")
+            table("command", ["wall", "CPU", "peak RSS", "wall ratio"])
+            serial = None
+            for label, extra in (("check --jobs 1", ["--jobs", "1"]), ("check (both CPUs)", [])):
+                wall, cpu, rss, _ = median_cpu([*cg, "check", *extra, str(clones)], args.repeat)
+                serial = serial or wall
+                row(label, [f"{wall:.2f}s", f"{cpu:.2f}s", f"{rss:.0f} MB",
+                            f"{serial / wall:.2f}x"])
+            print("(peak RSS of the largest process)")
 
         if repository is not None:
             wall, cpu, rss, _ = median_cpu([*cg, "check", str(repository.root)], args.repeat)

@@ -298,3 +298,16 @@ def test_discovery_records_its_git_commands_and_an_executable_bit(tmp_path: Path
     assert record.unrecordable is None, record.unrecordable
     assert {argv[1] for argv, _ in record.commands} == {"rev-parse", "ls-files"}
     assert (str(root / "run-me"), "stat") in record.stats
+
+
+def test_a_run_in_several_processes_is_not_kept(
+        tmp_path: Path, cached: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The processes' reads are not seen by the recording: nothing may be kept."""
+    for name in ("one", "two"):
+        project_in_git(tmp_path / "src" / name)
+    monkeypatch.chdir(tmp_path / "src")
+    first = run(capsys, "--jobs", "2", ".")
+    assert not list((cached / "results").glob("*.json"))
+    assert run(capsys, "--jobs", "1", ".") == first
+    assert len(list((cached / "results").glob("*.json"))) == 1

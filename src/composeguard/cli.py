@@ -98,6 +98,9 @@ def cli() -> None:
 @click.option("--color/--no-color", default=None,
               help="Colour the text output (default: on a terminal, unless NO_COLOR is set).")
 @click.option("-v", "--verbose", is_flag=True, help="Say what was checked, on stderr.")
+@click.option("-j", "--jobs", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Processes for checking separate projects (git work trees) at once; 0: "
+                   "one per CPU, when there are enough compose files for it to pay.")
 @click.option("--no-cache", is_flag=True,
               help="Check in full even if nothing changed since the last identical run "
                    "(also COMPOSEGUARD_NO_CACHE=1).")
@@ -114,6 +117,7 @@ def check(
     write_baseline_path: Path | None,
     color: bool | None,
     verbose: bool,
+    jobs: int,
     no_cache: bool,
 ) -> int:
     """Check PATHS (default: the current directory)."""
@@ -123,7 +127,8 @@ def check(
         "paths": paths, "output_format": output_format, "output_path": output_path,
         "select": select, "ignore": ignore, "extend_select": extend_select,
         "fail_on": fail_on, "config_path": config_path, "baseline_path": baseline_path,
-        "write_baseline_path": write_baseline_path, "color": color, "verbose": verbose}
+        "write_baseline_path": write_baseline_path, "color": color, "verbose": verbose,
+        "jobs": jobs}
 
     def body(transcript: cache.Transcript) -> int:
         return _check(transcript.echo, **params)  # type: ignore[arg-type]
@@ -131,7 +136,8 @@ def check(
     if no_cache or verbose or output_path is not None or write_baseline_path is not None \
             or cache.disabled():
         return body(cache.Transcript())
-    return cache.cached_run("check", params, body)
+    same_output = {k: v for k, v in params.items() if k != "jobs"}
+    return cache.cached_run("check", same_output, body)
 
 
 def _check(
@@ -148,14 +154,16 @@ def _check(
     write_baseline_path: Path | None,
     color: bool | None,
     verbose: bool,
+    jobs: int,
 ) -> int:
     """The check itself; everything it prints goes through ``say`` (``click.echo``'s
     signature), so that a cached run can print it again."""
     from composeguard.lint.config import resolve_selection
+    from composeguard.lint.discover import separate_projects
     from composeguard.lint.finding import Severity
     from composeguard.lint.project import Project
     from composeguard.lint.report import display_path, render_report, use_color, write_report
-    from composeguard.runner import exit_code, run
+    from composeguard.runner import check_projects, exit_code, merged
 
     paths = paths or (Path("."),)
     for path in (*paths, *([config_path] if config_path else [])):
@@ -166,25 +174,27 @@ def _check(
         raise _OneLineError("use either --baseline or --write-baseline, not both")
     baseline = None if write_baseline_path else _load_baseline(baseline_path or config.baseline)
     started = time.perf_counter()
-    project = Project(paths, exclude=config.exclude,
-                      environment_patterns=config.environments,
-                      extra_data_stores=config.data_stores)
+    projects = [Project(part, exclude=config.exclude, environment_patterns=config.environments,
+                        extra_data_stores=config.data_stores)
+                for part in separate_projects(paths)]
     selection = resolve_selection(config, select, extend_select, ignore)
-    result = run(project, selection, config.severity)
+    checked = check_projects(projects, selection, config.severity, jobs=jobs, verbose=verbose)
+    result = merged(checked)
+    read = _reader(projects)
     if write_baseline_path is not None:
-        return _record_baseline(write_baseline_path, result, project.read_text)
+        return _record_baseline(write_baseline_path, result, read)
     if baseline is not None:
-        result.findings, hidden = baseline.filter(result.findings, project.read_text)
+        result.findings, hidden = baseline.filter(result.findings, read)
         hidden_ids = {id(f) for f in hidden}
         result.blanket = [f for f in result.blanket if id(f) not in hidden_ids]
         if verbose:
             say(f"composeguard: baseline {display_path(baseline.path)} hid "
                        f"{len(hidden)} finding(s)", err=True)
     threshold = Severity.parse(fail_on) if fail_on else config.fail_on or Severity.WARNING
-    files_checked = len(project.discovery.compose_files)
+    files_checked = sum(part.files_checked for part in checked)
     if output_path is not None:
         report = render_report(output_format, result.findings, files_checked,
-                               read=project.read_text, errors=result.errors)
+                               read=read, errors=result.errors)
         try:
             write_report(output_path, report)
         except OSError as exc:
@@ -195,8 +205,8 @@ def _check(
     colored = terminal_format == "text" and use_color(
         color, bool(getattr(sys.stdout, "isatty", lambda: False)()))
     say(render_report(terminal_format, result.findings, files_checked, color=colored,
-                             read=project.read_text, errors=result.errors),
-               nl=False, color=colored)
+                      read=read, errors=result.errors),
+        nl=False, color=colored)
     if verbose:
         if config.path is not None:
             say(f"composeguard: configuration from {display_path(config.path)}", err=True)
@@ -206,9 +216,12 @@ def _check(
             f"{len(result.suppressed)} finding(s) suppressed by comments",
             err=True,
         )
-        for line in _setup_lines(project):
+        if len(projects) > 1:
+            say(f"composeguard: {len(projects)} separate projects (git work trees) checked "
+                "apart", err=True)
+        for line in (line for part in checked for line in part.setup_lines):
             say(f"composeguard: {line}", err=True)
-        unchecked = _git_rules_not_checked(project, selection)
+        unchecked = _git_rules_not_checked(any(part.in_git for part in checked), selection)
         if unchecked:
             say(f"composeguard: not a git repository: {' and '.join(unchecked)} "
                        f"(tracked files) {'was' if len(unchecked) == 1 else 'were'} not checked",
@@ -220,57 +233,54 @@ def _check(
             f"`# composeguard: ignore[{finding.code}]`",
             err=True,
         )
-    _say_what_was_not_read(project, say)
+    for part in checked:
+        for path, reason in part.not_read.items():
+            say(f"composeguard: {display_path(path)}: {reason}", err=True)
     for error in result.errors:
         say(f"composeguard: {error}", err=True)
     return exit_code(result.findings, threshold, result.errors)
 
 
 def _setups(project: Project) -> list[dict[str, object]]:
-    """Each setup composeguard judged, what it is for and the evidence, as plain data."""
-    from composeguard.lint.report import display_path
+    from composeguard.runner import setup_rows
 
-    rows: list[dict[str, object]] = []
-    for model in project.models:
-        judgement = project.judgement(model)
-        rows.append({
-            "files": [display_path(f.path) for f in model.files],
-            "environment": judgement.environment.value,
-            "reason": project.redactor.redact(judgement.reason),
-            "path": display_path(judgement.location.path),
-            "line": judgement.location.line,
-        })
-    for path, reason in project.skipped.items():
-        rows.append({"files": [display_path(path)], "environment": "skipped",
-                     "reason": project.redactor.redact(reason), "path": display_path(path),
-                     "line": 1})
-    return rows
+    return setup_rows(project)
 
 
 def _setup_lines(project: Project) -> list[str]:
-    return [f"{' + '.join(row['files'])}: {row['environment']}: {row['reason']} "  # type: ignore[arg-type]
-            f"({row['path']}:{row['line']})" for row in _setups(project)]
+    from composeguard.runner import setup_lines
+
+    return setup_lines(project)
 
 
 def _say_what_was_not_read(project: Project, say: Callable[..., None] = click.echo) -> None:
     """On stderr: each file or folder that was not read, and why (templates are -v business)."""
     from composeguard.lint.report import display_path
+    from composeguard.runner import not_read
 
-    notes = {path: reason for path, reason in project.skipped.items()
-             if not reason.startswith("a template")}
-    notes.update(project.discovery.not_checked)
-    notes.update(project.unparsed_sources)
-    for path, reason in notes.items():
+    for path, reason in not_read(project).items():
         say(f"composeguard: {display_path(path)}: {reason}", err=True)
 
 
-def _git_rules_not_checked(project: Project, selection: Selection) -> list[str]:
+def _reader(projects: Sequence[Project]) -> Callable[[Path], str | None]:
+    """A file's text as the project that may read it gives it."""
+    if len(projects) == 1:
+        return projects[0].read_text
+
+    def read(path: Path) -> str | None:
+        return next((text for text in (p.read_text(path) for p in projects)
+                     if text is not None), None)
+
+    return read
+
+
+def _git_rules_not_checked(in_git: bool, selection: Selection) -> list[str]:
     """The selected rules about tracked files, when no checked path is in a git repository
     (they are silent there, and silence must not read as "nothing tracked")."""
     from composeguard.rules import find_rule
     from composeguard.rules.repository import GIT_CODES
 
-    if project.discovery.repos:
+    if in_git:
         return []
     return [code for code in GIT_CODES
             if (found := find_rule(code)) is not None and selection.allows(code, found.name)]
@@ -381,9 +391,10 @@ def fix_command(
     --diff when there is something to fix, or when a change could not be written; 2 on
     usage errors or when a rule failed.
     """
-    from composeguard.fix.plan import plan_fixes, unified_diff
+    from composeguard.fix.plan import FixPlan, plan_fixes, unified_diff
     from composeguard.fix.write import FileChange, LockTimeout, project_lock, write_changes
     from composeguard.lint.config import resolve_selection
+    from composeguard.lint.discover import separate_projects
     from composeguard.lint.finding import FixOptions
     from composeguard.lint.project import Project
     from composeguard.lint.report import colour_diff, display_path, use_color
@@ -409,18 +420,24 @@ def fix_command(
         with contextlib.ExitStack() as held:
             if not show_diff:
                 held.enter_context(project_lock(paths, waiting=waiting))
-            plan = plan_fixes(paths, selection=resolve_selection(config, select, (), ignore),
-                              unsafe=unsafe_fixes, force=force, make_project=make_project,
-                              options=FixOptions(layout=layout))
+            parts = separate_projects(paths)
+            plan = FixPlan.joined([
+                plan_fixes(part, selection=resolve_selection(config, select, (), ignore),
+                           unsafe=unsafe_fixes, force=force, make_project=make_project,
+                           options=FixOptions(layout=layout))
+                for part in parts])
             scripts: tuple[FileChange, ...] = ()
             if with_scripts:
                 from composeguard.rules.environments.backup_scripts import script_changes
 
-                scripts, skipped = script_changes(make_project(paths), paths)
-                for where, why in skipped:
-                    click.echo(f"composeguard: {display_path(where) + ' ' if where else ''}"
-                               f"{why}", err=True)
-            _say_what_was_not_read(make_project(paths))
+                for part in parts:
+                    more, skipped = script_changes(make_project(part), part)
+                    scripts += more
+                    for where, why in skipped:
+                        click.echo(f"composeguard: {display_path(where) + ' ' if where else ''}"
+                                   f"{why}", err=True)
+            for part in parts:
+                _say_what_was_not_read(make_project(part))
             applied = list(plan.applied)
             if show_diff:
                 for change in (*plan.changes, *scripts):
@@ -497,6 +514,7 @@ def setups(paths: tuple[Path, ...], output_format: str, config_path: Path | None
     Every rule asks this judgement: production, development, test or example. Override it
     with `[tool.composeguard.environments]` (a glob of file names or paths = environment).
     """
+    from composeguard.lint.discover import separate_projects
     from composeguard.lint.project import Project
 
     paths = paths or (Path("."),)
@@ -504,12 +522,14 @@ def setups(paths: tuple[Path, ...], output_format: str, config_path: Path | None
         if not os.path.lexists(path):
             raise _OneLineError(f"path does not exist: {path}")
     config = _load_config(config_path, paths[0])
-    project = Project(paths, exclude=config.exclude, environment_patterns=config.environments,
-                      extra_data_stores=config.data_stores)
+    projects = [Project(part, exclude=config.exclude, environment_patterns=config.environments,
+                        extra_data_stores=config.data_stores)
+                for part in separate_projects(paths)]
     if output_format == "json":
-        click.echo(json.dumps({"version": 1, "setups": _setups(project)}, indent=2))
+        rows = [row for project in projects for row in _setups(project)]
+        click.echo(json.dumps({"version": 1, "setups": rows}, indent=2))
     else:
-        for line in _setup_lines(project):
+        for line in (line for project in projects for line in _setup_lines(project)):
             click.echo(line)
     return EXIT_OK
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from composeguard.lint.finding import Finding, Fix, Location, Severity
+from composeguard.lint.finding import Finding, Fix, FixOffer, Location, Severity
 from composeguard.lint.project import Project
 
 if TYPE_CHECKING:
@@ -124,3 +125,139 @@ def exit_code(findings: Sequence[Finding], fail_on: Severity, errors: Sequence[s
     if errors:
         return 2
     return 1 if any(f.severity >= fail_on for f in findings) else 0
+
+
+# -- what the command line reports of a project, and checking projects in parallel -------------
+
+
+def setup_rows(project: Project) -> list[dict[str, object]]:
+    """Each setup composeguard judged, what it is for and the evidence, as plain data."""
+    from composeguard.lint.report import display_path
+
+    rows: list[dict[str, object]] = []
+    for model in project.models:
+        judgement = project.judgement(model)
+        rows.append({
+            "files": [display_path(f.path) for f in model.files],
+            "environment": judgement.environment.value,
+            "reason": project.redactor.redact(judgement.reason),
+            "path": display_path(judgement.location.path),
+            "line": judgement.location.line,
+        })
+    for path, reason in project.skipped.items():
+        rows.append({"files": [display_path(path)], "environment": "skipped",
+                     "reason": project.redactor.redact(reason), "path": display_path(path),
+                     "line": 1})
+    return rows
+
+
+def setup_lines(project: Project) -> list[str]:
+    return [f"{' + '.join(row['files'])}: {row['environment']}: {row['reason']} "  # type: ignore[arg-type]
+            f"({row['path']}:{row['line']})" for row in setup_rows(project)]
+
+
+def not_read(project: Project) -> dict[Path, str]:
+    """Each file or folder that was not read, and why (templates are ``-v`` business)."""
+    notes = {path: reason for path, reason in project.skipped.items()
+             if not reason.startswith("a template")}
+    notes.update(project.discovery.not_checked)
+    notes.update(project.unparsed_sources)
+    return notes
+
+
+@dataclass
+class Checked:
+    """What the command line reports of one project's check: small, and plain enough to come
+    back from another process."""
+
+    result: RunResult
+    files_checked: int
+    not_read: dict[Path, str]
+    setup_lines: list[str]
+    in_git: bool
+
+
+PARALLEL_FROM = 40
+"""Compose files across two or more projects from which they are checked in parallel: below,
+starting the processes costs more than it saves."""
+
+
+def check_projects(
+    projects: Sequence[Project],
+    selection: Selection = Selection(),
+    severity_overrides: Mapping[str, Severity] | None = None,
+    *,
+    jobs: int = 0,
+    verbose: bool = False,
+) -> list[Checked]:
+    """Each project checked, in order; in up to ``jobs`` processes (0: one per CPU) when there
+    are several and enough compose files for it to pay. The result is the same either way."""
+    import os
+
+    workers = min(len(projects), jobs or os.cpu_count() or 1)
+    if workers > 1 and _can_fork() and (jobs > 1 or sum(
+            len(p.discovery.compose_files) for p in projects) >= PARALLEL_FROM):
+        import multiprocessing
+
+        _FORKED[:] = [(tuple(projects), selection, severity_overrides, verbose)]
+        try:
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                return pool.map(_check_forked, range(len(projects)), chunksize=1)
+        finally:
+            _FORKED.clear()
+    return [_check_one(p, selection, severity_overrides, verbose) for p in projects]
+
+
+_FORKED: list[tuple[tuple[Project, ...], Selection, Mapping[str, Severity] | None, bool]] = []
+"""What the forked workers check (they inherit it: nothing is sent but an index)."""
+
+
+def _can_fork() -> bool:
+    import multiprocessing
+    import sys
+
+    return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
+
+
+def _check_forked(index: int) -> Checked:
+    projects, selection, overrides, verbose = _FORKED[0]
+    checked = _check_one(projects[index], selection, overrides, verbose)
+    result = checked.result
+    result.findings = [_portable(f) for f in result.findings]
+    result.suppressed = [_portable(f) for f in result.suppressed]
+    result.blanket = [_portable(f) for f in result.blanket]
+    return checked
+
+
+def _check_one(project: Project, selection: Selection,
+               overrides: Mapping[str, Severity] | None, verbose: bool) -> Checked:
+    result = run(project, selection, overrides)
+    return Checked(result, len(project.discovery.compose_files), not_read(project),
+                   setup_lines(project) if verbose else [], bool(project.discovery.repos))
+
+
+def _portable(finding: Finding) -> Finding:
+    """The finding as ``check`` reports it, its fix reduced to whether one is offered and
+    whether it is safe (the offer itself holds the project's tree, and is built only by
+    ``fix``, in one process)."""
+    if finding.fix is None:
+        return finding
+    return replace(finding, fix=FixOffer(_built_by_fix_only, safe=finding.fix.safe))
+
+
+def _built_by_fix_only(*_: object) -> Fix | None:
+    return None
+
+
+def merged(checked: Sequence[Checked]) -> RunResult:
+    """The projects' results as one, findings in the order one run gives them."""
+    result = RunResult()
+    for part in checked:
+        result.findings.extend(part.result.findings)
+        result.suppressed.extend(part.result.suppressed)
+        result.blanket.extend(part.result.blanket)
+        result.errors.extend(e for e in part.result.errors if e not in result.errors)
+        result.rules_run = max(result.rules_run, part.result.rules_run)
+    result.findings.sort(key=Finding.sort_key)
+    result.blanket.sort(key=Finding.sort_key)
+    return result

@@ -63,6 +63,20 @@ class FixPlan:
     """Why planning stopped before every pass was made (a sandbox that could not be
     written): the plan stands, some fixes wait for the next run."""
 
+    @staticmethod
+    def joined(plans: Sequence[FixPlan]) -> FixPlan:
+        """The plans of separate projects (no file in two of them) as one."""
+        if len(plans) == 1:
+            return plans[0]
+        return FixPlan(
+            changes=tuple(c for p in plans for c in p.changes),
+            applied=tuple(f for p in plans for f in p.applied),
+            not_applied=tuple(f for p in plans for f in p.not_applied),
+            errors=tuple(dict.fromkeys(e for p in plans for e in p.errors)),
+            passes=max((p.passes for p in plans), default=0),
+            incomplete=tuple(i for p in plans for i in p.incomplete),
+        )
+
     @property
     def unsafe_left(self) -> tuple[PlannedFix, ...]:
         return tuple(f for f in self.not_applied if f.reason == UNSAFE)

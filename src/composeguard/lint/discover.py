@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import stat
 import subprocess
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache, partial
 from pathlib import Path, PurePosixPath
@@ -130,6 +130,59 @@ def _parse_listing(root: Path, listing: bytes) -> GitRepo:
             names.add(parent)
             parent = parent.rpartition("/")[0]
     return GitRepo(root, frozenset(visible), frozenset(tracked), frozenset(names.union(visible)))
+
+
+WORKSPACE_NOTES = ("readme", "license", "licence", "changelog", "notes", ".ds_store",
+                   ".composeguard.toml", "pyproject.toml", ".editorconfig")
+"""Names (lower case, or their start) of files a folder of clones may hold beside them
+without being a project of its own: nothing composeguard reads to judge a setup."""
+
+
+def separate_projects(paths: Sequence[Path]) -> list[tuple[Path, ...]]:
+    """The checked paths grouped into projects that share nothing: one per git work tree
+    they lie in, and one for whatever lies in no repository. A folder in no repository that
+    holds only clones (every subfolder a work tree of its own, with at most notes beside them:
+    :data:`WORKSPACE_NOTES`) is one project per clone. A backup, a guard or a start script in
+    one project says nothing about the stores of another, and projects can be checked apart,
+    in parallel."""
+    groups: dict[Path | None, list[Path]] = {}
+    for raw in paths:
+        absolute = Path(os.path.abspath(raw))
+        folder = absolute if absolute.is_dir() else absolute.parent
+        top = work_tree(folder) if folder.is_dir() else None
+        if top is not None:
+            groups.setdefault(top, []).append(raw)
+            continue
+        clones = _clones(absolute) if absolute.is_dir() else None
+        if not clones:
+            groups.setdefault(None, []).append(raw)
+            continue
+        for clone in clones:
+            shown = Path(raw) / clone.name
+            groups.setdefault(work_tree(clone) or clone, []).append(shown)
+    return [tuple(group) for group in groups.values()]
+
+
+def _clones(folder: Path) -> list[Path] | None:
+    """The work trees directly in ``folder`` when it holds nothing else but notes, at least
+    two of them; else None."""
+    clones: list[Path] = []
+    try:
+        with os.scandir(folder) as scan:
+            entries = sorted(scan, key=lambda e: e.name)
+    except OSError:
+        return None
+    for entry in entries:
+        if entry.is_dir(follow_symlinks=False):
+            if entry.name in SKIPPED_DIRS or entry.name in (".idea", ".vscode"):
+                continue
+            if not os.path.lexists(os.path.join(entry.path, ".git")):
+                return None
+            clones.append(Path(entry.path))
+        elif not entry.name.lower().startswith(WORKSPACE_NOTES) and \
+                not entry.name.lower().endswith((".md", ".txt", ".rst")):
+            return None
+    return clones if len(clones) >= 2 else None
 
 
 def git_repo_for(directory: Path) -> GitRepo | None:
