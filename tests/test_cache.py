@@ -311,3 +311,17 @@ def test_a_run_in_several_processes_is_not_kept(
     assert not list((cached / "results").glob("*.json"))
     assert run(capsys, "--jobs", "1", ".") == first
     assert len(list((cached / "results").glob("*.json"))) == 1
+
+
+def test_a_project_below_the_interpreters_prefix_is_still_recorded(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A system Python's prefix is /usr, and projects live in /usr/src."""
+    import sys
+
+    monkeypatch.setattr(sys, "prefix", str(tmp_path))
+    monkeypatch.setattr(sys, "base_prefix", str(tmp_path))
+    monkeypatch.setattr(sys, "exec_prefix", str(tmp_path))
+    compose = write_tree(tmp_path / "src" / "app", {"compose.yaml": "services: {}\n"})
+    with inputs.recording(inputs.left_out_paths()) as record:
+        (compose / "compose.yaml").read_text(encoding="utf-8")
+    assert (str(compose / "compose.yaml"), "open") in record.stats

@@ -7,8 +7,8 @@ is seen as well as a read). The git commands the run asks are noted with their o
 :mod:`composeguard.lint.discover` itself. The record is what a cached result depends on
 (:mod:`composeguard.cache`): while none of it changes, the run would print the same.
 
-Paths of the interpreter, its libraries, composeguard's own code and the cache folder are left
-out: the cache key covers those. A run that starts any other program cannot be recorded
+Paths of the standard library, the installed libraries, composeguard's own code and the cache
+folder are left out: the cache key covers those. A run that starts any other program cannot be recorded
 (:attr:`Record.unrecordable`).
 """
 
@@ -170,12 +170,17 @@ def _watched(real: Any, path: Any, dir_fd: int | None, follow: bool | None) -> o
 
 
 def left_out_paths(extra: Sequence[str] = ()) -> tuple[str, ...]:
-    """Folders whose files a run's record leaves out: the interpreter's, its libraries',
-    composeguard's own and ``extra`` (the cache folder)."""
+    """Folders whose files a run's record leaves out: the standard library's, the installed
+    libraries' (``site-packages``), composeguard's own and ``extra`` (the cache folder). Never
+    ``sys.prefix`` itself: a system Python's is ``/usr``, and a project may live in
+    ``/usr/src``."""
     import composeguard
 
     package = os.path.dirname(os.path.abspath(composeguard.__file__))
-    roots = {sys.prefix, sys.base_prefix, sys.exec_prefix, package, *extra}
+    stdlib = os.path.dirname(os.path.abspath(os.__file__))
+    roots = {package, stdlib, os.path.join(stdlib, "lib-dynload"), *extra}
+    roots |= {os.path.abspath(entry) for entry in sys.path
+              if os.path.basename(entry.rstrip("/")) in ("site-packages", "dist-packages")}
     folders = tuple(sorted(r.rstrip("/") + "/" for r in roots if r))
     return (*folders, "/dev/", "/proc/", "/sys/")
 
