@@ -13,7 +13,7 @@ Judgement calls, made once here so every rule agrees:
 - a rollback (``artisan migrate:rollback``, ``rails db:rollback``, ``knex migrate:rollback``,
   ``sequelize db:migrate:undo``, ``typeorm migration:revert``, ``alembic downgrade``) drops the
   tables of what it undoes: DESTROY.
-- what recreates a schema also migrates: ``rails db:reset``/``db:schema:load``/
+- what recreates a schema also migrates: ``rails db:reset``/``db:setup``/``db:schema:load``/
   ``db:migrate:reset``/``db:migrate:redo`` and ``prisma db push --accept-data-loss`` are DESTROY
   *and* MIGRATE (``rails db:reset`` also SEED), so a rule about migrations sees them too.
 - ``prisma migrate dev`` is MIGRATE only, though it may offer a reset on drift (it asks first);
@@ -122,10 +122,12 @@ _DJANGO = {
     "loaddata": _fx(_S), "flush": _fx(_D), "reset_db": _fx(_D),
     "seed": _fx(_S), "seed_db": _fx(_S), "load_fixtures": _fx(_S), "loadinitialdata": _fx(_S),
     "sqlflush": _fx(), "makemigrations": _fx(),
+    # Flask-Script's manage.py (Flask-Migrate before Flask 1.0's CLI): ``manage.py db upgrade``
+    "db upgrade": _fx(_M, dry=("--sql",)), "db downgrade": _fx(_D, dry=("--sql",)),
 }
 _RAILS = {
     "db:migrate": _fx(_M, args={"VERSION=0": (_D,)}), "db:migrate:up": _fx(_M),
-    "db:seed": _fx(_S), "db:setup": _fx(_M, _S), "db:prepare": _fx(_M),
+    "db:seed": _fx(_S), "db:setup": _fx(_D, _M, _S), "db:prepare": _fx(_M),
     "db:reset": _fx(_D, _M, _S), "db:drop": _fx(_D), "db:drop:all": _fx(_D), "db:purge": _fx(_D),
     "db:schema:load": _fx(_D, _M), "db:structure:load": _fx(_D, _M),
     "db:seed:replant": _fx(_D, _S), "db:truncate_all": _fx(_D),

@@ -218,6 +218,41 @@ class Service:
         return tuple(iter_mounts(self.node))
 
     @property
+    def profiles(self) -> frozenset[str]:
+        """``profiles:``; a service with none starts by default."""
+        node = self.node.get("profiles")
+        if node is None or not node.is_list:
+            return frozenset()
+        return frozenset(scalar_text(item.value) for item in node.value if item.is_scalar)
+
+    def runs_beside(self, other: Service) -> bool:
+        """Whether Compose can start both in one ``up``: neither is behind a profile, or one
+        is not, or they share a profile."""
+        mine, theirs = self.profiles, other.profiles
+        return not mine or not theirs or bool(mine & theirs)
+
+    @property
+    def dependencies(self) -> frozenset[str]:
+        """The services ``depends_on`` names (list or mapping form)."""
+        node = self.node.get("depends_on")
+        if node is None:
+            return frozenset()
+        if node.is_map:
+            return frozenset(node.value)
+        return frozenset(scalar_text(i.value) for i in node.value or () if i.is_scalar)
+
+    @property
+    def replicas(self) -> int:
+        """How many containers ``up`` starts (``scale:``, else ``deploy.replicas``); 1 when
+        neither is a plain number."""
+        deploy = self.node.get("deploy")
+        for node in (self.node.get("scale"), deploy.get("replicas") if deploy else None):
+            if node is not None and node.is_scalar and isinstance(node.value, int) \
+                    and not isinstance(node.value, bool):
+                return node.value
+        return 1
+
+    @property
     def ports(self) -> tuple[PublishedPort, ...]:
         """``ports:`` as Compose reads each entry; entries it cannot read are left out."""
         node = self.node.get("ports")
@@ -266,7 +301,7 @@ class PublishedPort:
             return False
 
 
-def _port_range(text: str) -> range | None:
+def port_range(text: str) -> range | None:
     start, _, end = text.strip().partition("-")
     if not start.isdigit() or (end and not end.isdigit()):
         return None
@@ -278,7 +313,7 @@ def parse_port(item: Node) -> PublishedPort | None:
     when it cannot be read."""
     if item.is_map:
         target = item.get("target")
-        targets = _port_range(scalar_text(target.value)) if target is not None else None
+        targets = port_range(scalar_text(target.value)) if target is not None else None
         if targets is None:
             return None
         text = {k: scalar_text(n.value) if (n := item.get(k)) is not None else ""
@@ -290,7 +325,7 @@ def parse_port(item: Node) -> PublishedPort | None:
     spec, _, protocol = scalar_text(item.value).strip().partition("/")
     parts = spec.split(":")
     host_ip, published = ":".join(parts[:-2]), parts[-2] if len(parts) > 1 else ""
-    targets = _port_range(parts[-1])
+    targets = port_range(parts[-1])
     if targets is None:
         return None
     return PublishedPort(item, host_ip.strip("[]"), published, targets,

@@ -24,7 +24,13 @@ from composeguard.lint.envfile import EnvFile, read_env_file
 from composeguard.lint.finding import Location
 from composeguard.lint.model import build_model
 from composeguard.lint.nodes import Node, scalar_text
-from composeguard.lint.purpose import Judgement, collection_folders, judge_file, judge_setup
+from composeguard.lint.purpose import (
+    Judgement,
+    collection_folders,
+    header_comment,
+    judge_file,
+    judge_setup,
+)
 from composeguard.lint.storage import Persistence, analyse, runs_server
 
 if TYPE_CHECKING:
@@ -363,7 +369,9 @@ class Project:
 
         In a folder with a base file, an override or environment file is merged onto the base
         (``-f base -f file``) unless it stands alone (it defines every base service, each with
-        an image or build, or is a complete setup of its own). The base alone is judged too
+        an image or build, or is a complete setup of its own). A file whose header comment
+        shows the command that runs it (``docker compose -f compose.dev.yaml -f this.yaml up``,
+        or ``COMPOSE_FILE=a:b``) is merged as that command says. The base alone is judged too
         unless a production file is merged onto it.
         """
         by_dir: dict[Path, list[ComposeFile]] = defaultdict(list)
@@ -374,10 +382,16 @@ class Project:
             bases = [f for f in files if f.is_base]
             base = bases[0] if bases else None
             production_overlays = False
+            by_name = {f.path.name: f for f in files}
             for f in files:
                 if f.is_base:
                     continue
-                if base is not None and (f.is_override or not _stands_alone(f, base)):
+                written = _chain_in_header(f, by_name)
+                if written is not None:
+                    chains.append(written)
+                    production_overlays |= (written[0] is base
+                                            and f.environment is Environment.PRODUCTION)
+                elif base is not None and (f.is_override or not _stands_alone(f, base)):
                     chains.append((base, f))
                     production_overlays |= f.environment is Environment.PRODUCTION
                 else:
@@ -708,6 +722,34 @@ def _is_shell_script(path: Path, text: str) -> bool:
     if words and words[0].endswith("/env") and len(words) > 1:
         words = words[1:]
     return bool(words) and words[0].rsplit("/", 1)[-1] in SHELLS
+
+
+def _chain_in_header(
+    compose_file: ComposeFile, by_name: Mapping[str, ComposeFile]
+) -> tuple[ComposeFile, ...] | None:
+    """The ``-f`` chain the file's header comment runs it with, when that names this file and
+    other compose files of its folder (``docker compose -f a.yaml -f this.yaml up -d``,
+    ``COMPOSE_FILE=a.yaml:this.yaml``); None otherwise."""
+    import shlex
+
+    if compose_file.text is None:
+        return None
+    for _, line in header_comment(compose_file.text):
+        try:
+            words = shlex.split(line)
+        except ValueError:
+            continue
+        names: list[str] = []
+        for i, word in enumerate(words):
+            if word in ("-f", "--file") and i + 1 < len(words):
+                names.append(words[i + 1])
+            elif word.startswith("COMPOSE_FILE="):
+                names.extend(word.partition("=")[2].split(":"))
+        chain = [by_name.get(name.removeprefix("./")) for name in names]
+        if len(chain) > 1 and chain[-1] is compose_file and all(chain) \
+                and len(set(map(id, chain))) == len(chain):
+            return tuple(f for f in chain if f is not None)
+    return None
 
 
 def _stands_alone(candidate: ComposeFile, base: ComposeFile) -> bool:
