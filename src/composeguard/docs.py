@@ -22,6 +22,7 @@ from composeguard.rules.base import Rule
 
 DEFAULT_OUTPUT = Path("docs") / "rules"
 INDEX = "README.md"
+STORES = "data-stores.md"
 REGENERATE = "python -m composeguard.docs"
 
 
@@ -118,7 +119,39 @@ def expected_files(rules: Sequence[Rule] | None = None) -> dict[str, str]:
         rules = all_rules()
     files = {f"{r.code}.md": rule_page(r) for r in rules}
     files[INDEX] = index_page(rules)
+    files[STORES] = data_stores_page()
     return files
+
+
+def data_stores_page() -> str:
+    """The table of data stores the rules know (``lint/datastores.py``), with the
+    documentation each entry comes from."""
+    from composeguard.lint.datastores import DATA_STORES
+
+    rows = []
+    for store in DATA_STORES:
+        images = ", ".join(f"`{r}`" for r in store.repositories)
+        where = f"`{store.data_dir}`" + (f" (or `${store.data_dir_env}`)" if store.data_dir_env
+                                         else "")
+        kind = "cache" if store.cache else "store"
+        sources = " ".join(f"[{i}]({url})" for i, url in enumerate(store.docs, start=1))
+        rows.append(f"| {store.name} | {images} | {where} | {kind} | {sources} |")
+    return "\n".join([
+        "# Data stores composeguard knows",
+        "",
+        ("The images CG101-CG106, CG303 and CG502 treat as data stores, where each keeps its "
+         "data, and the documentation that says so. An image matches whatever registry "
+         "precedes it or tag follows it; a `build:` service matches through its Dockerfile's "
+         "`FROM`. Add one with `[tool.composeguard] data-stores = {\"org/image\" = "
+         "\"/data/dir\"}`. PostgreSQL 18+ keeps its data under `/var/lib/postgresql`."),
+        "",
+        f"Generated from `src/composeguard/lint/datastores.py` by `{REGENERATE}`.",
+        "",
+        "| store | images | data directory | kind | documentation |",
+        "|---|---|---|---|---|",
+        *rows,
+        "",
+    ])
 
 
 def stale_files(output: Path, rules: Sequence[Rule] | None = None) -> list[str]:

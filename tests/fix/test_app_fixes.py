@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from composeguard.fix.plan import FixPlan, plan_fixes
 from composeguard.fix.write import write_changes
+from composeguard.lint.finding import Severity
 from composeguard.lint.project import Project
 from composeguard.rules.repository.fixes import ignore_text, patterns_in
 from composeguard.runner import Selection, run
@@ -584,7 +585,20 @@ def test_volume_flags_removed_where_written_plainly(project_dir: ProjectDir) -> 
                                              ("CG104", "scripts/deploy.sh", 9)]
 
 
-@pytest.mark.parametrize("fixture", ["startup_laravel", "startup_prisma", "startup_rails"])
+def test_a_target_named_for_what_it_destroys_is_left_alone(tmp_path: Path) -> None:
+    """``make reset`` runs ``down --volumes`` on purpose: an info finding, and no fix, safe or
+    not, changes what the target does."""
+    root = tmp_path / "startup_rails"
+    shutil.copytree(FIXTURES / "startup_rails", root)
+    before = snapshot(root)
+    result = run(Project([root]), CG104)
+    assert [(f.location.path.name, f.location.line, f.severity) for f in result.findings] == [
+        ("Makefile", 12, Severity.INFO)]
+    plan = fix(root, CG104)
+    assert plan.changes == () and snapshot(root) == before
+
+
+@pytest.mark.parametrize("fixture", ["startup_laravel", "startup_prisma"])
 def test_volume_flags_in_fixture_scripts_makefiles_and_workflows(fixture: str,
                                                                  tmp_path: Path) -> None:
     root = tmp_path / fixture

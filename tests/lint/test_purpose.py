@@ -8,7 +8,7 @@ import pytest
 
 from composeguard.lint.compose import Environment
 from composeguard.lint.project import Project
-from composeguard.lint.purpose import judge_file, judge_header
+from composeguard.lint.purpose import ScriptPurpose, judge_file, judge_header, judge_script
 
 P, D, T, E = (Environment.PRODUCTION, Environment.DEVELOPMENT, Environment.TEST,
               Environment.EXAMPLE)
@@ -251,3 +251,26 @@ def test_an_example_reports_only_what_stops_compose(tmp_path: Path) -> None:
         "volumes:\n  pg:\n")})
     codes = sorted(f.code for f in run(Project([tmp_path])).findings)
     assert codes == ["CG101"]
+
+
+@pytest.mark.parametrize(("path", "context", "named", "expected"), [
+    ("scripts/deploy.sh", "", (), ScriptPurpose.DEPLOY),
+    ("Makefile", "release", (), ScriptPurpose.DEPLOY),
+    ("Makefile", "sync", ("docker-compose.prod.yml",), ScriptPurpose.DEPLOY),
+    ("Makefile", "up", (), ScriptPurpose.ROUTINE),
+    ("Makefile", "migrate", (), ScriptPurpose.ROUTINE),
+    ("bin/start.sh", "", (), ScriptPurpose.ROUTINE),
+    ("Makefile", "destroy", (), ScriptPurpose.TEARDOWN),
+    ("Makefile", "down-all", (), ScriptPurpose.TEARDOWN),
+    ("Makefile", "deploy-reset", (), ScriptPurpose.TEARDOWN),
+    ("Makefile", "migrate-rollback", (), ScriptPurpose.TEARDOWN),
+    ("deploy/nuke.sh", "", (), ScriptPurpose.TEARDOWN),
+    ("Makefile", "down", (), ScriptPurpose.OTHER),
+    ("Makefile", "setup", (), ScriptPurpose.OTHER),
+    ("scripts/seed.sh", "", (), ScriptPurpose.OTHER),
+])
+def test_what_a_script_is_for(path: str, context: str, named: tuple[str, ...],
+                              expected: ScriptPurpose) -> None:
+    purpose, shown = judge_script(Path(path), context, named)
+    assert purpose is expected
+    assert shown in (context or Path(path).name, *named)

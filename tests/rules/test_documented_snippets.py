@@ -24,7 +24,7 @@ ILLUSTRATIONS = {
     ("CG403", "example"), ("CG403", "use_instead"),   # git commands
     ("CG501", "example"), ("CG501", "use_instead"),   # a method of AppServiceProvider
 }
-HEADER = re.compile(r"^# ([\w./-]+\.(?:ya?ml|sh))\b.*$")
+HEADER = re.compile(r"^# ((?:[\w./-]+\.(?:ya?ml|sh))|(?:[\w./-]*/)?Makefile)\b.*$")
 
 
 def snippet_files(text: str) -> dict[str, str]:

@@ -26,9 +26,11 @@ from composeguard.lint.model import build_model
 from composeguard.lint.nodes import Node, scalar_text
 from composeguard.lint.purpose import (
     Judgement,
+    ScriptPurpose,
     collection_folders,
     header_comment,
     judge_file,
+    judge_script,
     judge_setup,
 )
 from composeguard.lint.storage import Persistence, analyse, runs_server
@@ -41,7 +43,7 @@ if TYPE_CHECKING:
     from composeguard.lint.rails import RailsDatabase
     from composeguard.lint.scripts import ShellFragment
     from composeguard.lint.secrets import Redactor
-    from composeguard.lint.shell import Script
+    from composeguard.lint.shell import Command, Script
     from composeguard.lint.start_commands import StartCommands, StartStep
     from composeguard.lint.written import WrittenIndex
 
@@ -509,6 +511,15 @@ class Project:
                     found.append((fragment, parse_script(fragment.text, fragment.origin)))
         return tuple(found)
 
+    def script_purpose(self, fragment: ShellFragment, command: Command) -> tuple[
+            ScriptPurpose, str]:
+        """What the script, Makefile target or CI job holding ``command`` is for, and the name
+        that says so (see :func:`~composeguard.lint.purpose.judge_script`)."""
+        words = command.words
+        named = [words[i + 1] for i in range(len(words) - 1)
+                 if words[i] in ("-f", "--file", "--env-file")]
+        return judge_script(fragment.path, fragment.context, named)
+
     # -- application configuration ------------------------------------------------------
 
     def _files_named(self, *names: str) -> list[Path]:
@@ -664,16 +675,40 @@ class Project:
 
     # -- data stores ---------------------------------------------------------------------
 
-    def data_store(self, service: Service) -> DataStore | None:
-        return self.data_stores.match(service.image)
+    def data_store(self, service: Service, model: ComposeModel) -> DataStore | None:
+        """The store a service's image is; for a ``build:`` service whose image name is not
+        one, the store its Dockerfile's stage is built FROM (``FROM postgres:16-alpine``)."""
+        image = self.store_image(service, model)
+        return self.data_stores.match(image[0]) if image is not None else None
+
+    def store_image(self, service: Service, model: ComposeModel) -> tuple[str, Location] | None:
+        """The image that makes a service a data store, and where it is written: ``image:``
+        when that is a store, else a ``build:`` service's FROM image; None for neither."""
+        node = service.get("image")
+        if service.image and self.data_stores.match(service.image) is not None and node:
+            return service.image, node.loc
+        if service.get("build") is not None:
+            base = self.built_from(service, model)
+            if base is not None and self.data_stores.match(base[0]) is not None:
+                return base
+        return None
+
+    def built_from(self, service: Service, model: ComposeModel) -> tuple[str, Location] | None:
+        """The image a ``build:`` service's Dockerfile stage starts FROM, with the FROM line."""
+        from composeguard.lint.start_commands import service_build
+
+        image = self._start_commands.image_start(service_build(service, model))
+        return image.base if image is not None else None
 
     def persistence(self, service: Service, model: ComposeModel) -> Persistence | None:
         """How a data-store service's mounts treat its data (None: not a data store, or the
         image is used as a client or one-shot job rather than the server)."""
-        store = self.data_store(service)
+        store = self.data_store(service, model)
         if store is None or not runs_server(service):
             return None
-        return analyse(service, store, inherited_mounts(service, model))
+        image = self.store_image(service, model)
+        return analyse(service, store, inherited_mounts(service, model),
+                       image[0] if image is not None else None)
 
     @cached_property
     def _data_store_servers(self) -> tuple[tuple[ComposeModel, Service, Persistence], ...]:

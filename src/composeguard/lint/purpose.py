@@ -23,6 +23,7 @@ copy, and the same compose file is what production runs.
 
 from __future__ import annotations
 
+import enum
 import fnmatch
 import posixpath
 from collections.abc import Mapping, Sequence
@@ -345,3 +346,59 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from composeguard.lint.nodes import Node
+
+
+# -- what a script, Makefile target or CI job is for -------------------------------------------
+
+class ScriptPurpose(enum.Enum):
+    """What a shell script, Makefile target or CI job is run for, judged by its name."""
+
+    DEPLOY = "deploy"
+    """Run where production's data lives: ``deploy.sh``, ``make release``, a deploy job."""
+    ROUTINE = "routine"
+    """A step run over and over on a live setup: ``make up``, ``make migrate``, ``start.sh``."""
+    TEARDOWN = "teardown"
+    """Named for what it destroys (``make destroy``, ``nuke``, ``down-all``): deliberate."""
+    OTHER = "other"
+
+
+DEPLOY_WORDS = frozenset({
+    "deploy", "deployment", "prod", "production", "release", "live", "publish", "rollout",
+    "staging", "stage",
+})
+"""Words in a script's path, Makefile target or CI job name that mark it as run where the
+production data lives."""
+
+ROUTINE_WORDS = frozenset({
+    "up", "start", "run", "serve", "boot", "restart", "reload", "migrate", "migrations",
+    "migration", "update", "upgrade",
+})
+"""Words of steps run again and again against the data they keep (first-time steps such as
+``install``, ``setup`` and ``init`` are not routine: they may build a database from scratch)."""
+
+TEARDOWN_WORDS = frozenset({
+    "destroy", "clean", "cleanup", "clear", "reset", "nuke", "purge", "wipe", "prune",
+    "teardown", "fresh", "drop", "erase", "delete", "remove", "rm", "rebuild", "reinstall",
+    "rollback", "revert", "undo", "downgrade",
+})
+"""Words that say the step destroys on purpose; ``down-all``/``down-volumes`` too."""
+
+
+def judge_script(path: Path, context: str, named_files: Sequence[str] = ()) -> tuple[
+        ScriptPurpose, str]:
+    """What a script (``path``), Makefile target or CI job (``context``) is for, and the name
+    that says so. ``named_files`` are the compose or env files its command names (``-f
+    docker-compose.prod.yml``): naming a production file makes it a deploy. A teardown name
+    wins: ``make deploy-reset`` says what it does."""
+    own = name_words(context) if context else name_words(posixpath.basename(path.as_posix()))
+    shown = context or path.name
+    if own & TEARDOWN_WORDS or ("down" in own and own & {"all", "volumes", "v"}):
+        return ScriptPurpose.TEARDOWN, shown
+    if (name_words(path.as_posix()) | name_words(context)) & DEPLOY_WORDS:
+        return ScriptPurpose.DEPLOY, shown
+    for name in named_files:
+        if name_words(posixpath.basename(name)) & DEPLOY_WORDS:
+            return ScriptPurpose.DEPLOY, name
+    if own & ROUTINE_WORDS:
+        return ScriptPurpose.ROUTINE, shown
+    return ScriptPurpose.OTHER, shown

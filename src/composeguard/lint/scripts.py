@@ -487,6 +487,9 @@ class ImageStart:
     """(source in the build context, destination in the image); a destination ending in ``/``
     is a directory."""
     runs: tuple[ShellFragment, ...]
+    base: tuple[str, Location] | None = None
+    """The image the stage is built FROM, through earlier stages (``FROM postgres:16 AS db``
+    then ``FROM db``), with the FROM line; None for ``FROM scratch``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -509,6 +512,7 @@ class _Stage:
     copies: list[tuple[str, str]] = field(default_factory=list)
     runs: list[ShellFragment] = field(default_factory=list)
     variables: dict[str, str] = field(default_factory=dict)
+    base: tuple[str, Location] | None = None
 
 
 def dockerfile_start(path: Path, text: str, target: str | None = None) -> ImageStart | None:
@@ -527,7 +531,8 @@ def dockerfile_start(path: Path, text: str, target: str | None = None) -> ImageS
             image = _substitute(words[0], global_args).lower() if words else ""
             name = words[2].lower() if len(words) > 2 and words[1].lower() == "as" else ""
             parent = next((s for s in reversed(stages) if s.name and s.name == image), None)
-            stages.append(_Stage(name) if parent is None else replace(
+            base = (image, instruction.location) if image and image != "scratch" else None
+            stages.append(_Stage(name, base=base) if parent is None else replace(
                 parent, name=name, cmd_set=False, copies=list(parent.copies), runs=[],
                 variables=dict(parent.variables)))
         elif stages:
@@ -539,7 +544,7 @@ def dockerfile_start(path: Path, text: str, target: str | None = None) -> ImageS
     if chosen is None:
         return None
     return ImageStart(chosen.entrypoint, chosen.cmd, chosen.workdir, tuple(chosen.copies),
-                      tuple(chosen.runs))
+                      tuple(chosen.runs), chosen.base)
 
 
 def _apply(stage: _Stage, instruction: _Instruction, source: TextOrigin,

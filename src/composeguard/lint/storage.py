@@ -70,10 +70,11 @@ class Persistence:
                 and self.wrong_mount.target == POSTGRES_OLD_DIR)
 
 
-def data_directories(store: DataStore, service: Service) -> tuple[str, tuple[str, ...], str | None]:
+def data_directories(store: DataStore, service: Service, image: str | None = None
+                     ) -> tuple[str, tuple[str, ...], str | None]:
     """The data directory, every directory a mount may target to persist it, and the image's
     VOLUME directory (which shadows a mount above it)."""
-    data_dir, accepted, volume_dir = _image_layout(store, service)
+    data_dir, accepted, volume_dir = _image_layout(store, image or service.image or "")
     if store.name == "minio":
         served = minio_data_dir(service)
         if served is not None:
@@ -106,13 +107,13 @@ def _data_dir_argument(service: Service) -> str | None:
     return None
 
 
-def _image_layout(store: DataStore, service: Service) -> tuple[str, tuple[str, ...], str | None]:
+def _image_layout(store: DataStore, image: str) -> tuple[str, tuple[str, ...], str | None]:
     """The store's own layout; official postgres images moved theirs in 18. A moving tag of
     the official image (none, ``latest``, ``alpine``) is today's major; for a version nobody
     can read (``${PG_VERSION}``, a fork's ``latest``) either directory is accepted."""
     if store.name != "postgres" or store.data_dir != POSTGRES_OLD_DIR:
         return store.data_dir, (store.data_dir,), store.volume_dir
-    major = postgres_major(service.image or "")
+    major = postgres_major(image)
     if major is None:
         return POSTGRES_OLD_DIR, (POSTGRES_OLD_DIR, POSTGRES_18_DIR), None
     if major >= 18:
@@ -151,9 +152,11 @@ def covers(mount_target: str, data_dir: str, volume_dir: str | None) -> bool:
     return not shadowed
 
 
-def analyse(service: Service, store: DataStore, inherited: tuple[Mount, ...] = ()) -> Persistence:
-    """Judge the service's own mounts and those it takes with ``volumes_from``."""
-    data_dir, accepted, volume_dir = data_directories(store, service)
+def analyse(service: Service, store: DataStore, inherited: tuple[Mount, ...] = (),
+            image: str | None = None) -> Persistence:
+    """Judge the service's own mounts and those it takes with ``volumes_from``; ``image`` is
+    the image that is the store (the Dockerfile's FROM for a built one), else ``image:``."""
+    data_dir, accepted, volume_dir = data_directories(store, service, image)
     persisted = anonymous = tmpfs = wrong = None
     reason = None
     for mount in (*service.mounts, *inherited):

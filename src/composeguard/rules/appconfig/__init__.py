@@ -141,7 +141,7 @@ def _switch_message(where: str, switch: AuthSwitch, written: Written) -> str | N
 def hardcoded_database_credential(self: Rule, project: Project) -> Iterator[Finding]:
     seen: set[Location] = set()
     for model, service in project.production_services():
-        store = project.data_store(service)
+        store = project.data_store(service, model)
         if store is None:
             continue
         environment = service.environment
@@ -479,7 +479,7 @@ def debug_enabled_in_production(self: Rule, project: Project) -> Iterator[Findin
     seen: set[Location] = set()
     for written in facts.written_settings(project, _DEBUG):
         service, name = written.service, written.name
-        if name == "DEBUG" and project.data_store(service) is not None:
+        if name == "DEBUG" and project.data_store(service, written.model) is not None:
             continue
         seen.add(written.node.anchor_loc)
         yield self.finding(written.node.anchor_loc, _debug_message(

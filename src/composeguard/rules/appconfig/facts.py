@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from composeguard.lint.compose import Service
+from composeguard.lint.compose import ComposeModel, Service
 from composeguard.lint.envroles import env_file_role
 from composeguard.lint.nodes import Node, scalar_text
 from composeguard.lint.written import Written, judge_text, setting_matches
@@ -52,6 +52,7 @@ def production_env_values(project: Project) -> Iterator[EnvValue]:
 class WrittenSetting:
     """A setting a production-facing service writes in a compose file, with a watched value."""
 
+    model: ComposeModel
     service: Service
     node: Node
     name: str
@@ -77,5 +78,5 @@ def written_settings(
             value = judged.value_when_unset.strip()
             if (judged.literal or judged.fallback) and setting_matches(name, value, values):
                 seen.add(node.anchor_loc)
-                yield WrittenSetting(service, node, name, judged, value)
+                yield WrittenSetting(model, service, node, name, judged, value)
 

@@ -195,3 +195,62 @@ def _backup_message(project: Project, service: Service, store: str) -> str:
 def no_database_backup(self: Rule, project: Project) -> Iterator[Finding]:
     for service, store in backups.stores_without_backup(project):
         yield self.finding(service.location, _backup_message(project, service, store.name))
+
+
+@rule(
+    code="CG603",
+    name="destructive-routine-step",
+    severity=Severity.ERROR,
+    summary="A deploy step or a routine Makefile target wipes the database.",
+    what="""
+        Reports a database wipe (`artisan migrate:fresh`/`db:wipe`, `manage.py flush`,
+        `rails db:reset`/`db:schema:load`, `prisma migrate reset`, `doctrine:schema:drop`...,
+        the commands CG202 knows, also through `docker compose exec app ...`) in a shell
+        script, Makefile target or CI job whose name says it is a deploy (`deploy.sh`, `make
+        release`, a deploy job, a command naming a production compose file) or a routine step
+        run again and again on a live setup (`make up`, `make migrate`, `make start`,
+        `update.sh`). A step named for what it destroys (`make fresh`, `reset`, `nuke`,
+        `rollback`) does what it says and is not reported, nor are steps with other names
+        (`make seed`, `make test`, `setup.sh`): the wipe is their purpose.
+    """,
+    why="""
+        A routine name is an invitation to run the step without a second thought: `make
+        migrate` on the production host after a `git pull`, or a deploy pipeline on every
+        merge. When the recipe behind the name drops every table, the habit that should apply
+        a migration deletes the data instead, and the step gives no warning because it was
+        written for a laptop.
+    """,
+    example="""
+        # Makefile
+        migrate:
+        	docker compose exec app php artisan migrate:fresh --seed --force
+    """,
+    use_instead="""
+        # Makefile
+        migrate:
+        	docker compose exec app php artisan migrate --force
+
+        fresh:  # development only: drops every table
+        	docker compose exec app php artisan migrate:fresh --seed
+    """,
+)
+def destructive_routine_step(self: Rule, project: Project) -> Iterator[Finding]:
+    from composeguard.lint.commands import Operation, classify
+    from composeguard.lint.purpose import ScriptPurpose
+
+    for fragment, script in project.shell_fragments:
+        for command in script.commands:
+            wipes = [a for a in classify(command.words) if a.operation is Operation.DESTROY]
+            if not wipes:
+                continue
+            purpose, named = project.script_purpose(fragment, command)
+            if purpose is ScriptPurpose.DEPLOY:
+                step = f"`{named}`, a deploy step"
+            elif purpose is ScriptPurpose.ROUTINE:
+                step = f"`{named}`, a routine step"
+            else:
+                continue
+            yield self.finding(command.location, (
+                f"{step}, runs `{wipes[0].command}`, which drops the database's data: whoever "
+                "runs it on a live setup loses it; keep the wipe in a step named for it "
+                "(`fresh`, `reset`) and let this one only migrate"))

@@ -726,7 +726,7 @@ def _standalone(project: Project, model: ComposeModel, base: ComposeFile,
         for name, node in services.items():
             service = model.services.get(name)
             if service is not None and isinstance(node, CommentedMap) and \
-                    project.data_store(service) is None:
+                    project.data_store(service, model) is None:
                 with _tail_kept(node):
                     _require_moved_passwords(node, notes)
     return data
@@ -759,7 +759,7 @@ def _require_moved_passwords(node: Any, notes: _Notes) -> bool:
 def _standalone_service(project: Project, model: ComposeModel, data: Any, node: Any,
                         name: str, service: Service, side: str, suffix: str,
                         volume_names: dict[str, str], notes: _Notes) -> None:
-    store = project.data_store(service)
+    store = project.data_store(service, model)
     state = project.persistence(service, model)
     if side == "prod" and "restart" not in node and not _has_restart_policy(node):
         _insert(node, "restart", "unless-stopped")
@@ -807,7 +807,7 @@ def _override(project: Project, model: ComposeModel, base: ComposeFile,
         for name, node in base_services.items():
             service = model.services.get(name)
             environment = node.get("environment") if isinstance(node, CommentedMap) else None
-            if service is None or environment is None or project.data_store(service) is not None:
+            if service is None or environment is None or project.data_store(service, model) is not None:
                 continue
             holder = {"environment": copy.deepcopy(environment)}
             if _require_moved_passwords(holder, notes):
@@ -825,7 +825,7 @@ def _override_entry(project: Project, model: ComposeModel, data: Any, node: Any,
     entry = CommentedMap()
     if side == "prod" and "restart" not in node and not _has_restart_policy(node):
         entry["restart"] = "unless-stopped"
-    store = project.data_store(service)
+    store = project.data_store(service, model)
     if store is None:
         return entry
     has_ports = isinstance(node.get("ports"), list) and bool(node["ports"])

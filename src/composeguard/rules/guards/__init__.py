@@ -84,8 +84,8 @@ def _loopback_suggestion(port: PublishedPort) -> str:
 )
 def database_port_published(self: Rule, project: Project) -> Iterator[Finding]:
     seen: set[Location] = set()
-    for _, service in project.production_services():
-        store = project.data_store(service)
+    for model, service in project.production_services():
+        store = project.data_store(service, model)
         if store is None or not store.client_ports:
             continue
         for port in service.ports:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
 from composeguard.lint.commands import Operation
-from composeguard.lint.compose import Environment, MountKind, name_words
-from composeguard.lint.finding import Finding, Severity, offer
+from composeguard.lint.compose import Environment, MountKind
+from composeguard.lint.datastores import major_version
+from composeguard.lint.finding import Finding, Location, Severity, offer
 from composeguard.lint.project import Project
 from composeguard.rules.base import Rule, rule
 from composeguard.rules.persistence.fixes import (
@@ -18,10 +18,6 @@ from composeguard.rules.persistence.fixes import (
     name_anonymous_fix,
     rabbitmq_hostname_fix,
 )
-
-if TYPE_CHECKING:
-    from composeguard.lint.scripts import ShellFragment
-    from composeguard.lint.shell import Command
 
 NOT_TEST = (Environment.PRODUCTION, Environment.DEVELOPMENT)
 
@@ -45,7 +41,10 @@ DEPENDENCY_MASKS = frozenset({
         image's version (postgres 18 moved its data to /var/lib/postgresql). Redis and valkey
         are caches: a warning in production-facing files only, and nothing when the command
         turns persistence off. An anonymous volume or a tmpfs at the data directory is left to
-        CG102 and CG103. Test files are not checked.
+        CG102 and CG103. Test files are not checked. A `build:` service is the store its
+        Dockerfile's stage is built `FROM` (`FROM postgres:16-alpine`, through earlier stages
+        and `target:`). The stores, their data directories and the documentation each comes
+        from are listed in [data-stores.md](data-stores.md).
     """,
     why="""
         Most database images declare their data directory a `VOLUME`, so without a named
@@ -227,37 +226,23 @@ def stateful_data_on_tmpfs(self: Rule, project: Project) -> Iterator[Finding]:
                 "the data is erased at every stop; use a named volume outside test files"))
 
 
-DEPLOY_WORDS = frozenset({
-    "deploy", "deployment", "prod", "production", "release", "live", "publish", "rollout",
-    "staging", "stage",
-})
-"""Words in a script's path, Makefile target or CI job name that mark it as run where the
-production data lives."""
-
-
-def _deploy_script(fragment: ShellFragment, command: Command) -> bool:
-    """By its path, target or job name, or by the production files the command names."""
-    if (name_words(fragment.path.as_posix()) | name_words(fragment.context)) & DEPLOY_WORDS:
-        return True
-    words = command.words
-    named = [words[i + 1] for i in range(len(words) - 1)
-             if words[i] in ("-f", "--file", "--env-file")]
-    return any(name_words(posixpath.basename(name)) & DEPLOY_WORDS for name in named)
-
-
 @rule(
     code="CG104",
     name="volume-destroying-command",
     severity=Severity.ERROR,
-    other_severities=(Severity.WARNING,),
+    other_severities=(Severity.WARNING, Severity.INFO),
     summary="A script or start command deletes Docker volumes, and the data in them.",
     what="""
         Reports `docker compose down -v`/`--volumes`, `docker-compose down -v`,
         `docker volume rm`/`prune` and `docker system prune --volumes` in shell scripts,
-        Makefile recipes, CI workflow steps and compose start commands. An error in a script
-        meant for deploys or production (named so by its path, Makefile target or CI job, or
-        naming a production compose file), a warning elsewhere. CI jobs that do not deploy are
-        not reported: a CI runner's volumes are thrown away with the runner.
+        Makefile recipes, CI workflow steps and compose start commands. The name of the
+        script, Makefile target or CI job says what it is for: an error in a deploy step
+        (`deploy.sh`, `make release`, a deploy job, or a command naming a production compose
+        file) and in a routine one (`make up`, `make migrate`, `start.sh`), which is run again
+        and again on a live setup; `info` in a step named for what it destroys (`make
+        destroy`, `clean`, `reset`, `nuke`, `down-all`), which is deliberate and which `fix`
+        never changes; a warning elsewhere. CI jobs that do not deploy are not reported: a CI
+        runner's volumes are thrown away with the runner.
     """,
     why="""
         Named volumes are where the databases keep their data. `down -v` removes them together
@@ -285,6 +270,7 @@ def _deploy_script(fragment: ShellFragment, command: Command) -> bool:
 )
 def volume_destroying_command(self: Rule, project: Project) -> Iterator[Finding]:
     from composeguard.lint.commands import classify
+    from composeguard.lint.purpose import ScriptPurpose
 
     for fragment, script in project.shell_fragments:
         for command in script.commands:
@@ -292,15 +278,24 @@ def volume_destroying_command(self: Rule, project: Project) -> Iterator[Finding]
                        if a.operation is Operation.VOLUME_DESTROY]
             if not actions:
                 continue
-            deploy = _deploy_script(fragment, command)
-            if fragment.kind == "ci" and not deploy:
+            purpose, named = project.script_purpose(fragment, command)
+            live = purpose in (ScriptPurpose.DEPLOY, ScriptPurpose.ROUTINE)
+            if fragment.kind == "ci" and purpose is not ScriptPurpose.DEPLOY:
                 continue
-            where = "a deploy script" if deploy else "this script"
+            if purpose is ScriptPurpose.TEARDOWN:
+                yield self.finding(command.location, (
+                    f"`{actions[0].command}` in `{named}`, a step named for what it destroys, "
+                    "deletes the project's volumes and every database in them: never run it "
+                    "where production's data lives"), severity=Severity.INFO)
+                continue
+            where = {ScriptPurpose.DEPLOY: f"`{named}`, a deploy step,",
+                     ScriptPurpose.ROUTINE: f"`{named}`, a routine step,"}.get(
+                purpose, "this script")
             yield self.finding(
                 command.location,
                 f"`{actions[0].command}` in {where} deletes the project's volumes and every "
                 "database in them; leave volumes out (`docker compose down` keeps them)",
-                severity=Severity.ERROR if deploy else Severity.WARNING,
+                severity=Severity.ERROR if live else Severity.WARNING,
                 fix=offer(keep_volumes_fix, project, command),
             )
     for model, service, step, action in project.start_actions(NOT_TEST, (Operation.VOLUME_DESTROY,)):
@@ -360,3 +355,111 @@ def rabbitmq_hostname_not_fixed(self: Rule, project: Project) -> Iterator[Findin
             f"service '{service.name}' (rabbitmq) has no fixed `hostname:`: its data lives under "
             "mnesia/rabbit@<hostname>, so a recreated container starts with an empty broker; "
             f"set `hostname: {service.name}`"), fix=offer(rabbitmq_hostname_fix, project, service))
+
+
+# -- CG106 data-store-image-not-pinned -------------------------------------------------------
+
+_UPGRADE_NOTES = {
+    "postgres": "PostgreSQL opens data files only with the major version that wrote them "
+                "(pg_upgrade or a dump and restore; 18 also moved the data directory)",
+    "mysql": "MySQL upgrades its data files in place on the first start of a new major and "
+             "cannot go back",
+    "mariadb": "MariaDB upgrades its data files in place on the first start of a new major "
+               "and cannot go back",
+    "mongo": "MongoDB refuses data files more than one major version behind",
+    "elasticsearch": "Elasticsearch reads only indices of the previous major version",
+    "opensearch": "OpenSearch reads only indices of the previous major version",
+}
+
+
+def moving_tag(tag: str | None) -> bool:
+    """A tag that follows new major versions: none, ``latest``, ``alpine``, ``bookworm``,
+    ``management``... A tag that starts with a version (``16``, ``v2.9``, ``8.4-oracle``),
+    names a PostgreSQL major (``latest-pg16``) or a dated release (minio's ``RELEASE.``)
+    is pinned, and so is an ``lts`` tag: it moves only to the next long-term release, which
+    MySQL and MariaDB upgrade to in place."""
+    if tag is None:
+        return True
+    if major_version(tag) is not None or tag.startswith("RELEASE.") or \
+            tag.split("-")[0] == "lts":
+        return False
+    return not any(part.startswith("pg") and part[2:].isdigit() for part in tag.split("-"))
+
+
+@rule(
+    code="CG106",
+    name="data-store-image-not-pinned",
+    severity=Severity.WARNING,
+    summary="A production data store's image has no version, or a tag that moves across majors.",
+    what="""
+        Reports a data store (see [data-stores.md](data-stores.md)) in a production-facing
+        setup whose image has no tag or a tag that follows new major versions: `postgres`,
+        `postgres:latest`, `postgres:alpine`, `mysql`, `mongo:latest`, `rabbitmq:management`.
+        A tag that starts with a version (`postgres:17`, `mysql:8.4-oracle`, `mongo:7.0`),
+        names a PostgreSQL major (`timescale/timescaledb:latest-pg16`), a dated release
+        (`minio/minio:RELEASE...`) or a digest is pinned, and so is `lts` (`mariadb:lts`
+        moves only to the next long-term release, an upgrade the store makes in place). A
+        `build:` service is judged by its
+        Dockerfile's `FROM`. Caches (redis, valkey) are left out, as are tags that still hold a
+        `${VAR}` (the deploy chooses them) and development and test setups. There is no
+        automatic fix: only the person who knows which version wrote the data can pin it.
+    """,
+    why="""
+        The next pull, on a new host, after `docker compose pull`, or when the cache is
+        cleared, can bring a new major version of the store to data written by the old one.
+        Its on-disk format or data directory may differ: PostgreSQL 18 moved its data
+        directory and refuses the old mount, a PostgreSQL major cannot open the previous
+        one's files, MySQL upgrades them in place on first start and cannot go back. The
+        outage starts with an ordinary redeploy, and the quick way out (a fresh volume)
+        throws the data away.
+    """,
+    example="""
+        services:
+          db:
+            image: postgres
+            volumes:
+              - pgdata:/var/lib/postgresql/data
+        volumes:
+          pgdata:
+    """,
+    use_instead="""
+        services:
+          db:
+            image: postgres:17    # the major version that wrote the data
+            volumes:
+              - pgdata:/var/lib/postgresql/data
+        volumes:
+          pgdata:
+    """,
+    references=("https://hub.docker.com/_/postgres#image-variants",
+                "https://www.postgresql.org/docs/current/upgrading.html",
+                "https://dev.mysql.com/doc/refman/8.4/en/upgrade-docker-mysql.html"),
+)
+def data_store_image_not_pinned(self: Rule, project: Project) -> Iterator[Finding]:
+    from composeguard.lint.datastores import parse_image
+
+    seen: set[Location] = set()
+    for model, service, state in project.data_store_services(Environment.PRODUCTION):
+        if state.store.cache or project.defined_for_development(model, service):
+            continue
+        written = project.store_image(service, model)
+        if written is None:
+            continue
+        image, location = written
+        node = service.get("image")
+        templated = node is not None and node.loc == location and node.template is not None
+        ref = parse_image(image)
+        if templated or "@" in image or "$" in image or not moving_tag(ref.tag) or \
+                location in seen:
+            continue
+        seen.add(location)
+        shown = f"`{image}`" if ref.tag else f"`{image}` with no tag"
+        via = "" if node is not None and node.loc == location else " (its Dockerfile's FROM)"
+        note = _UPGRADE_NOTES.get(state.store.name,
+                                  "a new major version may not read the old one's data")
+        yield self.finding(location, (
+            f"service '{service.name}' ({state.store.name}) runs {shown}{via}, which moves to "
+            f"each new major version: the next pull can start a new major on data the old one "
+            f"wrote, and {note}; pin the major version the data was written with "
+            f"(`{ref.repository}:<major>`; `docker compose exec {service.name} ... --version` "
+            "or the running container's image shows it)"))
