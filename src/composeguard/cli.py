@@ -223,7 +223,9 @@ def _check(
             say(f"composeguard: {line}", err=True)
         unchecked = _git_rules_not_checked(any(part.in_git for part in checked), selection)
         if unchecked:
-            say(f"composeguard: not a git repository: {' and '.join(unchecked)} "
+            codes = unchecked[0] if len(unchecked) == 1 else \
+                f"{', '.join(unchecked[:-1])} and {unchecked[-1]}"
+            say(f"composeguard: not a git repository: {codes} "
                        f"(tracked files) {'was' if len(unchecked) == 1 else 'were'} not checked",
                        err=True)
     for finding in result.blanket:

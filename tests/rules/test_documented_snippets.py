@@ -22,6 +22,7 @@ ILLUSTRATIONS = {
     ("CG401", "example"), ("CG401", "use_instead"),   # git commands
     ("CG402", "example"), ("CG402", "use_instead"),   # one .gitignore, without the app
     ("CG403", "example"), ("CG403", "use_instead"),   # git commands
+    ("CG404", "example"), ("CG404", "use_instead"),   # git commands
     ("CG501", "example"), ("CG501", "use_instead"),   # a method of AppServiceProvider
 }
 HEADER = re.compile(r"^# ((?:[\w./-]+\.(?:ya?ml|sh))|(?:[\w./-]*/)?Makefile)\b.*$")

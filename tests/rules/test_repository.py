@@ -141,7 +141,7 @@ def cli_stderr(*args: str) -> str:
     return err.getvalue()
 
 
-NOTE = "not a git repository: CG401 and CG403 (tracked files) were not checked"
+NOTE = "not a git repository: CG401, CG403 and CG404 (tracked files) were not checked"
 
 
 @pytest.mark.parametrize(("git_repository", "args", "expected"), [

@@ -228,6 +228,16 @@ DATA_STORES: tuple[DataStore, ...] = (
 )
 
 
+DATABASE_URL_SCHEMES = frozenset({
+    "postgres", "postgresql", "postgis", "pgsql", "timescaledb", "cockroachdb", "mysql",
+    "mysql2", "mysqlx", "mariadb", "mongodb", "mongodb+srv", "redis", "rediss", "valkey",
+    "amqp", "amqps", "mssql", "sqlserver", "clickhouse", "cassandra", "neo4j", "bolt",
+    "neo4j+s", "couchdb", "elasticsearch", "opensearch", "oracle",
+})
+"""URL schemes of connections to a data store (``postgres://app:pw@db/app``); SQLAlchemy's
+``postgresql+psycopg`` and JDBC's ``jdbc:mysql:`` are read down to these."""
+
+
 _DIGEST = re.compile(r"@sha256:[0-9a-f]+$", re.IGNORECASE)
 
 

@@ -38,6 +38,7 @@ from composeguard.lint.storage import Persistence, analyse, runs_server
 if TYPE_CHECKING:
     from composeguard.lint.commands import Action, Operation
     from composeguard.lint.django import DatabaseDefault, DjangoSettings
+    from composeguard.lint.dumps import Dump
     from composeguard.lint.ignore import IgnoreRules
     from composeguard.lint.laravel import DefaultConnection, DestructiveGuard, LaravelApp
     from composeguard.lint.rails import RailsDatabase
@@ -636,6 +637,27 @@ class Project:
     def tracked(self, path: Path) -> bool | None:
         """Whether git tracks ``path`` (None outside a git repository)."""
         return self.discovery.tracked(path)
+
+    @cached_property
+    def tracked_dumps(self) -> tuple[Dump, ...]:
+        """The database dumps git tracks (see :mod:`composeguard.lint.dumps`), each file read
+        only as far as deciding needs."""
+        import os
+
+        from composeguard.lint.dumps import Dump, candidate, judge
+
+        found = []
+        for path in self.discovery.files:
+            root = self.repository_root(path)
+            if root is None:
+                continue
+            parts = tuple(Path(os.path.relpath(os.path.abspath(path), root)).parts)
+            if not candidate(parts) or self.tracked(path) is not True or path.is_symlink():
+                continue
+            kind = judge(path)
+            if kind is not None:
+                found.append(Dump(path, kind))
+        return tuple(found)
 
     def repository_root(self, path: Path) -> Path | None:
         """The root of the git repository holding ``path`` (None outside git)."""

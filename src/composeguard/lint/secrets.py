@@ -85,6 +85,32 @@ def url_password(value: str) -> str | None:
     return password or None
 
 
+def store_url_password(value: str) -> str | None:
+    """The scheme of a data-store connection URL that carries a password, in its user info
+    (``postgres://app:pw@db/app``) or its query (``jdbc:postgresql://db/app?password=pw``);
+    None for other values. SQLAlchemy's ``dialect+driver`` and ``jdbc:`` are read through."""
+    from urllib.parse import parse_qs
+
+    from composeguard.lint.datastores import DATABASE_URL_SCHEMES
+
+    text = value.strip()
+    if text.lower().startswith("jdbc:"):
+        text = text[5:]
+    if "://" not in text:
+        return None
+    try:
+        parts = urlsplit(text)
+        query = parse_qs(parts.query)
+        password = parts.password or next(
+            (v[0] for k, v in query.items() if k.lower() in ("password", "pwd") and v[0]), None)
+    except ValueError:
+        return None
+    scheme = parts.scheme.lower()
+    if scheme not in DATABASE_URL_SCHEMES:
+        scheme = scheme.split("+", 1)[0]
+    return scheme if password and scheme in DATABASE_URL_SCHEMES else None
+
+
 class Redactor:
     """Masks the project's secrets, and anything shaped like one, in a text."""
 

@@ -95,7 +95,11 @@ def _switch_message(where: str, switch: AuthSwitch, written: Written) -> str | N
         file; the finding points at the line that writes the value (the anchor's definition
         when it came through an alias). A value that is only `${VAR}`/`${VAR:?msg}`, a
         `*_FILE` secret, an empty value, a value from an `env_file`, and development and
-        test files are fine. The message never contains the secret.
+        test files are fine. Also a connection URL with a literal password in any
+        production service's environment (`DATABASE_URL: postgres://app:secret@db/app`,
+        `REDIS_URL: redis://:pw@cache:6379`, SQLAlchemy's `postgresql+psycopg://`, JDBC's
+        `?password=`), or a `${VAR:-...}` fallback to one; a password from `${DB_PASSWORD}`
+        is fine. The message never contains the secret.
     """,
     why="""
         A password in the compose file is in every clone of the repository and in its history
@@ -168,6 +172,32 @@ def hardcoded_database_credential(self: Rule, project: Project) -> Iterator[Find
             if message is not None and node.anchor_loc not in seen:
                 seen.add(node.anchor_loc)
                 yield self.finding(node.anchor_loc, message, fix=fix)
+    yield from _url_credentials(self, project, seen)
+
+
+def _url_credentials(self: Rule, project: Project, seen: set[Location]) -> Iterator[Finding]:
+    """Connection URLs with a literal password, in any production service's environment
+    (the app's ``DATABASE_URL``, a worker's ``REDIS_URL``)."""
+    from composeguard.lint.secrets import store_url_password
+
+    for model, service in project.production_services():
+        for name, node in service.environment.items():
+            text = project.written_text(model, node)
+            if text is None or "://" not in text or node.anchor_loc in seen:
+                continue
+            judged = _judge_text(text)
+            scheme = store_url_password(judged.value_when_unset)
+            if scheme is None:
+                continue
+            seen.add(node.anchor_loc)
+            how = (f"falls back to a connection URL (`{scheme}://`) with a password written in "
+                   f"the compose file {_unset_clause(judged.variables)}" if judged.fallback else
+                   f"is a connection URL (`{scheme}://`) with a password written in the compose "
+                   "file")
+            yield self.finding(node.anchor_loc, (
+                f"service '{service.name}': {name} {how}, readable by anyone with the "
+                "repository or its history; take the whole URL from the server's environment "
+                f"(`${{{name}:?}}`) or only its password (`...:${{DB_PASSWORD:?}}@...`)"))
 
 
 # -- shared by CG301 and CG302 ------------------------------------------------------------------

@@ -20,7 +20,7 @@ from composeguard.rules.repository.fixes import (
     patterns_in,
 )
 
-GIT_CODES = ("CG401", "CG403")
+GIT_CODES = ("CG401", "CG403", "CG404")
 """The rules that read what git tracks: silent outside a repository (the CLI says so)."""
 
 
@@ -262,3 +262,55 @@ def env_file_tracked(self: Rule, project: Project) -> Iterator[Finding]:
             f"`git rm --cached {shlex.quote(relative)}` at the repository root (the file stays on "
             f"disk) and add `{path.name}` to .gitignore"
             f"{_already_ignored(project, tracked)}{rotate}"))
+
+
+# -- CG404 database-dump-tracked --------------------------------------------------------------
+
+
+@rule(
+    code="CG404",
+    name="database-dump-tracked",
+    severity=Severity.ERROR,
+    summary="Git tracks a database dump: SQL from a dump tool, a pg_dump archive, BSON, a "
+            "Django fixture of user accounts.",
+    what="""
+        Reports a file git tracks that holds a database's rows: a `.sql` file a dump tool
+        wrote (its header says `-- MySQL dump`, `-- PostgreSQL database dump`, phpMyAdmin,
+        Adminer...), compressed SQL (`.sql.gz`, `.sql.xz`...), a `pg_dump -Fc` archive (any
+        name, by its `PGDMP` bytes), mongodump's `.bson` files, a Redis `dump.rdb`, and a
+        Django fixture (JSON) holding `auth.user` rows with password hashes or a `dumpdata`
+        of the whole database (content types, permissions, sessions). Hand-written
+        `init.sql`/`schema.sql` files, seed INSERTs and fixtures of other models are not
+        dumps; test folders are not looked at. Only the first 16 KB of a SQL file are read,
+        and a JSON fixture over 8 MB is judged by its first bytes. Outside a git repository
+        this rule is silent.
+    """,
+    why="""
+        A dump is the database itself: customers' rows, e-mail addresses, password hashes,
+        API tokens. Committed, it is in every clone, fork and CI cache, and in the history
+        after it is deleted; a dump taken from production is a data breach waiting for the
+        repository to be shared. It also ages: restoring "the dump in the repo" after an
+        incident brings back last year's data over this year's.
+    """,
+    example="""
+        $ git ls-files backups/
+        backups/prod-2024-05-01.sql.gz
+    """,
+    use_instead="""
+        $ git rm --cached backups/prod-2024-05-01.sql.gz
+        $ echo '/backups/' >> .gitignore
+        # keep dumps in the backup store, encrypted, with a retention policy
+    """,
+)
+def database_dump_tracked(self: Rule, project: Project) -> Iterator[Finding]:
+    for dump in project.tracked_dumps:
+        tracked = facts.tracked_file(project, dump.path, fixtures=True)
+        if tracked is None:
+            continue
+        relative = tracked.relative
+        yield self.finding(Location(dump.path, 1), (
+            f"git tracks {relative}, a {dump.kind.value}: its rows are in every clone "
+            "and in the history for good; run "
+            f"`git rm --cached {shlex.quote(relative)}` at the repository root (the file stays on "
+            f"disk), add `/{relative}` to .gitignore, and if it came from production, rotate "
+            f"the passwords and tokens it holds{_already_ignored(project, tracked)}"))

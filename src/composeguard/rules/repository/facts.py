@@ -343,16 +343,18 @@ class TrackedFile:
     """``path`` below ``root``, with POSIX separators."""
 
 
-def tracked_file(project: Project, path: Path) -> TrackedFile | None:
-    """``path`` as git tracks it, or None: untracked, outside git, a fixture, or a symlink
-    (git stores the link, never what it points to)."""
+def tracked_file(project: Project, path: Path, fixtures: bool = False) -> TrackedFile | None:
+    """``path`` as git tracks it, or None: untracked, outside git, a fixture (unless
+    ``fixtures``), or a symlink (git stores the link, never what it points to)."""
     if project.tracked(path) is not True or path.is_symlink():
         return None
     root = project.repository_root(path)
     if root is None:
         return None
     relative = Path(os.path.relpath(os.path.abspath(path), root)).as_posix()
-    return None if is_fixture(relative.split("/")) else TrackedFile(path, root, relative)
+    if not fixtures and is_fixture(relative.split("/")):
+        return None
+    return TrackedFile(path, root, relative)
 
 
 def already_ignored_by(project: Project, tracked: TrackedFile) -> IgnoreMatch | None:
