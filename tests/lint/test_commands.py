@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import shlex
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -388,3 +389,25 @@ def test_no_argv_makes_it_raise(words: list[str]) -> None:
 def test_no_text_makes_it_raise(words: list[str]) -> None:
     classify(words)
     package_script(words)
+
+
+@pytest.mark.parametrize(("text", "copied"), [
+    ("cp .env.example .env", ".env.example"),
+    ("cp -f /app/.env.dist /app/.env", "/app/.env.dist"),
+    ("cat .env.sample > .env", ".env.sample"),
+    ("cat env.example >| .env", "env.example"),
+    ("cp -n .env.example .env", None),
+    ("cp --no-clobber .env.example .env", None),
+    ("cp -fn .env.example .env", None),
+    ("cat .env.example >> .env", None),
+    ("cat .env.example", None),
+    ("cp .env.production .env", None),
+    ("cp .env.example .env.backup", None),
+])
+def test_copies_example_env(text: str, copied: str | None) -> None:
+    from composeguard.lint.commands import copies_example_env
+    from composeguard.lint.origin import TextOrigin
+    from composeguard.lint.shell import parse_script
+
+    [command] = parse_script(text, TextOrigin(Path("start.sh"), text)).commands
+    assert copies_example_env(command.words, command.redirects) == copied

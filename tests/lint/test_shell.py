@@ -502,3 +502,16 @@ def test_a_shell_run_in_another_container_is_parsed() -> None:
     assert inner[0].location.column == text.index("mysqldump") + 1
     assert shell_body(["kubectl", "exec", "pod", "--", "bash", "-lc", "rake db:seed"]) == 6
     assert shell_body(["docker", "compose", "exec", "db", "psql", "-c", "select 1"]) is None
+
+
+@pytest.mark.parametrize("text", [
+    "cat .env.example > .env && php-fpm",          # bashlex
+    "echo $((1 + 2)) > /tmp/n; cat .env.example > .env",   # the fallback reader
+])
+def test_output_redirections_are_kept(text: str) -> None:
+    from composeguard.lint.origin import TextOrigin
+    from composeguard.lint.shell import parse_script
+
+    commands = parse_script(text, TextOrigin(Path("start.sh"), text)).commands
+    cat = next(c for c in commands if c.words[0] == "cat")
+    assert cat.redirects == ((">", ".env"),)

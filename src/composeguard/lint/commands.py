@@ -608,3 +608,36 @@ def development_server(words: Sequence[str]) -> str | None:
         if all(word in args[1:] for word in needed):
             return " ".join((program, *needed))
     return None
+
+
+EXAMPLE_ENV_WORDS = frozenset({"example", "sample", "dist", "template", "defaults", "default"})
+"""What names an env file a template: ``.env.example``, ``.env.dist``, ``env.sample``."""
+NO_CLOBBER = frozenset({"-n", "--no-clobber", "--update=none", "--update=none-fail"})
+
+
+def copies_example_env(words: Sequence[str], redirects: Sequence[tuple[str, str]]) -> str | None:
+    """The example env file a command copies over the app's ``.env`` (``cp .env.example
+    .env``, ``cat .env.dist > .env``), or None; ``cp -n`` leaves an existing one alone."""
+    def example(word: str) -> bool:
+        name = word.rsplit("/", 1)[-1].lower()
+        parts = set(name.replace("-", ".").replace("_", ".").split("."))
+        return "env" in parts and bool(parts & EXAMPLE_ENV_WORDS)
+
+    def is_env(word: str) -> bool:
+        return word.rsplit("/", 1)[-1] == ".env"
+
+    if not words:
+        return None
+    program = words[0].rsplit("/", 1)[-1]
+    if program == "cp" and len(words) >= 3:
+        flags = [w for w in words[1:] if w.startswith("-")]
+        operands = [w for w in words[1:] if not w.startswith("-")]
+        if (len(operands) == 2 and example(operands[0]) and is_env(operands[1])
+                and not NO_CLOBBER.intersection(flags)
+                and not any(f.startswith("-") and not f.startswith("--") and "n" in f
+                            for f in flags)):
+            return operands[0]
+    if program == "cat" and len(words) == 2 and example(words[1]) and any(
+            op in (">", ">|") and is_env(target) for op, target in redirects):
+        return words[1]
+    return None

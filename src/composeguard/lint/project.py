@@ -50,6 +50,9 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
+DOCUMENTED_ENV_FILES = (".env.example", ".env.dist", ".env.sample", ".env.template")
+"""The example env files that document a ``.env``, in the order they are looked for."""
+
 SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh", "busybox"})
 
 
@@ -351,6 +354,19 @@ class Project:
         env = self.env_file(Path(directory) / ".env")
         return env.variables() if env is not None else {}
 
+    def documented_env(self, directory: Path) -> tuple[str, Mapping[str, str]] | None:
+        """For a directory with no ``.env``: the example env file that documents one
+        (``.env.example``, ``.env.dist``, ``.env.sample``, ``.env.template``) and its
+        variables; None when there is a ``.env`` or no example."""
+        directory = Path(directory)
+        if (directory / ".env").exists():
+            return None
+        for name in DOCUMENTED_ENV_FILES:
+            env = self.env_file(directory / name) if (directory / name).is_file() else None
+            if env is not None:
+                return name, env.variables()
+        return None
+
     def models_for(self, *environments: Environment) -> Iterator[ComposeModel]:
         for model in self.models:
             if not environments or model.environment in environments:
@@ -440,7 +456,7 @@ class Project:
     def _start_commands(self) -> StartCommands:
         from composeguard.lint.start_commands import StartCommands
 
-        return StartCommands(self.read_text, self.shell_script)
+        return StartCommands(self.read_text, self.shell_script, self.documented_env)
 
     def start_steps(self, model: ComposeModel, service: Service) -> tuple[StartStep, ...]:
         """Every simple command ``service`` runs on start in ``model``, through its

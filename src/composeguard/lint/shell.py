@@ -68,6 +68,8 @@ class Command:
     mask_location: Location | None = None
     conditions: tuple[Condition, ...] = ()
     depth: int = 0
+    redirects: tuple[tuple[str, str], ...] = ()
+    """Output redirections, as (operator, target word): ``cat a > .env`` has ``(">", ".env")``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -301,6 +303,7 @@ class _Simple:
     subs: list[_Seq]
     start: int
     end: int
+    redirects: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -609,7 +612,8 @@ class _Walker:
             self.out.append(Command(
                 tuple(texts[skip:]), tuple(self.loc(w.start, w.end) for w in node.words[skip:]),
                 self.loc(first.start, last.end), self.text[first.start:last.end], assignments,
-                outcome.failure, outcome.masked_by, outcome.location, conditions, self.depth))
+                outcome.failure, outcome.masked_by, outcome.location, conditions, self.depth,
+                tuple(node.redirects)))
             if texts[skip] == "set" and not self.in_function:
                 self.errexit, self.pipefail = _options(texts[skip + 1 :], self.errexit,
                                                        self.pipefail)
@@ -799,7 +803,9 @@ def _bl_element(node: Any) -> _Simple | _Compound:
     if kind == "command":
         words = [p for p in node.parts if p.kind in ("word", "assignment")]
         subs = [_bl_seq([sub.command]) for word in words for sub in _bl_substitutions(word)]
-        return _Simple([_Word(w.word, *w.pos) for w in words], subs, start, end)
+        redirects = [(str(p.type), p.output.word) for p in node.parts
+                     if p.kind == "redirect" and getattr(p.output, "kind", None) == "word"]
+        return _Simple([_Word(w.word, *w.pos) for w in words], subs, start, end, redirects)
     if kind == "compound":
         inner = [p for p in node.list if p.kind != "reservedword"]
         if len(inner) == 1 and inner[0].kind in ("if", "while", "until", "for"):
@@ -1223,9 +1229,13 @@ class _Reader:
         start = self.tokens[self.pos].start
         words: list[_Word] = []
         subs: list[_Seq] = []
+        redirects: list[tuple[str, str]] = []
         while (token := self.peek()) is not None and token.kind != "op":
             self.pos += 1
             if token.kind == "redir":
+                target = self.peek()
+                if target is not None and target.kind == "word":
+                    redirects.append((token.value, target.value))
                 self.skip_word()
                 continue
             if token.kind == "word":
@@ -1238,7 +1248,7 @@ class _Reader:
                     op = self.tokens[self.pos]
                     words.append(_Word(op.value, op.start, op.end))
                     self.pos += 1
-        return _Simple(words, subs, start, self.last_end())
+        return _Simple(words, subs, start, self.last_end(), redirects)
 
     def substitution(self, start: int, end: int) -> _Seq:
         if self.nesting >= _MAX_NESTING:

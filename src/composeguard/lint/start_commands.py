@@ -70,15 +70,22 @@ class Build:
 
 Reader = Callable[[Path], "str | None"]
 ScriptParser = Callable[[Path], "Script | None"]
+Defaults = Callable[[Path], "tuple[str, Mapping[str, str]] | None"]
+"""For a project directory without a ``.env``: the example env file that documents one
+(``.env.example``) and its variables."""
 
 
 class StartCommands:
     """Resolves the start commands of services; one per Project, caching what it reads."""
 
-    def __init__(self, read: Reader, script: ScriptParser) -> None:
+    def __init__(self, read: Reader, script: ScriptParser,
+                 defaults: Defaults = lambda _: None) -> None:
         self._read = read
         self._script = script
+        self._defaults = defaults
         self._images: dict[Build, ImageStart | None] = {}
+        self._model: ComposeModel | None = None
+        self._note = ""
 
     def image_start(self, build: Build | None) -> ImageStart | None:
         if build is None:
@@ -94,17 +101,21 @@ class StartCommands:
         build = service_build(service, model)
         image = self.image_start(build)
         environment = _plain_environment(service)
-        context = _Context(model, service, build, image, environment)
+        self._note = ""
+        started = self._start_scripts(service, image, model)
+        context = _Context(model, service, build, image, environment, self._note)
         steps: dict[tuple[Location, str], StartStep] = {}
-        for script, via in self._start_scripts(service, image):
+        for script, via in started:
             for step in self._expand(script, via, context, depth=0, seen=frozenset()):
                 steps.setdefault((step.location, step.command.text), step)
         return tuple(steps.values())
 
-    def _start_scripts(self, service: Service, image: ImageStart | None) -> list[tuple[Script, str]]:
+    def _start_scripts(self, service: Service, image: ImageStart | None,
+                       model: ComposeModel) -> list[tuple[Script, str]]:
         """The container's argv (ENTRYPOINT + CMD) parsed, and the CMD part on its own too:
         an entrypoint script usually ends in ``exec "$@"``, running the command as a program
         of its own (duplicates are dropped by location)."""
+        self._model = model
         entry, command, via = self._argv(service, image)
         if entry is not None and command is None:
             return [(entry, via)]
@@ -151,11 +162,39 @@ class StartCommands:
 
     def _node_words(self, node: Node) -> list[tuple[str, Origin]]:
         if node.is_list:
-            return [(scalar_text(item.value), self._origin(item)) for item in node.value
+            return [(self._documented(item), self._origin(item)) for item in node.value
                     if item.is_scalar]
         if node.is_scalar:
-            return split_compose_string(scalar_text(node.value), self._origin(node))
+            text = self._documented(node)
+            origin = self._origin(node) if text == scalar_text(node.value) else TextOrigin(
+                node.loc.path, text, node.loc.line, node.loc.column)
+            return split_compose_string(text, origin)
         return []
+
+    def _documented(self, node: Node) -> str:
+        """The value, with variables that neither ``.env`` nor the service sets taken from
+        the example env file that documents them, when the project has no ``.env``
+        (``entrypoint: ${PROJECT_ROOT}/start.sh`` with PROJECT_ROOT only in .env.example):
+        a deploy that copies the example runs exactly that. Noted for messages."""
+        from composeguard.lint.interpolate import InvalidTemplate, substitute
+
+        value = scalar_text(node.value)
+        project_dir = self._model.project_dir if self._model is not None else None
+        if node.template is None or "$" not in node.template or project_dir is None:
+            return value
+        documented = self._defaults(project_dir)
+        if documented is None:
+            return value
+        name, defaults = documented
+        try:
+            result = substitute(node.template, defaults.get)
+        except InvalidTemplate:
+            return value
+        taken = [v for v in dict.fromkeys(result.used) if defaults.get(v)]
+        if result.value == value or not taken:
+            return value
+        self._note = f"; {', '.join(taken)} from {name}, as the project has no .env"
+        return result.value
 
     def _origin(self, node: Node) -> Origin:
         text = scalar_text(node.value)
@@ -191,7 +230,7 @@ class StartCommands:
             if path is not None:
                 script = self._script(path)
                 if script is not None:
-                    yield path, _display(path, context), script
+                    yield path, _display(path, context) + context.note, script
         named = package_script(words)
         if named is not None:
             package = context.package_json()
@@ -211,6 +250,8 @@ class _Context:
     build: Build | None
     image: ImageStart | None
     environment: Mapping[str, str]
+    note: str = ""
+    """How the start command was read, for messages (a variable from .env.example)."""
 
     @property
     def workdir(self) -> str:

@@ -248,3 +248,67 @@ def migrate_on_start_in_production(self: Rule, project: Project) -> Iterator[Fin
             "in a production file: run migrations as a separate deploy step, after a backup",
             fix=offer(start_command_fix, project, model, service, step),
         )
+
+
+# -- CG205 env-file-replaced-on-start ----------------------------------------------------------
+
+
+@rule(
+    code="CG205",
+    name="env-file-replaced-on-start",
+    severity=Severity.WARNING,
+    other_severities=(Severity.ERROR,),
+    summary="A production start command copies the example env file over the app's `.env`.",
+    what="""
+        Reports a start command of a production-facing setup (the compose `command`/
+        `entrypoint`, the Dockerfile's ENTRYPOINT/CMD and the scripts they run) that replaces
+        the app's `.env` with the example one: `cp .env.example .env`, `cat .env.dist > .env`.
+        An error when a later step of the same start migrates, seeds or wipes the database:
+        it then runs with the example's settings (its database, its `APP_ENV`). A copy guarded
+        by a test of the file (`[ -f .env ] || cp ...`, `if [ ! -f .env ]`) or made with
+        `cp -n` leaves an existing `.env` alone and is fine, as are development setups.
+    """,
+    why="""
+        The `.env` of a production container holds production's settings: the database host
+        and password, `APP_ENV=production`, the keys. Copying the example over it on every
+        start swaps them for the example's defaults, often `DB_CONNECTION=sqlite`, a local
+        host, `APP_ENV=local`, `APP_DEBUG=true`. The app then writes to the wrong database, or
+        to a SQLite file inside the container that the next recreate throws away; followed by
+        `migrate:fresh`, the wipe runs wherever the example points.
+    """,
+    example="""
+        services:
+          app:
+            image: shop/app:1.4
+            command: sh -c "cat .env.example > .env && php artisan migrate --force && php-fpm"
+    """,
+    use_instead="""
+        services:
+          app:
+            image: shop/app:1.4
+            command: sh -c "php artisan migrate --force && php-fpm"
+            env_file: .env.production   # kept on the server, not in git
+    """,
+)
+def env_file_replaced_on_start(self: Rule, project: Project) -> Iterator[Finding]:
+    from composeguard.lint.commands import copies_example_env
+
+    seen: set[Location] = set()
+    data = (Operation.MIGRATE, Operation.SEED, Operation.DESTROY)
+    for model, service in project.production_services():
+        steps = project.start_steps(model, service)
+        for i, step in enumerate(steps):
+            source = copies_example_env(step.command.words, step.command.redirects)
+            if source is None or step.gated or step.location in seen:
+                continue
+            seen.add(step.location)
+            after = next((a for later in steps[i + 1:] if not later.gated
+                          for a in later.actions if a.operation in data), None)
+            then = (f", and then runs `{after.command}` with the example's database settings"
+                    if after is not None else "")
+            yield self.finding(step.location, (
+                f"{_where(service, step)} copies {source} over .env on every start: the "
+                f"production settings are replaced by the example's{then}; keep the "
+                "server's .env (copy only when it is missing: `cp -n`) or pass the settings "
+                "with `env_file:`/`environment:`"),
+                severity=Severity.ERROR if after is not None else Severity.WARNING)
