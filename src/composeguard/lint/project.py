@@ -36,6 +36,7 @@ from composeguard.lint.purpose import (
 from composeguard.lint.storage import Persistence, analyse, runs_server
 
 if TYPE_CHECKING:
+    from composeguard.lint.appschema import SchemaReset
     from composeguard.lint.commands import Action, Operation
     from composeguard.lint.django import DatabaseDefault, DjangoSettings
     from composeguard.lint.dumps import Dump
@@ -658,22 +659,42 @@ class Project:
     def tracked_dumps(self) -> tuple[Dump, ...]:
         """The database dumps git tracks (see :mod:`composeguard.lint.dumps`), each file read
         only as far as deciding needs."""
-        import os
-
         from composeguard.lint.dumps import Dump, candidate, judge
 
         found = []
         for path in self.discovery.files:
-            root = self.repository_root(path)
-            if root is None:
+            if self.repository_root(path) is None:
                 continue
-            parts = tuple(Path(os.path.relpath(os.path.abspath(path), root)).parts)
+            parts = self._relative_parts(path)
             if not candidate(parts) or self.tracked(path) is not True or path.is_symlink():
                 continue
             kind = judge(path)
             if kind is not None:
                 found.append(Dump(path, kind))
         return tuple(found)
+
+    @cached_property
+    def schema_resets(self) -> tuple[SchemaReset, ...]:
+        """The app settings that drop or rewrite the schema on start (TypeORM, Sequelize,
+        Hibernate; see :mod:`composeguard.lint.appschema`), in the project's own files."""
+        from composeguard.lint.appschema import find_resets, wanted
+
+        found: list[SchemaReset] = []
+        for path in self.discovery.files:
+            parts = self._relative_parts(path)
+            if not wanted(path, parts):
+                continue
+            text = self.read_text(path)
+            if text is not None:
+                found.extend(find_resets(path, text))
+        return tuple(found)
+
+    def _relative_parts(self, path: Path) -> tuple[str, ...]:
+        """``path``'s components below its repository root, else below the checked path."""
+        import os
+
+        base = self._scope(path)
+        return tuple(Path(os.path.relpath(os.path.abspath(path), base)).parts)
 
     def repository_root(self, path: Path) -> Path | None:
         """The root of the git repository holding ``path`` (None outside git)."""

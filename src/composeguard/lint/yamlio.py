@@ -148,11 +148,24 @@ def _duplicate_key_problem(exc: Any, text: str) -> str:
 
 def parse_yaml(text: str, path: Path) -> Any:
     """Parse one YAML document into ruamel round-trip nodes, or raise :class:`YamlLoadError`."""
+    return _parsed(text, lambda: _yaml().load(text))
+
+
+def parse_yaml_documents(text: str, path: Path) -> list[Any]:
+    """Every document of a YAML stream (``---`` between them) as located :class:`Node`s (None
+    for an empty one), or raise :class:`YamlLoadError`."""
+    from composeguard.lint.nodes import from_ruamel
+
+    documents = _parsed(text, lambda: list(_yaml().load_all(text)))
+    return [from_ruamel(d, path, text) if d is not None else None for d in documents]
+
+
+def _parsed(text: str, load: Callable[[], Any]) -> Any:
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
     try:
         _refuse_deep_nesting(text)
-        data = _yaml().load(text)
+        data = load()
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "invalid YAML"

@@ -312,3 +312,74 @@ def env_file_replaced_on_start(self: Rule, project: Project) -> Iterator[Finding
                 "server's .env (copy only when it is missing: `cp -n`) or pass the settings "
                 "with `env_file:`/`environment:`"),
                 severity=Severity.ERROR if after is not None else Severity.WARNING)
+
+
+# -- CG206 schema-reset-by-app-config ---------------------------------------------------------
+
+
+@rule(
+    code="CG206",
+    name="schema-reset-by-app-config",
+    severity=Severity.ERROR,
+    summary="The app's ORM settings drop or rewrite the schema every time it starts.",
+    what="""
+        Reports settings with which the application rebuilds its database schema on each
+        start: TypeORM's `synchronize: true` or `dropSchema: true` (in `new DataSource({...})`,
+        `TypeOrmModule.forRoot({...})`, `ormconfig.*`), Sequelize's `sync({ force: true })`
+        (drops every table) and `sync({ alter: true })` (drops the columns the models lost),
+        Hibernate's `spring.jpa.hibernate.ddl-auto` (or `hibernate.hbm2ddl.auto`, or JPA's
+        schema-generation action) set to `create`, `create-drop` or `drop-and-create` in
+        `application.properties`/`application.yml`, a production profile's file or a
+        production service's `SPRING_JPA_HIBERNATE_DDL_AUTO`, also as a `${VAR:create}`
+        default. TypeScript and JavaScript are read with tree-sitter's grammars, properties
+        with `javaproperties`. A value that depends on the environment (`synchronize:
+        process.env.DB_SYNC === 'true'`, a `sync()` inside `if (process.env.NODE_ENV ===
+        'development')`) is the deploy's choice and not reported; development and test
+        profiles, tests, seeders and scripts named for a reset are not read.
+    """,
+    why="""
+        These settings make every start of the app a schema migration nobody reviewed: a
+        restart after a deploy, a crash loop, a scaled-up container. `create` and `force`
+        drop every table; `synchronize` and `alter` drop each column and table the code no
+        longer declares, so renaming a field in the code deletes the column and its data in
+        production. The ORM's own documentation says not to use them in production.
+    """,
+    example="""
+        services:
+          api:
+            image: shop/api:1.4
+            environment:
+              SPRING_JPA_HIBERNATE_DDL_AUTO: create
+    """,
+    use_instead="""
+        services:
+          api:
+            image: shop/api:1.4
+            environment:
+              SPRING_JPA_HIBERNATE_DDL_AUTO: validate   # schema changes go through migrations
+    """,
+    references=("https://typeorm.io/docs/advanced-topics/migrations/",
+                "https://sequelize.org/docs/v6/core-concepts/model-basics/#model-synchronization",
+                "https://docs.spring.io/spring-boot/how-to/data-initialization.html"),
+)
+def schema_reset_by_app_config(self: Rule, project: Project) -> Iterator[Finding]:
+    from composeguard.lint.appschema import DDL_ENVIRONMENT, ddl_effect
+
+    for reset in project.schema_resets:
+        yield self.finding(reset.location, (
+            f"{reset.framework}'s `{reset.setting}` {reset.effect}: a restart of the app in "
+            "production deletes data; generate and run migrations instead (and keep this for "
+            "a development profile)"))
+    seen: set[Location] = set()
+    for model, service in project.production_services():
+        for name in DDL_ENVIRONMENT:
+            node = service.environment.get(name)
+            text = project.written_text(model, node) if node is not None else None
+            if node is None or text is None or node.anchor_loc in seen or "$" in text:
+                continue
+            effect = ddl_effect(text)
+            if effect is not None:
+                seen.add(node.anchor_loc)
+                yield self.finding(node.anchor_loc, (
+                    f"service '{service.name}' sets {name}={text.strip()}, which {effect}: a "
+                    "restart in production deletes data; use `validate` and run migrations"))

@@ -1,0 +1,355 @@
+"""Application settings that drop or rewrite the database schema when the app starts.
+
+An ORM told to build the schema from the models does it on every start of the process, so a
+container restart can drop tables or columns. Read with real parsers:
+
+- TypeORM: ``synchronize: true`` or ``dropSchema: true`` in an object of a file that uses
+  TypeORM (``new DataSource({...})``, ``TypeOrmModule.forRoot({...})``, ``ormconfig.ts``), and
+  ``ormconfig.json`` (the TypeScript/JavaScript grammars of tree-sitter, and ``json``);
+- Sequelize: ``<anything>.sync({ force: true })`` (drops every table) or ``{ alter: true }``
+  (drops the columns the models lost) in application code;
+- Hibernate/Spring: ``spring.jpa.hibernate.ddl-auto`` (or ``hibernate.hbm2ddl.auto``, or the
+  JPA ``schema-generation.database.action``) set to ``create``/``create-drop``/
+  ``drop-and-create`` in ``application.properties``/``.yml`` or a production profile's file
+  (``javaproperties`` and ruamel.yaml), a ``${VAR:create}`` placeholder default included.
+
+A literal ``true`` counts; ``synchronize: process.env.DB_SYNC === 'true'`` or a call inside an
+``if`` on the environment leaves the choice to the deploy and is not reported. Tests, seeders
+and scripts named for what they reset are not read.
+"""
+
+from __future__ import annotations
+
+import json
+import posixpath
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from composeguard.lint.compose import name_words
+from composeguard.lint.finding import Location
+
+if TYPE_CHECKING:
+    from tree_sitter import Language, Node
+
+SCRIPT_SUFFIXES = frozenset({".ts", ".mts", ".cts", ".js", ".mjs", ".cjs"})
+SKIPPED_DIRS = frozenset({"node_modules", "dist", "build", ".next", "coverage", "test", "tests",
+                          "__tests__", "spec", "e2e", "seeders", "seeds", "fixtures", "vendor"})
+SKIPPED_WORDS = frozenset({"test", "spec", "seed", "seeder", "reset", "fixture", "fixtures",
+                           "mock", "e2e", "dev", "local", "development", "testing"})
+"""Words of a file name (or a Spring profile) that say it is not what production runs."""
+MAX_SOURCE_BYTES = 1024 * 1024
+SCRIPT_NAME_WORDS = frozenset({
+    "datasource", "source", "ormconfig", "typeorm", "orm", "database", "db", "connection",
+    "sequelize", "models", "server", "app", "index", "main", "module", "config", "bootstrap",
+})
+"""Words of the file names where a data source is configured or the app starts
+(``data-source.ts``, ``app.module.ts``, ``server.js``, ``models/index.js``): the only script
+files read, so that a large front end's components are never opened."""
+FRONTEND_DIRS = frozenset({"public", "static", "assets", "components", "pages", "views",
+                           "resources", "client", "frontend", "styles", "locales", "i18n"})
+DESTRUCTIVE_DDL = frozenset({"create", "create-drop", "drop-and-create"})
+DDL_KEYS = ("spring.jpa.hibernate.ddl-auto", "spring.jpa.properties.hibernate.hbm2ddl.auto",
+            "hibernate.hbm2ddl.auto",
+            "spring.jpa.properties.javax.persistence.schema-generation.database.action",
+            "spring.jpa.properties.jakarta.persistence.schema-generation.database.action",
+            "javax.persistence.schema-generation.database.action",
+            "jakarta.persistence.schema-generation.database.action")
+DDL_ENVIRONMENT = frozenset({"SPRING_JPA_HIBERNATE_DDL_AUTO",
+                             "SPRING_JPA_PROPERTIES_HIBERNATE_HBM2DDL_AUTO"})
+"""How a compose ``environment:`` sets the same (Spring's relaxed binding)."""
+
+
+@dataclass(frozen=True, slots=True)
+class SchemaReset:
+    location: Location
+    framework: str
+    """``TypeORM``, ``Sequelize``, ``Hibernate``."""
+    setting: str
+    """As a message shows it: ``synchronize: true``, ``sync({ force: true })``."""
+    effect: str
+
+
+def wanted(path: Path, relative_parts: tuple[str, ...]) -> bool:
+    """Whether a project file may hold such a setting and is worth reading."""
+    if any(p.lower() in SKIPPED_DIRS for p in relative_parts[:-1]):
+        return False
+    name = path.name.lower()
+    stem_words = name_words(name.rsplit(".", 1)[0])
+    if name == "ormconfig.json":
+        return True
+    if name.startswith("application") and name.endswith((".properties", ".yml", ".yaml")):
+        return not (stem_words - {"application"}) & SKIPPED_WORDS
+    folders = {p.lower() for p in relative_parts[:-1]}
+    return (path.suffix.lower() in SCRIPT_SUFFIXES and not name.endswith(".d.ts")
+            and not stem_words & SKIPPED_WORDS and bool(stem_words & SCRIPT_NAME_WORDS)
+            and not folders & FRONTEND_DIRS)
+
+
+def find_resets(path: Path, text: str) -> list[SchemaReset]:
+    """The schema-resetting settings in one file (see the module docstring)."""
+    name = path.name.lower()
+    if name == "ormconfig.json":
+        return _ormconfig_json(path, text)
+    if name.endswith(".properties"):
+        return _properties(path, text)
+    if name.endswith((".yml", ".yaml")):
+        return _spring_yaml(path, text)
+    if len(text) > MAX_SOURCE_BYTES or not any(
+            word in text for word in ("synchronize", "dropSchema", "sync(")):
+        return []
+    return _Script(path, text).resets()
+
+
+# -- TypeScript and JavaScript -----------------------------------------------------------------
+
+
+@lru_cache(maxsize=3)
+def _language(kind: str) -> Language:
+    from tree_sitter import Language
+
+    if kind == "js":
+        import tree_sitter_javascript
+
+        return Language(tree_sitter_javascript.language())
+    import tree_sitter_typescript
+
+    return Language(tree_sitter_typescript.language_tsx() if kind == "tsx"
+                    else tree_sitter_typescript.language_typescript())
+
+
+_TYPEORM_EFFECTS = {
+    "synchronize": "rewrites the schema to match the entities on every start, dropping the "
+                   "columns and tables they no longer have",
+    "dropSchema": "drops the whole schema on every start",
+}
+
+
+class _Script:
+    def __init__(self, path: Path, text: str) -> None:
+        from tree_sitter import Parser
+
+        suffix = path.suffix.lower()
+        kind = "js" if suffix in (".js", ".mjs", ".cjs") else "ts"
+        self.path = path
+        self.data = text.encode("utf-8", "surrogatepass")
+        self.root = Parser(_language(kind)).parse(self.data).root_node
+        self.text_of = text
+
+    def text(self, node: Node) -> str:
+        return self.data[node.start_byte:node.end_byte].decode("utf-8", "replace")
+
+    def location(self, node: Node) -> Location:
+        line = node.start_point[0] + 1
+        prefix = self.data[self.data.rfind(b"\n", 0, node.start_byte) + 1:node.start_byte]
+        return Location(self.path, line, len(prefix.decode("utf-8", "replace")) + 1)
+
+    def resets(self) -> list[SchemaReset]:
+        found: list[SchemaReset] = []
+        typeorm = self._uses_typeorm()
+        for node in _walk(self.root):
+            if node.type == "pair" and typeorm:
+                key = self._key(node)
+                value = node.child_by_field_name("value")
+                if key in _TYPEORM_EFFECTS and value is not None and value.type == "true" \
+                        and not self._gated(node):
+                    found.append(SchemaReset(self.location(node), "TypeORM", f"{key}: true",
+                                             _TYPEORM_EFFECTS[key]))
+            elif node.type == "call_expression":
+                reset = self._sequelize_sync(node)
+                if reset is not None:
+                    found.append(reset)
+        return found
+
+    def _uses_typeorm(self) -> bool:
+        if self.path.stem.lower().startswith("ormconfig"):
+            return True
+        for node in _walk(self.root):
+            if node.type == "import_statement":
+                source = node.child_by_field_name("source")
+                if source is not None and "typeorm" in self.text(source):
+                    return True
+            elif node.type == "call_expression" and self._callee(node) == "require":
+                arguments = node.child_by_field_name("arguments")
+                if arguments is not None and "typeorm" in self.text(arguments):
+                    return True
+        return False
+
+    def _callee(self, call: Node) -> str:
+        function = call.child_by_field_name("function")
+        return self.text(function) if function is not None else ""
+
+    def _key(self, pair: Node) -> str:
+        key = pair.child_by_field_name("key")
+        return self.text(key).strip("'\"`") if key is not None else ""
+
+    def _sequelize_sync(self, call: Node) -> SchemaReset | None:
+        function = call.child_by_field_name("function")
+        if function is None or function.type != "member_expression":
+            return None
+        prop = function.child_by_field_name("property")
+        if prop is None or self.text(prop) != "sync":
+            return None
+        arguments = call.child_by_field_name("arguments")
+        options = next((c for c in arguments.named_children if c.type == "object"), None) \
+            if arguments is not None else None
+        if options is None:
+            return None
+        for pair in options.named_children:
+            value = pair.child_by_field_name("value") if pair.type == "pair" else None
+            key = self._key(pair) if pair.type == "pair" else ""
+            if key in ("force", "alter") and value is not None and value.type == "true" \
+                    and not self._gated(call):
+                effect = ("drops every table and creates it empty on every start"
+                          if key == "force" else
+                          "alters the tables to match the models on every start, dropping "
+                          "the columns they no longer have")
+                return SchemaReset(self.location(call), "Sequelize",
+                                   f"sync({{ {key}: true }})", effect)
+        return None
+
+    def _gated(self, node: Node) -> bool:
+        """Inside an ``if``/ternary/``&&`` that tests the environment."""
+        parent = node.parent
+        while parent is not None:
+            condition = None
+            if parent.type == "if_statement" or parent.type == "ternary_expression":
+                condition = parent.child_by_field_name("condition")
+            elif parent.type == "binary_expression" and parent.child_by_field_name(
+                    "operator") is not None and self.text(
+                    parent.child_by_field_name("operator")) == "&&":  # type: ignore[arg-type]
+                condition = parent.child_by_field_name("left")
+            if condition is not None and any(
+                    word in self.text(condition) for word in ("env", "NODE_ENV", "isDev",
+                                                              "isProd", "production")):
+                return True
+            parent = parent.parent
+        return False
+
+
+def _walk(node: Node) -> Iterator[Node]:
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(reversed(current.children))
+
+
+# -- ormconfig.json -------------------------------------------------------------------------------
+
+
+def _ormconfig_json(path: Path, text: str) -> list[SchemaReset]:
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError):
+        return []
+    configs = data if isinstance(data, list) else [data]
+    found = []
+    for config in configs:
+        if not isinstance(config, dict) or "test" in str(config.get("name", "")).lower():
+            continue
+        for key, effect in _TYPEORM_EFFECTS.items():
+            if config.get(key) is True:
+                found.append(SchemaReset(Location(path, _line_of(text, f'"{key}"')), "TypeORM",
+                                         f'"{key}": true', effect))
+    return found
+
+
+def _line_of(text: str, needle: str) -> int:
+    at = text.find(needle)
+    return text.count("\n", 0, at) + 1 if at >= 0 else 1
+
+
+# -- Spring ---------------------------------------------------------------------------------------
+
+
+def ddl_effect(value: str) -> str | None:
+    """The effect of a ddl-auto value, a Spring ``${VAR:default}`` placeholder's default
+    included; None for a value that keeps the data (``update``, ``validate``, ``none``)."""
+    text = value.strip()
+    fallback = False
+    if text.startswith("${") and text.endswith("}") and ":" in text:
+        text, fallback = text[2:-1].split(":", 1)[1].strip(), True
+    if text.lower() not in DESTRUCTIVE_DDL:
+        return None
+    effect = ("drops every table and creates it empty on every start"
+              if text.lower() != "create-drop" else
+              "drops every table on every start, and again when the app stops")
+    return f"falls back to `{text}` when the variable is unset, which {effect}" if fallback \
+        else effect
+
+
+def _properties(path: Path, text: str) -> list[SchemaReset]:
+    import javaproperties
+
+    found = []
+    line = 1
+    try:
+        for element in javaproperties.parse(text):
+            if isinstance(element, javaproperties.KeyValue) and element.key in DDL_KEYS:
+                effect = ddl_effect(element.value)
+                if effect is not None:
+                    found.append(SchemaReset(Location(path, line), "Hibernate",
+                                             f"{element.key}={element.value.strip()}", effect))
+            line += element.source.count("\n")
+    except ValueError:  # javaproperties.InvalidUEscapeError is one
+        return []
+    return found
+
+
+def _spring_yaml(path: Path, text: str) -> list[SchemaReset]:
+    from composeguard.lint.yamlio import YamlLoadError, parse_yaml_documents
+
+    try:
+        documents = parse_yaml_documents(text, path)
+    except YamlLoadError:
+        return []
+    found = []
+    for document in documents:
+        if document is None or not document.is_map or _dev_profile(document):
+            continue
+        for key in DDL_KEYS:
+            node = _dotted(document, key)
+            if node is not None and node.is_scalar and node.value is not None:
+                effect = ddl_effect(str(node.value))
+                if effect is not None:
+                    found.append(SchemaReset(node.anchor_loc, "Hibernate",
+                                             f"{key}: {node.value}", effect))
+    return found
+
+
+def _dotted(node: Any, key: str) -> Any:
+    """``a.b.c`` through nested mappings, and through keys that are themselves dotted
+    (``spring: {jpa.hibernate.ddl-auto: create}``)."""
+    if not key:
+        return node
+    if node is None or not node.is_map:
+        return None
+    for name, child in node.items():
+        if key == name:
+            return child
+        if key.startswith(name + "."):
+            found = _dotted(child, key[len(name) + 1:])
+            if found is not None:
+                return found
+    return None
+
+
+def _dev_profile(document: Any) -> bool:
+    """A YAML document for a development or test profile (``spring.config.activate.
+    on-profile: dev``, or the older ``spring.profiles: test``)."""
+    for key in ("spring.config.activate.on-profile", "spring.profiles"):
+        node = _dotted(document, key)
+        if node is not None and node.is_scalar and node.value is not None:
+            words = name_words(str(node.value))
+            return bool(words & SKIPPED_WORDS) and not words & {"prod", "production"}
+    return False
+
+
+def display(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return posixpath.basename(str(path))
