@@ -248,3 +248,55 @@ def test_an_anonymous_volume_survives_a_recreate_but_not_down(engine: dict[str, 
         assert d.rows() == []
     finally:
         d.compose("down", "--volumes", check=False)
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.mark.parametrize("clash", ["port", "container_name"])
+def test_what_cg004_and_cg005_report_stops_up_half_done(clash: str, engine: dict[str, str],
+                                                       tmp_path: Path) -> None:
+    """CG004's and CG005's claim, observed: Compose starts the first service and fails on
+    the second ("port is already allocated", "container name ... is already in use"); with
+    the clash removed, as the finding says, both start."""
+    port, name = _free_port(), f"cgengine-{os.getpid()}-{clash}"
+    if clash == "port":
+        extra = f'    ports: ["127.0.0.1:{port}:80"]\n'
+    else:
+        extra = f"    container_name: {name}\n"
+    service = '    image: mysql:8.0\n    entrypoint: ["sleep", "300"]\n'
+    text = f"services:\n  first:\n{service}{extra}  second:\n{service}{extra}"
+    root = tmp_path / "clash"
+    root.mkdir()
+    (root / "compose.yaml").write_text(text)
+    d = Deployment(root, {**engine, "COMPOSE_PROJECT_NAME": f"cgengine-{clash}-{os.getpid()}"},
+                   "mysql")
+    try:
+        check = subprocess.run([sys.executable, "-m", "composeguard", "check", "--no-color",
+                                "--no-cache", "--select", "CG004,CG005", "."], cwd=root,
+                               env=d.env, capture_output=True, text=True, timeout=120,
+                               check=False)
+        code = "CG004" if clash == "port" else "CG005"
+        assert [line.split()[1] for line in check.stdout.splitlines() if "CG00" in line] == [
+            code], check.stdout
+        failed = d.compose("up", "-d", check=False)
+        assert failed.returncode != 0
+        assert ("port is already allocated" in failed.stderr
+                or "address already in use" in failed.stderr
+                or "is already in use" in failed.stderr), failed.stderr
+        d.compose("down", check=False)
+        fixed = text.replace(extra, "", 1)
+        (root / "compose.yaml").write_text(fixed)
+        again = subprocess.run([sys.executable, "-m", "composeguard", "check", "--no-color",
+                                "--no-cache", "--select", "CG004,CG005", "."], cwd=root,
+                               env=d.env, capture_output=True, text=True, timeout=120,
+                               check=False)
+        assert again.returncode == 0, again.stdout
+        d.compose("up", "-d")
+    finally:
+        d.compose("down", "--volumes", check=False)

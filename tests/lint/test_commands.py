@@ -173,7 +173,7 @@ def test_alembic_flask_doctrine() -> None:
         ("php bin/console doctrine:migrations:migrate --no-interaction", (M,)),
         ("bin/console doctrine:migrations:migrate --dry-run", ()),
         ("./bin/console doctrine:migrations:migrate prev", (D,)),
-        ("app/console doctrine:schema:update --force", (M,)),
+        ("app/console doctrine:schema:update --force", (D, M)),
         ("bin/console doctrine:schema:update --dump-sql", ()),
         ("bin/console doctrine:schema:create", (M,)),
         ("bin/console doctrine:fixtures:load -n", (D, S)),

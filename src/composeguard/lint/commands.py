@@ -13,6 +13,8 @@ Judgement calls, made once here so every rule agrees:
 - a rollback (``artisan migrate:rollback``, ``rails db:rollback``, ``knex migrate:rollback``,
   ``sequelize db:migrate:undo``, ``typeorm migration:revert``, ``alembic downgrade``) drops the
   tables of what it undoes: DESTROY.
+- ``doctrine:schema:update --force`` drops the columns the entities no longer map: DESTROY
+  and MIGRATE, as TypeORM's ``synchronize`` is for CG206.
 - what recreates a schema also migrates: ``rails db:reset``/``db:setup``/``db:schema:load``/
   ``db:migrate:reset``/``db:migrate:redo`` and ``prisma db push --accept-data-loss`` are DESTROY
   *and* MIGRATE (``rails db:reset`` also SEED), so a rule about migrations sees them too.
@@ -158,7 +160,9 @@ _FLASK = {
 _DOCTRINE = {
     "doctrine:migrations:migrate": _fx(_M, dry=("--dry-run", "--write-sql"),
                                        args={"first": (_D,), "prev": (_D,)}),
-    "doctrine:schema:update": _fx(_M, need=("--force", "-f"), add={"--complete": _D}),
+    # Alters the tables to the mapping, dropping the columns entities no longer map; Doctrine
+    # says not to run it in production.
+    "doctrine:schema:update": _fx(_D, _M, need=("--force", "-f")),
     "doctrine:schema:create": _fx(_M, dry=("--dump-sql",)),
     "doctrine:schema:drop": _fx(_D, need=("--force", "-f")),
     "doctrine:database:drop": _fx(_D, need=("--force", "-f")),
