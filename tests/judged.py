@@ -27,6 +27,8 @@ from .conftest import CORPUS, make_git_repo
 
 REAL = CORPUS / "real"
 JUDGED = CORPUS / "JUDGED.tsv"
+JUDGED_HERE = Path(__file__).resolve().parent / "judged-here.tsv"
+"""This project's own judgements of findings its later rules added, in JUDGED.tsv's format."""
 
 Key = tuple[str, str, int, str]
 """(corpus folder, path inside it, line, rule code): how JUDGED.tsv names a finding."""
@@ -49,10 +51,13 @@ class Setup:
 
 
 def judged_rows() -> list[Verdict]:
-    with JUDGED.open(newline="", encoding="utf-8") as handle:
-        return [Verdict((row["dir"], row["path"], int(row["line"]), row["rule"]),
-                        row["verdict"], row["reason"])
-                for row in csv.DictReader(handle, delimiter="\t")]
+    rows = []
+    for source in (JUDGED, JUDGED_HERE):
+        with source.open(newline="", encoding="utf-8") as handle:
+            rows.extend(Verdict((row["dir"], row["path"], int(row["line"]), row["rule"]),
+                                row["verdict"], row["reason"])
+                        for row in csv.DictReader(handle, delimiter="\t"))
+    return rows
 
 
 def check_folders(folders: Iterable[str]) -> Iterator[tuple[str, list[Key], list[Setup]]]:
