@@ -662,11 +662,8 @@ class Project:
         from composeguard.lint.dumps import Dump, candidate, judge
 
         found = []
-        for path in self.discovery.files:
-            if self.repository_root(path) is None:
-                continue
-            parts = self._relative_parts(path)
-            if not candidate(parts) or self.tracked(path) is not True or path.is_symlink():
+        for path, parts, in_git in self.files_with_parts:
+            if not in_git or not candidate(parts) or self.tracked(path) is not True or path.is_symlink():
                 continue
             kind = judge(path)
             if kind is not None:
@@ -680,8 +677,7 @@ class Project:
         from composeguard.lint.appschema import find_resets, wanted
 
         found: list[SchemaReset] = []
-        for path in self.discovery.files:
-            parts = self._relative_parts(path)
+        for path, parts, _ in self.files_with_parts:
             if not wanted(path, parts):
                 continue
             text = self.read_text(path)
@@ -689,12 +685,24 @@ class Project:
                 found.extend(find_resets(path, text))
         return tuple(found)
 
-    def _relative_parts(self, path: Path) -> tuple[str, ...]:
-        """``path``'s components below its repository root, else below the checked path."""
+    @cached_property
+    def files_with_parts(self) -> tuple[tuple[Path, tuple[str, ...], bool], ...]:
+        """Every discovered file with its path components below its repository root (else
+        below the checked folder holding it) and whether it is inside a git repository,
+        computed once with string operations (a Path per question was most of a large
+        repository's check)."""
         import os
 
-        base = self._scope(path)
-        return tuple(Path(os.path.relpath(os.path.abspath(path), base)).parts)
+        roots = sorted((str(r) for r in self.discovery.repo_roots), key=len, reverse=True)
+        checked = sorted((os.path.abspath(p) for p in self.paths), key=len, reverse=True)
+        result = []
+        for path in self.discovery.files:
+            text = os.path.abspath(path)
+            root = next((r for r in roots if text.startswith(r + os.sep)), None)
+            base = root or next((c for c in checked if text.startswith(c + os.sep)),
+                                os.path.dirname(text))
+            result.append((path, tuple(text[len(base) + 1:].split(os.sep)), root is not None))
+        return tuple(result)
 
     def repository_root(self, path: Path) -> Path | None:
         """The root of the git repository holding ``path`` (None outside git)."""
