@@ -2,7 +2,8 @@
 
 A property over random projects: a password planted in the places users write one (a data
 store's environment, twice in one mapping, an app's settings, a URL, a ``-p`` argument of a
-start command, an env file, a value of the wrong type) must appear in no finding message, fix
+start command, an env file, a value of the wrong type, a JDBC URL's query, a tracked dump)
+must appear in no finding message, fix
 description, error text, report format, baseline or ``setups`` listing.
 """
 
@@ -26,7 +27,7 @@ SECRETS = st.text(alphabet="abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ2345
 """Passwords no message could contain by chance."""
 
 PLACES = ("store-env", "store-env-list", "duplicate-key", "app-env", "database-url",
-          "command-argument", "env-file", "wrong-type", "healthcheck")
+          "command-argument", "env-file", "wrong-type", "healthcheck", "jdbc-url", "dump")
 
 
 def project(secret: str, places: frozenset[str], image: str) -> dict[str, str]:
@@ -56,11 +57,15 @@ def project(secret: str, places: frozenset[str], image: str) -> dict[str, str]:
         app_env.append(f"      DB_PASSWORD: {secret}\n")
     if "database-url" in places:
         app_env.append(f"      DATABASE_URL: postgres://app:{secret}@db:5432/app\n")
+    if "jdbc-url" in places:
+        app_env.append(f"      SPRING_DATASOURCE_URL: jdbc:mysql://db/app?user=app&password={secret}\n")
     if app_env:
         app += "    environment:\n" + "".join(app_env)
     files = {"docker-compose.yml": "services:\n" + app + store,
              "artisan": "#!/usr/bin/env php\n<?php\n",
              "composer.json": '{"require": {"laravel/framework": "^11.9"}}\n'}
+    if "dump" in places:
+        files["backups/shop.sql"] = f"-- MySQL dump 10.13\nINSERT INTO users VALUES ('{secret}');\n"
     if "env-file" in places:
         files[".env"] = f"APP_ENV=production\nDB_PASSWORD={secret}\nDB_CONNECTION=sqlite\n"
     return files
