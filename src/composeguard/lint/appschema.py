@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import json
 import posixpath
-from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -30,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from composeguard.lint.compose import name_words
 from composeguard.lint.finding import Location
+from composeguard.lint.syntax_tree import ParsedSource, walk
 
 if TYPE_CHECKING:
     from tree_sitter import Language, Node
@@ -127,29 +127,15 @@ _TYPEORM_EFFECTS = {
 }
 
 
-class _Script:
+class _Script(ParsedSource):
     def __init__(self, path: Path, text: str) -> None:
-        from tree_sitter import Parser
-
-        suffix = path.suffix.lower()
-        kind = "js" if suffix in (".js", ".mjs", ".cjs") else "ts"
-        self.path = path
-        self.data = text.encode("utf-8", "surrogatepass")
-        self.root = Parser(_language(kind)).parse(self.data).root_node
-        self.text_of = text
-
-    def text(self, node: Node) -> str:
-        return self.data[node.start_byte:node.end_byte].decode("utf-8", "replace")
-
-    def location(self, node: Node) -> Location:
-        line = node.start_point[0] + 1
-        prefix = self.data[self.data.rfind(b"\n", 0, node.start_byte) + 1:node.start_byte]
-        return Location(self.path, line, len(prefix.decode("utf-8", "replace")) + 1)
+        kind = "js" if path.suffix.lower() in (".js", ".mjs", ".cjs") else "ts"
+        super().__init__(text, path, _language(kind))
 
     def resets(self) -> list[SchemaReset]:
         found: list[SchemaReset] = []
         typeorm = self._uses_typeorm()
-        for node in _walk(self.root):
+        for node in walk(self.root):
             if node.type == "pair" and typeorm:
                 key = self._key(node)
                 value = node.child_by_field_name("value")
@@ -166,7 +152,7 @@ class _Script:
     def _uses_typeorm(self) -> bool:
         if self.path.stem.lower().startswith("ormconfig"):
             return True
-        for node in _walk(self.root):
+        for node in walk(self.root):
             if node.type == "import_statement":
                 source = node.child_by_field_name("source")
                 if source is not None and "typeorm" in self.text(source):
@@ -227,14 +213,6 @@ class _Script:
                 return True
             parent = parent.parent
         return False
-
-
-def _walk(node: Node) -> Iterator[Node]:
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        yield current
-        stack.extend(reversed(current.children))
 
 
 # -- ormconfig.json -------------------------------------------------------------------------------

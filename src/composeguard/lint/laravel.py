@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from composeguard.lint.finding import Location
+from composeguard.lint.syntax_tree import ParsedSource, walk
 
 if TYPE_CHECKING:
     from tree_sitter import Language, Node
@@ -270,36 +271,19 @@ def _language() -> Language:
     return Language(tree_sitter_php.language_php())
 
 
-class _Php:
+class _Php(ParsedSource):
     """One parsed file with its namespace and ``use`` imports, for resolving class names."""
 
     def __init__(self, text: str, path: Path) -> None:
-        from tree_sitter import Parser
-
-        self.path = path
-        self.data = text.encode("utf-8", "surrogatepass")
-        self.root: Node = Parser(_language()).parse(self.data).root_node
+        super().__init__(text, path, _language())
         self.namespace = ""
         self.imports: dict[str, str] = {}
-        for node in _walk(self.root):
+        for node in walk(self.root):
             if node.type == "namespace_definition" and not self.namespace:
                 name = node.child_by_field_name("name")
                 self.namespace = self.text(name) if name is not None else ""
             elif node.type == "namespace_use_declaration":
                 self.imports.update(self._imports(node))
-
-    def text(self, node: Node) -> str:
-        return self.data[node.start_byte : node.end_byte].decode("utf-8", "replace")
-
-    def location(self, node: Node) -> Location:
-        line, column = self._position(node.start_byte, node.start_point)
-        end_line, end_column = self._position(node.end_byte, node.end_point)
-        return Location(self.path, line, column, end_line, end_column)
-
-    def _position(self, offset: int, point: Any) -> tuple[int, int]:
-        """tree-sitter counts bytes from 0; a Location counts characters from 1."""
-        start = offset - point.column
-        return point.row + 1, len(self.data[start:offset].decode("utf-8", "replace")) + 1
 
     def _imports(self, declaration: Node) -> Iterator[tuple[str, str]]:
         prefix = ""
@@ -385,13 +369,6 @@ class _Php:
         return self.root
 
 
-def _walk(node: Node) -> Iterator[Node]:
-    """Every node below ``node`` in document order, iteratively (deep input must not recurse)."""
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        yield current
-        stack.extend(reversed(current.children))
 
 
 def _unwrap(node: Node | None) -> Node | None:
@@ -580,7 +557,7 @@ def _registered_classes(php: _Php, key: str | None) -> list[str]:
     target: Node | None = php.returned_array()
     if key is not None and target is not None:
         target = next((v for k, v in _entries(php, target) if k == key), None)
-    names = (_class_name(php, node) for node in (_walk(target) if target is not None else ()))
+    names = (_class_name(php, node) for node in (walk(target) if target is not None else ()))
     return [name for name in names if name]
 
 
@@ -654,7 +631,7 @@ def _guards_in(
     method_blocks = PROHIBIT_DESTRUCTIVE_COMMANDS
     if version is not None and version >= ROLLBACK_PROHIBITED_SINCE:
         method_blocks = method_blocks | {"migrate:rollback"}
-    for node in _walk(php.root):
+    for node in walk(php.root):
         if node.type not in ("scoped_call_expression", "member_call_expression"):
             continue
         method = _method(php, node)
@@ -695,7 +672,7 @@ def _hand_written_guard(php: _Php, call: Node) -> frozenset[str]:
     commands: set[str] = set()
     pending, seen = [body], set()
     while pending:
-        for node in _walk(pending.pop()):
+        for node in walk(pending.pop()):
             if node.type in ("throw_expression", "exit_statement"):
                 refuses = True
             elif node.type in _CALLS:
@@ -746,7 +723,7 @@ def _is_production_call(php: _Php, call: Node, name: str) -> bool:
         return False
     arguments = call.child_by_field_name("arguments")
     return arguments is not None and any(
-        php.literal(node) == "production" for node in _walk(arguments)
+        php.literal(node) == "production" for node in walk(arguments)
     )
 
 
@@ -784,7 +761,7 @@ def guard_site(app: LaravelApp, read: Read) -> Location:
 def method_location(path: Path, text: str, method: str) -> Location | None:
     """Where the first class method named ``method`` is declared (its name); None when absent."""
     php = _Php(text, path)
-    for node in _walk(php.root):
+    for node in walk(php.root):
         if node.type != "method_declaration":
             continue
         name = node.child_by_field_name("name")
@@ -887,7 +864,7 @@ def provider_layout(path: Path, text: str, class_name: str) -> ProviderLayout | 
                      for c in (boot_body.named_children if boot_body is not None else ()))
     prohibits = any(node.type == "scoped_call_expression"
                     and _method(php, node) == "prohibitdestructivecommands"
-                    for node in _walk(php.root))
+                    for node in walk(php.root))
     imported = php.imports.get("db")
     return ProviderLayout(
         namespace, braced, tuple(imports), imported,
