@@ -29,6 +29,10 @@ READ_BY_COMPOSEGUARD = [
     ".circleci/config.yml", "bitbucket-pipelines.yml",
     "pyproject.toml", ".composeguard.toml",
     "database/database.sqlite", "db.sqlite3", "storage/production.sqlite3", "data/app.db",
+    "backups/shop.sql", "backups/shop.sql.gz", "data/nightly.dump", "mongo/orders.bson",
+    "redis/dump.rdb", "accounts/fixtures/users.json", "db-dump.json",
+    "src/main/resources/application.properties", "src/main/resources/application-prod.yml",
+    "ormconfig.json", "src/data-source.ts", "src/app.module.ts", "server.js", "models/index.js",
 ]
 
 NOT_READ = [
@@ -91,6 +95,18 @@ def test_pre_commit_accepts_the_manifest() -> None:
 def test_runs_for_files_composeguard_reads(files_pattern: re.Pattern[str], path: str) -> None:
     # pre-commit matches `files` with re.search against the repository-relative path
     assert files_pattern.search(path), path
+
+
+@pytest.mark.parametrize("path", READ_BY_COMPOSEGUARD + NOT_READ)
+def test_runs_for_every_dump_and_orm_setting_the_rules_would_read(
+        files_pattern: re.Pattern[str], path: str) -> None:
+    """The hook's list and the readers' own choice of files (CG404's, CG206's) agree."""
+    from composeguard.lint.appschema import wanted
+    from composeguard.lint.dumps import candidate
+
+    parts = tuple(path.split("/"))
+    if candidate(parts) or wanted(Path(path), parts):
+        assert files_pattern.search(path), path
 
 
 @pytest.mark.parametrize("path", NOT_READ)
