@@ -84,8 +84,6 @@ class StartCommands:
         self._script = script
         self._defaults = defaults
         self._images: dict[Build, ImageStart | None] = {}
-        self._model: ComposeModel | None = None
-        self._note = ""
 
     def image_start(self, build: Build | None) -> ImageStart | None:
         if build is None:
@@ -101,9 +99,9 @@ class StartCommands:
         build = service_build(service, model)
         image = self.image_start(build)
         environment = _plain_environment(service)
-        self._note = ""
-        started = self._start_scripts(service, image, model)
-        context = _Context(model, service, build, image, environment, self._note)
+        values = _Values(self._defaults(model.project_dir) if model.project_dir else None)
+        started = self._start_scripts(service, image, values)
+        context = _Context(model, service, build, image, environment, values.note)
         steps: dict[tuple[Location, str], StartStep] = {}
         for script, via in started:
             for step in self._expand(script, via, context, depth=0, seen=frozenset()):
@@ -111,12 +109,11 @@ class StartCommands:
         return tuple(steps.values())
 
     def _start_scripts(self, service: Service, image: ImageStart | None,
-                       model: ComposeModel) -> list[tuple[Script, str]]:
+                       values: _Values) -> list[tuple[Script, str]]:
         """The container's argv (ENTRYPOINT + CMD) parsed, and the CMD part on its own too:
         an entrypoint script usually ends in ``exec "$@"``, running the command as a program
         of its own (duplicates are dropped by location)."""
-        self._model = model
-        entry, command, via = self._argv(service, image)
+        entry, command, via = self._argv(service, image, values)
         if entry is not None and command is None:
             return [(entry, via)]
         scripts = []
@@ -127,14 +124,14 @@ class StartCommands:
         return scripts
 
     def _argv(
-        self, service: Service, image: ImageStart | None
+        self, service: Service, image: ImageStart | None, values: _Values
     ) -> tuple[Script | None, Script | None, str]:
         """(ENTRYPOINT + CMD, CMD alone when there is an entrypoint, where it came from)."""
         entry_node, command_node = service.get("entrypoint"), service.get("command")
         words: list[tuple[str, Origin]] = []
         via = "command"
         if entry_node is not None and _given(entry_node):
-            words.extend(self._node_words(entry_node))
+            words.extend(self._node_words(entry_node, values))
             via = "entrypoint"
         elif image is not None and image.entrypoint is not None:
             if image.entrypoint.shell_form is not None:
@@ -145,7 +142,7 @@ class StartCommands:
             via = "Dockerfile ENTRYPOINT"
         entry_count = len(words)
         if command_node is not None and _given(command_node):
-            words.extend(self._node_words(command_node))
+            words.extend(self._node_words(command_node, values))
         elif not _given(entry_node) and image is not None and image.cmd is not None:
             if image.cmd.exec_form is not None:
                 words.extend(image.cmd.exec_form)
@@ -160,41 +157,16 @@ class StartCommands:
         tail = words[entry_count:] if 0 < entry_count < len(words) else None
         return parse_argv(words), parse_argv(tail) if tail else None, via
 
-    def _node_words(self, node: Node) -> list[tuple[str, Origin]]:
+    def _node_words(self, node: Node, values: _Values) -> list[tuple[str, Origin]]:
         if node.is_list:
-            return [(self._documented(item), self._origin(item)) for item in node.value
+            return [(values.text(item), self._origin(item)) for item in node.value
                     if item.is_scalar]
         if node.is_scalar:
-            text = self._documented(node)
+            text = values.text(node)
             origin = self._origin(node) if text == scalar_text(node.value) else TextOrigin(
                 node.loc.path, text, node.loc.line, node.loc.column)
             return split_compose_string(text, origin)
         return []
-
-    def _documented(self, node: Node) -> str:
-        """The value, with variables that neither ``.env`` nor the service sets taken from
-        the example env file that documents them, when the project has no ``.env``
-        (``entrypoint: ${PROJECT_ROOT}/start.sh`` with PROJECT_ROOT only in .env.example):
-        a deploy that copies the example runs exactly that. Noted for messages."""
-        from composeguard.lint.interpolate import InvalidTemplate, substitute
-
-        value = scalar_text(node.value)
-        project_dir = self._model.project_dir if self._model is not None else None
-        if node.template is None or "$" not in node.template or project_dir is None:
-            return value
-        documented = self._defaults(project_dir)
-        if documented is None:
-            return value
-        name, defaults = documented
-        try:
-            result = substitute(node.template, defaults.get)
-        except InvalidTemplate:
-            return value
-        taken = [v for v in dict.fromkeys(result.used) if defaults.get(v)]
-        if result.value == value or not taken:
-            return value
-        self._note = f"; {', '.join(taken)} from {name}, as the project has no .env"
-        return result.value
 
     def _origin(self, node: Node) -> Origin:
         text = scalar_text(node.value)
@@ -241,6 +213,35 @@ class StartCommands:
                     key = package.with_name(f"{package.name}#{named[1]}")
                     yield key, f"{named[0]} script '{named[1]}'", parse_script(
                         fragment.text, fragment.origin)
+
+
+class _Values:
+    """How one service's start command values are read: as Compose interpolated them, except
+    that when the project has no ``.env`` the variables are taken from the example env file
+    that documents one (``entrypoint: ${PROJECT_ROOT}/start.sh`` with PROJECT_ROOT only in
+    .env.example): a deploy that copies the example runs exactly that. ``note`` says so, for
+    messages."""
+
+    def __init__(self, documented: tuple[str, Mapping[str, str]] | None) -> None:
+        self.documented = documented
+        self.note = ""
+
+    def text(self, node: Node) -> str:
+        from composeguard.lint.interpolate import InvalidTemplate, substitute
+
+        value = scalar_text(node.value)
+        if node.template is None or "$" not in node.template or self.documented is None:
+            return value
+        name, defaults = self.documented
+        try:
+            result = substitute(node.template, defaults.get)
+        except InvalidTemplate:
+            return value
+        taken = [v for v in dict.fromkeys(result.used) if defaults.get(v)]
+        if result.value == value or not taken:
+            return value
+        self.note = f"; {', '.join(taken)} from {name}, as the project has no .env"
+        return result.value
 
 
 @dataclass(frozen=True, slots=True)
