@@ -10,6 +10,7 @@ from composeguard.lint.compose import Environment, MountKind
 from composeguard.lint.datastores import major_version
 from composeguard.lint.finding import Finding, Location, Severity, offer
 from composeguard.lint.project import Project
+from composeguard.lint.storage import Persistence
 from composeguard.rules.base import Rule, rule
 from composeguard.rules.persistence.fixes import (
     add_volume_fix,
@@ -461,5 +462,23 @@ def data_store_image_not_pinned(self: Rule, project: Project) -> Iterator[Findin
             f"service '{service.name}' ({state.store.name}) runs {shown}{via}, which moves to "
             f"each new major version: the next pull can start a new major on data the old one "
             f"wrote, and {note}; pin the major version the data was written with "
-            f"(`{ref.repository}:<major>`; `docker compose exec {service.name} ... --version` "
-            "or the running container's image shows it)"))
+            f"({_pin_hint(ref.repository, state)})"))
+
+
+def _pin_hint(repository: str, state: Persistence) -> str:
+    """What the mounts tell of the version that wrote the data: an official PostgreSQL
+    image's volume at …/data is the layout of 17 and before, one at /var/lib/postgresql that
+    of 18 and after. Otherwise the running container is the witness."""
+    from composeguard.lint.storage import POSTGRES_18_DIR, POSTGRES_OLD_DIR
+
+    mount = state.persisted_by or state.wrong_mount
+    target = mount.target.rstrip("/") if mount is not None else None
+    if state.store.name == "postgres" and state.store.data_dir == POSTGRES_OLD_DIR:
+        if target == POSTGRES_OLD_DIR:
+            return (f"its volume at {POSTGRES_OLD_DIR} is the layout of PostgreSQL 17 and "
+                    f"before: `{repository}:17` or the major it runs now")
+        if target == POSTGRES_18_DIR:
+            return (f"its volume at {POSTGRES_18_DIR} is the layout of PostgreSQL 18 and "
+                    f"after: `{repository}:18` or the major it runs now")
+    return (f"`{repository}:<major>`; the running container's image shows it: "
+            "`docker compose images`")
