@@ -21,7 +21,6 @@ and scripts named for what they reset are not read.
 from __future__ import annotations
 
 import json
-import posixpath
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -325,9 +324,3 @@ def _dev_profile(document: Any) -> bool:
             return bool(words & SKIPPED_WORDS) and not words & {"prod", "production"}
     return False
 
-
-def display(path: Path, root: Path) -> str:
-    try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
-        return posixpath.basename(str(path))

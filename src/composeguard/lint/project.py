@@ -538,6 +538,20 @@ class Project:
                  if words[i] in ("-f", "--file", "--env-file")]
         return judge_script(fragment.path, fragment.context, named)
 
+    def script_actions(self, operation: Operation) -> Iterator[tuple[
+            ShellFragment, Command, list[Action], ScriptPurpose, str]]:
+        """Each command of the project's scripts, Makefile recipes and CI steps that has
+        ``operation``, with its actions of it and what the step is for (see
+        :meth:`script_purpose`)."""
+        from composeguard.lint.commands import classify
+
+        for fragment, script in self.shell_fragments:
+            for command in script.commands:
+                actions = [a for a in classify(command.words) if a.operation is operation]
+                if actions:
+                    purpose, named = self.script_purpose(fragment, command)
+                    yield fragment, command, actions, purpose, named
+
     # -- application configuration ------------------------------------------------------
 
     def _files_named(self, *names: str) -> list[Path]:

@@ -235,22 +235,13 @@ def no_database_backup(self: Rule, project: Project) -> Iterator[Finding]:
     """,
 )
 def destructive_routine_step(self: Rule, project: Project) -> Iterator[Finding]:
-    from composeguard.lint.commands import Operation, classify
+    from composeguard.lint.commands import Operation
     from composeguard.lint.purpose import ScriptPurpose
 
-    for fragment, script in project.shell_fragments:
-        for command in script.commands:
-            wipes = [a for a in classify(command.words) if a.operation is Operation.DESTROY]
-            if not wipes:
-                continue
-            purpose, named = project.script_purpose(fragment, command)
-            if purpose is ScriptPurpose.DEPLOY:
-                step = f"`{named}`, a deploy step"
-            elif purpose is ScriptPurpose.ROUTINE:
-                step = f"`{named}`, a routine step"
-            else:
-                continue
+    steps = {ScriptPurpose.DEPLOY: "a deploy step", ScriptPurpose.ROUTINE: "a routine step"}
+    for _, command, wipes, purpose, named in project.script_actions(Operation.DESTROY):
+        if purpose in steps:
             yield self.finding(command.location, (
-                f"{step}, runs `{wipes[0].command}`, which drops the database's data: whoever "
-                "runs it on a live setup loses it; keep the wipe in a step named for it "
-                "(`fresh`, `reset`) and let this one only migrate"))
+                f"`{named}`, {steps[purpose]}, runs `{wipes[0].command}`, which drops the "
+                "database's data: whoever runs it on a live setup loses it; keep the wipe in a "
+                "step named for it (`fresh`, `reset`) and let this one only migrate"))

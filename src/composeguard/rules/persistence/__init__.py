@@ -270,35 +270,28 @@ def stateful_data_on_tmpfs(self: Rule, project: Project) -> Iterator[Finding]:
     """,
 )
 def volume_destroying_command(self: Rule, project: Project) -> Iterator[Finding]:
-    from composeguard.lint.commands import classify
     from composeguard.lint.purpose import ScriptPurpose
 
-    for fragment, script in project.shell_fragments:
-        for command in script.commands:
-            actions = [a for a in classify(command.words)
-                       if a.operation is Operation.VOLUME_DESTROY]
-            if not actions:
-                continue
-            purpose, named = project.script_purpose(fragment, command)
-            live = purpose in (ScriptPurpose.DEPLOY, ScriptPurpose.ROUTINE)
-            if fragment.kind == "ci" and purpose is not ScriptPurpose.DEPLOY:
-                continue
-            if purpose is ScriptPurpose.TEARDOWN:
-                yield self.finding(command.location, (
-                    f"`{actions[0].command}` in `{named}`, a step named for what it destroys, "
-                    "deletes the project's volumes and every database in them: never run it "
-                    "where production's data lives"), severity=Severity.INFO)
-                continue
-            where = {ScriptPurpose.DEPLOY: f"`{named}`, a deploy step,",
-                     ScriptPurpose.ROUTINE: f"`{named}`, a routine step,"}.get(
-                purpose, "this script")
-            yield self.finding(
-                command.location,
-                f"`{actions[0].command}` in {where} deletes the project's volumes and every "
-                "database in them; leave volumes out (`docker compose down` keeps them)",
-                severity=Severity.ERROR if live else Severity.WARNING,
-                fix=offer(keep_volumes_fix, project, command),
-            )
+    for fragment, command, actions, purpose, named in project.script_actions(
+            Operation.VOLUME_DESTROY):
+        if fragment.kind == "ci" and purpose is not ScriptPurpose.DEPLOY:
+            continue
+        if purpose is ScriptPurpose.TEARDOWN:
+            yield self.finding(command.location, (
+                f"`{actions[0].command}` in `{named}`, a step named for what it destroys, "
+                "deletes the project's volumes and every database in them: never run it "
+                "where production's data lives"), severity=Severity.INFO)
+            continue
+        live = purpose in (ScriptPurpose.DEPLOY, ScriptPurpose.ROUTINE)
+        where = {ScriptPurpose.DEPLOY: f"`{named}`, a deploy step,",
+                 ScriptPurpose.ROUTINE: f"`{named}`, a routine step,"}.get(purpose, "this script")
+        yield self.finding(
+            command.location,
+            f"`{actions[0].command}` in {where} deletes the project's volumes and every "
+            "database in them; leave volumes out (`docker compose down` keeps them)",
+            severity=Severity.ERROR if live else Severity.WARNING,
+            fix=offer(keep_volumes_fix, project, command),
+        )
     for model, service, step, action in project.start_actions(NOT_TEST, (Operation.VOLUME_DESTROY,)):
         yield self.finding(
             step.location,
