@@ -9,7 +9,6 @@ import pytest
 
 from composeguard.lint.project import Project
 from composeguard.lint.written import setting_matches, url_scheme
-from composeguard.rules.appconfig.facts import written_settings
 
 Make = Callable[..., Path]
 
@@ -54,7 +53,7 @@ def test_written_settings_are_production_only_and_reported_once(project_dir: Mak
     names = {"APP_DEBUG": frozenset({"true"}), "DEBUG": frozenset({"1"}),
              "DB_CONNECTION": frozenset({"sqlite"})}
     found = [(s.service.name, s.name, s.value, s.written.literal, s.written.fallback,
-              s.node.anchor_loc.line) for s in written_settings(Project([root]), names)]
+              s.node.anchor_loc.line) for s in Project([root]).written_settings(names)]
     assert found == [("app", "APP_DEBUG", "true", True, False, 2),
                      ("worker", "DB_CONNECTION", "sqlite", False, True, 12)]
 

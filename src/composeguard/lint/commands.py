@@ -614,18 +614,17 @@ def development_server(words: Sequence[str]) -> str | None:
     return None
 
 
-EXAMPLE_ENV_WORDS = frozenset({"example", "sample", "dist", "template", "defaults", "default"})
-"""What names an env file a template: ``.env.example``, ``.env.dist``, ``env.sample``."""
 NO_CLOBBER = frozenset({"-n", "--no-clobber", "--update=none", "--update=none-fail"})
 
 
 def copies_example_env(words: Sequence[str], redirects: Sequence[tuple[str, str]]) -> str | None:
     """The example env file a command copies over the app's ``.env`` (``cp .env.example
-    .env``, ``cat .env.dist > .env``), or None; ``cp -n`` leaves an existing one alone."""
+    .env``, ``cat .env.dist > .env``), or None; ``cp -n`` leaves an existing one alone. What
+    names a template is :func:`~composeguard.lint.envroles.repository_role`'s judgement."""
+    from composeguard.lint.envroles import repository_role
+
     def example(word: str) -> bool:
-        name = word.rsplit("/", 1)[-1].lower()
-        parts = set(name.replace("-", ".").replace("_", ".").split("."))
-        return "env" in parts and bool(parts & EXAMPLE_ENV_WORDS)
+        return repository_role(word.rsplit("/", 1)[-1]) == "template"
 
     def is_env(word: str) -> bool:
         return word.rsplit("/", 1)[-1] == ".env"

@@ -69,10 +69,7 @@ def candidate(parts: tuple[str, ...]) -> bool:
     if any(p.lower() in TEST_DIRS for p in parts[:-1]):
         return False
     name = parts[-1].lower()
-    suffixes = name.split(".")[1:]
-    while suffixes and suffixes[-1] in COMPRESSED:
-        suffixes.pop()
-    last = suffixes[-1] if suffixes else ""
+    last, _ = _suffix(name)
     if last in ("sql", "dump", "pgdump", "backup", "bson", "rdb"):
         return True
     return last == "json" and ("fixtures" in (p.lower() for p in parts[:-1])
@@ -82,12 +79,7 @@ def candidate(parts: tuple[str, ...]) -> bool:
 def judge(path: Path) -> DumpKind | None:
     """What kind of dump the regular file at ``path`` is, reading as little as it can; None
     for anything else (or a file that cannot be read)."""
-    name = path.name.lower()
-    suffixes = name.split(".")[1:]
-    compressed = bool(suffixes) and suffixes[-1] in COMPRESSED
-    while suffixes and suffixes[-1] in COMPRESSED:
-        suffixes.pop()
-    last = suffixes[-1] if suffixes else ""
+    last, compressed = _suffix(path.name.lower())
     try:
         if not stat.S_ISREG(os.stat(path).st_mode):
             return None
@@ -108,6 +100,16 @@ def judge(path: Path) -> DumpKind | None:
     except OSError:
         return None
     return DumpKind.SQL if last in ("sql", "dump", "backup") and _dump_header(head) else None
+
+
+def _suffix(name: str) -> tuple[str, bool]:
+    """The suffix under any compression suffixes (``shop.sql.gz`` -> ``sql``), and whether
+    there were any."""
+    suffixes = name.split(".")[1:]
+    compressed = bool(suffixes) and suffixes[-1] in COMPRESSED
+    while suffixes and suffixes[-1] in COMPRESSED:
+        suffixes.pop()
+    return (suffixes[-1] if suffixes else ""), compressed
 
 
 def _dump_header(head: bytes) -> bool:

@@ -47,7 +47,7 @@ if TYPE_CHECKING:
     from composeguard.lint.secrets import Redactor
     from composeguard.lint.shell import Command, Script
     from composeguard.lint.start_commands import StartCommands, StartStep
-    from composeguard.lint.written import WrittenIndex
+    from composeguard.lint.written import WrittenIndex, WrittenSetting
 
 T = TypeVar("T")
 
@@ -752,6 +752,25 @@ class Project:
         writes it (an ``env_file`` line, a bare name)."""
         return self._written_index.text(model, node)
 
+    def written_settings(self, names: Mapping[str, frozenset[str]]) -> Iterator[WrittenSetting]:
+        """Each of ``names`` a production-facing service writes in a compose file with a value
+        from its set, as a literal or a ``${VAR:-...}`` fallback, once per place it is
+        written; values that only come from ``${VAR}`` or an ``env_file`` are the server's."""
+        from composeguard.lint.written import WrittenSetting, judge_text, setting_matches
+
+        seen: set[Location] = set()
+        for model, service in self.production_services():
+            for name, values in names.items():
+                node = service.environment.get(name)
+                text = self.written_text(model, node) if node is not None else None
+                if node is None or text is None or node.anchor_loc in seen:
+                    continue
+                judged = judge_text(text)
+                value = judged.value_when_unset.strip()
+                if (judged.literal or judged.fallback) and setting_matches(name, value, values):
+                    seen.add(node.anchor_loc)
+                    yield WrittenSetting(model, service, node, name, judged, value)
+
     # -- the app's database in production -------------------------------------------------
 
     # -- data stores ---------------------------------------------------------------------
@@ -784,12 +803,11 @@ class Project:
     def persistence(self, service: Service, model: ComposeModel) -> Persistence | None:
         """How a data-store service's mounts treat its data (None: not a data store, or the
         image is used as a client or one-shot job rather than the server)."""
-        store = self.data_store(service, model)
-        if store is None or not runs_server(service):
-            return None
         image = self.store_image(service, model)
-        return analyse(service, store, inherited_mounts(service, model),
-                       image[0] if image is not None else None)
+        store = self.data_stores.match(image[0]) if image is not None else None
+        if image is None or store is None or not runs_server(service):
+            return None
+        return analyse(service, store, inherited_mounts(service, model), image[0])
 
     @cached_property
     def _data_store_servers(self) -> tuple[tuple[ComposeModel, Service, Persistence], ...]:

@@ -19,7 +19,7 @@ from composeguard.lint.interpolate import InvalidTemplate, substitute
 from composeguard.lint.nodes import Node, scalar_text
 
 if TYPE_CHECKING:
-    from composeguard.lint.compose import ComposeModel
+    from composeguard.lint.compose import ComposeModel, Service
 
 _SET_MARK = "\x00"
 
@@ -33,6 +33,20 @@ class Written:
     fallback: bool
     variables: tuple[str, ...] = ()
     value_when_unset: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class WrittenSetting:
+    """A setting a production-facing service writes in a compose file, with a watched value
+    (see :meth:`composeguard.lint.project.Project.written_settings`)."""
+
+    model: ComposeModel
+    service: Service
+    node: Node
+    name: str
+    written: Written
+    value: str
+    """The value in use when every variable it references is unset, stripped."""
 
 
 def judge_text(text: str) -> Written:

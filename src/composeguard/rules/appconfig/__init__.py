@@ -320,7 +320,7 @@ def _env_file_findings(self: Rule, project: Project) -> Iterator[Finding]:
 
 
 def _compose_findings(self: Rule, project: Project) -> Iterator[Finding]:
-    for written in facts.written_settings(project, _SQLITE):
+    for written in project.written_settings(_SQLITE):
         service, name, value = written.service, written.name, written.value
         if on_volume(sqlite_file(name, value, service), service):
             continue
@@ -507,7 +507,7 @@ def _debug_message(where: str, setting: str, name: str) -> str:
 )
 def debug_enabled_in_production(self: Rule, project: Project) -> Iterator[Finding]:
     seen: set[Location] = set()
-    for written in facts.written_settings(project, _DEBUG):
+    for written in project.written_settings(_DEBUG):
         service, name = written.service, written.name
         if name == "DEBUG" and project.data_store(service, written.model) is not None:
             continue

@@ -4,15 +4,13 @@ files (CG301/CG302), and the settings production-facing services write in compos
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from composeguard.lint.compose import ComposeModel, Service
 from composeguard.lint.envroles import env_file_role
-from composeguard.lint.nodes import Node, scalar_text
-from composeguard.lint.written import Written, judge_text, setting_matches
+from composeguard.lint.nodes import scalar_text
 
 if TYPE_CHECKING:
     from composeguard.lint.finding import Location
@@ -47,36 +45,4 @@ def production_env_values(project: Project) -> Iterator[EnvValue]:
                 yield EnvValue(path, name, scalar_text(node.value), node.loc)
 
 
-
-@dataclass(frozen=True, slots=True)
-class WrittenSetting:
-    """A setting a production-facing service writes in a compose file, with a watched value."""
-
-    model: ComposeModel
-    service: Service
-    node: Node
-    name: str
-    written: Written
-    value: str
-    """The value in use when every variable it references is unset, stripped."""
-
-
-def written_settings(
-    project: Project, names: Mapping[str, frozenset[str]]
-) -> Iterator[WrittenSetting]:
-    """Each of ``names`` a production-facing service writes in a compose file with a value
-    from its set, once per place it is written; values that only come from ``${VAR}`` or an
-    ``env_file`` are not written settings."""
-    seen: set[Location] = set()
-    for model, service in project.production_services():
-        for name, values in names.items():
-            node = service.environment.get(name)
-            text = project.written_text(model, node) if node is not None else None
-            if node is None or text is None or node.anchor_loc in seen:
-                continue
-            judged = judge_text(text)
-            value = judged.value_when_unset.strip()
-            if (judged.literal or judged.fallback) and setting_matches(name, value, values):
-                seen.add(node.anchor_loc)
-                yield WrittenSetting(model, service, node, name, judged, value)
 

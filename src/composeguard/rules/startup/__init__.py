@@ -363,23 +363,18 @@ def env_file_replaced_on_start(self: Rule, project: Project) -> Iterator[Finding
                 "https://docs.spring.io/spring-boot/how-to/data-initialization.html"),
 )
 def schema_reset_by_app_config(self: Rule, project: Project) -> Iterator[Finding]:
-    from composeguard.lint.appschema import DDL_ENVIRONMENT, ddl_effect
+    from composeguard.lint.appschema import DDL_ENVIRONMENT, DESTRUCTIVE_DDL, ddl_effect
 
     for reset in project.schema_resets:
         yield self.finding(reset.location, (
             f"{reset.framework}'s `{reset.setting}` {reset.effect}: a restart of the app in "
             "production deletes data; generate and run migrations instead (and keep this for "
             "a development profile)"))
-    seen: set[Location] = set()
-    for model, service in project.production_services():
-        for name in DDL_ENVIRONMENT:
-            node = service.environment.get(name)
-            text = project.written_text(model, node) if node is not None else None
-            if node is None or text is None or node.anchor_loc in seen or "$" in text:
-                continue
-            effect = ddl_effect(text)
-            if effect is not None:
-                seen.add(node.anchor_loc)
-                yield self.finding(node.anchor_loc, (
-                    f"service '{service.name}' sets {name}={text.strip()}, which {effect}: a "
-                    "restart in production deletes data; use `validate` and run migrations"))
+    for written in project.written_settings({name: DESTRUCTIVE_DDL for name in DDL_ENVIRONMENT}):
+        effect = ddl_effect(written.value)
+        how = (f"falls back to {written.name}={written.value} when "
+               f"{', '.join(written.written.variables)} is unset on the server"
+               if written.written.fallback else f"sets {written.name}={written.value}")
+        yield self.finding(written.node.anchor_loc, (
+            f"service '{written.service.name}' {how}, which {effect}: a restart in production "
+            "deletes data; use `validate` and run migrations"))
