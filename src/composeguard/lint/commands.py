@@ -593,6 +593,7 @@ DEVELOPMENT_SERVERS: Mapping[str, tuple[tuple[str, ...], ...]] = {
     "vite": ((),),
     "webpack-dev-server": ((),),
     "ng": (("serve",),),
+    "nest": (("start", "--watch"), ("start", "-w")),
     "tsx": (("watch",),),
     "node": (("--watch",),),
 }

@@ -29,6 +29,7 @@ from composeguard.lint.purpose import (
     ScriptPurpose,
     collection_folders,
     header_comment,
+    judge_alone,
     judge_file,
     judge_script,
     judge_setup,
@@ -38,6 +39,7 @@ from composeguard.lint.storage import Persistence, analyse, runs_server
 if TYPE_CHECKING:
     from composeguard.lint.appschema import SchemaReset
     from composeguard.lint.commands import Action, Operation
+    from composeguard.lint.deploy import ComposeRun, Platform
     from composeguard.lint.django import DatabaseDefault, DjangoSettings
     from composeguard.lint.dumps import Dump
     from composeguard.lint.ignore import IgnoreRules
@@ -234,8 +236,16 @@ class Project:
         inside that project, not again on its own (laradock's 113 included fragments would
         otherwise each be a project missing the volumes its root declares).
         """
+        chains = self.chains()
+        runs = self._runs_by_chain(chains)
+        by_path = {f.path: f for f in self.compose_files}
+        alone = {key[0] for key in runs if len(key) == 1 and not by_path[key[0]].is_base}
+        chains = [c for c in chains if _paths(c) in runs
+                  or not (len(c) == 2 and c[1].path in alone)]
+        chains += [tuple(by_path[p] for p in key) for key in runs
+                   if key not in {_paths(c) for c in chains}]
         result = []
-        for chain in self.chains():
+        for chain in sorted(chains, key=lambda c: [f.path for f in c]):
             project_dir = chain[0].path.parent
             model = build_model(
                 chain,
@@ -250,10 +260,10 @@ class Project:
                 continue
             judgement = judge_setup(
                 chain, [self.file_judgement(f.path) for f in chain], model,
-                partial(self.start_steps, model), partial(self.written_text, model))
+                partial(self.start_steps, model), partial(self.written_text, model),
+                runs.get(_paths(chain), ()), self._platforms.get(self._scope(chain[0].path)))
             self._setup_judgements[_chain_key(model)] = judgement
             result.append(model)
-        result = self._judge_bases_beside_production(result)
         pulls = {
             model.primary.path: {p for p in model.base_dirs if p not in {f.path for f in model.files}}
             for model in result
@@ -266,34 +276,161 @@ class Project:
                     pullers[path].add(other)
 
         def pulled_in(path: Path) -> bool:
-            # Mutual includes (a cycle, reported as a problem) leave both files standing.
+            # Mutual includes (a cycle, reported as a problem) leave both files standing; a
+            # file the project runs on its own (a script, a guide) is a setup all the same.
+            if (path,) in runs:
+                return False
             return any(other not in pulls.get(path, ()) for other in pullers.get(path, ()))
 
-        return tuple(m for m in result if not pulled_in(m.primary.path))
+        kept = [m for m in result if not pulled_in(m.primary.path)]
+        return tuple(self._judge_alone(kept))
 
-    def _judge_bases_beside_production(self, models: list[ComposeModel]) -> list[ComposeModel]:
-        """Every model with its judged environment. A base file (alone or with a variant)
-        that nothing decided is what developers run when the same project has a setup that is production
-        by its name, place, header or configuration (``docker-compose.prod.yml`` beside it,
-        ``production/compose.yml``, ``deploy/``)."""
-        production: dict[Path, Path] = {}
+    def _judge_alone(self, models: list[ComposeModel]) -> list[ComposeModel]:
+        """Every model with its judged environment, after the project-wide last word (see
+        :func:`~composeguard.lint.purpose.judge_alone`): a base file beside a setup that is
+        production by its name, place, header, configuration or deploy path is development's;
+        the project's only setup (tests and examples aside) is what it deploys."""
+        production: dict[Path, list[ComposeModel]] = defaultdict(list)
+        counted: dict[Path, int] = defaultdict(int)
         for model in models:
             judgement = self._setup_judgements[_chain_key(model)]
+            scope = self._scope(model.primary.path)
             if judgement.decisive and judgement.environment is Environment.PRODUCTION:
-                production.setdefault(self._scope(model.primary.path), model.primary.path)
+                production[scope].append(model)
+            if judgement.environment not in (Environment.TEST, Environment.EXAMPLE):
+                counted[scope] += 1
         judged = []
         for model in models:
             key = _chain_key(model)
-            judgement = self._setup_judgements[key]
-            elsewhere = production.get(self._scope(model.primary.path))
-            if (model.files[0].is_base and not judgement.decisive
-                    and judgement.environment is Environment.PRODUCTION and elsewhere):
-                judgement = self._setup_judgements[key] = Judgement(
-                    Environment.DEVELOPMENT,
-                    f"the project's production setup is `{self._display_path(elsewhere)}`",
-                    judgement.location)
+            scope = self._scope(model.primary.path)
+            # A production setup replaces the base beside it, unless the base holds only the
+            # data stores that production lacks (the deployed app reaches the base's database).
+            elsewhere = next((other.primary.path for other in production[scope]
+                              if other is not model and model.files[0].is_base
+                              and not self._stores_beside(model, other)), None)
+            judgement = judge_alone(
+                self._setup_judgements[key], counted[scope] == 1,
+                self._display_path(elsewhere) if elsewhere is not None else None)
+            self._setup_judgements[key] = judgement
             judged.append(replace(model, environment=judgement.environment))
         return judged
+
+    def _stores_beside(self, base: ComposeModel, production: ComposeModel) -> bool:
+        """Whether ``base`` runs only data stores and ``production`` none: then production
+        runs both (its app reaching the base's database)."""
+        stores = [self.data_store(s, base) is not None for s in base.services.values()]
+        return bool(stores) and all(stores) and base.files[0].path not in _paths(
+            production.files) and not any(self.data_store(s, production) is not None
+                                          for s in production.services.values())
+
+    # -- how the project is deployed -------------------------------------------------------
+
+    @cached_property
+    def compose_runs(self) -> tuple[ComposeRun, ...]:
+        """Every place that runs, publishes or documents a compose setup (see
+        :mod:`composeguard.lint.deploy`): scripts, Makefile targets, package.json scripts, CI
+        jobs, and the project's Markdown documents."""
+        from composeguard.lint.deploy import document_runs, is_document, script_runs
+        from composeguard.lint.scripts import package_scripts
+        from composeguard.lint.shell import parse_script
+
+        fragments = list(self.shell_fragments)
+        for path in self.discovery.package_jsons:
+            text = self.read_text(path)
+            for fragment in package_scripts(path, text).values() if text else ():
+                fragments.append((fragment, parse_script(fragment.text, fragment.origin)))
+        found = list(script_runs(fragments, parse_script))
+        for path, parts, _ in self.files_with_parts:
+            if not is_document(parts) or self._too_large(path):
+                continue
+            text = self.read_text(path)
+            if text is not None:
+                found.extend(document_runs(path, text, parse_script))
+        return tuple(found)
+
+    def _too_large(self, path: Path) -> bool:
+        from composeguard.lint.deploy import MAX_DOCUMENT_BYTES
+
+        try:
+            return path.stat().st_size > MAX_DOCUMENT_BYTES
+        except OSError:
+            return True
+
+    @cached_property
+    def platforms(self) -> tuple[Platform, ...]:
+        """The platform configurations that deploy the project without Compose (Kubernetes,
+        Helm, Kamal, Heroku, Fly, Render, App Engine)."""
+        from composeguard.lint.deploy import platform_of
+
+        return tuple(found for path, parts, _ in self.files_with_parts
+                     if (found := platform_of(path, parts, self.read_text)) is not None)
+
+    @cached_property
+    def _platforms(self) -> dict[Path, Platform]:
+        by_scope: dict[Path, Platform] = {}
+        for platform in self.platforms:
+            by_scope.setdefault(self._scope(platform.location.path), platform)
+        return by_scope
+
+    def _runs_by_chain(self, chains: list[tuple[ComposeFile, ...]]) -> dict[
+            tuple[Path, ...], tuple[ComposeRun, ...]]:
+        """The runs of :attr:`compose_runs` by the ``-f`` chain each runs (its files' paths):
+        the chain of the files it names (Compose's default files where it names none), found
+        beside the script or document, at the repository root, or by name when only one
+        compose file of the project has it. A run that names a chain :meth:`chains` did not
+        make (a file run on its own) adds it. Deploys come first."""
+        by_path = {f.path: f for f in self.compose_files}
+        known = {frozenset(_paths(chain)): _paths(chain) for chain in chains}
+        found: dict[tuple[Path, ...], list[ComposeRun]] = defaultdict(list)
+        for run in self.compose_runs:
+            paths = self._run_files(run, by_path)
+            if paths:
+                found[known.setdefault(frozenset(paths), paths)].append(run)
+        order = (Environment.PRODUCTION, Environment.DEVELOPMENT, Environment.TEST)
+        return {key: tuple(sorted(runs, key=lambda r: order.index(r.environment)))
+                for key, runs in found.items()}
+
+    def _run_files(self, run: ComposeRun, by_path: Mapping[Path, ComposeFile]) -> tuple[
+            Path, ...]:
+        import os
+
+        scope = self._scope(run.location.path)
+        folders = [run.directory, scope]
+        if not run.files:
+            from composeguard.lint.compose import BASE_NAMES
+
+            for folder in folders:
+                base = next((folder / n for n in BASE_NAMES if folder / n in by_path), None)
+                if base is not None:
+                    # Compose merges the override by default; a deploy is taken to mean the
+                    # base, since the override's name says it holds development's changes.
+                    override = next((p for p in by_path if p.parent == folder
+                                     and by_path[p].is_override), None) \
+                        if run.environment is not Environment.PRODUCTION else None
+                    return (base, override) if override is not None else (base,)
+            return ()
+        paths: list[Path] = []
+        for name in run.files:
+            resolved = None
+            if "://" in name:
+                tail = name.split("?", 1)[0].split("/")
+                resolved = max((p for p in by_path if self._scope(p) == scope
+                                and p.name == tail[-1]),
+                               key=lambda p: (_shared_tail(p, tail), -len(p.parts)),
+                               default=None)
+            elif not name.startswith("$"):
+                for folder in folders:
+                    candidate = Path(os.path.normpath(folder / name))
+                    if candidate in by_path:
+                        resolved = candidate
+                        break
+                if resolved is None and "/" not in name:
+                    named = [p for p in by_path if p.name == name and self._scope(p) == scope]
+                    resolved = named[0] if len(named) == 1 else None
+            if resolved is None:
+                return ()
+            paths.append(resolved)
+        return tuple(dict.fromkeys(paths))
 
     def _scope(self, path: Path) -> Path:
         """The repository holding ``path``, else the checked folder holding it."""
@@ -922,6 +1059,20 @@ def _self_contained(compose_file: ComposeFile, services: Node) -> bool:
             if names - known - {"default"}:
                 return False
     return True
+
+
+def _paths(chain: Iterable[ComposeFile]) -> tuple[Path, ...]:
+    return tuple(f.path for f in chain)
+
+
+def _shared_tail(path: Path, tail: list[str]) -> int:
+    """How many trailing components of ``path`` the URL path ``tail`` ends with."""
+    count = 0
+    for mine, theirs in zip(reversed(path.parts), reversed(tail), strict=False):
+        if mine != theirs:
+            break
+        count += 1
+    return count
 
 
 def _chain_key(model: ComposeModel) -> tuple[Path, ...]:

@@ -39,6 +39,8 @@ class ShellFragment:
     context: str
     """What the text is for: the Makefile target, ``job <id> / step <name>``, the package.json
     script name, the Dockerfile instruction; empty for a whole script."""
+    remote: bool = False
+    """Run on another machine over SSH (an SSH action's ``script:``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -373,8 +375,18 @@ def _github_steps(jobs: Node, root: Node, path: Path, text: str) -> Iterator[She
         runs_on = job.get("runs-on")
         windows = runs_on is not None and "windows" in str(runs_on.plain()).lower()
         job_shell = _default_shell(job) or workflow_shell or ("pwsh" if windows else "bash")
+        environment = _job_environment(job)
         for number, step in enumerate(steps.value, 1):
             run = step.get("run")
+            labels = (step.get("name"), step.get("id"))
+            name = next((scalar_text(n.value) for n in labels
+                         if n is not None and n.is_scalar and scalar_text(n.value)), f"#{number}")
+            context = f"job {job_id}{environment} / step {name}"
+            remote = _ssh_action_script(step)
+            if remote is not None:
+                value = scalar_text(remote.value)
+                yield ShellFragment(value, _scalar_origin(remote, value, path, text), path, "ci",
+                                    context, remote=True)
             if run is None or not run.is_scalar or run.value is None:
                 continue
             shell_node = step.get("shell")
@@ -382,12 +394,30 @@ def _github_steps(jobs: Node, root: Node, path: Path, text: str) -> Iterator[She
             program = posixpath.basename(shell.split()[0]) if shell.split() else "bash"
             if program not in _SHELLS and "${{" not in shell:
                 continue
-            labels = (step.get("name"), step.get("id"))
-            name = next((scalar_text(n.value) for n in labels
-                         if n is not None and n.is_scalar and scalar_text(n.value)), f"#{number}")
             value = scalar_text(run.value)
             yield ShellFragment(value, _scalar_origin(run, value, path, text), path, "ci",
-                                f"job {job_id} / step {name}")
+                                context)
+
+
+def _job_environment(job: Node) -> str:
+    """`` (environment production)`` for a job that deploys to a named GitHub environment."""
+    node = job.get("environment")
+    if node is not None and node.is_map:
+        node = node.get("name")
+    if node is None or not node.is_scalar or not scalar_text(node.value):
+        return ""
+    return f" (environment {scalar_text(node.value)})"
+
+
+def _ssh_action_script(step: Node) -> Node | None:
+    """The remote script of a step that runs one over SSH (``appleboy/ssh-action`` and the
+    like: an action named for ssh whose ``with:`` holds a ``script``)."""
+    uses = step.get("uses")
+    if uses is None or not uses.is_scalar or "ssh" not in scalar_text(uses.value).lower():
+        return None
+    inputs = step.get("with")
+    script = inputs.get("script") if inputs is not None and inputs.is_map else None
+    return script if script is not None and script.is_scalar and script.value else None
 
 
 def _default_shell(node: Node) -> str | None:
@@ -409,7 +439,8 @@ def _gitlab_jobs(raw: Any, root: Node, path: Path, text: str) -> list[ShellFragm
         raw_job = raw.get(name) if name else raw
         if not isinstance(raw_job, dict) or not job.is_map:
             continue
-        context = f"job {name}" if name and name != "default" else "default"
+        context = f"job {name}{_job_environment(job)}" if name and name != "default" \
+            else "default"
         keys = _SCRIPT_KEYS if context != "default" else ("before_script", "after_script")
         for key in keys:
             node = job.get(key)
