@@ -137,23 +137,40 @@ def setup_rows(project: Project) -> list[dict[str, object]]:
     rows: list[dict[str, object]] = []
     for model in project.models:
         judgement = project.judgement(model)
+        runs = project.setup_runs(model)
         rows.append({
             "files": [display_path(f.path) for f in model.files],
             "environment": judgement.environment.value,
             "reason": project.redactor.redact(judgement.reason),
+            "decided_by": judgement.by,
+            "in_doubt": judgement.doubt,
             "path": display_path(judgement.location.path),
             "line": judgement.location.line,
+            "run_by": [{"environment": run.environment.value,
+                        "via": project.redactor.redact(run.via),
+                        "path": display_path(run.location.path), "line": run.location.line}
+                       for run in runs],
         })
     for path, reason in project.skipped.items():
         rows.append({"files": [display_path(path)], "environment": "skipped",
-                     "reason": project.redactor.redact(reason), "path": display_path(path),
-                     "line": 1})
+                     "reason": project.redactor.redact(reason), "decided_by": "skipped",
+                     "in_doubt": False, "path": display_path(path), "line": 1, "run_by": []})
     return rows
 
 
 def setup_lines(project: Project) -> list[str]:
-    return [f"{' + '.join(row['files'])}: {row['environment']}: {row['reason']} "  # type: ignore[arg-type]
-            f"({row['path']}:{row['line']})" for row in setup_rows(project)]
+    """Each setup on a line (files: environment: why (where)), then the deploy, development
+    and test paths that run it, indented."""
+    lines = []
+    for row in setup_rows(project):
+        doubt = " (in doubt)" if row["in_doubt"] else ""
+        lines.append(f"{' + '.join(row['files'])}: {row['environment']}{doubt}: "  # type: ignore[arg-type]
+                     f"{row['reason']} ({row['path']}:{row['line']})")
+        for run in row["run_by"]:  # type: ignore[attr-defined]
+            what = "deployed by" if run["environment"] == "production" else \
+                f"run for {run['environment']} by"
+            lines.append(f"    {what} {run['via']} ({run['path']}:{run['line']})")
+    return lines
 
 
 def not_read(project: Project) -> dict[Path, str]:

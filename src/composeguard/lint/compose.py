@@ -21,7 +21,9 @@ from composeguard.lint.yamlio import YamlLoadError, parse_yaml, read_text
 BASE_NAMES = ("compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml")
 COMPOSE_STEMS = ("compose", "docker-compose")
 
-PRODUCTION_MARKERS = frozenset({"prod", "production", "staging", "stage", "live"})
+PRODUCTION_MARKERS = frozenset({"prod", "production", "staging", "stage", "live", "qa", "uat",
+                                "preprod", "preproduction"})
+"""Names of deployed environments: QA, UAT and staging keep data someone relies on too."""
 DEVELOPMENT_MARKERS = frozenset({"override", "dev", "development", "local", "devcontainer"})
 DEVELOPMENT_DIRS = frozenset({".devcontainer", ".ddev", ".lando", ".docksal"})
 """Folders of local development tools: every compose file in them serves development."""

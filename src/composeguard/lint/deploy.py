@@ -39,11 +39,15 @@ RUNS = frozenset({"up", "start", "restart", "run", "create", "pull", "build", "w
 ``exec`` and ``ps`` only look at or act on one that runs already."""
 
 DEPLOY_WORDS = frozenset({
-    "deploy", "deployment", "deploying", "deploys", "release", "releases", "prod", "production",
-    "staging", "stage", "live", "publish", "rollout", "qa", "uat", "preprod", "preproduction",
+    "deploy", "deployment", "deploying", "deploys", "prod", "production", "release", "releases",
+    "live", "publish", "rollout", "staging", "stage", "qa", "uat", "preprod", "preproduction",
 })
-"""Words in the name of a script, target, job or document section that deploy: they run
-where an environment's data lives (``qa`` and ``staging`` are deployed environments too)."""
+"""Words in the name of a script, Makefile target, CI job or document section that deploy:
+they run where an environment's data lives (QA and staging are deployed environments too)."""
+
+STAGING_MARKERS = frozenset({"staging", "stage", "qa", "uat", "preprod", "preproduction"})
+"""Deployed environments beside production: a setup named for one does not replace the base
+production runs."""
 
 INSTALL_WORDS = frozenset({"install", "installation", "installing", "self", "selfhost",
                            "selfhosted", "selfhosting", "hosting", "upgrade", "upgrading",
@@ -404,7 +408,6 @@ def platform_of(path: Path, parts: Sequence[str], read: Callable[[Path], str | N
         data = _yaml(path, read)
         if isinstance(data, dict) and "runtime" in data:
             return Platform("App Engine (app.yaml)", here)
-        return None
     if lower in ("deploy.yml", "deploy.yaml") and len(parts) >= 2 and parts[-2] == "config":
         data = _yaml(path, read)
         if isinstance(data, dict) and "service" in data and "image" in data:

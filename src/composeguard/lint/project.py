@@ -89,6 +89,7 @@ class Project:
         self._start_steps: dict[tuple[tuple[Path, ...], str], tuple[StartStep, ...]] = {}
         self._file_judgements: dict[Path, Judgement] = {}
         self._setup_judgements: dict[tuple[Path, ...], Judgement] = {}
+        self._setup_runs: dict[tuple[Path, ...], tuple[ComposeRun, ...]] = {}
         self._ignores: dict[Path, IgnoreRules] = {}
         self._memo: dict[Hashable, object] = {}
 
@@ -263,6 +264,7 @@ class Project:
                 partial(self.start_steps, model), partial(self.written_text, model),
                 runs.get(_paths(chain), ()), self._platforms.get(self._scope(chain[0].path)))
             self._setup_judgements[_chain_key(model)] = judgement
+            self._setup_runs[_chain_key(model)] = runs.get(_paths(chain), ())
             result.append(model)
         pulls = {
             model.primary.path: {p for p in model.base_dirs if p not in {f.path for f in model.files}}
@@ -295,7 +297,8 @@ class Project:
         for model in models:
             judgement = self._setup_judgements[_chain_key(model)]
             scope = self._scope(model.primary.path)
-            if judgement.decisive and judgement.environment is Environment.PRODUCTION:
+            if judgement.decisive and judgement.environment is Environment.PRODUCTION and not (
+                    judgement.by == "name" and _names_staging(model.files[-1])):
                 production[scope].append(model)
             if judgement.environment not in (Environment.TEST, Environment.EXAMPLE):
                 counted[scope] += 1
@@ -395,7 +398,8 @@ class Project:
         import os
 
         scope = self._scope(run.location.path)
-        folders = [run.directory, scope]
+        folders = [run.directory, *(p for p in run.directory.parents if scope in p.parents)]
+        folders.append(scope)
         if not run.files:
             from composeguard.lint.compose import BASE_NAMES
 
@@ -456,6 +460,11 @@ class Project:
         """What ``model``'s setup is for, with the evidence that decided (file and line)."""
         self.models  # noqa: B018 - judging happens while the models are built
         return self._setup_judgements[_chain_key(model)]
+
+    def setup_runs(self, model: ComposeModel) -> tuple[ComposeRun, ...]:
+        """What runs ``model``'s setup (see :attr:`compose_runs`), deploys first."""
+        self.models  # noqa: B018 - the runs are matched while the models are built
+        return self._setup_runs.get(_chain_key(model), ())
 
     def _compose_root(self, path: Path) -> Node | None:
         """A file ``extends``/``include`` pulls in, parsed once (None if missing or broken)."""
@@ -1059,6 +1068,16 @@ def _self_contained(compose_file: ComposeFile, services: Node) -> bool:
             if names - known - {"default"}:
                 return False
     return True
+
+
+def _names_staging(compose_file: ComposeFile) -> bool:
+    """``docker-compose-qa.yml``, ``compose.staging.yaml``: a deployed environment beside
+    production, not production itself."""
+    from composeguard.lint.compose import PRODUCTION_MARKERS, name_markers
+    from composeguard.lint.deploy import STAGING_MARKERS
+
+    named = set(name_markers(compose_file.path.name)) & PRODUCTION_MARKERS
+    return bool(named) and named <= STAGING_MARKERS
 
 
 def _paths(chain: Iterable[ComposeFile]) -> tuple[Path, ...]:

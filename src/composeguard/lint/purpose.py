@@ -1,20 +1,14 @@
 """What each compose setup is for: production, development, test or example, and why.
 
-This is the one place that decides; every rule asks the Project, which asks here. The
-judgement is made in a fixed order, and the first piece of evidence that decides wins:
-
-1. the configuration (``[tool.composeguard.environments]``): the user's word;
-2. the file's name and place: ``docker-compose.prod.yml``, ``prod-docker-compose.yml``,
-   ``docker/production/``, ``deploy/``; ``docs/``, ``examples/``; ``.devcontainer/``;
-3. what the maintainers wrote at the top of the file ("intended for development purposes
-   only", "Compose file for production", "not intended for production");
-4. a folder of many sibling folders, each a setup of its own: a collection of samples;
-5. what the setup itself shows of development, for a file that nothing above decided: a
-   development server, Sail, Xdebug, a development Dockerfile or stage, a terminal kept open
-   over a source mount, dependencies masked under a mounted source tree, a mail catcher, a
-   literal ``APP_ENV: local`` in its own ``environment:``;
-6. otherwise production runs it: one setup and nothing of development in it is the setup
-   that is deployed.
+This is the one place that decides; every rule asks the Project, which asks here. How the
+project is deployed speaks first (:mod:`composeguard.lint.deploy` reads it); what the compose
+files say of themselves speaks only where the project says nothing about deployment. A file's
+own evidence is judged by :func:`judge_file` (configuration, header comment, name, folder, a
+collection of samples), a setup's by :func:`judge_setup` (the header of the file that names
+it, then the deploy path, names and folders, development and test paths, a platform that
+deploys without Compose, then what the setup shows, weighed by :func:`judge_content`), and
+the project-wide last word by :func:`judge_alone` (a base beside production, the project's
+only setup). The README's "What each setup is for" lists the evidence for users.
 
 Values that env files give (``.env``, ``env_file:``, ``${VAR}`` filled from them) describe
 one machine and never decide: a tracked ``.env`` with ``APP_ENV=local`` is that machine's
@@ -46,6 +40,7 @@ from composeguard.lint.compose import (
     name_words,
     word_runs,
 )
+from composeguard.lint.deploy import DEPLOY_WORDS, ComposeRun, Platform
 from composeguard.lint.finding import Location
 
 if TYPE_CHECKING:
@@ -374,9 +369,10 @@ def judge_alone(judgement: Judgement, only: bool, production_elsewhere: str | No
         return Judgement(Environment.DEVELOPMENT,
                          f"the project's production setup is `{production_elsewhere}`",
                          judgement.location, by="beside")
-    if only and judgement.by == "default":
+    if only and judgement.by in ("default", "content"):
+        shown = "" if judgement.by == "default" else f"; {judgement.reason}"
         return replace(judgement, reason="the project's only compose setup: nothing else "
-                                         "deploys it", by="only")
+                                         f"deploys it{shown}", by="only")
     return judgement
 
 
@@ -505,7 +501,8 @@ def production_signs(
             yield "certificates", f"mounts TLS certificates at `{mount.target}`", mount.location
     for name, value, node in _environment_values(service, compose_paths, written,
                                                  defaults=True):
-        if name in ENVIRONMENT_VARIABLES and value.lower() in PRODUCTION_VALUES:
+        if name in ENVIRONMENT_VARIABLES and value.lower().removesuffix(" by default") in \
+                PRODUCTION_VALUES:
             yield "sign", f"sets {name} to {value}", node.loc
     env_files = service.get("env_file")
     for item in (env_files.value if env_files is not None and env_files.is_list else
@@ -548,14 +545,13 @@ def _environment_values(
         if judged.literal and "$" not in text:
             yield name, text.strip(), node
         elif defaults and judged.fallback and judged.value_when_unset.strip():
-            yield name, judged.value_when_unset.strip(), node
+            yield name, f"{judged.value_when_unset.strip()} by default", node
 
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from composeguard.lint.compose import Mount
-    from composeguard.lint.deploy import ComposeRun, Platform
     from composeguard.lint.nodes import Node
 
 
@@ -572,13 +568,6 @@ class ScriptPurpose(enum.Enum):
     """Named for what it destroys (``make destroy``, ``nuke``, ``down-all``): deliberate."""
     OTHER = "other"
 
-
-DEPLOY_WORDS = frozenset({
-    "deploy", "deployment", "prod", "production", "release", "live", "publish", "rollout",
-    "staging", "stage",
-})
-"""Words in a script's path, Makefile target or CI job name that mark it as run where the
-production data lives."""
 
 ROUTINE_WORDS = frozenset({
     "up", "start", "run", "serve", "boot", "restart", "reload", "migrate", "migrations",

@@ -58,11 +58,13 @@ class UnsplitSetup:
 
 def unsplit_setups(project: Project) -> Iterator[UnsplitSetup]:
     """Each unsplit base's production setup that migrates, seeds or wipes on start, once per
-    place to point at."""
+    place to point at; a setup left in doubt between development and production (a
+    development server in a setup that also prepares for production) serves both."""
     reported: set[Location] = set()
     for base in project.unsplit_compose_bases():
-        for model in project.models_for(Environment.PRODUCTION):
-            if model.files[0].path != base.path:
+        for model in project.models:
+            if model.files[0].path != base.path or not (
+                    model.environment is Environment.PRODUCTION or project.judgement(model).doubt):
                 continue
             steps = automatic_steps(project, model)
             if not steps:
