@@ -256,3 +256,59 @@ def test_setups_prints_the_deploy_path(project_dir: Make) -> None:
     result = CliRunner().invoke(cli, ["setups", str(root)])
     assert "deployed by CI job deploy" in result.output
     assert "deploy.yml:8)" in result.output
+
+
+def test_an_image_built_by_the_deploy_job_starts_as_its_dockerfile_says(
+        project_dir: Make) -> None:
+    """CI builds `back/Dockerfile.production` as org/app:prod and runs the infra file, which
+    names the image, over ssh: the image's ENTRYPOINT script is the service's start."""
+    workflow = ("jobs:\n  deploy:\n    runs-on: ubuntu-latest\n    steps:\n"
+                "      - run: docker build -f back/Dockerfile.production -t org/app:prod back\n"
+                "      - run: docker push org/app:prod\n"
+                "      - run: ssh server 'docker compose -f docker-compose.infra.yml up -d back'\n")
+    root = project_dir({
+        "docker-compose.infra.yml": "services:\n  back:\n    image: org/app:prod\n",
+        "back/Dockerfile.production": "FROM php:8.2-fpm\nCOPY entrypoint.sh /entrypoint.sh\n"
+                                      "ENTRYPOINT [\"/entrypoint.sh\"]\n",
+        "back/entrypoint.sh": "#!/bin/sh\nset -e\nphp artisan migrate:refresh --force\n"
+                              "exec php-fpm\n",
+        "back/artisan": "<?php\n",
+        ".github/workflows/deploy.yml": workflow,
+    }, git=True)
+    assert judged(root)["docker-compose.infra.yml"][0] is Environment.PRODUCTION
+    found = [(f.code, f.location.path.name) for f in run(Project([root])).findings]
+    assert ("CG202", "entrypoint.sh") in found
+
+
+def test_a_build_argument_chooses_the_entrypoint_copied(project_dir: Make) -> None:
+    """`ADD entrypoint-${APP_ENV}.sh /entrypoint.sh`: the value compose passes decides the
+    file; with no value, production's file is followed."""
+    dockerfile = ("FROM python:3.12\nARG APP_ENV\nWORKDIR /app\n"
+                  "ADD entrypoint-${APP_ENV}.sh /entrypoint.sh\nENTRYPOINT [\"/entrypoint.sh\"]\n")
+    files = {
+        "Dockerfile": dockerfile,
+        "entrypoint-production.sh": "#!/bin/sh\npython manage.py migrate || true\n"
+                                    "exec gunicorn app.wsgi\n",
+        "entrypoint-development.sh": "#!/bin/sh\npython manage.py migrate\n"
+                                     "exec python manage.py runserver\n",
+        "manage.py": "",
+    }
+    unknown = project_dir({**files, "docker-compose.yml": "services:\n  web:\n    build: .\n"},
+                          git=True)
+    masked = [f for f in run(Project([unknown])).findings if f.code == "CG203"]
+    assert [f.location.path.name for f in masked] == ["entrypoint-production.sh"]
+
+
+def test_a_build_argument_given_by_compose_is_used(tmp_path: Path) -> None:
+    from composeguard.lint.scripts import dockerfile_start, image_path_to_context
+
+    text = ("ARG BASE=python:3.12\nFROM ${BASE}\nARG APP_ENV=development\n"
+            "ADD entrypoint-${APP_ENV}.sh /entrypoint.sh\n")
+    given = dockerfile_start(tmp_path / "Dockerfile", text, None, {"APP_ENV": "staging"})
+    default = dockerfile_start(tmp_path / "Dockerfile", text)
+    bare = dockerfile_start(tmp_path / "Dockerfile", "FROM x\nARG APP_ENV\n"
+                            "ADD entrypoint-${APP_ENV:-local}.sh /e.sh\n")
+    assert given is not None and default is not None and bare is not None
+    assert image_path_to_context("/entrypoint.sh", given) == "entrypoint-staging.sh"
+    assert image_path_to_context("/entrypoint.sh", default) == "entrypoint-development.sh"
+    assert image_path_to_context("/e.sh", bare) == "entrypoint-local.sh"

@@ -161,6 +161,72 @@ def _options(words: Sequence[str], i: int, files: list[str]) -> int:
     return i
 
 
+@dataclass(frozen=True, slots=True)
+class ImageBuild:
+    """``docker build -f D -t IMAGE --target T --build-arg A=B CONTEXT``, as written."""
+
+    dockerfile: str | None
+    context: str
+    tags: tuple[str, ...]
+    target: str | None
+    args: tuple[tuple[str, str], ...]
+    location: Location
+
+
+_BUILD_VALUES = frozenset({"-f", "--file", "-t", "--tag", "--target", "--build-arg",
+                           "--platform", "--cache-from", "--cache-to", "--label", "--network",
+                           "--progress", "--secret", "--ssh", "--output", "-o", "--iidfile",
+                           "--add-host", "--build-context", "--builder", "--metadata-file",
+                           "--shm-size", "--ulimit", "--attest", "--annotation"})
+
+
+def image_build(words: Sequence[str], location: Location) -> ImageBuild | None:
+    """An image build (``docker build``, ``docker buildx build``, ``docker image build``,
+    ``podman build``) read from argv, or None."""
+    if not words or posixpath.basename(words[0]) not in ("docker", "podman"):
+        return None
+    i = _options(words, 1, [])
+    if i < len(words) and words[i] in ("buildx", "image", "builder"):
+        i += 1
+    if i >= len(words) or words[i] != "build":
+        return None
+    values: dict[str, list[str]] = {}
+    operands: list[str] = []
+    j = i + 1
+    while j < len(words):
+        word = words[j]
+        name, equals, value = word.partition("=")
+        if word.startswith("-") and equals and name in _BUILD_VALUES:
+            values.setdefault(name, []).append(value)
+        elif word in _BUILD_VALUES and j + 1 < len(words):
+            values.setdefault(word, []).append(words[j + 1])
+            j += 1
+        elif not word.startswith("-"):
+            operands.append(word)
+        j += 1
+    if len(operands) != 1:
+        return None
+    files = values.get("-f", []) + values.get("--file", [])
+    targets = values.get("--target", [])
+    dockerfile = files[-1] if files else None
+    target = targets[-1] if targets else None
+    args = tuple((n, v) for n, eq, v in (a.partition("=") for a in values.get("--build-arg", ()))
+                 if eq)
+    return ImageBuild(dockerfile, operands[0], tuple(values.get("-t", []) + values.get("--tag", [])),
+                      target, args, location)
+
+
+def image_builds(fragments: Iterable[tuple[ShellFragment, Script]]) -> Iterator[
+        tuple[ShellFragment, ImageBuild]]:
+    """Every image build in the project's scripts, Makefile recipes and CI steps (over ssh
+    too is not followed: the server's checkout is not this one)."""
+    for fragment, script in fragments:
+        for command in script.commands:
+            built = image_build(command.words, command.location)
+            if built is not None and built.tags:
+                yield fragment, built
+
+
 def ssh_command(words: Sequence[str]) -> str | None:
     """The command line ``ssh [options] host COMMAND...`` runs on the server, or None."""
     if not words or posixpath.basename(words[0]) != "ssh":

@@ -16,6 +16,7 @@ from composeguard.lint.compose import (
     Environment,
     Mount,
     Service,
+    name_words,
     read_compose_file,
 )
 from composeguard.lint.datastores import DataStore, DataStoreTable
@@ -48,7 +49,7 @@ if TYPE_CHECKING:
     from composeguard.lint.scripts import ShellFragment
     from composeguard.lint.secrets import Redactor
     from composeguard.lint.shell import Command, Script
-    from composeguard.lint.start_commands import StartCommands, StartStep
+    from composeguard.lint.start_commands import Build, StartCommands, StartStep
     from composeguard.lint.written import WrittenIndex, WrittenSetting
 
 T = TypeVar("T")
@@ -359,6 +360,45 @@ class Project:
         except OSError:
             return True
 
+    def built_image(self, image: str) -> Build | None:
+        """The Dockerfile, context, target and build arguments of an image the project's
+        scripts or CI build by name (``docker build -f Dockerfile.production -t org/app:prod
+        .``), for a compose service that runs that image without a ``build:``: its ENTRYPOINT
+        and CMD are the service's start commands. A tag given by a variable matches the
+        image's name."""
+        builds = self._built_images
+        found = builds.get(image)
+        if found is None and ":" not in image.rsplit("/", 1)[-1]:
+            found = builds.get(image + ":latest")
+        if found is None:
+            name = image.rsplit(":", 1)[0] if ":" in image.rsplit("/", 1)[-1] else image
+            named = {b for tag, b in builds.items() if tag.rsplit(":", 1)[0] == name
+                     and ("$" in tag or "$" in image)}
+            found = named.pop() if len(named) == 1 else None
+        return found
+
+    @cached_property
+    def _built_images(self) -> dict[str, Build]:
+        import os
+
+        from composeguard.lint.deploy import image_builds
+        from composeguard.lint.start_commands import Build
+
+        found: dict[str, Build] = {}
+        for fragment, built in image_builds(self.shell_fragments):
+            scope = self._scope(fragment.path)
+            for folder in (fragment.path.parent, scope):
+                context = Path(os.path.normpath(folder / built.context))
+                dockerfile = Path(os.path.normpath(folder / built.dockerfile)) \
+                    if built.dockerfile else context / "Dockerfile"
+                if context.is_dir() and dockerfile.is_file() and \
+                        self.unreadable(dockerfile) is None:
+                    for tag in built.tags:
+                        found.setdefault(tag, Build(context, dockerfile, built.target,
+                                                    tuple(sorted(built.args))))
+                    break
+        return found
+
     @cached_property
     def platforms(self) -> tuple[Platform, ...]:
         """The platform configurations that deploy the project without Compose (Kubernetes,
@@ -603,7 +643,8 @@ class Project:
     def _start_commands(self) -> StartCommands:
         from composeguard.lint.start_commands import StartCommands
 
-        return StartCommands(self.read_text, self.shell_script, self.documented_env)
+        return StartCommands(self.read_text, self.shell_script, self.documented_env,
+                             self.built_image)
 
     def start_steps(self, model: ComposeModel, service: Service) -> tuple[StartStep, ...]:
         """Every simple command ``service`` runs on start in ``model``, through its
@@ -642,6 +683,28 @@ class Project:
                 defined_in).environment is Environment.DEVELOPMENT:
             return f"it is defined in {defined_in.name}, a development file"
         return None
+
+    def image_runs_anywhere(self, model: ComposeModel, service: Service, step: StartStep) -> bool:
+        """Whether ``step`` is the image's own (its ENTRYPOINT or CMD, or a script they run,
+        not a compose ``command:``/``entrypoint:``) and the image is not a development one (a
+        development Dockerfile or stage, a development server or start script): such a step
+        runs wherever the image does, production included."""
+        from composeguard.lint.commands import development_server
+        from composeguard.lint.purpose import DEVELOPMENT_NAME_WORDS
+
+        if step.via in ("command", "entrypoint") or step.location.path in _paths(model.files):
+            return False
+        if self.judgement(model).environment is not Environment.DEVELOPMENT:
+            return False
+        build = service.get("build")
+        chosen = [build.get(k) for k in ("dockerfile", "target")] \
+            if build is not None and build.is_map else []
+        if any(n is not None and n.is_scalar and name_words(scalar_text(n.value))
+               & DEVELOPMENT_NAME_WORDS for n in chosen):
+            return False
+        return not any(development_server(s.command.words)
+                       or name_words(s.location.path.name) & DEVELOPMENT_NAME_WORDS
+                       for s in self.start_steps(model, service))
 
     def production_services(self) -> Iterator[tuple[ComposeModel, Service]]:
         """The services of the setups production runs (see :meth:`judgement`)."""

@@ -12,7 +12,7 @@ import fnmatch
 import json
 import posixpath
 import shlex
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -546,15 +546,19 @@ class _Stage:
     base: tuple[str, Location] | None = None
 
 
-def dockerfile_start(path: Path, text: str, target: str | None = None) -> ImageStart | None:
+def dockerfile_start(path: Path, text: str, target: str | None = None,
+                     build_args: Mapping[str, str] | None = None) -> ImageStart | None:
     """The start of the image built from the last stage, or from the stage named ``target``
     (compose's ``build.target``); None without a FROM or with an unknown target.
 
     A stage built FROM an earlier stage inherits its ENTRYPOINT, CMD, WORKDIR, ENV and files;
-    setting ENTRYPOINT drops a CMD the stage did not set itself, as Docker does.
+    setting ENTRYPOINT drops a CMD the stage did not set itself, as Docker does. ``build_args``
+    (compose's ``build.args``, ``docker build --build-arg``) give the ARGs they name their
+    value, over the Dockerfile's defaults; an ARG with neither stays ``${NAME}`` where used.
     """
     source = TextOrigin(path, text)
     stages: list[_Stage] = []
+    given = dict(build_args or {})
     global_args: dict[str, str] = {}
     for instruction in _instructions(path, text):
         if instruction.keyword == "FROM":
@@ -567,9 +571,10 @@ def dockerfile_start(path: Path, text: str, target: str | None = None) -> ImageS
                 parent, name=name, cmd_set=False, copies=list(parent.copies), runs=[],
                 variables=dict(parent.variables)))
         elif stages:
-            _apply(stages[-1], instruction, source, global_args)
+            _apply(stages[-1], instruction, source, global_args, given)
         elif instruction.keyword == "ARG":
-            global_args.update(_assignments(instruction.args, {}))
+            declared = _assignments(instruction.args, given, bare=True)
+            global_args.update({k: given.get(k, v) for k, v in declared.items()})
     wanted = target.lower() if target else None
     chosen = next((s for s in reversed(stages) if wanted is None or s.name == wanted), None)
     if chosen is None:
@@ -579,7 +584,7 @@ def dockerfile_start(path: Path, text: str, target: str | None = None) -> ImageS
 
 
 def _apply(stage: _Stage, instruction: _Instruction, source: TextOrigin,
-           global_args: dict[str, str]) -> None:
+           global_args: dict[str, str], given: Mapping[str, str]) -> None:
     keyword, args, offsets = instruction.keyword, instruction.args, list(instruction.offsets)
     if keyword in ("ENTRYPOINT", "CMD"):
         words = _exec_form(args, offsets, source)
@@ -607,20 +612,26 @@ def _apply(stage: _Stage, instruction: _Instruction, source: TextOrigin,
         setting = _words(args)
         if keyword == "ENV" and setting and "=" not in setting[0]:  # ``ENV key value words``
             assigned = {setting[0]: " ".join(setting[1:])}
+        elif keyword == "ARG":
+            assigned = {name: given.get(name, value) for name, value in
+                        _assignments(args, {**global_args, **given}, bare=True).items()}
         else:
-            assigned = _assignments(args, global_args if keyword == "ARG" else {})
+            assigned = _assignments(args, {})
         for name, value in assigned.items():
             if keyword == "ENV" or name not in stage.variables:
                 stage.variables[name] = _substitute(value, stage.variables)
 
 
-def _assignments(args: str, defaults: dict[str, str]) -> dict[str, str]:
-    """``ENV a=1 b="2 3"`` or ``ARG name[=default]`` (a bare name takes ``defaults``)."""
+def _assignments(args: str, defaults: Mapping[str, str], bare: bool = False) -> dict[str, str]:
+    """``ENV a=1 b="2 3"`` or ``ARG name[=default]`` (a bare name takes ``defaults``; with
+    ``bare``, a bare name with no default is declared as ``${name}``, its value unknown)."""
     result = {}
     for word in _words(args):
         name, equals, value = word.partition("=")
         if equals or name in defaults:
             result[name] = value if equals else defaults[name]
+        elif bare and name:
+            result[name] = "${" + name + "}"
     return result
 
 
@@ -750,14 +761,35 @@ def _substitute(word: str, variables: dict[str, str]) -> str:
         out.append(word[i:dollar])
         if word[dollar + 1 : dollar + 2] == "{" and (close := word.find("}", dollar)) != -1:
             name, _, default = word[dollar + 2 : close].partition(":-")
-            out.append(variables.get(name) or (default if _ else word[dollar : close + 1]))
+            out.append(_known(variables, name) or (default if _ else "${" + name + "}"))
             i = close + 1
         else:
             i = dollar + 1
             while i < len(word) and (word[i].isalnum() or word[i] == "_"):
                 i += 1
-            out.append(variables.get(word[dollar + 1 : i], word[dollar:i]))
+            out.append(_known(variables, word[dollar + 1 : i]) or word[dollar:i])
     return "".join(out) + word[i:]
+
+
+def _known(variables: Mapping[str, str], name: str) -> str | None:
+    """A variable's value, None when unset or declared without one (``ARG NAME``)."""
+    value = variables.get(name)
+    return None if value is None or value == "${" + name + "}" else value
+
+
+def with_unknowns(word: str, replace_with: str) -> str:
+    """``word`` with each ``${NAME}``/``$NAME`` that :func:`_substitute` left (a build
+    argument whose value comes with the build) replaced by ``replace_with``."""
+    return _substitute(word, _Everything(replace_with))
+
+
+class _Everything(dict[str, str]):
+    def __init__(self, value: str) -> None:
+        super().__init__()
+        self._value = value
+
+    def get(self, key: str, default: str | None = None) -> str:  # type: ignore[override]
+        return self._value
 
 
 def _copies(args: str, workdir: str, variables: dict[str, str]) -> list[tuple[str, str]]:

@@ -66,6 +66,8 @@ class Build:
     context: Path
     dockerfile: Path
     target: str | None
+    args: tuple[tuple[str, str], ...] = ()
+    """Build arguments with a value (compose ``build.args``, ``--build-arg``)."""
 
 
 Reader = Callable[[Path], "str | None"]
@@ -79,10 +81,13 @@ class StartCommands:
     """Resolves the start commands of services; one per Project, caching what it reads."""
 
     def __init__(self, read: Reader, script: ScriptParser,
-                 defaults: Defaults = lambda _: None) -> None:
+                 defaults: Defaults = lambda _: None,
+                 built: Callable[[str], Build | None] = lambda _: None) -> None:
         self._read = read
         self._script = script
         self._defaults = defaults
+        self._built = built
+        """The build of an image the project builds by name (``docker build -t IMAGE``)."""
         self._images: dict[Build, ImageStart | None] = {}
 
     def image_start(self, build: Build | None) -> ImageStart | None:
@@ -91,12 +96,15 @@ class StartCommands:
         if build not in self._images:
             text = self._read(build.dockerfile)
             self._images[build] = (
-                dockerfile_start(build.dockerfile, text, build.target) if text is not None else None
+                dockerfile_start(build.dockerfile, text, build.target, dict(build.args))
+                if text is not None else None
             )
         return self._images[build]
 
     def steps(self, model: ComposeModel, service: Service) -> tuple[StartStep, ...]:
         build = service_build(service, model)
+        if build is None and service.image:
+            build = self._built(service.image)
         image = self.image_start(build)
         environment = _plain_environment(service)
         values = _Values(self._defaults(model.project_dir) if model.project_dir else None)
@@ -310,6 +318,8 @@ class _Context:
         relative = image_path_to_context(container_path, self.image)
         if relative is None:
             return None
+        if "$" in relative:
+            return _chosen_per_environment(self.build.context, relative)
         candidate = self.build.context / relative
         return candidate if candidate.is_file() else None
 
@@ -330,6 +340,7 @@ def service_build(service: Service, model: ComposeModel) -> Build | None:
     if node is None or node.value is None:
         return None
     base = model.base_dirs.get(node.loc.path, node.loc.path.parent)
+    args: dict[str, str] = {}
     if node.is_scalar:
         context_text, dockerfile_text, target = scalar_text(node.value), "Dockerfile", None
     elif node.is_map:
@@ -338,6 +349,7 @@ def service_build(service: Service, model: ComposeModel) -> Build | None:
             return None
         dockerfile_text = _text(node.get("dockerfile")) or "Dockerfile"
         target = _text(node.get("target"))
+        args = _build_args(node.get("args"))
     else:
         return None
     if "://" in context_text or context_text.startswith("git@"):
@@ -345,7 +357,41 @@ def service_build(service: Service, model: ComposeModel) -> Build | None:
     context = (Path(base) / context_text).resolve()
     dockerfile = Path(dockerfile_text)
     dockerfile = dockerfile if dockerfile.is_absolute() else context / dockerfile
-    return Build(context, dockerfile, target)
+    return Build(context, dockerfile, target, tuple(sorted(args.items())))
+
+
+def _build_args(node: Node | None) -> dict[str, str]:
+    """Compose ``build.args`` (mapping or ``NAME=value`` list) that have a value; a name
+    alone takes the value from the shell running Compose, unknown here."""
+    if node is None:
+        return {}
+    if node.is_map:
+        return {name: scalar_text(value.value) for name, value in node.items()
+                if value.is_scalar and value.value is not None}
+    if node.is_list:
+        pairs = (scalar_text(item.value).partition("=") for item in node.value if item.is_scalar)
+        return {name: value for name, equals, value in pairs if equals}
+    return {}
+
+
+PRODUCTION_VALUES = ("production", "prod")
+
+
+def _chosen_per_environment(context: Path, relative: str) -> Path | None:
+    """The file a COPY/ADD copies when its name holds a build argument with no known value
+    (``ADD entrypoint-${APP_ENV}.sh /entrypoint.sh``): production's (the argument set to
+    ``production`` or ``prod``), else the only file that fits."""
+    import glob
+
+    from composeguard.lint.scripts import with_unknowns
+
+    for value in PRODUCTION_VALUES:
+        candidate = context / with_unknowns(relative, value)
+        if candidate.is_file():
+            return candidate
+    pattern = with_unknowns(relative, "*")
+    found = sorted(glob.glob(glob.escape(str(context)) + "/" + pattern))
+    return Path(found[0]) if len(found) == 1 else None
 
 
 def conditions_hold(conditions: Sequence[Condition], environment: Mapping[str, str]) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 
 from composeguard.lint.commands import Operation
@@ -142,7 +143,10 @@ def destructive_db_command_on_start(self: Rule, project: Project) -> Iterator[Fi
         Reports, in production-facing files, a migration, seed or other database step in a
         start command whose failure cannot stop the start: `|| true`, `|| :`, `|| exit 0`,
         `|| echo ...`, or a `;` or line break chaining onto the next command without
-        `set -e`, or a pipe into `tee`.
+        `set -e`, or a pipe into `tee`. A step the image itself runs (its ENTRYPOINT or CMD,
+        and the scripts they call) goes wherever the image runs: it is reported whatever
+        setup builds the image, unless the image is a development one (built from a
+        development Dockerfile or stage, or starting a development server).
     """,
     why="""
         A migration that fails half-way leaves the schema between two versions. If the failure
@@ -168,7 +172,11 @@ def destructive_db_command_on_start(self: Rule, project: Project) -> Iterator[Fi
 def masked_failure(self: Rule, project: Project) -> Iterator[Finding]:
     operations = (Operation.MIGRATE, Operation.SEED, Operation.DESTROY)
     reported: set[Location] = set()
-    for model, service, step, action in project.start_actions(PRODUCTION, operations):
+    production = project.start_actions(PRODUCTION, operations)
+    development = ((model, service, step, action) for model, service, step, action
+                   in project.start_actions((Environment.DEVELOPMENT,), operations)
+                   if project.image_runs_anywhere(model, service, step))
+    for model, service, step, action in itertools.chain(production, development):
         command = step.command
         if command.failure not in (Failure.IGNORED, Failure.CONTINUES) or not command.masked_by:
             continue
