@@ -319,11 +319,11 @@ def test_a_deeper_negation_is_not_fixed_from_the_root(project_dir: ProjectDir) -
 
 def test_database_files_are_never_touched(project_dir: ProjectDir) -> None:
     """CG401/CG403 carry no fix; CG402 only ignores: the tracked files stay as they are."""
-    root = project_dir({**LARAVEL, "database/database.sqlite": "data",
+    root = project_dir({**LARAVEL, "database/database.sqlite": "SQLite format 3\0data",
                         ".env": "DB_PASSWORD=secret\n", ".gitignore": "/vendor\n"}, git=True)
     plan = fix(root, Selection(select=("CG401", "CG402", "CG403")))
     assert [c.path.name for c in plan.changes] == [".gitignore"]
-    assert (root / "database/database.sqlite").read_text() == "data"
+    assert (root / "database/database.sqlite").read_text() == "SQLite format 3\0data"
     left = run(Project([root]), Selection(select=("CG401", "CG403"))).findings
     assert sorted(f.code for f in left) == ["CG401", "CG403"]
     assert all("git rm --cached" in f.message and not built(f) for f in left)

@@ -48,9 +48,14 @@ def _already_ignored(project: Project, tracked: TrackedFile) -> str:
         16-byte `SQLite format 3` header for files whose name does not say: no extension or a
         generic data/backup one (`.bak`, `.dat`, `.bin`...) in a folder meant for data
         (`database/`, `db/`, `storage/`, `data/`, `var/`). Only those few candidates are
-        opened, so a large repository costs no more than its file list. Files below test and
-        fixture folders (`tests/`, `spec/`, `fixtures/`, `testdata/`) are committed on purpose
-        and are not reported, nor is Windows' `Thumbs.db`. The finding is on the file, line 1.
+        opened, so a large repository costs no more than its file list. Files below test,
+        fixture, seed and sample folders (`tests/`, `spec/`, `fixtures/`, `testdata/`,
+        `seed/`, `samples/`, `datasets/`) are committed on purpose and are not reported, nor
+        are databases beside the project's tooling (`scripts/`, `tools/`, `docs/`: what those
+        tools use or produce, not the app's runtime database), nor Windows' `Thumbs.db`. A
+        file named like a database that holds something else (not empty and without SQLite's
+        header: an env file called `.env.db`, a Git LFS pointer) is not one. The finding is on
+        the file, line 1.
         Outside a git repository this rule is silent (`--verbose` says so).
     """,
     why="""

@@ -8,8 +8,15 @@ Decisions, each taken so that a maintainer would agree with the finding:
   say: files without an extension or with a generic data/backup one, in a folder whose name
   says it holds data (``database/``, ``db/``, ``storage/``, ``data/``...). Reading a header is
   a system call per file; a 20,000-file repository must not pay it for its source tree.
-- **Test fixtures are not findings.** A database or env file below ``tests/``, ``spec/``,
-  ``fixtures/``, ``testdata/``... (relative to the repository) is committed on purpose.
+- **Test fixtures and shipped data are not findings.** A database or env file below
+  ``tests/``, ``spec/``, ``fixtures/``, ``testdata/``, ``seed/``, ``samples/``,
+  ``datasets/``... (relative to the repository) is committed on purpose.
+- **A database beside the project's tooling** (``scripts/``, ``tools/``, ``docs/``) is what
+  those tools use or produce, not the app's runtime database.
+- **A database by content, not suffix.** A file named like a database (``app.sqlite``,
+  ``.env.db``) that holds something else (a non-empty file without SQLite's header: an env
+  file, a Git LFS pointer) is not one. An empty file is the database to be (Laravel's
+  ``touch database/database.sqlite``); side files and archives are not read.
 - **Env files are judged by role.** Templates (``.env.example``...), encrypted files meant to be
   committed (``.env.encrypted``, ``.env.vault``) and test settings (``.env.testing``) never
   count. One machine's settings (``.env.local``, ``.env.*.local``, ``.env.backup``,
@@ -51,7 +58,13 @@ DATA_DIRS = frozenset({"database", "databases", "db", "storage", "data", "var", 
 SNIFFED_SUFFIXES = frozenset({"", ".bak", ".backup", ".old", ".orig", ".save", ".tmp",
                               ".dat", ".data", ".bin", ".store", ".sdb"})
 FIXTURE_DIRS = frozenset({"test", "tests", "spec", "specs", "fixtures", "__fixtures__",
-                          "testdata", "test-data", "test_data", "__tests__", "e2e"})
+                          "testdata", "test-data", "test_data", "__tests__", "e2e",
+                          "seed", "seeds", "sample", "samples", "dataset", "datasets"})
+"""Folders of data a project ships on purpose: test fixtures, seed and sample data."""
+TOOL_DIRS = frozenset({"scripts", "script", "tools", "tooling", "bin", "docs", "doc",
+                       "documentation"})
+"""Folders of the project's tooling and documentation: a database there is what those tools
+use or produce, not the app's runtime database."""
 
 # -- database files -----------------------------------------------------------------------------
 
@@ -83,6 +96,26 @@ def worth_sniffing(parts: tuple[str, ...]) -> bool:
     name = parts[-1]
     suffix = os.path.splitext(name)[1].lower() if not name.startswith(".") else ""
     return suffix in SNIFFED_SUFFIXES and not name.startswith(".")
+
+
+def beside_tooling(parts: Iterable[str]) -> bool:
+    """Below a folder of scripts, tools or documentation (``parts``: components below the
+    repository root)."""
+    return any(p.lower() in TOOL_DIRS for p in list(parts)[:-1])
+
+
+def holds_something_else(path: Path, extension: str | None) -> bool:
+    """Whether a file named like a database (``extension``) is plainly something else: not
+    empty, and without SQLite's header. Side files, backups and archives are not read."""
+    name = path.name.lower()
+    if extension is None or not name.endswith("." + extension):
+        return False
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode) or os.stat(path).st_size == 0:
+            return False
+    except OSError:
+        return False
+    return not has_sqlite_header(path)
 
 
 def is_fixture(parts: Iterable[str]) -> bool:
@@ -388,6 +421,8 @@ def tracked_databases(project: Project) -> Iterator[TrackedDatabase]:
         if extension is None and not (worth_sniffing(tuple(tracked.relative.split("/")))
                                       and has_sqlite_header(path)):
             continue
+        if holds_something_else(path, extension) or beside_tooling(tracked.relative.split("/")):
+            continue
         yield TrackedDatabase(tracked, extension is not None)
 
 
@@ -520,10 +555,12 @@ def _expected_files(project: Project) -> dict[Path, _Expected]:
         expected.setdefault(app.path, _Expected(app.path, app.what, app.pattern, app.anchor,
                                                 app.app_root))
     for path in project.discovery.files:
-        if database_extension(path.name) is None:
+        extension = database_extension(path.name)
+        if extension is None or holds_something_else(path, extension):
             continue
         root = project.repository_root(path) or _boundary(project, path)
-        if not is_fixture(Path(os.path.relpath(path, root)).parts):
+        parts = Path(os.path.relpath(path, root)).parts
+        if not is_fixture(parts) and not beside_tooling(parts):
             expected.setdefault(path, _Expected(path, "a database file",
                                                 ignore_suggestion(path.name), path))
     return expected
