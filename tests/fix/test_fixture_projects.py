@@ -53,7 +53,10 @@ def test_fix_leaves_nothing_fixable_and_breaks_nothing(fixture: Path, tmp_path: 
 
     after = run(Project([root]), selection).findings
     assert [f for f in after if built(f)] == []
-    assert len(after) == len(before) - fixed
+    # What the fix did not build is still there, and nothing new; a finding may also go
+    # because the fix changed what its setup is for (the split makes the base development's).
+    assert len(after) <= len(before) - fixed
+    assert {(f.code, f.location) for f in after} <= {(f.code, f.location) for f in before}
     broken_after = Counter((f.code, f.location.path) for f in run(Project([root]),
                                                                    FILE_RULES).findings)
     assert broken_after - broken_before == Counter()

@@ -501,6 +501,29 @@ class Project:
         self.models  # noqa: B018 - judging happens while the models are built
         return self._setup_judgements[_chain_key(model)]
 
+    def command_setup(self, fragment: ShellFragment, command: Command) -> ComposeModel | None:
+        """The setup a compose command of a script, target or CI step acts on (its ``-f``
+        files, else Compose's default files beside it or at the repository root), or None."""
+        from composeguard.lint.deploy import ComposeRun, compose_invocation, fragment_purpose
+
+        invocation = compose_invocation(command.words, command.assignments)
+        if invocation is None:
+            return None
+        environment, via = fragment_purpose(fragment)
+        run = ComposeRun(invocation.files, fragment.path.parent,
+                         environment or Environment.PRODUCTION, command.location, via)
+        paths = frozenset(self._run_files(run, {f.path: f for f in self.compose_files}))
+        return next((m for m in self.models if frozenset(_paths(m.files)) == paths), None) \
+            if paths else None
+
+    def keeps_data_in_volumes(self, model: ComposeModel) -> bool:
+        """Whether a data store of ``model`` keeps its data in a volume Compose manages (named,
+        anonymous, or the image's own), which ``down -v`` deletes; a bind mount it leaves."""
+        from composeguard.lint.compose import MountKind
+
+        return any(state.persisted_by is None or state.persisted_by.kind is not MountKind.BIND
+                   for other, _, state in self._data_store_servers if other is model)
+
     def setup_runs(self, model: ComposeModel) -> tuple[ComposeRun, ...]:
         """What runs ``model``'s setup (see :attr:`compose_runs`), deploys first."""
         self.models  # noqa: B018 - the runs are matched while the models are built

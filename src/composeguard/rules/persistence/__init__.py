@@ -243,7 +243,12 @@ def stateful_data_on_tmpfs(self: Rule, project: Project) -> Iterator[Finding]:
         and again on a live setup; `info` in a step named for what it destroys (`make
         destroy`, `clean`, `reset`, `nuke`, `down-all`), which is deliberate and which `fix`
         never changes; a warning elsewhere. CI jobs that do not deploy are not reported: a CI
-        runner's volumes are thrown away with the runner.
+        runner's volumes are thrown away with the runner. A volume removal matters when a
+        volume holds a store's data: a `down -v` is not reported when the setup it acts on
+        (its `-f` files, else Compose's default files) is development's, a test's or an
+        example, when the script, target or job is named for development or tests
+        (`dev_run.sh`, `test.sh`, `dev-docker-down`), or when every data store of that setup
+        keeps its data on a bind mount (which `down -v` leaves) or it has none.
     """,
     why="""
         Named volumes are where the databases keep their data. `down -v` removes them together
@@ -270,11 +275,19 @@ def stateful_data_on_tmpfs(self: Rule, project: Project) -> Iterator[Finding]:
     """,
 )
 def volume_destroying_command(self: Rule, project: Project) -> Iterator[Finding]:
+    from composeguard.lint.deploy import fragment_purpose
     from composeguard.lint.purpose import ScriptPurpose
 
+    throwaway = (Environment.DEVELOPMENT, Environment.TEST, Environment.EXAMPLE)
     for fragment, command, actions, purpose, named in project.script_actions(
             Operation.VOLUME_DESTROY):
         if fragment.kind == "ci" and purpose is not ScriptPurpose.DEPLOY:
+            continue
+        if fragment_purpose(fragment)[0] in throwaway[:2]:
+            continue
+        setup = project.command_setup(fragment, command)
+        if setup is not None and (setup.environment in throwaway
+                                  or not project.keeps_data_in_volumes(setup)):
             continue
         if purpose is ScriptPurpose.TEARDOWN:
             yield self.finding(command.location, (
