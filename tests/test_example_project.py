@@ -31,7 +31,6 @@ EXPECTED: dict[str, str | None] = {
     "CG105": COMPOSE,  # rabbitmq without hostname
     "CG201": COMPOSE,  # db:seed on every start
     "CG203": COMPOSE,  # migrate/seed || true
-    "CG204": COMPOSE,  # migrate on start in the (only, so production) file
     "CG301": "config/database.php",  # env('DB_CONNECTION', 'sqlite')
     "CG303": COMPOSE,  # MYSQL_ROOT_PASSWORD: root
     "CG402": None,  # database/database.sqlite is not ignored
@@ -42,8 +41,9 @@ EXPECTED: dict[str, str | None] = {
 }
 """Codes the example must trigger (once the rule exists), with the file, where it is certain."""
 
-NOT_EXPECTED = ("CG001", "CG002", "CG003", "CG102", "CG103", "CG302", "CG403")
-"""The example is valid Compose, has no anonymous or tmpfs volumes, no debug, no tracked .env."""
+NOT_EXPECTED = ("CG001", "CG002", "CG003", "CG102", "CG103", "CG204", "CG302", "CG403")
+"""The example is valid Compose, has no anonymous or tmpfs volumes, no debug, no tracked .env;
+its one app instance migrates on start with the failure masked: CG203's, not CG204's."""
 
 
 def check_example(*extra: str) -> tuple[int, list[dict], str]:

@@ -28,7 +28,6 @@ STARTUP: dict[str, Expected] = {
         ("CG202", "docker-compose.override.yml", 5),  # migrate:fresh in the dev override
         ("CG203", "docker/entrypoint.sh", 5),  # migrate on its own line, no set -e
         ("CG203", "docker/entrypoint.sh", 6),  # db:seed || true
-        ("CG204", "docker/entrypoint.sh", 5),
         ("CG402", "artisan", 1),  # Laravel 11 without config/database.php: SQLite, and no .gitignore
         ("CG501", "artisan", 1),  # no provider guards migrate:fresh & co
         ("CG602", "docker-compose.yml", 23),  # mysql with no backup (info)
@@ -37,7 +36,6 @@ STARTUP: dict[str, Expected] = {
         ("CG201", "compose.yaml", 4),  # loaddata
         ("CG203", "compose.yaml", 4),  # migrate; ...
         ("CG203", "compose.yaml", 4),  # loaddata; ...
-        ("CG204", "compose.yaml", 4),
         ("CG303", "compose.yaml", 15),  # POSTGRES_PASSWORD: postgres
         ("CG502", "compose.yaml", 17),  # "5432:5432"
         ("CG602", "compose.yaml", 11),  # postgres with no backup (info)
@@ -45,14 +43,12 @@ STARTUP: dict[str, Expected] = {
     "startup_rails": [
         ("CG104", "Makefile", 12),  # $(COMPOSE) down --volumes in `reset`
         ("CG201", "docker-compose.yml", 4),  # rails db:seed
-        ("CG204", "docker-compose.yml", 4),  # rails db:migrate
         ("CG601", "docker-compose.yml", 4),  # one compose file, migrating and seeding on start
         ("CG602", "docker-compose.yml", 10),  # postgres with no backup (info)
     ],
     "startup_prisma": [
         ("CG104", ".github/workflows/deploy.yml", 14),  # down -v in the deploy job
         ("CG201", "package.json", 9),  # prisma db seed in start:prod
-        ("CG204", "package.json", 9),  # prisma migrate deploy in start:prod
         ("CG602", "docker-compose.yml", 10),  # postgres with no backup (info)
     ],
 }
@@ -70,7 +66,6 @@ APPS: dict[str, Expected] = {
     "laravel11_fixed": [],
     "laravel11_fresh": [
         ("CG301", ".env.example", 24),  # .env.example is an env template that `cp` turns into the ser
-        ("CG501", "app/Providers/AppServiceProvider.php", 20),  # nothing stops `migrate
         ("CG301", "config/database.php", 19),  # config/database.php falls back to the `sqlite` connection wh
     ],
     "laravel_handwritten_guard": [],
@@ -157,7 +152,6 @@ ENVIRONMENTS: dict[str, Expected] = {
         ("CG201", "docker-compose.yml", 5),  # db:seed on every start
         ("CG203", "docker-compose.yml", 5),  # migrate || true
         ("CG203", "docker-compose.yml", 5),  # db:seed || true
-        ("CG204", "docker-compose.yml", 5),  # migrate on every start
         ("CG301", ".env", 5),  # DB_CONNECTION=sqlite in the tracked .env
         ("CG301", "config/database.php", 19),  # env('DB_CONNECTION', 'sqlite')
         ("CG302", ".env", 2),  # APP_ENV=local in the .env production reads
@@ -166,7 +160,7 @@ ENVIRONMENTS: dict[str, Expected] = {
         ("CG401", "database/database.sqlite", 1),
         ("CG402", ".gitignore", 1),
         ("CG403", ".env", 1),
-        ("CG501", "app/Providers/AppServiceProvider.php", 20),
+        ("CG501", "app/Providers/AppServiceProvider.php", 20),  # it seeds: nothing stops it
         ("CG502", "docker-compose.yml", 18),  # "3306:3306"
         ("CG601", "docker-compose.yml", 5),  # one setup that migrates and seeds on start
         ("CG602", "docker-compose.yml", 12),  # mysql with no backup (info)

@@ -129,9 +129,15 @@ def test_laravel_shop_safe_fixes_only(tmp_path: Path) -> None:
 
 
 def test_laravel11_fresh_without_a_database_server(tmp_path: Path) -> None:
-    """No server in compose: the fallback stays (the message says what to write)."""
+    """No server in compose: the fallback stays (the message says what to write). The app
+    runs no command that wipes or seeds, so no guard is asked for; once a target wipes the
+    database, the guard is added."""
     root = tmp_path / "fresh"
     shutil.copytree(FIXTURES / "laravel11_fresh", root)
+    before = snapshot(root)
+    fix(root)
+    assert snapshot(root) == before
+    (root / "Makefile").write_text("fresh:\n\tphp artisan migrate:fresh --seed\n")
     before = snapshot(root)
     fix(root)
     after = snapshot(root)
@@ -360,8 +366,10 @@ def provider(body: str, imports: str = "use Illuminate\\Support\\ServiceProvider
 
 
 def laravel(version: str = "^11.31", **files: str) -> dict[str, str]:
+    """A Laravel app with a Makefile target that wipes its database: what the guard stops."""
     return {"artisan": "#!/usr/bin/env php\n<?php\n",
-            "composer.json": json.dumps({"require": {"laravel/framework": version}}), **files}
+            "composer.json": json.dumps({"require": {"laravel/framework": version}}),
+            "Makefile": "fresh:\n\tphp artisan migrate:fresh\n", **files}
 
 
 CALL = "DB::prohibitDestructiveCommands($this->app->isProduction());"

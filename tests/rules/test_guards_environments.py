@@ -61,8 +61,12 @@ def messages(rule, root: Path) -> list[tuple[str, int, str]]:
 # -- CG501 -------------------------------------------------------------------------------------
 
 
+WIPES = {"Makefile": "fresh:\n\tphp artisan migrate:fresh\n"}
+"""A target that wipes the database: what a missing guard would let reach production."""
+
+
 def test_unguarded_app_gets_the_call_and_no_seed_advice_without_seeding(tmp_path: Path) -> None:
-    root = write_tree(tmp_path, _laravel_app("        //\n"))
+    root = write_tree(tmp_path, {**_laravel_app("        //\n"), **WIPES})
     [(path, line, message)] = messages(destructive_commands_unguarded, root)
     assert (path, line) == (PROVIDER, 11)
     assert "DB::prohibitDestructiveCommands($this->app->isProduction());" in message
@@ -70,14 +74,14 @@ def test_unguarded_app_gets_the_call_and_no_seed_advice_without_seeding(tmp_path
 
 
 def test_old_laravel_is_told_to_upgrade_or_hand_write_the_guard(tmp_path: Path) -> None:
-    root = write_tree(tmp_path, _laravel_app("        //\n", version="^10.48"))
+    root = write_tree(tmp_path, {**_laravel_app("        //\n", version="^10.48"), **WIPES})
     [(_, _, message)] = messages(destructive_commands_unguarded, root)
     assert "composer.json's `^10.48` predates" in message
     assert "CommandStarting" in message
 
 
 def test_a_seeding_project_is_told_about_seed_command_prohibit(tmp_path: Path) -> None:
-    files = _laravel_app("        //\n", version="^12.6")
+    files = {**_laravel_app("        //\n", version="^12.6"), **WIPES}
     files["database/seeders/DatabaseSeeder.php"] = "<?php\n"
     [(_, _, message)] = messages(destructive_commands_unguarded, write_tree(tmp_path, files))
     assert "database/seeders/DatabaseSeeder.php" in message
@@ -111,7 +115,7 @@ def test_partial_prohibit_calls_name_what_still_runs(tmp_path: Path) -> None:
 
 
 def test_guard_site_without_boot_is_the_provider_file(tmp_path: Path) -> None:
-    files = _laravel_app("")
+    files = {**_laravel_app(""), **WIPES}
     files[PROVIDER] = "<?php\nclass AppServiceProvider {}\n"
     [(path, line, _)] = messages(destructive_commands_unguarded, write_tree(tmp_path, files))
     assert (path, line) == (PROVIDER, 1)
@@ -302,6 +306,7 @@ def test_cg501_reads_the_lock_before_the_constraint(tmp_path: Path, constraint: 
     import json
 
     files = _laravel_app("        //\n", version=constraint)
+    files["deploy.sh"] = "#!/bin/sh\nphp artisan db:seed --force\n"  # what the guard blocks
     if lock is not None:
         files["composer.lock"] = json.dumps(
             {"packages": [{"name": "laravel/framework", "version": lock}]})

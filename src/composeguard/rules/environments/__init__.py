@@ -33,7 +33,10 @@ _APP = "services:\n  app:\n    image: shop/app:1.4\n{extra}"
         `*.staging.*`...) anywhere in the repository is a split; a variant such as
         `docker-compose.postgres.yml` and test files are not. A setup that shows it is for
         development only (a development server, `APP_ENV=local`...) is not reported, nor is a
-        single file that does not migrate or seed. The finding points at the first such
+        single file that does not seed or wipe on start: a migration is a valid deploy step
+        for one instance (a swallowed failure is CG203's, one cause one finding). A setup
+        left in doubt (a development server in a setup that also prepares for production) is
+        reported: it serves both. The finding points at the first such
         command when it is written in the compose file, else at the file's `services:` key.
     """,
     why="""

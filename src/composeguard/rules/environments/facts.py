@@ -67,13 +67,21 @@ def unsplit_setups(project: Project) -> Iterator[UnsplitSetup]:
                     model.environment is Environment.PRODUCTION or project.judgement(model).doubt):
                 continue
             steps = automatic_steps(project, model)
-            if not steps:
+            if not any(_for_development_only(s) for s in steps):
                 continue
             location = _split_location(base, model, steps[0].step)
             if location in reported:
                 continue
             reported.add(location)
             yield UnsplitSetup(base, model, steps, location)
+
+
+def _for_development_only(step: AutomaticStep) -> bool:
+    """What a developer wants on every start and production must not: seeding or wiping. A
+    migration is a valid deploy step for one instance (a swallowed failure is CG203's)."""
+    from composeguard.lint.commands import Operation
+
+    return step.action.operation in (Operation.SEED, Operation.DESTROY)
 
 
 def _split_location(base: ComposeFile, model: ComposeModel, first: StartStep) -> Location:

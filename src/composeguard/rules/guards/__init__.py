@@ -180,7 +180,10 @@ def _partial_message(guard: DestructiveGuard, missing: list[str], seed: str) -> 
         finding points at `AppServiceProvider::boot()` (else the provider file, else
         `artisan`). On Laravel older than 11.9 the message says to upgrade or write the
         listener; where the project seeds (a seeding start command or script, or a
-        DatabaseSeeder), it also suggests `SeedCommand::prohibit()` (Laravel 12.6+).
+        DatabaseSeeder), it also suggests `SeedCommand::prohibit()` (Laravel 12.6+). A
+        missing guard is reported where the project itself runs an artisan command that wipes
+        or seeds a database (a start command, a script, a Makefile target, a CI step): an app
+        that never runs one has nothing for the guard to stop.
 
         For Rails, reports `DISABLE_DATABASE_ENVIRONMENT_CHECK` set in
         `config/environments/production.rb`, in a production-facing compose service's
@@ -233,6 +236,8 @@ def _partial_message(guard: DestructiveGuard, missing: list[str], seed: str) -> 
 def destructive_commands_unguarded(self: Rule, project: Project) -> Iterator[Finding]:
     for app in project.laravel_apps:
         guard = project.laravel_guard(app)
+        if guard is None and not facts.runs_what_the_guard_blocks(project, app):
+            continue
         seed = _seed_advice(project, app, guard)
         if guard is None:
             yield self.finding(project.laravel_guard_site(app), _unguarded_message(app, seed),

@@ -7,12 +7,12 @@ what is here are the project-wide facts the advice around it needs.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from composeguard.lint.commands import Operation, classify
+from composeguard.lint.commands import Action, Operation, classify
 from composeguard.lint.compose import PRODUCTION_MARKERS
 
 if TYPE_CHECKING:
@@ -46,6 +46,32 @@ def seeding_evidence(project: Project, app: LaravelApp) -> SeedingEvidence | Non
                 return SeedingEvidence(fragment.path, command.location.line)
     seeder = app.root / "database" / "seeders" / "DatabaseSeeder.php"
     return SeedingEvidence(seeder) if seeder in project.discovery.files else None
+
+
+def runs_what_the_guard_blocks(project: Project, app: LaravelApp) -> bool:
+    """Whether the project runs, for ``app``, an artisan command that wipes or seeds a
+    database: in a start command, a script, a Makefile target or a CI step whose file is in
+    the app's folder or in a folder above it that holds no other Laravel app. Where it never
+    does, a missing guard has nothing to stop."""
+    wanted = (Operation.DESTROY, Operation.SEED)
+    others = [other.root for other in project.laravel_apps if other.root != app.root]
+
+    def artisan(actions: Iterable[Action]) -> bool:
+        return any(a.operation in wanted and a.tool == "Laravel artisan" for a in actions)
+
+    def mine(path: Path) -> bool:
+        folder = path.parent
+        if folder == app.root or app.root in folder.parents:
+            return True
+        return folder in app.root.parents and not any(folder in o.parents for o in others)
+
+    for model in project.models:
+        for service in model.services.values():
+            if any(artisan(step.actions) and mine(step.location.path)
+                   for step in project.start_steps(model, service)):
+                return True
+    return any(artisan(classify(command.words)) and mine(fragment.path)
+               for fragment, script in project.shell_fragments for command in script.commands)
 
 
 def production_env_file(path: Path) -> bool:

@@ -213,11 +213,15 @@ def _mask(masked_by: str) -> str:
     code="CG204",
     name="migrate-on-start-in-production",
     severity=Severity.WARNING,
-    summary="Production migrates the database automatically on every container start.",
+    summary="Several production replicas migrate the database automatically on every start.",
     what="""
         Reports automatic migrations (`artisan migrate`, `manage.py migrate`,
         `rails db:migrate`, `prisma migrate deploy`, `alembic upgrade`...) in what a service
-        runs on start in a production-facing compose file.
+        runs on start in a production-facing compose file, when several containers of the
+        service start at once (`deploy.replicas` or `scale` above 1, `deploy.mode: global`):
+        each runs the migration. A single instance whose start stops on a failed migration
+        (`&&`, `set -e`) is a valid, deliberate deploy step for that app, and is not
+        reported; a migration whose failure is swallowed is CG203's.
 
         A service that shows it is a development service is judged as development here and
         in CG201 and CG203, whatever its file is called: its start command runs a development
@@ -228,20 +232,25 @@ def _mask(masked_by: str) -> str:
     """,
     why="""
         A deploy should migrate once, as its own step, after a backup, and stop if it fails.
-        Migrating on start runs the migration from every replica at once and again on every
-        restart, and a destructive migration runs before anyone has taken a backup.
+        Migrating on start runs the migration from every replica at once: two containers
+        apply the same migration together, one fails half-way or both write the schema, and
+        a destructive migration runs before anyone has taken a backup.
     """,
     example="""
         services:
           app:
             build: .
             command: sh -c "php artisan migrate --force && php-fpm"
+            deploy:
+              replicas: 3
     """,
     use_instead="""
         services:
           app:
             build: .
             command: php-fpm
+            deploy:
+              replicas: 3
         # deploy: back up, then  docker compose run --rm app php artisan migrate --force
     """,
     fix_safety=_fix_safety("the migration stays in the generated development file",
@@ -250,12 +259,33 @@ def _mask(masked_by: str) -> str:
 )
 def migrate_on_start_in_production(self: Rule, project: Project) -> Iterator[Finding]:
     for model, service, step, action in project.start_actions(PRODUCTION, (Operation.MIGRATE,)):
+        together = _started_together(service)
+        if together is None:
+            continue
         yield self.finding(
             step.location,
             f"{_where(service, step)} migrates the database on every start (`{action.command}`) "
-            "in a production file: run migrations as a separate deploy step, after a backup",
+            f"in a production file, and {together} start at once, each migrating",
             fix=offer(start_command_fix, project, model, service, step),
         )
+
+
+def _started_together(service: Service) -> str | None:
+    """How several containers of ``service`` start at once (``deploy.replicas`` above 1,
+    ``deploy.mode: global``, ``scale`` above 1), for messages; None for a single one."""
+    from composeguard.lint.nodes import scalar_text
+
+    deploy = service.get("deploy")
+    counts = [deploy.get("replicas") if deploy is not None and deploy.is_map else None,
+              service.get("scale")]
+    for node in counts:
+        text = scalar_text(node.value) if node is not None and node.is_scalar else ""
+        if text.isdigit() and int(text) > 1:
+            return f"its {text} replicas"
+    mode = deploy.get("mode") if deploy is not None and deploy.is_map else None
+    if mode is not None and mode.is_scalar and scalar_text(mode.value) == "global":
+        return "one replica per node (`mode: global`)"
+    return None
 
 
 # -- CG205 env-file-replaced-on-start ----------------------------------------------------------
