@@ -99,12 +99,10 @@ MODEL: dict[str, Expected] = {
         ("CG602", "infra/db.compose.yaml", 2),  # service 'db' (postgres) holds production data, but no backup
     ],
     "model_interp_dotenv": [
-        ("CG403", ".env", 1),  # .env is tracked by git and holds credentials (REQUIRED_SECRE
         ("CG602", "compose.yaml", 22),  # service 'db' (mariadb) holds production data, but no backup 
     ],
     "model_interp_no_dotenv": [],
     "model_laravel_sail": [
-        ("CG403", ".env", 1),  # .env is tracked by git and holds credentials (DB_PASSWORD; v
     ],
     "model_list_env_forms": [],
     "model_multi_env": [

@@ -326,7 +326,7 @@ def test_a_deeper_negation_is_not_fixed_from_the_root(project_dir: ProjectDir) -
 def test_database_files_are_never_touched(project_dir: ProjectDir) -> None:
     """CG401/CG403 carry no fix; CG402 only ignores: the tracked files stay as they are."""
     root = project_dir({**LARAVEL, "database/database.sqlite": "SQLite format 3\0data",
-                        ".env": "DB_PASSWORD=secret\n", ".gitignore": "/vendor\n"}, git=True)
+                        ".env": "DB_PASSWORD=Kq8-shop-2x\n", ".gitignore": "/vendor\n"}, git=True)
     plan = fix(root, Selection(select=("CG401", "CG402", "CG403")))
     assert [c.path.name for c in plan.changes] == [".gitignore"]
     assert (root / "database/database.sqlite").read_text() == "SQLite format 3\0data"

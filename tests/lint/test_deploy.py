@@ -41,7 +41,7 @@ def seed(server: str = "php-fpm", mount: bool = True, **extra: str) -> dict[str,
         "config/database.php": "<?php\nreturn [\n    'default' => env('DB_CONNECTION', 'sqlite'),\n"
                                "    'connections' => [],\n];\n",
         "database/database.sqlite": b"SQLite format 3\x00",
-        ".env": "APP_ENV=production\nDB_CONNECTION=sqlite\n",
+        ".env": "APP_ENV=production\nDB_CONNECTION=sqlite\nDB_PASSWORD=s3cr3t-Shop-2024\n",
         "app/Providers/AppServiceProvider.php": (
             "<?php\nnamespace App\\Providers;\nuse Illuminate\\Support\\ServiceProvider;\n"
             "class AppServiceProvider extends ServiceProvider { public function boot(): void {} }\n"),

@@ -54,7 +54,7 @@ def git(root: Path, *args: str) -> None:
 def test_repository_in_a_subfolder_of_the_checked_folder(tmp_path: Path) -> None:
     """Only what the nested repository tracks is judged; the files around it are outside git."""
     root = write_tree(tmp_path / "checkout", {
-        "app/compose.yaml": "services: {}\n", "app/.env.production": "APP_DEBUG=false\n",
+        "app/compose.yaml": "services: {}\n", "app/.env.production": "APP_DEBUG=false\nDB_PASSWORD=Kq8-shop-2x\n",
         "app/data/app.sqlite3": "",
         "notes/.env.local": "X=1\n", "notes/old.db": "",
     })

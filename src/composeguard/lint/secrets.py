@@ -63,6 +63,39 @@ def is_secret_value(value: str) -> bool:
     return not (text.startswith("${") and text.endswith("}") and text.count("${") == 1)
 
 
+STOCK_DEFAULTS = frozenset({
+    "password", "passwd", "pass", "secret", "root", "admin", "guest", "test", "postgres",
+    "mysql", "mariadb", "redis", "mongo", "rabbitmq", "default", "demo", "user", "toor",
+    "1234", "12345", "123456", "12345678", "qwerty", "letmein", "none", "empty",
+})
+"""Passwords everyone knows: images' and frameworks' documented defaults, the word itself."""
+PLACEHOLDER_PHRASES = ("changeme", "changethis", "replaceme", "placeholder", "yoursecret",
+                       "yourpassword", "yourkey", "setme", "fillme", "todo", "fixme",
+                       "insertyour", "enteryour", "notsecure", "insecure")
+"""What a template's value says of itself: change me, replace me, yours goes here."""
+_LEET = str.maketrans({"4": "a", "3": "e", "1": "i", "0": "o", "5": "s", "6": "g", "7": "t",
+                       "@": "a", "$": "s", "!": "i"})
+
+
+def is_placeholder(value: str) -> bool:
+    """A value that stands in for a credential rather than being one: empty or one repeated
+    character (``xxxx``, ``1111``), a default everyone knows (``password``, ``secret``,
+    ``guest``), a phrase asking to be replaced in any spelling (``!ChangeMe!``,
+    ``changethis``, ``ch4n63m31fy0uc4n``), or a name for what it is (``rabbit_password``,
+    ``your-secret-key``)."""
+    from composeguard.lint.compose import word_runs
+
+    folded = value.strip().lower().translate(_LEET)
+    letters = "".join(c for c in folded if c.isalnum())
+    if len(set(letters)) <= 1 or letters in STOCK_DEFAULTS:
+        return True
+    if any(phrase in letters for phrase in PLACEHOLDER_PHRASES):
+        return True
+    words = word_runs(value.strip().lower())
+    return len(words) > 1 and bool({"password", "secret", "passwd", "key", "token"}
+                                   & set(words)) and not any(c.isdigit() for c in value)
+
+
 def _distinctive(value: str) -> bool:
     """A value masked wherever it appears: one that mixes kinds of characters or is long.
     ``root``, ``secret`` or ``password`` as a password are defaults everyone knows; masking

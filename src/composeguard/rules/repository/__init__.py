@@ -208,12 +208,18 @@ def _what_it_holds(role: str, credentials: tuple[str, ...]) -> str:
     severity=Severity.ERROR,
     summary="Git tracks an env file holding real settings.",
     what="""
-        Reports an env file git tracks that holds real settings: `.env`, `.env.<environment>`
-        (`.env.production`, `.env.prod`, `.env.staging`, `.env.docker`...), one machine's
-        files (`.env.local`, `.env.*.local`, `.env.backup`, dotenvx's `.env.keys`), and any env
-        file that sets a credential: a variable named like a password, secret, token or
-        private key (`DB_PASSWORD`, `APP_KEY`, `SECRET_KEY_BASE`, `AWS_SECRET_ACCESS_KEY`) with
-        a written value, or a URL with a password (`DATABASE_URL=postgres://u:p@db/app`).
+        Reports an env file git tracks that holds real settings: one machine's files
+        (`.env.local`, `.env.*.local`, `.env.backup`, dotenvx's `.env.keys`) always, and `.env`,
+        `.env.<environment>` (`.env.production`, `.env.prod`, `.env.staging`, `.env.docker`...)
+        and any other env file when it sets a credential: a variable named like a password,
+        secret, token or private key (`DB_PASSWORD`, `APP_KEY`, `SECRET_KEY_BASE`,
+        `AWS_SECRET_ACCESS_KEY`) with a written value, or a URL with a password
+        (`DATABASE_URL=postgres://u:p@db/app`). A credential is a value that looks like one:
+        an empty value or a placeholder is not (one repeated character, a default everyone
+        knows such as `password`, `secret` or `guest`, a phrase asking to be replaced in any
+        spelling such as `!ChangeMe!`, `changethis` or `ch4n63m31fy0uc4n`, a name for what
+        it is such as `rabbit_password`): a file whose every secret is one of those is a
+        template of defaults, whatever its name.
         Files an `env_file:` of a production-facing service names count when they set a
         credential. Templates (`.env.example`, `.env.sample`, `.env.dist`, `.env.template`,
         `.env.defaults`...), encrypted files made to be committed (`.env.encrypted`,

@@ -20,9 +20,10 @@ Decisions, each taken so that a maintainer would agree with the finding:
 - **Env files are judged by role.** Templates (``.env.example``...), encrypted files meant to be
   committed (``.env.encrypted``, ``.env.vault``) and test settings (``.env.testing``) never
   count. One machine's settings (``.env.local``, ``.env.*.local``, ``.env.backup``,
-  ``.env.keys``) always do. ``.env`` and ``.env.<environment>`` count unless a convention commits
-  them on purpose (Symfony, Vite and friends, and a Compose project's ``.env`` of interpolation
-  defaults); even then, a file that sets a credential counts. Values are never kept.
+  ``.env.keys``) always do. ``.env`` and ``.env.<environment>`` count when they set a
+  credential; a file whose every secret is empty or a placeholder (``!ChangeMe!``,
+  ``changethis``, ``password``, see :func:`~composeguard.lint.secrets.is_placeholder`) is a
+  template of defaults whatever its name. Values are never kept.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from typing import TYPE_CHECKING, Any
 
 from composeguard.lint.envroles import repository_role
 from composeguard.lint.finding import Location
+from composeguard.lint.secrets import is_placeholder
 
 if TYPE_CHECKING:
     from composeguard.lint.ignore import IgnoreMatch
@@ -317,14 +319,15 @@ def credential_keys(entries: Iterable[Any]) -> tuple[str, ...]:
         if value.lower() in _EMPTY_VALUES:
             continue
         if is_credential_name(entry.key):
-            found.append(entry.key)
+            if not is_placeholder(value):
+                found.append(entry.key)
             continue
         if "://" in value and entry.key.upper().endswith(("URL", "DSN", "URI")):
             try:
                 password = urlsplit(value).password
             except ValueError:
                 password = None
-            if password:
+            if password and not is_placeholder(password):
                 found.append(entry.key)
     return tuple(found)
 
@@ -460,13 +463,13 @@ def tracked_env_files(project: Project) -> Iterator[TrackedEnvFile]:
             if not credentials or path not in production:
                 continue
         elif role in ("plain", "environment"):
+            if not credentials:
+                continue
             convention = committing_convention(path.parent, project.read_text)
             if convention is None and role == "plain":
                 if compose_only is None:
                     compose_only = _compose_only_dirs(project)
                 convention = "Compose" if path.parent in compose_only else None
-            if convention is not None and not credentials:
-                continue
         yield TrackedEnvFile(tracked, str(role), credentials, convention)
 
 
