@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from composeguard.lint.datastores import AuthSwitch, Credential
@@ -239,7 +240,8 @@ def _laravel_findings(self: Rule, project: Project) -> Iterator[Finding]:
         default = project.laravel_default_connection(app)
         if default is None or default.connection.strip().lower() != "sqlite" or \
                 appdb.kept_on_volumes(project, app.root,
-                                      lambda s: sqlite_file("DB_CONNECTION", "", s)):
+                                      lambda s: sqlite_file("DB_CONNECTION", "", s)) or \
+                _documented_server_database(project, app.root):
             continue
         if default.from_env:
             what = (f"config/database.php falls back to the `sqlite` connection whenever "
@@ -252,6 +254,20 @@ def _laravel_findings(self: Rule, project: Project) -> Iterator[Finding]:
             f"{what}{_laravel_hint(project, app)}: {_LOSS}; make the fallback your server "
             f"database (`'default' => {change},` or `pgsql`) and set DB_CONNECTION on the server"),
             fix=offer(laravel_default_fix, project, app))
+
+
+def _documented_server_database(project: Project, root: Path) -> str | None:
+    """The env template beside the app (``.env.example``...) when it sets DB_CONNECTION to a
+    server database: a deployment that follows the project's own instructions never reaches
+    the fallback."""
+    from composeguard.lint.project import DOCUMENTED_ENV_FILES
+
+    for name in DOCUMENTED_ENV_FILES:
+        env = project.env_file(root / name) if (root / name).is_file() else None
+        value = env.variables().get("DB_CONNECTION", "").strip().lower() if env else ""
+        if value:
+            return name if value != "sqlite" else None
+    return None
 
 
 def _django_findings(self: Rule, project: Project) -> Iterator[Finding]:
@@ -361,6 +377,10 @@ def _compose_findings(self: Rule, project: Project) -> Iterator[Finding]:
           (`${DB_CONNECTION:-sqlite}`), unless the SQLite file is on a named volume or bind
           mount of that service (`DB_DATABASE=/data/database.sqlite` with a volume at
           `/data`): a deliberate, persistent SQLite deployment is fine.
+
+        Laravel's fallback is not reported when the app's env template (`.env.example`...)
+        sets DB_CONNECTION to a server database: a deployment that follows the project's own
+        instructions never reaches it.
 
         Laravel and Rails are not reported when the SQLite file is deliberate and kept:
         every production-facing service built from the app mounts a named volume or bind
