@@ -398,12 +398,47 @@ def document_runs(path: Path, text: str, parse: Callable[[str, Any], Script]) ->
                                      Location(path, token.map[0] + 1, 1), f"{via}, a download")
 
 
-def _document_line(path: Path, line: str, number: int, environment: Environment, via: str,
-                   parse: Callable[[str, Any], Script], origin: Any) -> Iterator[ComposeRun]:
+def document_commands(path: Path, text: str, parse: Callable[[str, Any], Script],
+                      wanted: Callable[[str], bool]) -> Iterator[Command]:
+    """The commands a Markdown guide has its reader run in its shell code blocks, on the lines
+    ``wanted`` picks, outside its sections about development and tests."""
+    from markdown_it import MarkdownIt
+
+    from composeguard.lint.origin import TextOrigin
+
+    tokens = MarkdownIt("commonmark").parse(text)
+    headings: list[tuple[int, str]] = []
+    title = posixpath.basename(path.as_posix()).rsplit(".", 1)[0].replace("_", " ")
+    for index, token in enumerate(tokens):
+        if token.type == "heading_open" and index + 1 < len(tokens):
+            level = int(token.tag[1:])
+            headings = [h for h in headings if h[0] < level] + [(level,
+                                                                  tokens[index + 1].content)]
+            continue
+        if token.map is None or token.type not in ("fence", "code_block"):
+            continue
+        info = token.info.strip().split(" ")[0].lower() if token.type == "fence" else ""
+        if info not in _SHELL_CODE or _section_purpose(title, headings)[0] in (
+                Environment.DEVELOPMENT, Environment.TEST):
+            continue
+        first = token.map[0] + (2 if token.type == "fence" else 1)
+        for number, line in enumerate(token.content.split("\n")):
+            if wanted(line):
+                yield from parse(_without_prompt(line), TextOrigin(path, line, first + number,
+                                                                   1)).commands
+
+
+def _without_prompt(line: str) -> str:
+    """A shell session's line without its prompt (``$ ``), offsets kept."""
     stripped = line.lstrip()
     if stripped.startswith(("$ ", "> ", "% ")):
-        indent = len(line) - len(stripped)
-        line = " " * (indent + 2) + stripped[2:]
+        return " " * (len(line) - len(stripped) + 2) + stripped[2:]
+    return line
+
+
+def _document_line(path: Path, line: str, number: int, environment: Environment, via: str,
+                   parse: Callable[[str, Any], Script], origin: Any) -> Iterator[ComposeRun]:
+    line = _without_prompt(line)
     if "compose" not in line:
         return
     script = parse(line, origin(path, line, number, 1))

@@ -352,6 +352,20 @@ class Project:
                 found.extend(document_runs(path, text, parse_script))
         return tuple(found)
 
+    def guide_commands(self, wanted: Callable[[str], bool]) -> Iterator[Command]:
+        """The commands the project's guides (READMEs, deployment and operations documents,
+        see :func:`~composeguard.lint.deploy.is_document`) have their readers run, on the
+        code lines ``wanted`` picks, outside sections about development and tests."""
+        from composeguard.lint.deploy import document_commands, is_document
+        from composeguard.lint.shell import parse_script
+
+        for path, parts, _ in self.files_with_parts:
+            if not is_document(parts) or self._too_large(path):
+                continue
+            text = self.read_text(path)
+            if text is not None:
+                yield from document_commands(path, text, parse_script, wanted)
+
     def _too_large(self, path: Path) -> bool:
         from composeguard.lint.deploy import MAX_DOCUMENT_BYTES
 

@@ -148,8 +148,9 @@ def _backup_message(project: Project, service: Service, store: str) -> str:
         backup such as `offen/docker-volume-backup` or `mazzolino/restic` mounting the store's
         volume; a service whose start command dumps, or whose name, image or mounts say
         `backup`; a store that mounts a backups folder for its own dump job),
-        and no shell script, Makefile recipe, CI step, package.json script or crontab that
-        runs a dump of the store's kind. A dump must match the store: `mysqldump`,
+        and no shell script, Makefile recipe, CI step, package.json script, crontab or guide
+        (a README, an operations or self-hosting document, outside its development sections:
+        a documented backup is a backup) that runs a dump of the store's kind. A dump must match the store: `mysqldump`,
         `mariadb-dump`, `mydumper` and `xtrabackup` back up mysql and mariadb; `pg_dump`,
         `pg_dumpall`, `pg_basebackup`, pgBackRest, WAL-G and Barman postgres; `mongodump`
         mongo. `restic backup`, `borg create` and spatie/laravel-backup (`artisan backup:run`)

@@ -12,7 +12,9 @@ where its image's backup job writes), backs itself up.
 
 Places searched: compose services (a known backup image, a name or image containing
 ``backup``, or a start command that dumps), shell scripts, Makefile recipes, CI steps,
-package.json scripts, crontab files, and a composer.json requiring spatie/laravel-backup.
+package.json scripts, crontab files, a composer.json requiring spatie/laravel-backup, and the
+project's guides (a README, an operations or self-hosting document) whose shell code blocks
+have operators dump a store: a documented backup is a backup path.
 """
 
 from __future__ import annotations
@@ -158,6 +160,9 @@ def _find_backups(project: Project) -> tuple[Backup, ...]:
         found.extend(_command_backups(script.commands, fragment.path))
     for path in project.discovery.package_jsons:
         found.extend(_package_backups(path, project.read_text(path)))
+    documented = list(project.guide_commands(_may_back_up))
+    for command in documented:
+        found.extend(_command_backups((command,), command.location.path))
     for path in project.discovery.files:
         if is_cron_file(path):
             text = project.read_text(path)
@@ -195,6 +200,13 @@ def _command_backups(commands: Iterable[Command], path: Path) -> Iterator[Backup
     for command in commands:
         for what, kinds in command_backups(command.words):
             yield Backup(command.location, f"`{what}` in {path.name}", kinds)
+
+
+def _may_back_up(line: str) -> bool:
+    """A documented code line worth parsing for a backup: it names a dump or backup tool."""
+    lower = line.lower()
+    return any(word in lower for word in ("dump", "backup", "restic", "borg", "wal-g",
+                                          "--rdb", "barman", "bgsave"))
 
 
 def _package_backups(path: Path, text: str | None) -> Iterator[Backup]:
