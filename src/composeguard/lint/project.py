@@ -526,9 +526,28 @@ class Project:
         environment, via = fragment_purpose(fragment)
         run = ComposeRun(invocation.files, fragment.path.parent,
                          environment or Environment.PRODUCTION, command.location, via)
-        paths = frozenset(self._run_files(run, {f.path: f for f in self.compose_files}))
-        return next((m for m in self.models if frozenset(_paths(m.files)) == paths), None) \
-            if paths else None
+        paths = self._run_files(run, {f.path: f for f in self.compose_files})
+        return next((m for m in self.models if frozenset(_paths(m.files)) == frozenset(paths)),
+                    None) if paths else None
+
+    def command_environment(self, fragment: ShellFragment, command: Command) -> (
+            Environment | None):
+        """What the setup a compose command acts on is for (:meth:`command_setup`), else, for a
+        chain no setup has, what its last file is for by its own evidence; None for a command
+        that names no compose setup."""
+        from composeguard.lint.deploy import ComposeRun, compose_invocation, fragment_purpose
+
+        setup = self.command_setup(fragment, command)
+        if setup is not None:
+            return setup.environment
+        invocation = compose_invocation(command.words, command.assignments)
+        if invocation is None:
+            return None
+        environment, via = fragment_purpose(fragment)
+        run = ComposeRun(invocation.files, fragment.path.parent,
+                         environment or Environment.PRODUCTION, command.location, via)
+        paths = self._run_files(run, {f.path: f for f in self.compose_files})
+        return self.file_judgement(paths[-1]).environment if paths else None
 
     def keeps_data_in_volumes(self, model: ComposeModel) -> bool:
         """Whether a data store of ``model`` keeps its data in a volume Compose manages (named,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from composeguard.lint.compose import ComposeFile, Service
+from composeguard.lint.compose import ComposeFile, Environment, Service
 from composeguard.lint.finding import Finding, Severity, offer
 from composeguard.lint.project import Project
 from composeguard.rules.base import Rule, listed, rule
@@ -215,7 +215,9 @@ def no_database_backup(self: Rule, project: Project) -> Iterator[Finding]:
         run again and again on a live setup (`make up`, `make migrate`, `make start`,
         `update.sh`). A step named for what it destroys (`make fresh`, `reset`, `nuke`,
         `rollback`) does what it says and is not reported, nor are steps with other names
-        (`make seed`, `make test`, `setup.sh`): the wipe is their purpose.
+        (`make seed`, `make test`, `setup.sh`): the wipe is their purpose. A wipe run in a
+        setup judged development, test or example (`docker compose -f
+        docker-compose.dev.yml exec app php artisan migrate:fresh`) touches no live data.
     """,
     why="""
         A routine name is an invitation to run the step without a second thought: `make
@@ -243,7 +245,10 @@ def destructive_routine_step(self: Rule, project: Project) -> Iterator[Finding]:
     from composeguard.lint.purpose import ScriptPurpose
 
     steps = {ScriptPurpose.DEPLOY: "a deploy step", ScriptPurpose.ROUTINE: "a routine step"}
-    for _, command, wipes, purpose, named in project.script_actions(Operation.DESTROY):
+    throwaway = (Environment.DEVELOPMENT, Environment.TEST, Environment.EXAMPLE)
+    for fragment, command, wipes, purpose, named in project.script_actions(Operation.DESTROY):
+        if project.command_environment(fragment, command) in throwaway:
+            continue
         if purpose in steps:
             yield self.finding(command.location, (
                 f"`{named}`, {steps[purpose]}, runs `{wipes[0].command}`, which drops the "

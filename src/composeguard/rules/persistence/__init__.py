@@ -286,8 +286,8 @@ def volume_destroying_command(self: Rule, project: Project) -> Iterator[Finding]
         if fragment_purpose(fragment)[0] in throwaway[:2]:
             continue
         setup = project.command_setup(fragment, command)
-        if setup is not None and (setup.environment in throwaway
-                                  or not project.keeps_data_in_volumes(setup)):
+        if project.command_environment(fragment, command) in throwaway or (
+                setup is not None and not project.keeps_data_in_volumes(setup)):
             continue
         if purpose is ScriptPurpose.TEARDOWN:
             yield self.finding(command.location, (
