@@ -24,6 +24,8 @@ COMPOSE_STEMS = ("compose", "docker-compose")
 PRODUCTION_MARKERS = frozenset({"prod", "production", "staging", "stage", "live", "qa", "uat",
                                 "preprod", "preproduction"})
 """Names of deployed environments: QA, UAT and staging keep data someone relies on too."""
+PRODUCTION_VALUES = frozenset({"production", "prod"})
+"""The values of APP_ENV, RAILS_ENV, NODE_ENV... (and build arguments) that name production."""
 DEVELOPMENT_MARKERS = frozenset({"override", "dev", "development", "local", "devcontainer"})
 DEVELOPMENT_DIRS = frozenset({".devcontainer", ".ddev", ".lando", ".docksal"})
 """Folders of local development tools: every compose file in them serves development."""

@@ -27,7 +27,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from composeguard.lint.compose import Environment, is_compose_file_name, name_words
+from composeguard.lint.compose import (
+    DEVELOPMENT_MARKERS,
+    TEST_MARKERS,
+    Environment,
+    is_compose_file_name,
+    name_words,
+)
 from composeguard.lint.finding import Location
 
 if TYPE_CHECKING:
@@ -56,11 +62,13 @@ INSTALL_WORDS = frozenset({"install", "installation", "installing", "self", "sel
 runs is what users keep their data in. (A script named ``install`` may set up a laptop, so
 these words count in documents only.)"""
 
-DEVELOPMENT_WORDS = frozenset({"dev", "development", "develop", "developing", "developer",
-                               "developers", "local", "locally", "contributing", "contribute",
-                               "contributors", "contributor", "hacking", "watch"})
-TEST_WORDS = frozenset({"test", "tests", "testing", "e2e", "ci", "lint", "check", "checks",
-                        "integration", "spec", "specs"})
+DEVELOPMENT_WORDS = (DEVELOPMENT_MARKERS - {"override"}) | frozenset({
+    "develop", "developing", "developer", "developers", "locally", "contributing", "contribute",
+    "contributors", "contributor", "hacking", "watch"})
+"""Words in a script's, target's, job's or section's name that run a setup for development:
+the compose file markers, and what a guide calls its developers' sections."""
+TEST_WORDS = TEST_MARKERS | frozenset({"lint", "check", "checks", "integration", "spec",
+                                       "specs"})
 
 DOCUMENT_SUFFIXES = (".md", ".mdx", ".markdown")
 MAX_DOCUMENT_BYTES = 512 * 1024

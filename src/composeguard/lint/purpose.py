@@ -33,6 +33,7 @@ from composeguard.lint.compose import (
     EXAMPLE_MARKERS,
     PRODUCTION_FOLDERS,
     PRODUCTION_MARKERS,
+    PRODUCTION_VALUES,
     TEST_FOLDERS,
     TEST_MARKERS,
     Environment,
@@ -476,7 +477,6 @@ def _built_code_mount(service: Service, sources: Sequence[Mount]) -> Mount | Non
     return None
 
 
-PRODUCTION_VALUES = frozenset({"production", "prod"})
 CERTIFICATE_PATHS = ("/etc/letsencrypt", "/etc/ssl/private", "/etc/nginx/ssl", "/etc/certs")
 TEST_IMAGES = ("selenium/", "seleniarm/")
 """Browsers driven by tests: production never runs them."""

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from composeguard.lint.commands import Action, classify, package_script
-from composeguard.lint.compose import ComposeModel, MountKind, Service
+from composeguard.lint.compose import PRODUCTION_VALUES, ComposeModel, MountKind, Service
 from composeguard.lint.finding import Location
 from composeguard.lint.model import absolute_source
 from composeguard.lint.nodes import Node, scalar_text
@@ -374,9 +374,6 @@ def _build_args(node: Node | None) -> dict[str, str]:
     return {}
 
 
-PRODUCTION_VALUES = ("production", "prod")
-
-
 def _chosen_per_environment(context: Path, relative: str) -> Path | None:
     """The file a COPY/ADD copies when its name holds a build argument with no known value
     (``ADD entrypoint-${APP_ENV}.sh /entrypoint.sh``): production's (the argument set to
@@ -385,7 +382,7 @@ def _chosen_per_environment(context: Path, relative: str) -> Path | None:
 
     from composeguard.lint.scripts import with_unknowns
 
-    for value in PRODUCTION_VALUES:
+    for value in sorted(PRODUCTION_VALUES, reverse=True):
         candidate = context / with_unknowns(relative, value)
         if candidate.is_file():
             return candidate
