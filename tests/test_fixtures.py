@@ -84,7 +84,6 @@ MODEL: dict[str, Expected] = {
         ("CG102", "docker-compose.yml", 8),  # service 'api' has an anonymous volume at /srv/tmp
         ("CG102", "docker-compose.yml", 8),  # service 'worker' has an anonymous volume at /srv/tmp
         ("CG602", "docker-compose.yml", 30),  # service 'db' (postgres) holds production data, but no backup
-        ("CG303", "docker-compose.yml", 34),  # service 'db' (postgres)
     ],
     "model_env_file": [
         ("CG403", ".env", 1),  # .env is tracked by git and holds credentials (APP_KEY; value

@@ -108,8 +108,6 @@ def test_laravel_shop_is_fixed_line_by_line(tmp_path: Path) -> None:
         (["      MYSQL_PASSWORD: secret\n"],
          ['      MYSQL_PASSWORD: "${MYSQL_PASSWORD:?set MYSQL_PASSWORD}"\n']),
         (['      - "3306:3306"\n'], ['      - "127.0.0.1:3306:3306"\n']),
-        (["      RABBITMQ_DEFAULT_PASS: secret\n"],
-         ['      RABBITMQ_DEFAULT_PASS: "${RABBITMQ_DEFAULT_PASS:?set RABBITMQ_DEFAULT_PASS}"\n']),
         ([], ["    hostname: rabbitmq\n"]),
     ]
     server = {"MYSQL_ROOT_PASSWORD": "x", "MYSQL_PASSWORD": "y", "RABBITMQ_DEFAULT_PASS": "z"}
@@ -123,9 +121,10 @@ def test_laravel_shop_safe_fixes_only(tmp_path: Path) -> None:
     shutil.copytree(EXAMPLES / "laravel-shop", root)
     plan = fix(root, unsafe=False)
     assert sorted(f.code for f in plan.applied) == ["CG301", "CG402", "CG501", "CG502"]
-    assert sorted(f.code for f in plan.unsafe_left) == ["CG104", "CG105", "CG303", "CG303",
-                                                        "CG303"]
-    assert {code for code, _, _ in findings(root)} == {"CG104", "CG105", "CG303"}
+    # mysql on 127.0.0.1 only: its stock passwords are no longer reachable from other machines
+    # (rabbitmq's `secret` never was: it publishes no port), so CG303 has nothing left
+    assert sorted(f.code for f in plan.unsafe_left) == ["CG104", "CG105"]
+    assert {code for code, _, _ in findings(root)} == {"CG104", "CG105"}
 
 
 def test_laravel11_fresh_without_a_database_server(tmp_path: Path) -> None:

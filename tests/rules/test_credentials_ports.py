@@ -76,7 +76,7 @@ def test_a_line_reached_through_several_chains_and_services_is_reported_once(
     tmp_path: Path,
 ) -> None:
     root = write_tree(tmp_path / "p", {
-        "compose.yaml": "x-env: &env\n  POSTGRES_PASSWORD: postgres\nservices:\n"
+        "compose.yaml": "x-env: &env\n  POSTGRES_PASSWORD: Pg4-shop-k22\nservices:\n"
                         "  db:\n    image: postgres:16\n    environment: *env\n"
                         "  replica:\n    image: postgres:16\n    environment: *env\n",
         "compose.prod.yaml": "services:\n  db:\n    restart: always\n",
@@ -89,7 +89,7 @@ def test_a_literal_in_an_included_file_is_reported_there(tmp_path: Path) -> None
     root = write_tree(tmp_path / "p", {
         "compose.yaml": "include:\n  - db/compose.db.yaml\nservices:\n  app:\n    image: app\n",
         "db/compose.db.yaml": "services:\n  db:\n    image: mysql:8.4\n    environment:\n"
-                              "      MYSQL_ROOT_PASSWORD: root\n",
+                              "      MYSQL_ROOT_PASSWORD: Rt7-shop-x91\n",
     })
     assert lines(hardcoded_database_credential, root) == [("db/compose.db.yaml", 5)]
 
@@ -107,10 +107,11 @@ def test_values_from_env_files_and_dotenv_are_not_this_rules_business(tmp_path: 
 
 
 @pytest.mark.parametrize(("value", "reported"), [
-    ("neo4j/letmein", True),
+    ("neo4j/letmein", False),  # a known default, and the store publishes no port
+    ("neo4j/Gr4ph-shop-w8", True),
     ("neo4j/${NEO4J_PASSWORD}", False),
     ("${NEO4J_AUTH}", False),
-    ("${NEO4J_AUTH:-neo4j/letmein}", True),
+    ("${NEO4J_AUTH:-neo4j/Gr4ph-shop-w8}", True),
     ("none", True),
 ])
 def test_neo4j_auth_is_judged_on_its_password_part(
@@ -122,7 +123,7 @@ def test_neo4j_auth_is_judged_on_its_password_part(
     })
     got = findings(hardcoded_database_credential, root)
     assert [line for _, line, _ in got] == ([5] if reported else [])
-    assert all("letmein" not in message for _, _, message in got)
+    assert all("letmein" not in message and "Gr4ph" not in message for _, _, message in got)
 
 
 @pytest.mark.parametrize(("image", "variable", "value", "reported"), [
@@ -149,10 +150,10 @@ def test_settings_that_turn_authentication_off(
 def test_the_fallback_message_names_the_variable_to_set(tmp_path: Path) -> None:
     root = write_tree(tmp_path / "p", {
         "compose.yaml": "services:\n  db:\n    image: postgres:16\n    environment:\n"
-                        "      POSTGRES_PASSWORD: ${DB_PASSWORD:-s3cr3t}\n",
+                        "      POSTGRES_PASSWORD: ${DB_PASSWORD:-Pg4-shop-k22}\n",
     })
     [(_, _, message)] = findings(hardcoded_database_credential, root)
-    assert "falls back" in message and "DB_PASSWORD" in message and "s3cr3t" not in message
+    assert "falls back" in message and "DB_PASSWORD" in message and "Pg4" not in message
 
 
 @pytest.mark.parametrize(("text", "literal", "fallback", "names"), [

@@ -77,19 +77,27 @@ _LEET = str.maketrans({"4": "a", "3": "e", "1": "i", "0": "o", "5": "s", "6": "g
                        "@": "a", "$": "s", "!": "i"})
 
 
-def is_placeholder(value: str) -> bool:
-    """A value that stands in for a credential rather than being one: empty or one repeated
-    character (``xxxx``, ``1111``), a default everyone knows (``password``, ``secret``,
-    ``guest``), a phrase asking to be replaced in any spelling (``!ChangeMe!``,
-    ``changethis``, ``ch4n63m31fy0uc4n``), or a name for what it is (``rabbit_password``,
-    ``your-secret-key``)."""
-    from composeguard.lint.compose import word_runs
-
+def is_known_default(value: str, names: Iterable[str] = ()) -> bool:
+    """A password anyone can guess: empty or one repeated character (``xxxx``, ``1111``), a
+    default everyone knows (``password``, ``secret``, ``guest``), a phrase asking to be
+    replaced in any spelling (``!ChangeMe!``, ``changethis``, ``ch4n63m31fy0uc4n``), or one
+    of ``names`` (the store's user, database or product name: ``ctfd``/``ctfd``)."""
     folded = value.strip().lower().translate(_LEET)
     letters = "".join(c for c in folded if c.isalnum())
     if len(set(letters)) <= 1 or letters in STOCK_DEFAULTS:
         return True
     if any(phrase in letters for phrase in PLACEHOLDER_PHRASES):
+        return True
+    return value.strip().lower() in {n.strip().lower() for n in names if n.strip()}
+
+
+def is_placeholder(value: str) -> bool:
+    """A value that stands in for a credential rather than being one: a known default
+    (:func:`is_known_default`), or a name for what it is (``rabbit_password``,
+    ``your-secret-key``)."""
+    from composeguard.lint.compose import word_runs
+
+    if is_known_default(value):
         return True
     words = word_runs(value.strip().lower())
     return len(words) > 1 and bool({"password", "secret", "passwd", "key", "token"}
@@ -116,6 +124,19 @@ def url_password(value: str) -> str | None:
     except ValueError:
         return None
     return password or None
+
+
+def url_parts(value: str) -> tuple[str, str, str, str] | None:
+    """(user, password, host, database) of a connection URL with a password in its user
+    info, or None."""
+    try:
+        parts = urlsplit(value.strip().removeprefix("jdbc:"))
+        if not parts.password:
+            return None
+        return (parts.username or "", parts.password, parts.hostname or "",
+                parts.path.strip("/"))
+    except ValueError:
+        return None
 
 
 def store_url_password(value: str) -> str | None:

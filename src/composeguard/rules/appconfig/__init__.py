@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from composeguard.lint.datastores import AuthSwitch, Credential
+from composeguard.lint.datastores import AuthSwitch, Credential, DataStore
 from composeguard.lint.envroles import env_file_role
 from composeguard.lint.finding import Finding, FixOffer, Location, Severity, offer
 from composeguard.lint.nodes import Node
@@ -101,6 +101,13 @@ def _switch_message(where: str, switch: AuthSwitch, written: Written) -> str | N
         `REDIS_URL: redis://:pw@cache:6379`, SQLAlchemy's `postgresql+psycopg://`, JDBC's
         `?password=`), or a `${VAR:-...}` fallback to one; a password from `${DB_PASSWORD}`
         is fine. The message never contains the secret.
+
+        A known default (`postgres`, `secret`, `!ChangeMe!`, or the store's own user,
+        database or product name: `ctfd`/`ctfd`) of a store that publishes no port beyond the
+        host (none, or on 127.0.0.1 only) is a product's zero-config default only the
+        setup's own containers can use: not reported, for the store's own variables and for
+        a URL that reaches it. A real-looking password is reported wherever it is, and a
+        default wherever the store is reachable from other machines.
     """,
     why="""
         A password in the compose file is in every clone of the repository and in its history
@@ -115,6 +122,8 @@ def _switch_message(where: str, switch: AuthSwitch, written: Written) -> str | N
             environment:
               MYSQL_ROOT_PASSWORD: root
               MYSQL_PASSWORD: ${DB_PASSWORD:-secret}
+            ports:
+              - "3306:3306"
     """,
     use_instead="""
         services:
@@ -158,6 +167,9 @@ def hardcoded_database_credential(self: Rule, project: Project) -> Iterator[Find
             if node is None or text is None:
                 continue
             judged = _judge_text(_secret_text(text, credential))
+            if (judged.literal or judged.fallback) and _private_default(
+                    judged.value_when_unset, service, _store_names(service, store)):
+                continue
             if judged.literal or judged.fallback:
                 variable = judged.variables[0] if judged.fallback and judged.variables \
                     else credential.variable
@@ -176,10 +188,37 @@ def hardcoded_database_credential(self: Rule, project: Project) -> Iterator[Find
     yield from _url_credentials(self, project, seen)
 
 
+def _store_names(service: Service, store: DataStore) -> tuple[str, ...]:
+    """What a store's default password often repeats: its user and database names, the
+    service's name, the image's."""
+    written = [service.env(n) or "" for n in service.environment
+               if n.upper().endswith(("_USER", "_USERNAME", "_DB", "_DATABASE", "_NAME"))]
+    image = (service.image or "").rsplit("/", 1)[-1].split(":")[0]
+    return (*written, service.name, image, store.name)
+
+
+def _private_default(value: str, store: Service, names: Iterable[str]) -> bool:
+    """A known default password (:func:`~composeguard.lint.secrets.is_known_default`) of a
+    store that publishes no port beyond the host (none, or on a loopback address only): only
+    the setup's own containers can use it. A real-looking secret, or a store reachable from
+    other machines, is reported."""
+    import ipaddress
+
+    from composeguard.lint.secrets import is_known_default
+
+    def loopback(host_ip: str) -> bool:
+        try:
+            return bool(host_ip) and ipaddress.ip_address(host_ip).is_loopback
+        except ValueError:
+            return host_ip == "localhost"
+
+    return is_known_default(value, names) and all(loopback(p.host_ip) for p in store.ports)
+
+
 def _url_credentials(self: Rule, project: Project, seen: set[Location]) -> Iterator[Finding]:
     """Connection URLs with a literal password, in any production service's environment
     (the app's ``DATABASE_URL``, a worker's ``REDIS_URL``)."""
-    from composeguard.lint.secrets import store_url_password
+    from composeguard.lint.secrets import store_url_password, url_parts
 
     for model, service in project.production_services():
         for name, node in service.environment.items():
@@ -189,6 +228,11 @@ def _url_credentials(self: Rule, project: Project, seen: set[Location]) -> Itera
             judged = _judge_text(text)
             scheme = store_url_password(judged.value_when_unset)
             if scheme is None:
+                continue
+            parts = url_parts(judged.value_when_unset)
+            target = model.services.get(parts[2]) if parts is not None else None
+            if parts is not None and target is not None and _private_default(
+                    parts[1], target, (parts[0], parts[3], parts[2])):
                 continue
             seen.add(node.anchor_loc)
             how = (f"falls back to a connection URL (`{scheme}://`) with a password written in "

@@ -271,17 +271,13 @@ def migrate_on_start_in_production(self: Rule, project: Project) -> Iterator[Fin
 
 
 def _started_together(service: Service) -> str | None:
-    """How several containers of ``service`` start at once (``deploy.replicas`` above 1,
-    ``deploy.mode: global``, ``scale`` above 1), for messages; None for a single one."""
+    """How several containers of ``service`` start at once (``scale`` or ``deploy.replicas``
+    above 1, ``deploy.mode: global``), for messages; None for a single one."""
     from composeguard.lint.nodes import scalar_text
 
+    if service.replicas > 1:
+        return f"its {service.replicas} replicas"
     deploy = service.get("deploy")
-    counts = [deploy.get("replicas") if deploy is not None and deploy.is_map else None,
-              service.get("scale")]
-    for node in counts:
-        text = scalar_text(node.value) if node is not None and node.is_scalar else ""
-        if text.isdigit() and int(text) > 1:
-            return f"its {text} replicas"
     mode = deploy.get("mode") if deploy is not None and deploy.is_map else None
     if mode is not None and mode.is_scalar and scalar_text(mode.value) == "global":
         return "one replica per node (`mode: global`)"
