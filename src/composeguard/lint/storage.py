@@ -117,7 +117,9 @@ def _image_layout(store: DataStore, image: str) -> tuple[str, tuple[str, ...], s
     if major is None:
         return POSTGRES_OLD_DIR, (POSTGRES_OLD_DIR, POSTGRES_18_DIR), None
     if major >= 18:
-        return POSTGRES_18_DIR, (POSTGRES_18_DIR,), POSTGRES_18_DIR
+        # the image's PGDATA, where the cluster itself lives: a mount there persists it too
+        return POSTGRES_18_DIR, (POSTGRES_18_DIR, f"{POSTGRES_18_DIR}/{major}/docker"), \
+            POSTGRES_18_DIR
     return POSTGRES_OLD_DIR, (POSTGRES_OLD_DIR,), POSTGRES_OLD_DIR
 
 
