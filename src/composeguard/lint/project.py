@@ -557,6 +557,34 @@ class Project:
         return any(state.persisted_by is None or state.persisted_by.kind is not MountKind.BIND
                    for other, _, state in self._data_store_servers if other is model)
 
+    def runs_app(self, folder: Path) -> bool:
+        """Whether what the project runs can run the app in ``folder``: a setup's service is
+        built from it (or from a folder holding it, or one inside it) or mounts it, or a
+        script or CI job builds an image from it. False only for a project with a production
+        setup that runs some of its apps but not this one: an app nothing builds (a
+        ``startproject`` skeleton beside the real services) is not production's."""
+        from composeguard.lint.model import absolute_source
+        from composeguard.lint.start_commands import service_build
+
+        if not any(True for _ in self.models_for(Environment.PRODUCTION)):
+            return True
+        contexts = [b.context for b in self._built_images.values()]
+        for model in self.models:
+            for service in model.services.values():
+                build = service_build(service, model)
+                if build is not None:
+                    contexts.append(build.context)
+                contexts.extend(Path(source) for mount in service.mounts
+                                if mount.kind.value == "bind"
+                                and (source := absolute_source(mount, model)) is not None)
+        if any(_nested(c, folder) for c in contexts):
+            return True
+        # Only a project whose setups run some of its apps says which it does not run: where
+        # compose runs no app at all (the databases only), the apps run on the host.
+        apps = [a.root for a in self.laravel_apps] + list(self.rails_apps) + [
+            p.parent for p in self._files_named("manage.py")]
+        return not any(_nested(c, a) for c in contexts for a in apps)
+
     def setup_runs(self, model: ComposeModel) -> tuple[ComposeRun, ...]:
         """What runs ``model``'s setup (see :attr:`compose_runs`), deploys first."""
         self.models  # noqa: B018 - the runs are matched while the models are built
@@ -1197,6 +1225,12 @@ def _names_staging(compose_file: ComposeFile) -> bool:
 
     named = set(name_markers(compose_file.path.name)) & PRODUCTION_MARKERS
     return bool(named) and named <= STAGING_MARKERS
+
+
+def _nested(a: Path, b: Path) -> bool:
+    """One folder is the other or holds it."""
+    a, b = Path(os.path.abspath(a)), Path(os.path.abspath(b))
+    return a == b or a in b.parents or b in a.parents
 
 
 def _paths(chain: Iterable[ComposeFile]) -> tuple[Path, ...]:

@@ -281,6 +281,8 @@ def _laravel_hint(project: Project, app: LaravelApp) -> str:
 
 def _laravel_findings(self: Rule, project: Project) -> Iterator[Finding]:
     for app in project.laravel_apps:
+        if not project.runs_app(app.root):
+            continue
         default = project.laravel_default_connection(app)
         if default is None or default.connection.strip().lower() != "sqlite" or \
                 appdb.kept_on_volumes(project, app.root,
@@ -422,6 +424,10 @@ def _compose_findings(self: Rule, project: Project) -> Iterator[Finding]:
           mount of that service (`DB_DATABASE=/data/database.sqlite` with a volume at
           `/data`): a deliberate, persistent SQLite deployment is fine.
 
+        An app the project never runs is not judged: in a project whose production runs a
+        compose setup, an app folder that no setup builds or mounts and no script or CI job
+        builds an image from (a `startproject` skeleton beside the real services).
+
         Laravel's fallback is not reported when the app's env template (`.env.example`...)
         sets DB_CONNECTION to a server database: a deployment that follows the project's own
         instructions never reaches it.
@@ -532,7 +538,8 @@ def _debug_message(where: str, setting: str, name: str) -> str:
           `settings.py`, or a production module of a settings package (inherited from `base`
           too, reported where it is written).
 
-        Not reported: env templates such as `.env.example` (Laravel ships them with
+        Not reported: the settings of an app the project never runs (no setup builds or
+        mounts it, as for CG301), env templates such as `.env.example` (Laravel ships them with
         `APP_ENV=local` and `APP_DEBUG=true` for development, and every deploy guide sets
         both on the server), development and test files, and a compose setup whose services
         say they are development (`APP_ENV=local`, a development server...), which is judged

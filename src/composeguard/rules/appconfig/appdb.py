@@ -77,12 +77,15 @@ def kept_on_volumes(project: Project, root: Path, path: Callable[[Service], str 
 
 
 def _production_django_settings(project: Project) -> tuple[DjangoSettings, ...]:
-    """Per settings folder: its production modules, else its single module or ``base``."""
+    """Per settings folder: its production modules, else its single module or ``base``; none
+    of an app the project never runs (:meth:`~composeguard.lint.project.Project.runs_app`)."""
     by_folder: dict[Path, list[DjangoSettings]] = {}
     for settings in project.django_settings:
         by_folder.setdefault(settings.path.parent, []).append(settings)
     judged: list[DjangoSettings] = []
-    for group in by_folder.values():
+    for folder, group in by_folder.items():
+        if not project.runs_app(folder):
+            continue
         production = [s for s in group if s.role == "production"]
         judged.extend(production or [s for s in group if s.role in ("single", "base")])
     return tuple(judged)

@@ -219,7 +219,9 @@ def _what_it_holds(role: str, credentials: tuple[str, ...]) -> str:
         knows such as `password`, `secret` or `guest`, a phrase asking to be replaced in any
         spelling such as `!ChangeMe!`, `changethis` or `ch4n63m31fy0uc4n`, a name for what
         it is such as `rabbit_password`): a file whose every secret is one of those is a
-        template of defaults, whatever its name.
+        template of defaults, whatever its name. An env file that `env_file:` loads only into
+        setups judged development or test (`.env.dev` beside the production stack's
+        untracked `.env.prod`) holds a development machine's values and is not reported.
         Files an `env_file:` of a production-facing service names count when they set a
         credential. Templates (`.env.example`, `.env.sample`, `.env.dist`, `.env.template`,
         `.env.defaults`...), encrypted files made to be committed (`.env.encrypted`,

@@ -237,7 +237,7 @@ def _app_databases(project: Project) -> tuple[AppDatabase, ...]:
     ``config/database.yml`` names."""
     found: dict[Path, AppDatabase] = {}
     for app in project.laravel_apps:
-        if _laravel_uses_sqlite(project, app):
+        if _laravel_uses_sqlite(project, app) and project.runs_app(app.root):
             path = Path(os.path.abspath(app.root / "database" / "database.sqlite"))
             found.setdefault(path, AppDatabase(path, "Laravel's default SQLite database",
                                                "`*.sqlite*`", app.root / "artisan", app.root))
@@ -248,7 +248,8 @@ def _app_databases(project: Project) -> tuple[AppDatabase, ...]:
             continue  # Django's test runner keeps a SQLite test database in memory
         database = project.django_database(settings)
         root = next((d for d in manage_dirs if _inside(settings.path, d)), None)
-        if database is not None and database.is_sqlite and root is not None:
+        if database is not None and database.is_sqlite and root is not None \
+                and project.runs_app(root):
             path = Path(os.path.abspath(root / "db.sqlite3"))
             found.setdefault(path, AppDatabase(path, "Django's default SQLite database",
                                                "`db.sqlite3*`", root / "manage.py", root))
@@ -457,6 +458,8 @@ def tracked_env_files(project: Project) -> Iterator[TrackedEnvFile]:
             continue
         env = project.env_file(path)
         credentials = credential_keys(env.entries) if env is not None else ()
+        if role != "plain" and _loaded_only_for_development(project, path):
+            continue
         convention: str | None = None
         if role == "other":
             production = _production_env_files(project) if production is None else production
@@ -471,6 +474,18 @@ def tracked_env_files(project: Project) -> Iterator[TrackedEnvFile]:
                     compose_only = _compose_only_dirs(project)
                 convention = "Compose" if path.parent in compose_only else None
         yield TrackedEnvFile(tracked, str(role), credentials, convention)
+
+
+def _loaded_only_for_development(project: Project, path: Path) -> bool:
+    """Whether ``env_file:`` loads ``path`` only into setups judged development or test (a
+    ``.env.dev`` beside the production stack's untracked ``.env.prod``): a development
+    machine's values. A plain ``.env`` is never so: Compose reads it for every setup."""
+    from composeguard.lint.compose import Environment
+
+    loaders = {model.environment for model in project.models
+               for service in model.services.values()
+               if any(node.loc.path == path for node in service.environment.values())}
+    return bool(loaders) and loaders <= {Environment.DEVELOPMENT, Environment.TEST}
 
 
 def _production_env_files(project: Project) -> set[Path]:
