@@ -3,7 +3,8 @@
 ``../shared/corpus/apps/`` holds real applications with every file that says how each is
 built and deployed. ``JUDGED.tsv`` judges each finding as the app's maintainer would (TRUE,
 NOISE, FALSE), ``SETUPS.tsv`` says what each compose setup is for, ``MISSES.tsv`` lists
-risks that went unreported. Each app is copied to a temp dir and made a git repository
+risks that went unreported. Rows are named as in the compose-only corpus (:mod:`tests.judged`), the app in place of the
+folder. Each app is copied to a temp dir and made a git repository
 (``git add -f``: every kept file was tracked upstream, some despite the app's own ignore
 rules), then checked in-process.
 
@@ -28,19 +29,9 @@ from composeguard.lint.project import Project
 from composeguard.runner import run
 
 from .conftest import CORPUS
+from .judged import Key, Verdict
 
 APPS = CORPUS / "apps"
-
-Key = tuple[str, str, int, str]
-"""(app, path inside it, line, rule code): how JUDGED.tsv names a finding."""
-
-
-@dataclass(frozen=True, slots=True)
-class Verdict:
-    key: Key
-    verdict: str
-    reason: str
-
 
 @dataclass(frozen=True, slots=True)
 class SetupVerdict:

@@ -361,17 +361,22 @@ def is_document(parts: Sequence[str]) -> bool:
                 or any("selfhost" in p.lower().replace("-", "") for p in parts))
 
 
-def document_runs(path: Path, text: str, parse: Callable[[str, Any], Script]) -> Iterator[
-        ComposeRun]:
-    """What a Markdown document has its reader run: compose commands and downloads in its
-    shell code blocks, links to compose files; each judged by the sections around it and the
-    document's own name."""
+@dataclass(frozen=True, slots=True)
+class _Block:
+    """A Markdown token with what the sections around it say it is for."""
+
+    token: Any
+    environment: Environment | None
+    section: str
+    first_line: int
+    """The 1-based line of a code block's first line of code; of an inline token, its line."""
+
+
+def _blocks(path: Path, text: str) -> Iterator[_Block]:
+    """Each located token of a Markdown document (CommonMark, markdown-it-py) with the
+    purpose of the innermost heading around it (the document's own name last)."""
     from markdown_it import MarkdownIt
 
-    from composeguard.lint.origin import TextOrigin
-
-    if "compose" not in text:
-        return
     tokens = MarkdownIt("commonmark").parse(text)
     headings: list[tuple[int, str]] = []
     title = posixpath.basename(path.as_posix()).rsplit(".", 1)[0].replace("_", " ")
@@ -384,56 +389,63 @@ def document_runs(path: Path, text: str, parse: Callable[[str, Any], Script]) ->
         if token.map is None:
             continue
         environment, section = _section_purpose(title, headings)
+        first = token.map[0] + (2 if token.type == "fence" else 1)
+        yield _Block(token, environment, section, first)
+
+
+def _shell_code(block: _Block) -> bool:
+    token = block.token
+    if token.type not in ("fence", "code_block"):
+        return False
+    info = token.info.strip().split(" ")[0].lower() if token.type == "fence" else ""
+    return info in _SHELL_CODE
+
+
+def document_runs(path: Path, text: str, parse: Callable[[str, Any], Script]) -> Iterator[
+        ComposeRun]:
+    """What a Markdown document has its reader run: compose commands and downloads in its
+    shell code blocks, links to compose files; each judged by the sections around it and the
+    document's own name."""
+    from composeguard.lint.origin import TextOrigin
+
+    if "compose" not in text:
+        return
+    for block in _blocks(path, text):
+        environment, token = block.environment, block.token
         if environment is None:
             continue
-        via = f"{path.name}, section “{section}”" if section else path.name
-        if token.type in ("fence", "code_block"):
-            info = token.info.strip().split(" ")[0].lower() if token.type == "fence" else ""
-            if info not in _SHELL_CODE or "compose" not in token.content:
+        via = f"{path.name}, section “{block.section}”" if block.section else path.name
+        if _shell_code(block):
+            if "compose" not in token.content:
                 continue
-            first = token.map[0] + (2 if token.type == "fence" else 1)
             for number, line in enumerate(token.content.split("\n")):
-                yield from _document_line(path, line, first + number, environment, via, parse,
-                                          TextOrigin)
+                yield from _document_line(path, line, block.first_line + number, environment,
+                                          via, parse, TextOrigin)
         elif token.type == "inline" and token.children:
             for child in token.children:
                 href = child.attrs.get("href") if child.type == "link_open" else None
-                if isinstance(href, str) and _names_compose_file(href) and "://" not in href:
-                    yield ComposeRun((href.split("#", 1)[0],), path.parent, environment,
-                                     Location(path, token.map[0] + 1, 1), f"{via}, a link")
-                elif isinstance(href, str) and _names_compose_file(href):
-                    yield ComposeRun((href,), path.parent, environment,
-                                     Location(path, token.map[0] + 1, 1), f"{via}, a download")
+                if not isinstance(href, str) or not _names_compose_file(href):
+                    continue
+                local = "://" not in href
+                yield ComposeRun((href.split("#", 1)[0] if local else href,), path.parent,
+                                 environment, Location(path, block.first_line, 1),
+                                 f"{via}, {'a link' if local else 'a download'}")
 
 
 def document_commands(path: Path, text: str, parse: Callable[[str, Any], Script],
                       wanted: Callable[[str], bool]) -> Iterator[Command]:
     """The commands a Markdown guide has its reader run in its shell code blocks, on the lines
     ``wanted`` picks, outside its sections about development and tests."""
-    from markdown_it import MarkdownIt
-
     from composeguard.lint.origin import TextOrigin
 
-    tokens = MarkdownIt("commonmark").parse(text)
-    headings: list[tuple[int, str]] = []
-    title = posixpath.basename(path.as_posix()).rsplit(".", 1)[0].replace("_", " ")
-    for index, token in enumerate(tokens):
-        if token.type == "heading_open" and index + 1 < len(tokens):
-            level = int(token.tag[1:])
-            headings = [h for h in headings if h[0] < level] + [(level,
-                                                                  tokens[index + 1].content)]
+    for block in _blocks(path, text):
+        if not _shell_code(block) or block.environment in (Environment.DEVELOPMENT,
+                                                            Environment.TEST):
             continue
-        if token.map is None or token.type not in ("fence", "code_block"):
-            continue
-        info = token.info.strip().split(" ")[0].lower() if token.type == "fence" else ""
-        if info not in _SHELL_CODE or _section_purpose(title, headings)[0] in (
-                Environment.DEVELOPMENT, Environment.TEST):
-            continue
-        first = token.map[0] + (2 if token.type == "fence" else 1)
-        for number, line in enumerate(token.content.split("\n")):
+        for number, line in enumerate(block.token.content.split("\n")):
             if wanted(line):
-                yield from parse(_without_prompt(line), TextOrigin(path, line, first + number,
-                                                                   1)).commands
+                yield from parse(_without_prompt(line), TextOrigin(
+                    path, line, block.first_line + number, 1)).commands
 
 
 def _without_prompt(line: str) -> str:

@@ -515,19 +515,24 @@ class Project:
         self.models  # noqa: B018 - judging happens while the models are built
         return self._setup_judgements[_chain_key(model)]
 
-    def command_setup(self, fragment: ShellFragment, command: Command) -> ComposeModel | None:
-        """The setup a compose command of a script, target or CI step acts on (its ``-f``
-        files, else Compose's default files beside it or at the repository root), or None."""
+    def _command_files(self, fragment: ShellFragment, command: Command) -> tuple[Path, ...]:
+        """The compose files a compose command of a script, target or CI step names (its
+        ``-f`` files, else Compose's default files beside it or at the repository root), as
+        its runs are resolved (:meth:`_run_files`); () for any other command."""
         from composeguard.lint.deploy import ComposeRun, compose_invocation, fragment_purpose
 
         invocation = compose_invocation(command.words, command.assignments)
         if invocation is None:
-            return None
+            return ()
         environment, via = fragment_purpose(fragment)
         run = ComposeRun(invocation.files, fragment.path.parent,
                          environment or Environment.PRODUCTION, command.location, via)
-        paths = self._run_files(run, {f.path: f for f in self.compose_files})
-        return next((m for m in self.models if frozenset(_paths(m.files)) == frozenset(paths)),
+        return self._run_files(run, {f.path: f for f in self.compose_files})
+
+    def command_setup(self, fragment: ShellFragment, command: Command) -> ComposeModel | None:
+        """The setup a compose command of a script, target or CI step acts on, or None."""
+        paths = frozenset(self._command_files(fragment, command))
+        return next((m for m in self.models if frozenset(_paths(m.files)) == paths),
                     None) if paths else None
 
     def command_environment(self, fragment: ShellFragment, command: Command) -> (
@@ -535,18 +540,10 @@ class Project:
         """What the setup a compose command acts on is for (:meth:`command_setup`), else, for a
         chain no setup has, what its last file is for by its own evidence; None for a command
         that names no compose setup."""
-        from composeguard.lint.deploy import ComposeRun, compose_invocation, fragment_purpose
-
         setup = self.command_setup(fragment, command)
         if setup is not None:
             return setup.environment
-        invocation = compose_invocation(command.words, command.assignments)
-        if invocation is None:
-            return None
-        environment, via = fragment_purpose(fragment)
-        run = ComposeRun(invocation.files, fragment.path.parent,
-                         environment or Environment.PRODUCTION, command.location, via)
-        paths = self._run_files(run, {f.path: f for f in self.compose_files})
+        paths = self._command_files(fragment, command)
         return self.file_judgement(paths[-1]).environment if paths else None
 
     def keeps_data_in_volumes(self, model: ComposeModel) -> bool:

@@ -509,8 +509,9 @@ def production_signs(
                  [env_files] if env_files is not None else []):
         path = item.get("path") if item.is_map else item
         named = scalar_text(path.value) if path is not None and path.is_scalar else ""
-        if path is not None and name_words(posixpath.basename(named)) & PRODUCTION_MARKERS:
-            yield "sign", f"loads `{named}`, an env file named for production", path.loc
+        shown = posixpath.basename(named)
+        if path is not None and name_words(shown) & PRODUCTION_MARKERS:
+            yield "sign", f"loads `{shown}`, an env file named for production", path.loc
     restart = service.get("restart")
     if restart is not None and restart.is_scalar and scalar_text(restart.value) in (
             "always", "unless-stopped") and service.get("build") is not None:
