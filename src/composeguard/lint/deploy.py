@@ -386,7 +386,7 @@ def _blocks(path: Path, text: str) -> Iterator[_Block]:
             headings = [h for h in headings if h[0] < level] + [(level,
                                                                   tokens[index + 1].content)]
             continue
-        if token.map is None:
+        if token.map is None or token.type not in ("fence", "code_block", "inline"):
             continue
         environment, section = _section_purpose(title, headings)
         first = token.map[0] + (2 if token.type == "fence" else 1)
@@ -438,6 +438,8 @@ def document_commands(path: Path, text: str, parse: Callable[[str, Any], Script]
     ``wanted`` picks, outside its sections about development and tests."""
     from composeguard.lint.origin import TextOrigin
 
+    if not any(wanted(line) for line in text.splitlines()):
+        return
     for block in _blocks(path, text):
         if not _shell_code(block) or block.environment in (Environment.DEVELOPMENT,
                                                             Environment.TEST):
