@@ -141,18 +141,18 @@ def test_names_avoid_clashes_and_shared_stores(project_dir: ProjectDir) -> None:
     root = project_dir({
         "compose.yaml": "services:\n  main:\n    image: postgres:16\n"
                         "  reports:\n    image: postgres:16\n"
-                        "  queue:\n    image: rabbitmq:3\n",
+                        "  documents:\n    image: mongo:7\n",
         # a test setup of the same directory shares Compose's project name and its volumes
-        "compose.test.yaml": "services:\n  queue:\n    image: rabbitmq:3\n    volumes:\n"
-                             "      - rabbitmq_data:/var/lib/rabbitmq\n"
-                             "volumes:\n  rabbitmq_data:\n",
+        "compose.test.yaml": "services:\n  documents:\n    image: mongo:7\n    volumes:\n"
+                             "      - mongo_data:/data/db\n"
+                             "volumes:\n  mongo_data:\n",
     })
     fix(root)
     text = (root / "compose.yaml").read_text()
     assert "- main_data:/var/lib/postgresql/data" in text
     assert "- reports_data:/var/lib/postgresql/data" in text
-    assert "- queue_data:/var/lib/rabbitmq" in text
-    assert "rabbitmq_data" not in text
+    assert "- documents_data:/data/db" in text
+    assert "mongo_data" not in text
     assert check(root) == []
     assert compose_config([root / "compose.yaml"], root) == (True, "")
 

@@ -210,11 +210,11 @@ def test_baseline_hides_old_findings_and_reports_new_ones(
 def test_baseline_works_from_another_directory(
     project_dir: ProjectDir, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    root = project_dir({"compose.yaml": MYSQL, "deploy/compose.prod.yaml": MYSQL})
+    root = project_dir({"compose.prod.yaml": MYSQL, "deploy/compose.prod.yaml": MYSQL})
     monkeypatch.chdir(root)
     assert run(capsys, "--write-baseline", "baseline.json")[0] == 0
     recorded = json.loads((root / "baseline.json").read_text())["findings"]
-    assert {e["path"] for e in recorded} >= {"compose.yaml", "deploy/compose.prod.yaml"}
+    assert {e["path"] for e in recorded} >= {"compose.prod.yaml", "deploy/compose.prod.yaml"}
 
     monkeypatch.chdir(root.parent)
     code, out, _ = run(capsys, root.name, "--baseline", f"{root.name}/baseline.json")

@@ -605,11 +605,32 @@ def development_server(words: Sequence[str]) -> str | None:
     """``manage.py runserver`` for a command that starts a development server, else None."""
     if words and _program(words[0]) == "php" and "-S" in words:
         return "php -S"
+    return _started(DEVELOPMENT_SERVERS, words)
+
+
+SCHEDULING_WORKERS: Mapping[str, tuple[tuple[str, ...], ...]] = {
+    "sidekiq": ((),),
+    "artisan": (("horizon",), ("queue:work", "redis"), ("queue:listen", "redis")),
+    "rqscheduler": ((),),
+}
+"""Job workers that keep future work in the store they use: Sidekiq's scheduled and retry sets
+(https://github.com/sidekiq/sidekiq/wiki/Using-Redis), Laravel's delayed jobs on a Redis queue
+(Horizon runs only on Redis), RQ Scheduler's schedule. Whatever a cache or broker holds
+besides that is rebuilt or re-sent; a schedule is the app's own data."""
+
+
+def scheduling_worker(words: Sequence[str]) -> str | None:
+    """``sidekiq`` for a command that runs a job worker keeping its schedule in a store."""
+    return _started(SCHEDULING_WORKERS, words)
+
+
+def _started(table: Mapping[str, tuple[tuple[str, ...], ...]], words: Sequence[str]
+             ) -> str | None:
     args = unwrap(words)
     if not args:
         return None
     program = _program(args[0])
-    for needed in DEVELOPMENT_SERVERS.get(program, ()):
+    for needed in table.get(program, ()):
         if all(word in args[1:] for word in needed):
             return " ".join((program, *needed))
     return None

@@ -49,6 +49,8 @@ class DataStore:
     """An environment variable that moves the data directory (``PGDATA``)."""
     cache: bool = False
     """A cache (redis, valkey): losing it is a warning, not an error."""
+    broker: bool = False
+    """A message broker (rabbitmq): it holds messages in flight, not the app's records."""
     ports: tuple[int, ...] = ()
     """Every port the image listens on."""
     family: str | None = None
@@ -67,6 +69,12 @@ class DataStore:
     docs: tuple[str, ...] = ()
     """The images' documentation that gives the data directory (and its variable, ports and
     password settings): where each entry of the table comes from."""
+
+    @property
+    def in_flight(self) -> bool:
+        """A cache or a broker: what it holds is rebuilt or re-sent, unless the project asks
+        it to keep something (CG101)."""
+        return self.cache or self.broker
 
 
 def _store(name: str, repos: Iterable[str], data_dir: str, **extra: object) -> DataStore:
@@ -173,7 +181,7 @@ DATA_STORES: tuple[DataStore, ...] = (
            credentials=_credentials("OPENSEARCH_INITIAL_ADMIN_PASSWORD", secret_file=False),
            docs=(
                "https://opensearch.org/docs/latest/install-and-configure/install-opensearch/docker/",)),
-    _store("rabbitmq", ["rabbitmq", "bitnami/rabbitmq"], "/var/lib/rabbitmq",
+    _store("rabbitmq", ["rabbitmq", "bitnami/rabbitmq"], "/var/lib/rabbitmq", broker=True,
            ports=(5672, 5671, 5552, 15672, 61613, 1883),
            client_ports=(5672, 5671, 5552, 61613, 1883),
            credentials=_credentials("RABBITMQ_DEFAULT_PASS", "RABBITMQ_PASSWORD",

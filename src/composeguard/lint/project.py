@@ -635,6 +635,14 @@ class Project:
                 return name, env.variables()
         return None
 
+    def deployed_otherwise(self, model: ComposeModel) -> bool:
+        """Whether the repository (or checked folder) holding ``model`` has another way to
+        production: a production compose setup or a platform configuration."""
+        scope = self._scope(model.files[0].path)
+        return scope in self._platforms or any(
+            other.environment is Environment.PRODUCTION
+            and self._scope(other.files[0].path) == scope for other in self.models)
+
     def models_for(self, *environments: Environment) -> Iterator[ComposeModel]:
         for model in self.models:
             if not environments or model.environment in environments:
@@ -1116,6 +1124,29 @@ class Project:
         for model, service, state in self._data_store_servers:
             if not environments or model.environment in environments:
                 yield model, service, state
+
+    def schedule_kept_in(self, model: ComposeModel, store: Service
+                         ) -> tuple[str, Location] | None:
+        """The job worker (``sidekiq``) of ``model`` that keeps its schedule in ``store`` and
+        where it starts, or None: a worker that depends on the store, or any worker when the
+        store is the setup's only one of its family."""
+        from composeguard.lint.commands import scheduling_worker
+
+        family = {s.name for m, s, state in self._data_store_servers if m is model
+                  and state.store.family is not None
+                  and state.store.family == self._family_of(model, store)}
+        for service in model.services.values():
+            if service is store or (store.name not in service.dependencies and len(family) > 1):
+                continue
+            for step in self.start_steps(model, service):
+                worker = scheduling_worker(step.command.words)
+                if worker is not None and not step.gated:
+                    return worker, step.location
+        return None
+
+    def _family_of(self, model: ComposeModel, service: Service) -> str | None:
+        return next((state.store.family for m, s, state in self._data_store_servers
+                     if m is model and s is service), None)
 
 
 def inherited_mounts(service: Service, model: ComposeModel) -> tuple[Mount, ...]:

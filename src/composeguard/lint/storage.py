@@ -54,6 +54,11 @@ class Persistence:
     wrong_reason: str | None = None
     persistence_disabled: bool = False
     """The service's command turns the store's persistence off (``redis-server --save ""``)."""
+    inside: Mount | None = None
+    """A named volume at a folder inside the data directory: asked for, but it holds none of
+    the data (``rabbitmq_data:/var/lib/rabbitmq/data``)."""
+    persistence_on: bool = False
+    """The service's command turns the store's append-only file on (``--appendonly yes``)."""
     image_volume: str | None = None
     """The image's own ``VOLUME`` holding the data directory: unnamed, the data then survives
     a recreated container (``up --force-recreate``) but not ``docker compose down``."""
@@ -159,7 +164,7 @@ def analyse(service: Service, store: DataStore, inherited: tuple[Mount, ...] = (
     """Judge the service's own mounts and those it takes with ``volumes_from``; ``image`` is
     the image that is the store (the Dockerfile's FROM for a built one), else ``image:``."""
     data_dir, accepted, volume_dir = data_directories(store, service, image)
-    persisted = anonymous = tmpfs = wrong = None
+    persisted = anonymous = tmpfs = wrong = inside = None
     reason = None
     for mount in (*service.mounts, *inherited):
         hits = any(covers(mount.target, d, volume_dir) for d in accepted)
@@ -173,10 +178,15 @@ def analyse(service: Service, store: DataStore, inherited: tuple[Mount, ...] = (
             reason = _wrong_directory_reason(store, mount, data_dir)
             if reason is not None:
                 wrong = mount
+            elif mount.kind is MountKind.NAMED and is_under(mount.target, data_dir) \
+                    and inside is None:
+                inside = mount
     image_volume = volume_dir if volume_dir and is_under(data_dir, volume_dir) else None
     return Persistence(store, data_dir, accepted, persisted, anonymous, tmpfs, wrong,
                        reason if wrong is not None else None,
-                       _persistence_disabled(service, store), image_volume)
+                       persistence_disabled=_persistence_disabled(service, store),
+                       inside=inside, persistence_on=_append_only(service, store),
+                       image_volume=image_volume)
 
 
 def _wrong_directory_reason(store: DataStore, mount: Mount, data_dir: str) -> str | None:
@@ -218,9 +228,16 @@ def _persistence_disabled(service: Service, store: DataStore) -> bool:
     save_off = any(a == "--save" and i + 1 < len(argv) and argv[i + 1] in ("", '""', "''")
                    for i, a in enumerate(argv))
     save_off |= any(a in ('--save=""', "--save=''", "--save=") for a in argv)
-    append_on = any(a == "--appendonly" and i + 1 < len(argv) and argv[i + 1].lower() == "yes"
-                    for i, a in enumerate(argv))
-    return save_off and not append_on
+    return save_off and not _append_only(service, store)
+
+
+def _append_only(service: Service, store: DataStore) -> bool:
+    """``redis-server --appendonly yes``: the cache is asked to keep every write."""
+    if not store.cache:
+        return False
+    argv = service.argv("command") or []
+    return any(a == "--appendonly" and i + 1 < len(argv) and argv[i + 1].lower() == "yes"
+               for i, a in enumerate(argv))
 
 
 def runs_server(service: Service) -> bool:

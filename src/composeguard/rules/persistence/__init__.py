@@ -6,7 +6,7 @@ import posixpath
 from collections.abc import Iterator
 
 from composeguard.lint.commands import Operation
-from composeguard.lint.compose import Environment, MountKind
+from composeguard.lint.compose import ComposeModel, Environment, MountKind, Service
 from composeguard.lint.datastores import major_version
 from composeguard.lint.finding import Finding, Location, Severity, offer
 from composeguard.lint.project import Project
@@ -39,13 +39,28 @@ DEPENDENCY_MASKS = frozenset({
         Reports a service whose image is a known data store (mysql, mariadb, postgres, mongo,
         redis, rabbitmq, elasticsearch, minio, mssql, ...) with no named volume and no bind
         mount at the image's data directory, or with one at the wrong directory for the
-        image's version (postgres 18 moved its data to /var/lib/postgresql). Redis and valkey
-        are caches: a warning in production-facing files only, and nothing when the command
-        turns persistence off. An anonymous volume or a tmpfs at the data directory is left to
+        image's version (postgres 18 moved its data to /var/lib/postgresql), or only at a
+        folder inside it. An anonymous volume or a tmpfs at the data directory is left to
         CG102 and CG103. Test files are not checked. A `build:` service is the store its
         Dockerfile's stage is built `FROM` (`FROM postgres:16-alpine`, through earlier stages
         and `target:`). The stores, their data directories and the documentation each comes
         from are listed in [data-stores.md](data-stores.md).
+
+        What is lost must be data someone means to keep:
+
+        - **Caches and brokers** (redis, valkey, keydb, dragonfly, rabbitmq) hold what is
+          rebuilt or re-sent: cached values, messages in flight. They are reported (as
+          warnings) only when the project asks them to keep something: a volume mounted for
+          them that misses the data directory, an append-only file turned on in the command
+          (`--appendonly yes`), or a job worker of the same setup that keeps its schedule
+          there (Sidekiq's scheduled and retry sets, Laravel Horizon or `queue:work redis`,
+          RQ Scheduler). A cache whose command turns persistence off is never reported.
+        - **Development setups** hold a developer's scratch data where the project has
+          another way to production (a production compose setup or a platform such as
+          Kubernetes in the same repository): they are reported only when a volume mounted
+          for the store misses the data directory (persistence asked for and not given, or
+          a PostgreSQL that refuses to start). A development setup that is the project's only
+          one is checked like a production one: it is often what ends up on a server.
     """,
     why="""
         Most database images declare their data directory a `VOLUME`, so without a named
@@ -96,9 +111,16 @@ def stateful_service_without_volume(self: Rule, project: Project) -> Iterator[Fi
         if state.persisted or state.anonymous or state.tmpfs or state.persistence_disabled:
             continue
         store = state.store
-        if store.cache and not model.environment.production_facing:
-            continue
-        severity = Severity.WARNING if store.cache else Severity.ERROR
+        kept = None
+        if state.wrong_mount is None and state.inside is None:
+            if model.environment is Environment.DEVELOPMENT \
+                    and (store.in_flight or project.deployed_otherwise(model)):
+                continue
+            if store.in_flight:
+                kept = _kept_on_purpose(project, model, service, state)
+                if kept is None:
+                    continue
+        severity = Severity.WARNING if store.in_flight else Severity.ERROR
         volume = f"{store.name}_data:{state.data_dir}"
         if state.wrong_mount is not None:
             message = (f"service '{service.name}' ({store.name}): {state.wrong_reason}; "
@@ -106,7 +128,9 @@ def stateful_service_without_volume(self: Rule, project: Project) -> Iterator[Fi
             yield self.finding(state.wrong_mount.location, message, severity=severity,
                                fix=offer(move_mount_fix, project, model, service, state))
             continue
-        what = "cache data" if store.cache else "data"
+        what = "data" if kept is None else kept
+        if state.inside is not None:
+            what += f" (the volume at {state.inside.target} is a folder inside {state.data_dir})"
         if state.image_volume is not None:
             fate = (f"its {what} sits in the image's unnamed volume, which `up --force-recreate` "
                     "keeps but `docker compose down` leaves behind: the next `up` starts empty")
@@ -117,6 +141,18 @@ def stateful_service_without_volume(self: Rule, project: Project) -> Iterator[Fi
                    f"{fate}; mount a named volume there (`{volume}`)")
         yield self.finding(service.location, message, severity=severity,
                            fix=offer(add_volume_fix, project, model, service, state))
+
+
+def _kept_on_purpose(project: Project, model: ComposeModel, service: Service,
+                     state: Persistence) -> str | None:
+    """What the project keeps in a cache or broker, for the message, or None when it keeps
+    nothing there that is not rebuilt or re-sent."""
+    if state.persistence_on:
+        return "append-only file (its command turns it on)"
+    worker = project.schedule_kept_in(model, service)
+    if worker is not None:
+        return f"job schedule (`{worker[0]}`, {worker[1].path.name}:{worker[1].line})"
+    return None
 
 
 @rule(
