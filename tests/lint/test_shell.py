@@ -515,3 +515,26 @@ def test_output_redirections_are_kept(text: str) -> None:
     commands = parse_script(text, TextOrigin(Path("start.sh"), text)).commands
     cat = next(c for c in commands if c.words[0] == "cat")
     assert cat.redirects == ((">", ".env"),)
+
+
+@pytest.mark.parametrize("text, parser, name", [
+    ("reset_db() {\n  php artisan db:wipe\n}\nphp artisan migrate\n", "bashlex", "reset_db"),
+    ("function db:reset {\n  php artisan db:wipe\n}\nphp artisan migrate\n", "bashlex",
+     "db:reset"),
+    # `time` is beyond bashlex: the token reader takes the whole script
+    ("function db:reset {\n  php artisan db:wipe\n}\ntime php artisan migrate\n", "tokens",
+     "db:reset"),
+    ("reset_db() {\n  php artisan db:wipe\n}\ntime php artisan migrate\n", "tokens",
+     "reset_db"),
+])
+def test_a_command_knows_the_function_it_is_written_in(text: str, parser: str,
+                                                       name: str) -> None:
+    parsed = script(text)
+    assert parsed.parser == parser
+    assert [(c.words[-1], c.function) for c in parsed.commands] == [
+        ("db:wipe", name), ("migrate", None)]
+
+
+def test_a_body_inside_a_function_keeps_its_name() -> None:
+    parsed = script("up() { sh -c 'php artisan db:wipe'; }\n")
+    assert [c.function for c in parsed.commands] == ["up", "up"]

@@ -830,10 +830,16 @@ class Project:
     def script_purpose(self, fragment: ShellFragment, command: Command) -> tuple[
             ScriptPurpose, str]:
         """What the script, Makefile target or CI job holding ``command`` is for, and the name
-        that says so (see :func:`~composeguard.lint.purpose.judge_script`)."""
+        that says so (see :func:`~composeguard.lint.purpose.judge_script`). A shell function
+        is a step of its own (``function db:reset { ... }`` in a task runner script): its name
+        decides when it says something, else the script's does."""
         words = command.words
         named = [words[i + 1] for i in range(len(words) - 1)
                  if words[i] in ("-f", "--file", "--env-file")]
+        if command.function:
+            purpose = judge_script(fragment.path, command.function, named)
+            if purpose[0] is not ScriptPurpose.OTHER:
+                return purpose
         return judge_script(fragment.path, fragment.context, named)
 
     def script_actions(self, operation: Operation) -> Iterator[tuple[

@@ -70,6 +70,9 @@ class Command:
     depth: int = 0
     redirects: tuple[tuple[str, str], ...] = ()
     """Output redirections, as (operator, target word): ``cat a > .env`` has ``(">", ".env")``."""
+    function: str | None = None
+    """The shell function it is written in (``db:reset`` for ``function db:reset { ... }``):
+    a step of a task runner script, named like a Makefile target."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -321,6 +324,8 @@ class _Compound:
     arms: list[_Arm]
     start: int
     end: int
+    name: str = ""
+    """A function's name."""
 
 
 @dataclass(slots=True)
@@ -477,7 +482,7 @@ class _Walker:
         self.text, self.origin, self.depth = text, origin, depth
         self.errexit, self.pipefail, self.ever_errexit = errexit, pipefail, errexit
         self.out, self.parsers = out, parsers
-        self.in_function = 0
+        self.functions: list[str] = []
 
     def run(self, seq: _Seq, tail: _Outcome, conditions: tuple[Condition, ...]) -> None:
         try:
@@ -584,10 +589,10 @@ class _Walker:
             self.simple(node, outcome, conditions, ignore)
             return
         if node.kind == "function":
-            self.in_function += 1
+            self.functions.append(node.name)
             for arm in node.arms:
                 self.seq(arm.body, _STOPS, conditions, False)
-            self.in_function -= 1
+            self.functions.pop()
             return
         earlier: tuple[Condition, ...] = ()
         for arm in node.arms:
@@ -613,8 +618,8 @@ class _Walker:
                 tuple(texts[skip:]), tuple(self.loc(w.start, w.end) for w in node.words[skip:]),
                 self.loc(first.start, last.end), self.text[first.start:last.end], assignments,
                 outcome.failure, outcome.masked_by, outcome.location, conditions, self.depth,
-                tuple(node.redirects)))
-            if texts[skip] == "set" and not self.in_function:
+                tuple(node.redirects), self.functions[-1] if self.functions else None))
+            if texts[skip] == "set" and not self.functions:
                 self.errexit, self.pipefail = _options(texts[skip + 1 :], self.errexit,
                                                        self.pipefail)
                 self.ever_errexit = self.ever_errexit or self.errexit
@@ -626,6 +631,7 @@ class _Walker:
                 errexit, pipefail = _options(texts[skip + 1 : body])
                 inner = _Walker(word.text, origin, self.depth + 1, errexit, pipefail, self.out,
                                 self.parsers)
+                inner.functions = self.functions[-1:]
                 inner.run(_parse(word.text, self.parsers), outcome, conditions)
             outcome = _Outcome(Failure.CONTINUES, self.short(node.start, node.end),
                                self.loc(node.start, node.end))
@@ -814,7 +820,9 @@ def _bl_element(node: Any) -> _Simple | _Compound:
     if kind == "function":
         body = node.body
         inner = [p for p in getattr(body, "list", [body]) if p.kind != "reservedword"]
-        return _Compound("function", [_Arm(None, _bl_seq(inner))], start, end)
+        name = getattr(getattr(node, "name", None), "word", "")
+        return _Compound("function", [_Arm(None, _bl_seq(inner))], start, end,
+                         name if isinstance(name, str) else "")
     if kind in ("if", "while", "until", "for"):
         arms: list[_Arm] = []
         test: _Seq | None = None
@@ -1134,7 +1142,7 @@ class _Reader:
               and self.tokens[self.pos + 2].value == ")"
               and self.tokens[self.pos + 1].kind == "op"):
             self.pos += 3
-            node = self.function(token.start)
+            node = self.function(token.start, token.value)
         else:
             return self.simple()
         while (token := self.peek()) is not None and token.kind == "redir":
@@ -1148,10 +1156,12 @@ class _Reader:
             return self.block("{", "}", "group")
         if keyword == "function":
             self.pos += 1
+            name = self.peek()
             self.skip_word()
             if self.take("op", "("):
                 self.take("op", ")")
-            return self.function(start)
+            return self.function(start, name.value if name is not None
+                                 and name.kind == "word" else "")
         self.pos += 1
         if keyword == "if":
             arms = []
@@ -1191,14 +1201,14 @@ class _Reader:
         self.take("op" if closing == ")" else "word", closing)
         return _Compound(kind, [_Arm(None, body)], start, self.last_end())
 
-    def function(self, start: int) -> _Compound:
+    def function(self, start: int, name: str) -> _Compound:
         while self.at("op", "\n"):
             self.pos += 1
         self.nesting += 1
         body = self.command()
         self.nesting -= 1
         return _Compound("function", [_Arm(None, _single(body) if body else _Seq())], start,
-                         self.last_end())
+                         self.last_end(), name)
 
     def case(self, start: int) -> _Compound:
         subject = ""

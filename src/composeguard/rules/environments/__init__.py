@@ -215,7 +215,10 @@ def no_database_backup(self: Rule, project: Project) -> Iterator[Finding]:
         run again and again on a live setup (`make up`, `make migrate`, `make start`,
         `update.sh`). A step named for what it destroys (`make fresh`, `reset`, `nuke`,
         `rollback`) does what it says and is not reported, nor are steps with other names
-        (`make seed`, `make test`, `setup.sh`): the wipe is their purpose. A wipe run in a
+        (`make seed`, `make test`, `setup.sh`): the wipe is their purpose. A shell function
+        is a step of its own, as a Makefile target is (`function db:reset { ... }` in a
+        task runner script `scripts/run`): its name decides when it says what the step is
+        for, else the script's name does. A wipe run in a
         setup judged development, test or example (`docker compose -f
         docker-compose.dev.yml exec app php artisan migrate:fresh`) touches no live data.
     """,
