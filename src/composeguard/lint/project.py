@@ -557,23 +557,32 @@ class Project:
     def runs_app(self, folder: Path) -> bool:
         """Whether what the project runs can run the app in ``folder``: a setup's service is
         built from it (or from a folder holding it, or one inside it) or mounts it, or a
-        script or CI job builds an image from it. False only for a project with a production
+        script or CI job builds an image from it. False for a project with a production
         setup that runs some of its apps but not this one: an app nothing builds (a
-        ``startproject`` skeleton beside the real services) is not production's."""
+        ``startproject`` skeleton beside the real services) is not production's. False too
+        for an app that only development or test setups run, in a repository with no other
+        way to production (no production setup, platform or image built by a script): the
+        project shows it running on developers' machines only."""
         from composeguard.lint.model import absolute_source
         from composeguard.lint.start_commands import service_build
 
-        if not any(True for _ in self.models_for(Environment.PRODUCTION)):
-            return True
         contexts = [b.context for b in self._built_images.values()]
+        running: list[ComposeModel] = []
         for model in self.models:
             for service in model.services.values():
                 build = service_build(service, model)
-                if build is not None:
-                    contexts.append(build.context)
-                contexts.extend(Path(source) for mount in service.mounts
-                                if mount.kind.value == "bind"
-                                and (source := absolute_source(mount, model)) is not None)
+                found = [build.context] if build is not None else []
+                found.extend(Path(source) for mount in service.mounts
+                             if mount.kind.value == "bind"
+                             and (source := absolute_source(mount, model)) is not None)
+                if any(_nested(c, folder) for c in found):
+                    running.append(model)
+                contexts.extend(found)
+        if not any(True for _ in self.models_for(Environment.PRODUCTION)):
+            return not running or any(
+                m.environment not in (Environment.DEVELOPMENT, Environment.TEST)
+                or self.judgement(m).doubt or self.deployed_otherwise(m) for m in running) \
+                or any(_nested(b.context, folder) for b in self._built_images.values())
         if any(_nested(c, folder) for c in contexts):
             return True
         # Only a project whose setups run some of its apps says which it does not run: where

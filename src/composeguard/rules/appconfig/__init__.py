@@ -362,6 +362,8 @@ def _env_file_findings(self: Rule, project: Project) -> Iterator[Finding]:
         role = env_file_role(path).deployment
         if role == "development" or (role == "plain" and project.tracked(path) is not True):
             continue
+        if role != "production" and not project.runs_app(path.parent):
+            continue
         env = project.env_file(path)
         values = env.resolve() if env is not None else {}
         for name, accepted in _SQLITE.items():
@@ -424,9 +426,14 @@ def _compose_findings(self: Rule, project: Project) -> Iterator[Finding]:
           mount of that service (`DB_DATABASE=/data/database.sqlite` with a volume at
           `/data`): a deliberate, persistent SQLite deployment is fine.
 
-        An app the project never runs is not judged: in a project whose production runs a
-        compose setup, an app folder that no setup builds or mounts and no script or CI job
-        builds an image from (a `startproject` skeleton beside the real services).
+        An app the project never runs in production is not judged (its env template and
+        tracked env files neither; a production env file still is): in a project whose
+        production runs a compose setup, an app folder that no setup builds or mounts and no
+        script or CI job builds an image from (a `startproject` skeleton beside the real
+        services); and an app that only development or test setups run, in a repository with
+        no other way to production (no production setup, platform configuration or image a
+        script builds): the project shows it on developers' machines only, with the settings
+        of their working tree.
 
         Laravel's fallback is not reported when the app's env template (`.env.example`...)
         sets DB_CONNECTION to a server database: a deployment that follows the project's own
