@@ -12,8 +12,9 @@ the history for good. What counts, and how much of a file is read to decide:
 - a Django fixture (a JSON list of ``{"model", "pk", "fields"}`` objects) is read with the
   ``json`` parser when it is at most :data:`MAX_JSON_BYTES`: it is a dump when it holds
   ``auth.user`` rows with password hashes, or the tables only ``dumpdata`` of the whole
-  database writes (content types, permissions, sessions, the admin log). A larger fixture is
-  a whole-database dump without reading further.
+  database writes (content types, permissions, sessions, the admin log) beside other tables.
+  One of those tables alone (a list of permissions or groups to load) is a fixture written
+  for the app, not a dump. A larger fixture is a whole-database dump without reading further.
 
 Test folders (``tests/``, ``spec/``...) hold made-up data and are not looked at.
 """
@@ -131,7 +132,7 @@ def _django_fixture(path: Path, head: bytes, rest: bytes) -> DumpKind | None:
     if not isinstance(rows, list):
         return None
     models = {row.get("model") for row in rows if isinstance(row, dict)}
-    if models & WHOLE_DATABASE_MODELS:
+    if models & WHOLE_DATABASE_MODELS and len(models) > 1:
         return DumpKind.DJANGO_WHOLE
     for row in rows:
         if not isinstance(row, dict) or row.get("model") != "auth.user":

@@ -292,9 +292,10 @@ def env_file_tracked(self: Rule, project: Project) -> Iterator[Finding]:
         Adminer...), compressed SQL (`.sql.gz`, `.sql.xz`...), a `pg_dump -Fc` archive (any
         name, by its `PGDMP` bytes), mongodump's `.bson` files, a Redis `dump.rdb`, and a
         Django fixture (JSON) holding `auth.user` rows with password hashes or a `dumpdata`
-        of the whole database (content types, permissions, sessions). Hand-written
-        `init.sql`/`schema.sql` files, seed INSERTs and fixtures of other models are not
-        dumps; test folders are not looked at. Only the first 16 KB of a SQL file are read,
+        of the whole database (content types, permissions, sessions beside other tables).
+        Hand-written `init.sql`/`schema.sql` files, seed INSERTs, fixtures of other models
+        and a fixture of one framework table alone (the permissions or groups an app loads)
+        are not dumps; test folders are not looked at. Only the first 16 KB of a SQL file are read,
         and a JSON fixture over 8 MB is judged by its first bytes. Outside a git repository
         this rule is silent.
     """,
