@@ -600,6 +600,32 @@ def too_deep(text: str) -> str | None:
 
 
 @lru_cache(maxsize=64)
+def script_calls(text: str) -> list[tuple[str, int]]:
+    """The functions a Python script's own code calls (outside any ``def`` or ``class``:
+    what runs when the file is run), by name (``export_ctf`` for ``utils.export_ctf()``),
+    with their lines. This module is the project's one reader of Python source."""
+    import libcst as cst
+
+    parsed = _parse(text)
+    if parsed is None:
+        return []
+    module, positions = parsed
+    found: list[tuple[str, int]] = []
+    stack = [module]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            continue
+        if isinstance(node, cst.Call):
+            func = node.func
+            name = func.value if isinstance(func, cst.Name) else \
+                func.attr.value if isinstance(func, cst.Attribute) else None
+            if name is not None:
+                found.append((name, positions[node].start.line))
+        stack.extend(reversed(node.children))
+    return found
+
+
 def _parse(text: str) -> tuple[Any, Mapping[Any, Any]] | None:
     """The module and its node positions, or None when libcst cannot parse it (it raises
     several error types on malformed input, all of which mean "not Python we can read") or

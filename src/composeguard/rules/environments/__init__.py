@@ -154,7 +154,9 @@ def _backup_message(project: Project, service: Service, store: str) -> str:
         `mariadb-dump`, `mydumper` and `xtrabackup` back up mysql and mariadb; `pg_dump`,
         `pg_dumpall`, `pg_basebackup`, pgBackRest, WAL-G and Barman postgres; `mongodump`
         mongo. `restic backup`, `borg create` and spatie/laravel-backup (`artisan backup:run`)
-        count too. Caches (redis, valkey, memcached), brokers (rabbitmq) and search indexes
+        count too, and so does the app's own backup: a Python script the project ships named
+        for backing up or exporting (`export.py`, `scripts/backup_db.py`, outside test
+        folders) whose code calls a function named so (`export_ctf()`, `create_backup()`). Caches (redis, valkey, memcached), brokers (rabbitmq) and search indexes
         (elasticsearch, meilisearch...) are not reported, nor are stores of development
         setups.
     """,

@@ -12,7 +12,8 @@ where its image's backup job writes), backs itself up.
 
 Places searched: compose services (a known backup image, a name or image containing
 ``backup``, or a start command that dumps), shell scripts, Makefile recipes, CI steps,
-package.json scripts, crontab files, a composer.json requiring spatie/laravel-backup, and the
+package.json scripts, crontab files, a composer.json requiring spatie/laravel-backup, the
+app's own backup script (``export.py`` calling ``export_ctf()``), and the
 project's guides (a README, an operations or self-hosting document) whose shell code blocks
 have operators dump a store: a documented backup is a backup path.
 """
@@ -34,9 +35,11 @@ from composeguard.lint.compose import (
     MountKind,
     Service,
     environment_mapping,
+    name_words,
     word_runs,
 )
 from composeguard.lint.datastores import parse_image
+from composeguard.lint.dumps import TEST_DIRS
 from composeguard.lint.finding import Location
 from composeguard.lint.model import absolute_source
 from composeguard.lint.nodes import scalar_text
@@ -170,6 +173,10 @@ def _find_backups(project: Project) -> tuple[Backup, ...]:
                 found.extend(_command_backups(cron_commands(path, text), path))
         elif path.name == "composer.json":
             found.extend(_composer_backups(path, project.read_text(path)))
+    for path, parts, _ in project.files_with_parts:
+        if path.suffix == ".py" and name_words(path.stem) & APP_BACKUP_WORDS \
+                and not TEST_DIRS & {part.lower() for part in parts[:-1]}:
+            found.extend(_script_backups(path, project.read_text(path)))
     return tuple(dict.fromkeys(found))
 
 
@@ -225,6 +232,22 @@ def _composer_backups(path: Path, text: str | None) -> Iterator[Backup]:
     require = data.get("require") if isinstance(data, dict) else None
     if isinstance(require, dict) and "spatie/laravel-backup" in {str(k).lower() for k in require}:
         yield Backup(Location(path, 1, 1), "spatie/laravel-backup", SQL_AND_MONGO)
+
+
+APP_BACKUP_WORDS = frozenset({"backup", "export", "dump"})
+"""Words of a script the project ships to back up or export the app's data."""
+
+
+def _script_backups(path: Path, text: str | None) -> Iterator[Backup]:
+    """The app's own backup: a Python script named for backing up or exporting (``export.py``,
+    ``scripts/backup_db.py``) whose code calls a function named so (``export_ctf()``), as
+    spatie/laravel-backup is Laravel's. It covers the databases the app keeps."""
+    from composeguard.lint.django import script_calls
+
+    for name, line in script_calls(text) if text is not None else ():
+        if name_words(name) & APP_BACKUP_WORDS:
+            yield Backup(Location(path, line, 1), f"{path.name} (`{name}()`)", SQL_AND_MONGO)
+            return
 
 
 # -- cron ----------------------------------------------------------------------------------------
