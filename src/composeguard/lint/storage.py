@@ -54,9 +54,10 @@ class Persistence:
     wrong_reason: str | None = None
     persistence_disabled: bool = False
     """The service's command turns the store's persistence off (``redis-server --save ""``)."""
-    inside: Mount | None = None
-    """A named volume at a folder inside the data directory: asked for, but it holds none of
-    the data (``rabbitmq_data:/var/lib/rabbitmq/data``)."""
+    missed: Mount | None = None
+    """A named volume mounted for the store that holds none of its data: at a folder inside
+    the data directory (``rabbitmq_data:/var/lib/rabbitmq/data``) or inside a directory
+    users mistake for it (``redis_data:/var/lib/redis/data``)."""
     persistence_on: bool = False
     """The service's command turns the store's append-only file on (``--appendonly yes``)."""
     image_volume: str | None = None
@@ -164,7 +165,7 @@ def analyse(service: Service, store: DataStore, inherited: tuple[Mount, ...] = (
     """Judge the service's own mounts and those it takes with ``volumes_from``; ``image`` is
     the image that is the store (the Dockerfile's FROM for a built one), else ``image:``."""
     data_dir, accepted, volume_dir = data_directories(store, service, image)
-    persisted = anonymous = tmpfs = wrong = inside = None
+    persisted = anonymous = tmpfs = wrong = missed = None
     reason = None
     for mount in (*service.mounts, *inherited):
         hits = any(covers(mount.target, d, volume_dir) for d in accepted)
@@ -178,14 +179,15 @@ def analyse(service: Service, store: DataStore, inherited: tuple[Mount, ...] = (
             reason = _wrong_directory_reason(store, mount, data_dir)
             if reason is not None:
                 wrong = mount
-            elif mount.kind is MountKind.NAMED and is_under(mount.target, data_dir) \
-                    and inside is None:
-                inside = mount
+            elif mount.kind is MountKind.NAMED and missed is None and (
+                    is_under(mount.target, data_dir)
+                    or any(is_under(mount.target, d) for d in store.mistaken_dirs)):
+                missed = mount
     image_volume = volume_dir if volume_dir and is_under(data_dir, volume_dir) else None
     return Persistence(store, data_dir, accepted, persisted, anonymous, tmpfs, wrong,
                        reason if wrong is not None else None,
                        persistence_disabled=_persistence_disabled(service, store),
-                       inside=inside, persistence_on=_append_only(service, store),
+                       missed=missed, persistence_on=_append_only(service, store),
                        image_volume=image_volume)
 
 

@@ -40,7 +40,7 @@ DEPENDENCY_MASKS = frozenset({
         redis, rabbitmq, elasticsearch, minio, mssql, ...) with no named volume and no bind
         mount at the image's data directory, or with one at the wrong directory for the
         image's version (postgres 18 moved its data to /var/lib/postgresql), or only at a
-        folder inside it. An anonymous volume or a tmpfs at the data directory is left to
+        folder inside it or inside a directory mistaken for it (`/var/lib/redis/data`). An anonymous volume or a tmpfs at the data directory is left to
         CG102 and CG103. Test files are not checked. A `build:` service is the store its
         Dockerfile's stage is built `FROM` (`FROM postgres:16-alpine`, through earlier stages
         and `target:`). The stores, their data directories and the documentation each comes
@@ -112,7 +112,7 @@ def stateful_service_without_volume(self: Rule, project: Project) -> Iterator[Fi
             continue
         store = state.store
         kept = None
-        if state.wrong_mount is None and state.inside is None:
+        if state.wrong_mount is None and state.missed is None:
             if model.environment is Environment.DEVELOPMENT \
                     and (store.in_flight or project.deployed_otherwise(model)):
                 continue
@@ -129,8 +129,8 @@ def stateful_service_without_volume(self: Rule, project: Project) -> Iterator[Fi
                                fix=offer(move_mount_fix, project, model, service, state))
             continue
         what = "data" if kept is None else kept
-        if state.inside is not None:
-            what += f" (the volume at {state.inside.target} is a folder inside {state.data_dir})"
+        if state.missed is not None:
+            what += f" (the volume at {state.missed.target} holds none of it)"
         if state.image_volume is not None:
             fate = (f"its {what} sits in the image's unnamed volume, which `up --force-recreate` "
                     "keeps but `docker compose down` leaves behind: the next `up` starts empty")
