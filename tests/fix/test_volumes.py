@@ -157,7 +157,8 @@ def test_names_avoid_clashes_and_shared_stores(project_dir: ProjectDir) -> None:
     assert compose_config([root / "compose.yaml"], root) == (True, "")
 
 
-def test_postgres_18_volume_moves_to_the_new_directory(project_dir: ProjectDir) -> None:
+def test_a_refused_postgres_18_volume_is_never_moved_and_a_shadowed_one_is(
+        project_dir: ProjectDir) -> None:
     root = project_dir({"compose.yaml": (
         "services:\n  db:\n    image: postgres:18\n    volumes:\n"
         "      - \"pg:/var/lib/postgresql/data\"  # data\n"
@@ -166,16 +167,33 @@ def test_postgres_18_volume_moves_to_the_new_directory(project_dir: ProjectDir) 
         "volumes:\n  pg:\n  old:\n")})
     before = (root / "compose.yaml").read_text()
     plan = fix(root)
-    assert sorted(f.description.split(";")[0] for f in plan.applied) == [
-        "move the volume of service 'db' from /var/lib/postgresql/data to /var/lib/postgresql",
+    # 18 refuses pg's data, which an older major wrote: at /var/lib/postgresql it would start
+    # an empty cluster, so only the shadowed 16 volume moves
+    assert [f.description.split(";")[0] for f in plan.applied] == [
         "move the volume of service 'old' from /var/lib/postgresql to /var/lib/postgresql/data",
     ]
     after = (root / "compose.yaml").read_text()
     assert [line for line in after.splitlines() if line not in before.splitlines()] == [
-        '      - "pg:/var/lib/postgresql"  # data',
         "        target: /var/lib/postgresql/data",
     ]
-    assert check(root) == []
+    assert [(f[0], f[2]) for f in check(root)] == [("CG101", 5)]
+    assert compose_config([root / "compose.yaml"], root) == (True, "")
+
+
+def test_a_bind_mounted_cluster_pins_the_major_that_wrote_it(project_dir: ProjectDir) -> None:
+    root = project_dir({
+        "compose.yaml": "services:\n  db:\n    image: postgres\n    environment:\n"
+                        "      PGDATA: /var/lib/postgresql/data/pgdata\n    volumes:\n"
+                        "      - ./data:/var/lib/postgresql/data\n",
+        "data/pgdata/PG_VERSION": "16\n",
+    })
+    pinning = Selection(select=("CG101", "CG102", "CG106"))
+    plan = fix(root, pinning)
+    assert [f.description.split(",")[0] for f in plan.applied] == [
+        "pin service 'db' to `postgres:16`"]
+    assert "    image: postgres:16\n" in (root / "compose.yaml").read_text()
+    assert (root / "data" / "pgdata" / "PG_VERSION").read_text() == "16\n"
+    assert [f[0] for f in check(root, pinning)] == []
     assert compose_config([root / "compose.yaml"], root) == (True, "")
 
 

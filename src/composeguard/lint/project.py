@@ -15,6 +15,7 @@ from composeguard.lint.compose import (
     ComposeModel,
     Environment,
     Mount,
+    MountKind,
     Service,
     name_words,
     read_compose_file,
@@ -1139,6 +1140,32 @@ class Project:
         for model, service, state in self._data_store_servers:
             if not environments or model.environment in environments:
                 yield model, service, state
+
+    def postgres_major_on_disk(self, model: ComposeModel, service: Service,
+                               state: Persistence) -> int | None:
+        """The PostgreSQL major that wrote a store's bind-mounted data, from the cluster's
+        ``PG_VERSION`` file (at the mount, at PGDATA below it, or at 18's ``<major>/docker``);
+        None for a named volume, or data this user cannot read."""
+        import posixpath
+
+        from composeguard.lint.model import absolute_source
+
+        mount = state.persisted_by or state.wrong_mount
+        if state.store.name != "postgres" or mount is None or mount.kind is not MountKind.BIND:
+            return None
+        source = absolute_source(mount, model)
+        if source is None:
+            return None
+        below = [""]
+        pgdata = service.env("PGDATA")
+        if pgdata and posixpath.normpath(pgdata).startswith(mount.target.rstrip("/") + "/"):
+            below.append(posixpath.relpath(posixpath.normpath(pgdata), mount.target))
+        below += [f"{major}/docker" for major in range(18, 31)]
+        for folder in below:
+            text = self.read_text(Path(source, folder, "PG_VERSION"))
+            if text is not None and text.strip().isdigit():
+                return int(text.strip())
+        return None
 
     def schedule_kept_in(self, model: ComposeModel, store: Service
                          ) -> tuple[str, Location] | None:

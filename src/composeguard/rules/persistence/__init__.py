@@ -17,6 +17,7 @@ from composeguard.rules.persistence.fixes import (
     keep_volumes_fix,
     move_mount_fix,
     name_anonymous_fix,
+    pin_major_fix,
     rabbitmq_hostname_fix,
 )
 
@@ -99,7 +100,12 @@ DEPENDENCY_MASKS = frozenset({
         next `docker compose up` starts the store on the new, empty volume: copy the current
         data into it first (and upgrade it when the major version changed). Left unfixed: a
         service whose volumes come from an anchor, an `extends`ed or included file, or a list a
-        later file resets.
+        later file resets. A PostgreSQL 18+ that refuses its volume at
+        `/var/lib/postgresql/data` (a moving tag such as `postgres:latest` that reached 18,
+        or a tag raised by hand) holds data an older major wrote: moving the mount would
+        start an empty cluster beside it, so the fix pins the image to the major in the
+        data's `PG_VERSION` (`postgres:17`, `postgres:17-alpine`) when the data is
+        bind-mounted and readable, and there is no fix otherwise.
     """,
     references=("https://hub.docker.com/_/mysql#where-to-store-data",
                 "https://github.com/docker-library/postgres/pull/1259"),
@@ -122,6 +128,17 @@ def stateful_service_without_volume(self: Rule, project: Project) -> Iterator[Fi
                     continue
         severity = Severity.WARNING if store.in_flight else Severity.ERROR
         volume = f"{store.name}_data:{state.data_dir}"
+        if state.refuses_to_start:
+            major = project.postgres_major_on_disk(model, service, state)
+            pin = f"`postgres:{major}`" if major is not None else "`postgres:<major>`"
+            message = (f"service '{service.name}' ({store.name}): {state.wrong_reason}; pin "
+                       f"the major that wrote the data ({pin}), or upgrade the data to 18 "
+                       f"before mounting the volume at {state.data_dir}")
+            fix = offer(pin_major_fix, project, model, service, major) \
+                if major is not None else None
+            yield self.finding(state.wrong_mount.location if state.wrong_mount else
+                               service.location, message, severity=severity, fix=fix)
+            continue
         if state.wrong_mount is not None:
             message = (f"service '{service.name}' ({store.name}): {state.wrong_reason}; "
                        f"mount the volume at {state.data_dir} instead")
@@ -444,8 +461,10 @@ def moving_tag(tag: str | None) -> bool:
         moves only to the next long-term release, an upgrade the store makes in place). A
         `build:` service is judged by its
         Dockerfile's `FROM`. Caches (redis, valkey) are left out, as are tags that still hold a
-        `${VAR}` (the deploy chooses them) and development and test setups. There is no
-        automatic fix: only the person who knows which version wrote the data can pin it.
+        `${VAR}` (the deploy chooses them) and development and test setups. The fix pins
+        the major that wrote the data when the data says so (a bind-mounted PostgreSQL
+        cluster's `PG_VERSION`); otherwise only the person who knows which version wrote the
+        data can pin it.
     """,
     why="""
         The next pull, on a new host, after `docker compose pull`, or when the cache is
@@ -474,6 +493,13 @@ def moving_tag(tag: str | None) -> bool:
         volumes:
           pgdata:
     """,
+    fix_safety="""
+        Unsafe (`composeguard fix --unsafe-fixes`), and offered only for PostgreSQL whose data
+        is bind-mounted and readable: the image is pinned to the major in the cluster's
+        `PG_VERSION` (`postgres` -> `postgres:16`, `postgres:alpine` -> `postgres:16-alpine`),
+        the version that can open the data. An image written in a Dockerfile's `FROM` is not
+        edited.
+    """,
     references=("https://hub.docker.com/_/postgres#image-variants",
                 "https://www.postgresql.org/docs/current/upgrading.html",
                 "https://dev.mysql.com/doc/refman/8.4/en/upgrade-docker-mysql.html"),
@@ -498,21 +524,27 @@ def data_store_image_not_pinned(self: Rule, project: Project) -> Iterator[Findin
         seen.add(location)
         shown = f"`{image}`" if ref.tag else f"`{image}` with no tag"
         via = "" if node is not None and node.loc == location else " (its Dockerfile's FROM)"
+        on_disk = project.postgres_major_on_disk(model, service, state)
         note = _UPGRADE_NOTES.get(state.store.name,
                                   "a new major version may not read the old one's data")
         yield self.finding(location, (
             f"service '{service.name}' ({state.store.name}) runs {shown}{via}, which moves to "
             f"each new major version: the next pull can start a new major on data the old one "
             f"wrote, and {note}; pin the major version the data was written with "
-            f"({_pin_hint(ref.repository, state)})"))
+            f"({_pin_hint(ref.repository, state, on_disk)})"),
+            fix=offer(pin_major_fix, project, model, service, on_disk)
+            if on_disk is not None and via == "" else None)
 
 
-def _pin_hint(repository: str, state: Persistence) -> str:
-    """What the mounts tell of the version that wrote the data: an official PostgreSQL
-    image's volume at …/data is the layout of 17 and before, one at /var/lib/postgresql that
-    of 18 and after. Otherwise the running container is the witness."""
+def _pin_hint(repository: str, state: Persistence, on_disk: int | None) -> str:
+    """What the data tells of the version that wrote it: a bind-mounted cluster's PG_VERSION,
+    else the layout (an official PostgreSQL image's volume at …/data is that of 17 and
+    before, one at /var/lib/postgresql that of 18 and after). Otherwise the running
+    container is the witness."""
     from composeguard.lint.storage import POSTGRES_18_DIR, POSTGRES_OLD_DIR
 
+    if on_disk is not None:
+        return f"its data's PG_VERSION says {on_disk}: `{repository}:{on_disk}`"
     mount = state.persisted_by or state.wrong_mount
     target = mount.target.rstrip("/") if mount is not None else None
     if state.store.name == "postgres" and state.store.data_dir == POSTGRES_OLD_DIR:

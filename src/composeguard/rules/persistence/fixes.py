@@ -7,8 +7,11 @@ with ``extends``/``include``, whose top-level volumes the project may not see):
 
 - a missing volume: a named volume mounted at the data directory and declared under the
   top-level ``volumes:`` (the section created when missing);
-- a volume at the wrong directory for the image (postgres 18 and ``/var/lib/postgresql/data``):
-  the mount's target moved to the data directory;
+- a volume at the wrong directory for the image: the mount's target moved to the data
+  directory; but a PostgreSQL 18+ that refuses its volume at ``/var/lib/postgresql/data``
+  holds data an older major wrote, so its mount is never moved (the new directory would
+  start an empty cluster): the image is pinned to the major in the data's ``PG_VERSION``
+  when the data is bind-mounted and readable, else nothing is changed;
 - an anonymous volume at the data directory: the same volume given a name, and declared.
 
 A volume is named after the store (``mysql_data``) when the project runs one service of that
@@ -101,6 +104,35 @@ def move_mount_fix(project: Project, model: ComposeModel, service: Service, stat
     return Fix(f"move the volume of service '{service.name}' from {mount.target} to "
                f"{state.data_dir}; the data written so far is not where the store will look: "
                "copy it (or upgrade it, for a new major version) before the next `up`",
+               edits, safe=False)
+
+
+@fix_builder(safe=False)
+@best_effort
+def pin_major_fix(project: Project, model: ComposeModel, service: Service, major: int
+                  ) -> Fix | None:
+    """CG101 on a PostgreSQL that refuses its old data directory: pin the image to the major
+    that wrote the data (``postgres`` -> ``postgres:17``, ``postgres:alpine`` ->
+    ``postgres:17-alpine``), never move the mount."""
+    node = service.get("image")
+    if node is None or not node.is_scalar or node.template is not None:
+        return None
+    written = str(node.value)
+    slash, colon = written.rfind("/"), written.rfind(":")
+    if "@" in written:
+        return None
+    repository, tag = (written[:colon], written[colon + 1:]) if colon > slash else (written, "")
+    variant = "" if tag in ("", "latest") else f"-{tag}"
+    doc = model_document(project, model, node.loc.path)
+    item = doc.node_at(node.loc.line, node.loc.column) if doc else None
+    if doc is None or item is None or item.kind != "scalar" or not single_user(doc, item):
+        return None
+    pinned = f"{repository}:{major}{variant}"
+    edits = doc.edits(doc.replace_scalar(item, pinned))
+    if not edits:
+        return None
+    return Fix(f"pin service '{service.name}' to `{pinned}`, the major version whose "
+               "PG_VERSION its data directory holds; the volume stays where the data is",
                edits, safe=False)
 
 
