@@ -6,8 +6,11 @@ with a PostgreSQL service instead), each under its own ``COMPOSE_PROJECT_NAME``:
 1. before ``fix``, a row survives ``up --force-recreate`` (the image's unnamed volume is kept)
    but is gone after ``docker compose down`` and ``up``, as CG101 says;
 2. after ``composeguard fix --unsafe-fixes --scripts`` it survives ``down``/``up`` and
-   ``down``/``build``/``up``, and ``down``/``up`` of the generated production file; the
-   generated development file starts too;
+   ``down``/``build``/``up``, and the generated production file runs on the same data
+   through its own ``down``/``up``; the generated development file starts too;
+4. the split alone, on a server that ran the base: the production file started as its
+   header says finds the rows the base wrote, on the base's named volume as it is, and from
+   the base's unnamed volume once the copy command the fix describes has run;
 3. the backup script writes a dump; the restore script takes a safety backup, then puts back
    exactly what the backup held; a backup older than ``KEEP_DAYS`` is restored and kept; a dump
    of a stopped database exits non-zero and leaves no partial file.
@@ -177,10 +180,11 @@ def test_what_composeguard_says_happens_and_fix_makes_the_data_survive(
 
     prod = ("docker-compose.prod.yml",)
     d.up(files=prod)
+    assert d.rows(files=prod) == ["after-fix"], "production runs on the base's volume"
     d.write("in-production", files=prod)
     d.down(files=prod)
     d.up(files=prod)
-    assert d.rows(files=prod) == ["in-production"]
+    assert d.rows(files=prod) == ["after-fix", "in-production"]
     d.down(files=prod)
     dev = ("docker-compose.dev.yml",)
     d.up(files=dev)
@@ -197,7 +201,8 @@ def test_what_composeguard_says_happens_and_fix_makes_the_data_survive(
     d.write("made-after-the-backup", table="later")
     restored = d.script("restore-database.sh", str(dump), "--yes")
     assert restored.returncode == 0, restored.stderr
-    assert d.rows() == ["after-fix"], "the restore puts back exactly what the backup held"
+    held = ["after-fix", "in-production"]  # what the base and production wrote, one volume
+    assert d.rows() == held, "the restore puts back exactly what the backup held"
     assert d.rows("later") == ["made-after-the-backup"], \
         "a table made after the backup is kept, as the restore script's usage says"
     safety = [p for p in dump.parent.iterdir() if "before-restore" in p.name]
@@ -209,7 +214,7 @@ def test_what_composeguard_says_happens_and_fix_makes_the_data_survive(
     restored = d.script("restore-database.sh", str(dump), "--yes", env={"KEEP_DAYS": "14"})
     assert restored.returncode == 0, restored.stderr
     assert dump.exists(), "restoring a backup older than KEEP_DAYS keeps it"
-    assert d.rows() == ["after-fix"]
+    assert d.rows() == held
 
     d.compose("stop", d.service)
     before = sorted(p.name for p in dump.parent.iterdir())
@@ -217,6 +222,49 @@ def test_what_composeguard_says_happens_and_fix_makes_the_data_survive(
     assert failed.returncode != 0
     assert sorted(p.name for p in dump.parent.iterdir()) == before, "no partial dump is left"
     d.down()
+
+
+@pytest.mark.parametrize("volume", ["named", "unnamed"])
+def test_the_split_production_file_starts_on_the_data_production_has(
+        volume: str, deployment: Deployment) -> None:
+    d = deployment
+    compose = d.root / "docker-compose.yml"
+    if volume == "named":
+        data_dir = "/var/lib/mysql" if d.kind == "mysql" else "/var/lib/postgresql/data"
+        block = MYSQL_UNPUBLISHED if d.kind == "mysql" else POSTGRES_BLOCK
+        compose.write_text(compose.read_text().replace(
+            block, f"{block}    volumes:\n      - shop_db:{data_dir}\n", 1)
+            + "  shop_db:\n")
+    d.up()
+    d.write("live-order")
+    # the split only (CG601): the base keeps its volumes as they are on the server
+    fixed = subprocess.run([sys.executable, "-m", "composeguard", "fix", "--unsafe-fixes",
+                            "--select", "CG601", "."], cwd=d.root, env=d.env,
+                           capture_output=True, text=True, timeout=300, check=False)
+    assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+    prod = d.root / "docker-compose.prod.yml"
+    header = [line for line in prod.read_text().splitlines() if line.startswith("# Run: ")]
+    assert header == ["# Run: docker compose -f docker-compose.prod.yml up -d"]
+    copy = [part.split("`")[-2] for part in fixed.stdout.split("; ")
+            if f"stop {d.service} && docker volume create" in part]
+    if volume == "named":
+        assert copy == [], fixed.stdout
+    else:
+        [command] = copy
+        # the description names the project by its folder; this test's runs have their own
+        project = d.env["COMPOSE_PROJECT_NAME"]
+        command = command.replace(f" {d.root.name}_", f" {project}_")
+        copied = subprocess.run(["sh", "-c", command], cwd=d.root, env=d.env,
+                                capture_output=True, text=True, timeout=300, check=False)
+        assert copied.returncode == 0, copied.stderr
+    # only the database: the example's app image is built from registries not reached here
+    run = f"{header[0].removeprefix('# Run: ')} {d.service}"
+    started = subprocess.run(["sh", "-c", run], cwd=d.root,
+                             env=d.env, capture_output=True, text=True, timeout=300,
+                             check=False)
+    assert started.returncode == 0, started.stderr
+    d.wait(files=(prod.name,))
+    assert d.rows(files=(prod.name,)) == ["live-order"]
 
 
 def test_an_anonymous_volume_survives_a_recreate_but_not_down(engine: dict[str, str],

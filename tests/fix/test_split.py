@@ -235,14 +235,26 @@ def test_split_of_the_example_project(tmp_path: Path) -> None:
 
 def test_the_generated_production_file(tmp_path: Path) -> None:
     root = copy_project(EXAMPLE, tmp_path)
-    fix(root)
+    plan = fix(root)
     model = model_of(root, "docker-compose.prod.yml")
     services = model.services
     assert all(s.text("restart") == "unless-stopped" for s in services.values())
     assert services["mysql"].get("ports") is None
+    # production keeps the volume the base has (rabbitmq-data: the same Compose volume on a
+    # server that ran the base) and names the ones the base left unnamed
     assert {m.source for s in services.values() for m in s.mounts if m.kind.value == "volume"} == {
-        "mysql_data_prod", "redis_data_prod", "rabbitmq-data_prod"}
-    assert set(model.volumes) == {"mysql_data_prod", "redis_data_prod", "rabbitmq-data_prod"}
+        "mysql_data", "redis_data", "rabbitmq-data"}
+    assert set(model.volumes) == {"mysql_data", "redis_data", "rabbitmq-data"}
+    [split] = [f.description for f in plan.applied if f.description.startswith("split ")]
+    project = root.name.lower()
+    for service, volume, directory in (("mysql", "mysql_data", "/var/lib/mysql"),
+                                       ("redis", "redis_data", "/data")):
+        assert (f"docker compose -f docker-compose.yml stop {service} && docker volume create "
+                f"{project}_{volume} && docker run --rm --volumes-from \"$(docker compose -f "
+                f"docker-compose.yml ps -aq {service})\" -v {project}_{volume}:/to "
+                f"--entrypoint cp ") in split
+        assert f" -a {directory}/. /to/`" in split
+    assert "rabbitmq-data" not in split
     assert services["rabbitmq"].text("hostname") == "rabbitmq"
     text = (root / "docker-compose.prod.yml").read_text()
     for variable in ("MYSQL_ROOT_PASSWORD", "MYSQL_PASSWORD", "RABBITMQ_DEFAULT_PASS"):
@@ -368,7 +380,7 @@ services:
     assert "POSTGRES_PASSWORD: ${POSTGRES_PASSWORD:?set POSTGRES_PASSWORD}" in prod
     assert "ports" not in prod.split("db:")[1]
     assert 'ports: ["127.0.0.1:5432:5432"]' in dev
-    assert "postgres_data_prod:/var/lib/postgresql/data" in prod
+    assert "postgres_data:/var/lib/postgresql/data" in prod
     for generated in ("docker-compose.dev.yml", "docker-compose.prod.yml"):
         assert valid([root / generated], root) == (True, ""), generated
 

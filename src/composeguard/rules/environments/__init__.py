@@ -72,14 +72,18 @@ _APP = "services:\n  app:\n    image: shop/app:1.4\n{extra}"
         it, named like it. `docker-compose.dev.yml` keeps the automatic migrate/seed steps,
         chained with `&&` instead of `|| true` (a wipe such as `migrate:fresh` is dropped),
         with its own `<name>_dev` volumes and data-store ports on 127.0.0.1.
-        `docker-compose.prod.yml` runs nothing automatically, has its own `<name>_prod`
-        volumes, `restart: unless-stopped`, no published data-store ports, literal
+        `docker-compose.prod.yml` runs nothing automatically, keeps the base's volumes (the
+        same names: on a server that ran the base, the same Compose volumes and the same
+        data; only development gets new ones), `restart: unless-stopped`, no published
+        data-store ports, literal
         data-store passwords replaced by required variables (`${MYSQL_ROOT_PASSWORD:?...}`),
         a named volume at every store's data directory and a fixed rabbitmq `hostname:`.
         `--layout override` writes the two files as overrides for `-f base -f file` instead.
         Unsafe because production stops migrating on start (the point: migrate as a backed-up
-        deploy step), and because a server that runs the old file keeps its data in the old
-        volumes: copy it into the new ones before the first `up`, and set the required
+        deploy step), and because where the base kept a store's data in an unnamed volume,
+        production mounts a named one: the description gives the commands that copy the data
+        into it before the first `up` (`docker compose -f docker-compose.yml stop db && docker
+        volume create ... && docker run --rm --volumes-from ...`); set the required
         passwords to the ones the stores were created with. A start command the shell model
         cannot read exactly (a condition, a pipe, a redirection) is left alone and the split is
         not offered; steps that run from a script or a Dockerfile are named in the fix as not

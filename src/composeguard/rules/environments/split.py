@@ -9,8 +9,10 @@ environment its own file, generated from the base:
 - ``docker-compose.dev.yml``, complete and standalone: the automatic steps kept but chained
   with ``&&`` (a failed migration stops the start; a wipe such as ``migrate:fresh`` is
   dropped), its own ``<name>_dev`` volumes, data-store ports on 127.0.0.1;
-- ``docker-compose.prod.yml``, complete and standalone: nothing automatic, its own
-  ``<name>_prod`` volumes, ``restart: unless-stopped``, no published data-store ports,
+- ``docker-compose.prod.yml``, complete and standalone: nothing automatic, the base's own
+  volumes (the same names, so on a server that ran the base the same Compose volumes and the
+  same data; only development gets new ones), ``restart: unless-stopped``, no published
+  data-store ports,
   data-store passwords required from the environment (``${MYSQL_ROOT_PASSWORD:?...}``), a
   named volume at every store's data directory and a fixed ``hostname:`` for rabbitmq.
 
@@ -581,7 +583,8 @@ def _split_description(base: ComposeFile, reductions: Sequence[Reduction], left:
         first = (f"split {name} into {dev_path.name} (development, standalone: the automatic "
                  "migrate/seed steps chained with `&&`, volumes `*_dev`, data-store ports on "
                  f"127.0.0.1) and {prod_path.name} (production, standalone: no automatic steps, "
-                 "volumes `*_prod`, restart: unless-stopped, no published data-store ports)")
+                 f"the volumes of {name}, restart: unless-stopped, no published data-store "
+                 "ports)")
     parts = [first]
     parts.extend(f"service '{r.service}' of {name} starts `{r.shown}` instead of running "
                  f"{_listed(r.removed)} first" for r in reductions)
@@ -589,16 +592,54 @@ def _split_description(base: ComposeFile, reductions: Sequence[Reduction], left:
         parts.append(f"{prod_path.name} requires " + ", ".join(generated.required)
                      + " from the server's environment (the passwords the stores were created "
                      "with)")
-    if generated.renamed:
-        parts.append(f"{prod_path.name} uses new volumes ("
-                     + ", ".join(f"`{v}`" for v in generated.renamed)
-                     + "): on a server that runs the current setup, copy each volume's data "
-                     "into its new volume before the first `up` with it")
+    run = (f"-f {name} -f {prod_path.name}" if layout == "override" else f"-f {prod_path.name}")
+    parts.extend(_copy_step(base, run, volume) for volume in generated.new_volumes)
     if left:
         parts.append("not fixed, edit by hand: " + ", ".join(
             f"{item.where} (`{item.command}`)" for item in dict.fromkeys(left))
             + " still runs on every start")
     return "; ".join(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class NewVolume:
+    """A named volume production gets for a store whose data the base kept unnamed."""
+
+    service: str
+    volume: str
+    state: Persistence
+    image: str | None
+
+
+def compose_project_name(base: ComposeFile) -> str:
+    """The project name Compose gives the base's folder when nothing else names it: the
+    top-level ``name:``, else the folder's name lower-cased, with only ``a-z0-9_-`` kept."""
+    root = base.root
+    named = root.get("name") if root is not None and root.is_map else None
+    if named is not None and named.is_scalar and named.template is None:
+        return str(named.value)
+    folder = base.path.resolve().parent.name.lower()
+    kept = "".join(c for c in folder if c.isalnum() and c.isascii() or c in "_-")
+    return kept.lstrip("_-") or "default"
+
+
+def _copy_step(base: ComposeFile, run: str, new: NewVolume) -> str:
+    """How the data a running base keeps in a store's unnamed volume gets into the named one
+    the production file mounts, as commands to paste."""
+    name, project = base.path.name, compose_project_name(base)
+    target = f"{project}_{new.volume}"
+    where = (f"service '{new.service}' of {name} keeps its data in the container's unnamed "
+             f"volume, and the production file mounts the named volume `{new.volume}` there")
+    if new.state.image_volume is None or not new.image:
+        return (f"{where}: on a server that runs {name}, copy {new.state.data_dir} out of the "
+                f"running container (`docker compose -f {name} cp {new.service}:"
+                f"{new.state.data_dir} ./{new.service}-data`) into it before the first `up`")
+    return (f"{where}: on a server that runs {name}, copy the data into it before the first "
+            f"`docker compose {run} up -d` (`{project}` is the Compose project name unless "
+            f"COMPOSE_PROJECT_NAME sets another): `docker compose -f {name} stop "
+            f"{new.service} && docker volume create {target} && docker run --rm --volumes-from "
+            f"\"$(docker compose -f {name} ps -aq {new.service})\" -v {target}:/to "
+            f"--entrypoint cp {new.image} -a {new.state.data_dir}/. /to/`")
 
 
 # -- generating the two files ------------------------------------------------------------------
@@ -610,8 +651,8 @@ class _Generated:
     production: str
     required: tuple[str, ...] = ()
     """Variables the production file requires (``${VAR:?...}``)."""
-    renamed: tuple[str, ...] = ()
-    """New production volumes that take the place of existing ones."""
+    new_volumes: tuple[NewVolume, ...] = ()
+    """Named volumes production gets where the base kept a store's data unnamed."""
 
 
 @dataclass
@@ -619,7 +660,7 @@ class _Notes:
     """What generating one file did, for the fix's description."""
 
     required: list[str] = field(default_factory=list)
-    renamed: list[str] = field(default_factory=list)
+    new_volumes: list[NewVolume] = field(default_factory=list)
     moved: set[str] = field(default_factory=set)
     """The literal passwords taken out of the stores' environment: an app's setting holding
     the same value is moved to a required variable too."""
@@ -648,7 +689,7 @@ def _generate(project: Project, model: ComposeModel, base: ComposeFile,
                                                             strict=True)):
         return None
     return _Generated(texts[0], texts[1], tuple(dict.fromkeys(prod_notes.required)),
-                      tuple(prod_notes.renamed))
+                      tuple(prod_notes.new_volumes))
 
 
 def _header(base: str, name: str, side: str, layout: Layout,
@@ -711,9 +752,8 @@ def _standalone(project: Project, model: ComposeModel, base: ComposeFile,
         node = services[reduction.service]
         node[reduction.key] = _command_value(value, reduction.flow, node.get(reduction.key))
     suffix = f"_{side}"
-    renamed = _rename_volumes(data, suffix)
-    if side == "prod":
-        notes.renamed.extend(renamed.values())
+    if side == "dev":
+        _rename_volumes(data, suffix)
     volume_names = _new_volume_names(project, base.path)
     for name, node in services.items():
         service = model.services.get(name)
@@ -772,9 +812,10 @@ def _standalone_service(project: Project, model: ComposeModel, data: Any, node: 
         if store.name == "rabbitmq":
             _fix_hostname(node, name, service)
     if state is not None and (side == "prod" or not state.store.cache):
-        volume = _data_volume(data, node, name, state, volume_names, suffix)
+        volume = _data_volume(data, node, name, state, volume_names,
+                              suffix if side == "dev" else "")
         if volume is not None and side == "prod":
-            notes.renamed.append(volume)
+            notes.new_volumes.append(NewVolume(name, volume, state, service.image))
 
 
 def _override(project: Project, model: ComposeModel, base: ComposeFile,
@@ -849,6 +890,8 @@ def _override_entry(project: Project, model: ComposeModel, data: Any, node: Any,
         volume = volume_names.get(name) or f"{_slug(name)}_data"
         entry["volumes"] = [f"{volume}:{state.data_dir}"]
         _declare(data, volume)
+        if side == "prod":
+            notes.new_volumes.append(NewVolume(name, volume, state, service.image))
     return entry
 
 
@@ -1196,7 +1239,7 @@ def _data_volume(data: Any, node: Any, name: str, state: Persistence,
     top = data.get("volumes") if isinstance(data.get("volumes"), dict) else {}
     volume = f"{names.get(name) or _slug(name) + '_data'}{suffix}"
     while volume in top:
-        volume += suffix
+        volume += suffix or "_prod"
     mounts = _owned_value(node, "volumes")
     if mounts is None:
         mounts = CommentedSeq()
