@@ -158,7 +158,7 @@ def markdown() -> str:
     misses = miss_rows()
     lines += ["", "Misses now reported (same file and rule, any line):", ""]
     for miss in misses:
-        hit = any(k[0] == miss.key[0] and k[1] == miss.key[1] and k[3] == miss.key[3]
+        hit = any(k[0] == miss.key[0] and k[1] == miss.key[1] and k[3] in miss.key[3].split("/")
                   for k in reported)
         lines.append(f"- {'yes' if hit else 'no '} {miss.key[0]}/{miss.key[1]}:{miss.key[2]} "
                      f"{miss.key[3]}")

@@ -280,6 +280,32 @@ def test_an_image_built_by_the_deploy_job_starts_as_its_dockerfile_says(
     assert ("CG202", "entrypoint.sh") in found
 
 
+@pytest.mark.parametrize("name", ["tag", "manifest"])
+def test_an_image_named_after_its_build_is_that_build(name: str, project_dir: Make) -> None:
+    """A script builds `app-base` (or per-platform `org/app-$ARCH`) and gives the build the
+    name production runs: `docker tag`, or a manifest list of the platform images."""
+    if name == "tag":
+        release = ("#!/bin/sh\nset -e\ndocker build -f docker/Dockerfile -t app-base .\n"
+                   "docker tag app-base org/app:latest\ndocker push org/app:latest\n")
+    else:
+        release = ("#!/bin/sh\nset -e\nfor ARCH in amd64 arm64; do\n"
+                   "  docker build -f docker/Dockerfile -t \"org/app-$ARCH:latest\" .\n"
+                   "done\ndocker manifest create org/app:latest --amend org/app-amd64:latest "
+                   "--amend org/app-arm64:latest\n")
+    root = project_dir({
+        "docker/production/compose.yml": "services:\n  app:\n    image: org/app:latest\n"
+                                         "    restart: unless-stopped\n",
+        "docker/Dockerfile": "FROM node:22-alpine\nCOPY docker/start.sh /app/start.sh\n"
+                             "CMD [\"sh\", \"/app/start.sh\"]\n",
+        "docker/start.sh": "npx prisma migrate deploy\nnode build/server/main.js\n",
+        "docker/release.sh": release,
+        "package.json": '{"dependencies": {"prisma": "^6.0.0"}}\n',
+    }, git=True)
+    found = [(f.code, f.location.path.name, f.location.line)
+             for f in run(Project([root])).findings if f.code.startswith("CG20")]
+    assert ("CG203", "start.sh", 1) in found
+
+
 def test_a_build_argument_chooses_the_entrypoint_copied(project_dir: Make) -> None:
     """`ADD entrypoint-${APP_ENV}.sh /entrypoint.sh`: the value compose passes decides the
     file; with no value, production's file is followed."""

@@ -235,6 +235,51 @@ def image_builds(fragments: Iterable[tuple[ShellFragment, Script]]) -> Iterator[
                 yield fragment, built
 
 
+def image_alias(words: Sequence[str]) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+    """(new names, source images) of a command that gives built images another name: ``docker
+    tag SRC DST`` (``podman tag SRC DST...``), ``docker manifest create LIST --amend SRC...``
+    and ``docker buildx imagetools create -t LIST SRC...`` (a list of per-platform builds of
+    one image); None for anything else."""
+    if not words or posixpath.basename(words[0]) not in ("docker", "podman"):
+        return None
+    i = _options(words, 1, [])
+    rest = [w for w in words[i:]]
+    if rest[:1] == ["image"]:
+        rest = rest[1:]
+    if rest[:1] == ["tag"]:
+        operands = [w for w in rest[1:] if not w.startswith("-")]
+        return (tuple(operands[1:]), tuple(operands[:1])) if len(operands) >= 2 else None
+    if rest[:2] == ["manifest", "create"]:
+        operands = [w for w in rest[2:] if not w.startswith("-")]
+        return (tuple(operands[:1]), tuple(operands[1:])) if len(operands) >= 2 else None
+    if rest[:3] == ["buildx", "imagetools", "create"]:
+        names: list[str] = []
+        sources: list[str] = []
+        j = 3
+        while j < len(rest):
+            if rest[j] in ("-t", "--tag") and j + 1 < len(rest):
+                names.append(rest[j + 1])
+                j += 2
+                continue
+            if rest[j].startswith("--tag="):
+                names.append(rest[j].split("=", 1)[1])
+            elif not rest[j].startswith("-"):
+                sources.append(rest[j])
+            j += 1
+        return (tuple(names), tuple(sources)) if names and sources else None
+    return None
+
+
+def image_aliases(fragments: Iterable[tuple[ShellFragment, Script]]) -> Iterator[
+        tuple[tuple[str, ...], tuple[str, ...]]]:
+    """Every (new names, sources) of :func:`image_alias` in the project's scripts and CI."""
+    for _, script in fragments:
+        for command in script.commands:
+            found = image_alias(command.words)
+            if found is not None:
+                yield found
+
+
 def ssh_command(words: Sequence[str]) -> str | None:
     """The command line ``ssh [options] host COMMAND...`` runs on the server, or None."""
     if not words or posixpath.basename(words[0]) != "ssh":

@@ -396,7 +396,7 @@ class Project:
     def _built_images(self) -> dict[str, Build]:
         import os
 
-        from composeguard.lint.deploy import image_builds
+        from composeguard.lint.deploy import image_aliases, image_builds
         from composeguard.lint.start_commands import Build
 
         found: dict[str, Build] = {}
@@ -412,6 +412,19 @@ class Project:
                         found.setdefault(tag, Build(context, dockerfile, built.target,
                                                     tuple(sorted(built.args))))
                     break
+        # an image tagged from a build, or a manifest list of a build's platform images, is
+        # that build (`docker tag app-base org/app:latest`, `docker manifest create org/app
+        # --amend org/app-amd64`)
+        aliases = list(image_aliases(self.shell_fragments))
+        for _ in range(3):
+            before = len(found)
+            for names, sources in aliases:
+                same = {b for source in sources if (b := _built_as(found, source)) is not None}
+                if len(same) == 1:
+                    for name in names:
+                        found.setdefault(name, next(iter(same)))
+            if len(found) == before:
+                break
         return found
 
     @cached_property
@@ -1301,6 +1314,44 @@ def _nested(a: Path, b: Path) -> bool:
     """One folder is the other or holds it."""
     a, b = Path(os.path.abspath(a)), Path(os.path.abspath(b))
     return a == b or a in b.parents or b in a.parents
+
+
+def _built_as(builds: Mapping[str, Build], image: str) -> Build | None:
+    """The build an image name is: by its tag as written (``:latest`` when it has none), or
+    a tag written with a variable (``org/app-$PLATFORM:latest`` for ``org/app-amd64:latest``)."""
+    from fnmatch import fnmatchcase
+
+    found = builds.get(image) or (builds.get(image + ":latest")
+                                  if ":" not in image.rsplit("/", 1)[-1] else None)
+    if found is not None:
+        return found
+    matched = {b for tag, b in builds.items() if "$" in tag and fnmatchcase(
+        image, "".join("*" if part.startswith("$") else part.replace("*", "[*]")
+                       for part in _variable_parts(tag)))}
+    return matched.pop() if len(matched) == 1 else None
+
+
+def _variable_parts(text: str) -> list[str]:
+    """``a-$X:${Y}`` as ``['a-', '$X', ':', '${Y}']``: shell variables split from the rest."""
+    parts: list[str] = []
+    i = 0
+    while i < len(text):
+        if text[i] == "$":
+            j = i + 1
+            if j < len(text) and text[j] == "{":
+                j = text.find("}", j)
+                j = len(text) if j < 0 else j + 1
+            else:
+                while j < len(text) and (text[j].isalnum() or text[j] == "_"):
+                    j += 1
+            parts.append(text[i:j])
+            i = j
+        else:
+            j = text.find("$", i)
+            j = len(text) if j < 0 else j
+            parts.append(text[i:j])
+            i = j
+    return parts
 
 
 def _paths(chain: Iterable[ComposeFile]) -> tuple[Path, ...]:

@@ -146,7 +146,12 @@ def destructive_db_command_on_start(self: Rule, project: Project) -> Iterator[Fi
         `set -e`, or a pipe into `tee`. A step the image itself runs (its ENTRYPOINT or CMD,
         and the scripts they call) goes wherever the image runs: it is reported whatever
         setup builds the image, unless the image is a development one (built from a
-        development Dockerfile or stage, or starting a development server).
+        development Dockerfile or stage, or starting a development server). A service that
+        runs an image by name starts as the Dockerfile a script or CI job builds that image
+        from (`docker build -f docker/Dockerfile -t org/app .`), also when the name is given
+        to the build afterwards (`docker tag app-base org/app:latest`, or a manifest list of
+        the build's platform images: `docker manifest create org/app --amend
+        org/app-amd64`).
     """,
     why="""
         A migration that fails half-way leaves the schema between two versions. If the failure
