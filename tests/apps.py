@@ -75,6 +75,18 @@ def miss_rows() -> list[Miss]:
             for r in _rows("MISSES.tsv")]
 
 
+NEAR = 5
+"""How far from a miss's line a finding may be and still report it: the row names the
+service or the step, the finding its key or its command."""
+
+
+def covers(reported: Iterable[Key], miss: Miss) -> bool:
+    """Whether a finding of the miss's file and one of its rules is near its line."""
+    app, path, line, codes = miss.key
+    return any(k[0] == app and k[1] == path and k[3] in codes.split("/")
+               and abs(k[2] - line) <= NEAR for k in reported)
+
+
 def all_apps() -> list[str]:
     return sorted(p.name for p in APPS.iterdir() if p.is_dir())
 
@@ -156,10 +168,9 @@ def markdown() -> str:
         lines += ["", "Setups SETUPS.tsv does not list:", ""]
         lines += [f"- {app}: `{chain}` ({by_app[app][chain][0]})" for app, chain in extra]
     misses = miss_rows()
-    lines += ["", "Misses now reported (same file and rule, any line):", ""]
+    lines += ["", f"Misses now reported (same file and rule, within {NEAR} lines):", ""]
     for miss in misses:
-        hit = any(k[0] == miss.key[0] and k[1] == miss.key[1] and k[3] in miss.key[3].split("/")
-                  for k in reported)
+        hit = covers(reported, miss)
         lines.append(f"- {'yes' if hit else 'no '} {miss.key[0]}/{miss.key[1]}:{miss.key[2]} "
                      f"{miss.key[3]}")
     return "\n".join(lines) + "\n"

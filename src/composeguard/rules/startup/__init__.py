@@ -5,11 +5,11 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator
 
-from composeguard.lint.commands import Operation
+from composeguard.lint.commands import Action, Operation
 from composeguard.lint.compose import Environment, Service
 from composeguard.lint.finding import Finding, Location, Severity, offer
 from composeguard.lint.project import Project
-from composeguard.lint.shell import Failure
+from composeguard.lint.shell import Command, Failure
 from composeguard.lint.start_commands import StartStep
 from composeguard.rules.base import Rule, rule
 from composeguard.rules.environments.split import start_command_fix
@@ -28,6 +28,26 @@ def _fix_safety(split: str, effect: str) -> str:
         "script or a Dockerfile, and start commands the shell model cannot read exactly (a "
         "condition, a pipe, a redirection), are not fixed."
     )
+
+
+def _deploy_actions(project: Project, operations: tuple[Operation, ...]) -> Iterator[
+        tuple[Command, Action, str]]:
+    """Each command of a deploy step (a script, Makefile target or CI job named for deploying,
+    or one naming a production compose file) that has one of ``operations``, unconditioned,
+    aimed at no development, test or example setup, with its action and the step's name: what
+    runs on every deploy, as a start command runs on every start."""
+    from composeguard.lint.purpose import ScriptPurpose
+
+    throwaway = (Environment.DEVELOPMENT, Environment.TEST, Environment.EXAMPLE)
+    seen: set[Location] = set()
+    for operation in operations:
+        for fragment, command, actions, purpose, named in project.script_actions(operation):
+            if purpose is not ScriptPurpose.DEPLOY or command.conditions \
+                    or command.location in seen \
+                    or project.command_environment(fragment, command) in throwaway:
+                continue
+            seen.add(command.location)
+            yield command, actions[0], named
 
 
 def _where(service: Service, step: StartStep) -> str:
@@ -51,7 +71,10 @@ def _where(service: Service, step: StartStep) -> str:
         `prisma db seed`, `knex seed:run`, `sequelize db:seed:all`, `doctrine:fixtures:load`.
         Development and test files may seed. A seed behind `if [ "$SEED" = 1 ]` is reported
         only when the service's environment turns it on; `rails db:prepare` seeds only a new
-        database and is not reported.
+        database and is not reported. A deploy step runs on every deploy as a start command
+        runs on every start: a seeder in a script, Makefile target or CI job named for
+        deploying (or one that runs a production compose file), outside any condition, is
+        reported too.
     """,
     why="""
         A container restarts on every deploy, crash, or host reboot. A seeder run each time
@@ -87,6 +110,10 @@ def seed_on_start(self: Rule, project: Project) -> Iterator[Finding]:
             "development compose file",
             fix=offer(start_command_fix, project, model, service, step),
         )
+    for command, action, named in _deploy_actions(project, (Operation.SEED,)):
+        yield self.finding(command.location, (
+            f"`{named}`, a deploy step, seeds the database on every deploy "
+            f"(`{action.command}`): each deploy inserts the seed data again; seed once by hand"))
 
 
 @rule(
@@ -143,7 +170,10 @@ def destructive_db_command_on_start(self: Rule, project: Project) -> Iterator[Fi
         Reports, in production-facing files, a migration, seed or other database step in a
         start command whose failure cannot stop the start: `|| true`, `|| :`, `|| exit 0`,
         `|| echo ...`, or a `;` or line break chaining onto the next command without
-        `set -e`, or a pipe into `tee`. A step the image itself runs (its ENTRYPOINT or CMD,
+        `set -e`, or a pipe into `tee`; and the same in a deploy step (a script, Makefile
+        target or CI job named for deploying, or one that runs a production compose file),
+        where the next command starts the new code on what the failed step left. A step the
+        image itself runs (its ENTRYPOINT or CMD,
         and the scripts they call) goes wherever the image runs: it is reported whatever
         setup builds the image, unless the image is a development one (built from a
         development Dockerfile or stage, or starting a development server). A service that
@@ -197,6 +227,14 @@ def masked_failure(self: Rule, project: Project) -> Iterator[Finding]:
             "chain it with `&&` or `set -e`",
             fix=offer(start_command_fix, project, model, service, step),
         )
+    for command, action, named in _deploy_actions(project, operations):
+        if command.failure not in (Failure.IGNORED, Failure.CONTINUES) or not command.masked_by \
+                or command.location in reported:
+            continue
+        yield self.finding(command.location, (
+            f"`{named}`, a deploy step: a failure of `{action.command}` is ignored "
+            f"({_mask(command.masked_by)}), so the deploy goes on with the database as the "
+            "failed step left it; chain the steps with `&&` or `set -e`"))
 
 
 def _mask(masked_by: str) -> str:
