@@ -211,6 +211,29 @@ class Service:
         when the model loaded them, ``environment`` winning as in Compose."""
         return environment_mapping(self.node.get("environment"))
 
+    @property
+    def labels(self) -> dict[str, Node]:
+        """``labels`` (list or mapping form) as a mapping of label to value node."""
+        return environment_mapping(self.node.get("labels"))
+
+    def public_routes(self) -> list[tuple[str, Node]]:
+        """The Traefik routers of the service that serve a host name with no middleware in
+        front (an IP allow-list, basic auth): ``traefik.http.routers.R.rule=Host(...)``,
+        as (router, rule's node); none when ``traefik.enable=false``."""
+        labels = self.labels
+        enabled = labels.get("traefik.enable")
+        if enabled is not None and scalar_text(enabled.value).strip().lower() == "false":
+            return []
+        routes = []
+        for key, node in labels.items():
+            parts = key.split(".")
+            if len(parts) == 5 and parts[:3] == ["traefik", "http", "routers"] \
+                    and parts[4] == "rule" and node.value is not None \
+                    and "Host(" in scalar_text(node.value) \
+                    and f"traefik.http.routers.{parts[3]}.middlewares" not in labels:
+                routes.append((parts[3], node))
+        return routes
+
     def env(self, key: str) -> str | None:
         value = self.environment.get(key)
         if value is None or value.value is None:

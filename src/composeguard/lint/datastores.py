@@ -280,6 +280,38 @@ def major_version(tag: str | None) -> int | None:
     return int(match.group(1)) if match else None
 
 
+@dataclass(frozen=True, slots=True)
+class DatabaseConsole:
+    """A web UI that logs in to databases (CG502): not a store, but a door onto one."""
+
+    name: str
+    repositories: tuple[str, ...]
+    ports: tuple[int, ...]
+    """The ports its web UI listens on inside the container."""
+    docs: str
+
+
+DATABASE_CONSOLES = (
+    DatabaseConsole("Adminer", ("adminer",), (8080,), "https://hub.docker.com/_/adminer"),
+    DatabaseConsole("phpMyAdmin", ("phpmyadmin", "phpmyadmin/phpmyadmin", "bitnami/phpmyadmin"),
+                    (80, 8080, 8443), "https://hub.docker.com/_/phpmyadmin"),
+    DatabaseConsole("pgAdmin", ("dpage/pgadmin4",), (80, 443),
+                    "https://www.pgadmin.org/docs/pgadmin4/latest/container_deployment.html"),
+    DatabaseConsole("mongo-express", ("mongo-express",), (8081,),
+                    "https://hub.docker.com/_/mongo-express"),
+    DatabaseConsole("Redis Commander", ("rediscommander/redis-commander",), (8081,),
+                    "https://hub.docker.com/r/rediscommander/redis-commander"),
+)
+_CONSOLES = {repo: console for console in DATABASE_CONSOLES for repo in console.repositories}
+
+
+def database_console(image: str | None) -> DatabaseConsole | None:
+    """The database web UI an image is (``adminer``, ``dpage/pgadmin4:8``), if any."""
+    if not image or "$" in image.split(":")[0]:
+        return None
+    return _CONSOLES.get(parse_image(image).repository)
+
+
 class DataStoreTable:
     def __init__(self, stores: Iterable[DataStore] = DATA_STORES) -> None:
         self._by_repo: dict[str, DataStore] = {}

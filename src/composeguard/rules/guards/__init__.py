@@ -49,6 +49,12 @@ def _loopback_suggestion(port: PublishedPort) -> str:
         `host_ip: 127.0.0.1`) or to one chosen address, `expose:`, and development and test
         files are fine. Admin web UIs (rabbitmq management on 15672) and HTTP APIs made to face clients
         (minio's S3 API, meilisearch, typesense) are not client ports here.
+
+        A database console (Adminer, phpMyAdmin, pgAdmin, mongo-express, Redis Commander) is a
+        login page onto the databases it reaches: reported the same way when its web port is
+        published on every interface, and when a Traefik router serves it on a host name
+        (`traefik.http.routers.R.rule=Host(...)`) with no middleware in front of it (an IP
+        allow-list or basic auth).
     """,
     why="""
         A published port is reachable from every network the server is on, and Docker writes
@@ -103,6 +109,44 @@ def database_port_published(self: Rule, project: Project) -> Iterator[Finding]:
                 f"to log in; {_loopback_suggestion(port)} or drop the mapping (other "
                 "services reach it over the Compose network)"),
                 fix=offer(loopback_port_fix, project, port.node, port.host_ip, port.published))
+    yield from _published_consoles(self, project, seen)
+
+
+def _published_consoles(self: Rule, project: Project, seen: set[Location]
+                        ) -> Iterator[Finding]:
+    from composeguard.lint.datastores import database_console
+
+    for model, service in project.production_services():
+        console = database_console(service.image)
+        if console is None:
+            continue
+        what = f"service '{service.name}' ({console.name}, a database console)"
+        for port in service.ports:
+            exposed = [p for p in console.ports if p in port.targets]
+            if port.protocol != "tcp" or not port.all_interfaces or not exposed \
+                    or port.node.loc in seen:
+                continue
+            seen.add(port.node.loc)
+            yield self.finding(port.node.loc, (
+                f"{what} publishes its web port {exposed[0]} on every host interface: a "
+                f"login page onto the database for anyone who reaches the server; "
+                f"{_loopback_suggestion(port)} and reach it through an SSH tunnel"),
+                fix=offer(loopback_port_fix, project, port.node, port.host_ip,
+                          port.published))
+        routes = service.public_routes()
+        if not routes:
+            continue
+        # one finding per console, at a route the setup's last file writes when it has one
+        last = model.files[-1].path
+        _, node = next((r for r in routes if r[1].loc.path == last), routes[0])
+        if node.loc in seen:
+            continue
+        seen.add(node.loc)
+        names = ", ".join(f"`{r}`" for r, _ in routes)
+        yield self.finding(node.loc, (
+            f"{what} is served on a host name by Traefik (router{'s' if len(routes) > 1 else ''}"
+            f" {names}) with no middleware in front: a login page onto the database on the "
+            "internet; put an IP allow-list or basic auth in front of it, or drop the route"))
 
 
 # -- CG501 destructive-commands-unguarded --------------------------------------------------------
