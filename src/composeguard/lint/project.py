@@ -818,6 +818,41 @@ class Project:
                        or name_words(s.location.path.name) & DEVELOPMENT_NAME_WORDS
                        for s in self.start_steps(model, service))
 
+    def image_start_actions(self, operations: tuple[Operation, ...]) -> Iterator[
+            tuple[ComposeModel, Service, StartStep, Action]]:
+        """Each ungated action of ``operations`` an image runs on its own start (its
+        Dockerfile's ENTRYPOINT and CMD and the scripts they call), for images built for
+        development setups only: whatever command the development file gives the service,
+        the image runs its own wherever else it is deployed. Not for a development image (a
+        development Dockerfile or stage, a development server or start script), nor one a
+        production setup builds too (production's own definition is checked as such)."""
+        from composeguard.lint.commands import development_server
+        from composeguard.lint.purpose import DEVELOPMENT_NAME_WORDS
+        from composeguard.lint.start_commands import service_build
+
+        produced = {build.dockerfile for model in self.models_for(Environment.PRODUCTION)
+                    for service in model.services.values()
+                    if (build := service_build(service, model)) is not None}
+        seen: set[tuple[Location, str]] = set()
+        for model in self.models_for(Environment.DEVELOPMENT):
+            for service in model.services.values():
+                build = service_build(service, model)
+                if build is None or build.dockerfile in produced or any(
+                        name_words(part) & DEVELOPMENT_NAME_WORDS
+                        for part in (build.dockerfile.name, build.target or "")):
+                    continue
+                steps = self._start_commands.steps(model, service, image_only=True)
+                if any(development_server(s.command.words)
+                       or name_words(s.location.path.name) & DEVELOPMENT_NAME_WORDS
+                       for s in steps):
+                    continue
+                for step in steps:
+                    for action in () if step.gated else step.actions:
+                        key = (step.location, action.command)
+                        if action.operation in operations and key not in seen:
+                            seen.add(key)
+                            yield model, service, step, action
+
     def production_services(self) -> Iterator[tuple[ComposeModel, Service]]:
         """The services of the setups production runs (see :meth:`judgement`)."""
         for model in self.models_for(Environment.PRODUCTION):

@@ -101,14 +101,19 @@ class StartCommands:
             )
         return self._images[build]
 
-    def steps(self, model: ComposeModel, service: Service) -> tuple[StartStep, ...]:
+    def steps(self, model: ComposeModel, service: Service, image_only: bool = False
+              ) -> tuple[StartStep, ...]:
+        """What ``service`` runs on start; with ``image_only``, what its image runs on its own
+        (ENTRYPOINT and CMD, the compose file's ``command``/``entrypoint`` left out)."""
         build = service_build(service, model)
         if build is None and service.image:
             build = self._built(service.image)
         image = self.image_start(build)
+        if image_only and image is None:
+            return ()
         environment = _plain_environment(service)
         values = _Values(self._defaults(model.project_dir) if model.project_dir else None)
-        started = self._start_scripts(service, image, values)
+        started = self._start_scripts(service, image, values, image_only)
         context = _Context(model, service, build, image, environment, values.note)
         steps: dict[tuple[Location, str], StartStep] = {}
         for script, via in started:
@@ -117,25 +122,28 @@ class StartCommands:
         return tuple(steps.values())
 
     def _start_scripts(self, service: Service, image: ImageStart | None,
-                       values: _Values) -> list[tuple[Script, str]]:
+                       values: _Values, image_only: bool = False) -> list[tuple[Script, str]]:
         """The container's argv (ENTRYPOINT + CMD) parsed, and the CMD part on its own too:
         an entrypoint script usually ends in ``exec "$@"``, running the command as a program
         of its own (duplicates are dropped by location)."""
-        entry, command, via = self._argv(service, image, values)
+        entry, command, via = self._argv(service, image, values, image_only)
         if entry is not None and command is None:
             return [(entry, via)]
         scripts = []
         if entry is not None:
             scripts.append((entry, via))
         if command is not None and command.commands:
-            scripts.append((command, "command" if _given(service.get("command")) else "Dockerfile CMD"))
+            given = not image_only and _given(service.get("command"))
+            scripts.append((command, "command" if given else "Dockerfile CMD"))
         return scripts
 
     def _argv(
-        self, service: Service, image: ImageStart | None, values: _Values
+        self, service: Service, image: ImageStart | None, values: _Values,
+        image_only: bool = False,
     ) -> tuple[Script | None, Script | None, str]:
         """(ENTRYPOINT + CMD, CMD alone when there is an entrypoint, where it came from)."""
-        entry_node, command_node = service.get("entrypoint"), service.get("command")
+        entry_node, command_node = (None, None) if image_only else (
+            service.get("entrypoint"), service.get("command"))
         words: list[tuple[str, Origin]] = []
         via = "command"
         if entry_node is not None and _given(entry_node):

@@ -71,7 +71,11 @@ def _where(service: Service, step: StartStep) -> str:
         `prisma db seed`, `knex seed:run`, `sequelize db:seed:all`, `doctrine:fixtures:load`.
         Development and test files may seed. A seed behind `if [ "$SEED" = 1 ]` is reported
         only when the service's environment turns it on; `rails db:prepare` seeds only a new
-        database and is not reported. A deploy step runs on every deploy as a start command
+        database and is not reported. An image built only for development setups is judged
+        by its own ENTRYPOINT and CMD too, whatever command the development file gives it:
+        that is what it runs wherever else it is deployed (not a development image: a
+        development Dockerfile or stage, a development server). A deploy step runs on every
+        deploy as a start command
         runs on every start: a seeder in a script, Makefile target or CI job named for
         deploying (or one that runs a production compose file), outside any condition, is
         reported too.
@@ -110,6 +114,12 @@ def seed_on_start(self: Rule, project: Project) -> Iterator[Finding]:
             "development compose file",
             fix=offer(start_command_fix, project, model, service, step),
         )
+    for _, service, step, action in project.image_start_actions((Operation.SEED,)):
+        yield self.finding(step.location, (
+            f"{_where(service, step)} seeds the database on every start of the image "
+            f"(`{action.command}`): the development file gives the service its own command, "
+            "but wherever else the image runs, each restart inserts the seed data again; seed "
+            "once by hand"))
     for command, action, named in _deploy_actions(project, (Operation.SEED,)):
         yield self.finding(command.location, (
             f"`{named}`, a deploy step, seeds the database on every deploy "
@@ -211,7 +221,8 @@ def masked_failure(self: Rule, project: Project) -> Iterator[Finding]:
     development = ((model, service, step, action) for model, service, step, action
                    in project.start_actions((Environment.DEVELOPMENT,), operations)
                    if project.image_runs_anywhere(model, service, step))
-    for model, service, step, action in itertools.chain(production, development):
+    image = project.image_start_actions(operations)
+    for model, service, step, action in itertools.chain(production, development, image):
         command = step.command
         if command.failure not in (Failure.IGNORED, Failure.CONTINUES) or not command.masked_by:
             continue
