@@ -119,6 +119,37 @@ def _language(kind: str) -> Language:
                     else tree_sitter_typescript.language_typescript())
 
 
+def created_users(path: Path, text: str) -> list[tuple[str, str, Location]]:
+    """The database users a MongoDB init script creates with a password written in it:
+    ``db.createUser({user: 'app', pwd: 'secret', ...})`` as (user, password, where the
+    password is). A password read from the environment (``process.env.X``) is none."""
+    if "createUser" not in text or len(text) > MAX_SOURCE_BYTES:
+        return []
+    source = ParsedSource(text, path, _language("js"))
+    found = []
+    for node in walk(source.root):
+        function = node.child_by_field_name("function") if node.type == "call_expression" \
+            else None
+        prop = function.child_by_field_name("property") if function is not None \
+            and function.type == "member_expression" else None
+        if prop is None or source.text(prop) != "createUser":
+            continue
+        arguments = node.child_by_field_name("arguments")
+        spec = next((c for c in arguments.named_children if c.type == "object"), None) \
+            if arguments is not None else None
+        fields = {}
+        for pair in spec.named_children if spec is not None else ():
+            key, value = pair.child_by_field_name("key"), pair.child_by_field_name("value")
+            if pair.type == "pair" and key is not None and value is not None:
+                fields[source.text(key).strip("'\"")] = value
+        pwd, user = fields.get("pwd"), fields.get("user")
+        if pwd is not None and pwd.type == "string":
+            name = source.text(user).strip("'\"`") if user is not None and \
+                user.type == "string" else "?"
+            found.append((name, source.text(pwd)[1:-1], source.location(pwd)))
+    return found
+
+
 _TYPEORM_EFFECTS = {
     "synchronize": "rewrites the schema to match the entities on every start, dropping the "
                    "columns and tables they no longer have",

@@ -1215,6 +1215,29 @@ class Project:
                 return int(text.strip())
         return None
 
+    def store_init_files(self, model: ComposeModel, service: Service) -> tuple[Path, ...]:
+        """The project's files a store's image runs when it initialises its data: bind
+        mounts at or under ``/docker-entrypoint-initdb.d`` (a file, or a folder's files),
+        inside the checked folders."""
+        from composeguard.lint.datastores import is_under
+        from composeguard.lint.model import absolute_source
+
+        found: list[Path] = []
+        for mount in service.mounts:
+            if mount.kind is not MountKind.BIND or not is_under(mount.target,
+                                                                 "/docker-entrypoint-initdb.d"):
+                continue
+            source = absolute_source(mount, model)
+            path = Path(source) if source is not None else None
+            if path is None or self.unreadable(path) is not None:
+                continue
+            if path.is_dir():
+                found.extend(sorted(f for f in path.iterdir()
+                                    if f.is_file() and self.unreadable(f) is None))
+            elif path.is_file():
+                found.append(path)
+        return tuple(found)
+
     def schedule_kept_in(self, model: ComposeModel, store: Service
                          ) -> tuple[str, Location] | None:
         """The job worker (``sidekiq``) of ``model`` that keeps its schedule in ``store`` and

@@ -23,7 +23,7 @@ from composeguard.rules.appconfig.fixes import (
 from composeguard.rules.base import Rule, rule
 
 if TYPE_CHECKING:
-    from composeguard.lint.compose import Service
+    from composeguard.lint.compose import ComposeModel, Service
     from composeguard.lint.laravel import LaravelApp
 
 # -- CG303 hardcoded-database-credential ------------------------------------------------------
@@ -100,7 +100,10 @@ def _switch_message(where: str, switch: AuthSwitch, written: Written) -> str | N
         production service's environment (`DATABASE_URL: postgres://app:secret@db/app`,
         `REDIS_URL: redis://:pw@cache:6379`, SQLAlchemy's `postgresql+psycopg://`, JDBC's
         `?password=`), or a `${VAR:-...}` fallback to one; a password from `${DB_PASSWORD}`
-        is fine. The message never contains the secret.
+        is fine. Also a user a MongoDB init script creates with a literal password
+        (`db.createUser({user: 'app', pwd: '...'})` in a `.js` file the store mounts under
+        `/docker-entrypoint-initdb.d`, read with tree-sitter's JavaScript grammar). The
+        message never contains the secret.
 
         A known default (`postgres`, `secret`, `!ChangeMe!`, or the store's own user,
         database or product name: `ctfd`/`ctfd`) of a store that publishes no port beyond the
@@ -185,7 +188,28 @@ def hardcoded_database_credential(self: Rule, project: Project) -> Iterator[Find
             if message is not None and node.anchor_loc not in seen:
                 seen.add(node.anchor_loc)
                 yield self.finding(node.anchor_loc, message, fix=fix)
+        if store.family == "mongodb":
+            yield from _init_script_users(self, project, model, service, store, seen)
     yield from _url_credentials(self, project, seen)
+
+
+def _init_script_users(self: Rule, project: Project, model: ComposeModel, service: Service,
+                       store: DataStore, seen: set[Location]) -> Iterator[Finding]:
+    """Users a MongoDB init script the store mounts creates with a literal password."""
+    from composeguard.lint.appschema import created_users
+
+    for path in project.store_init_files(model, service):
+        text = project.read_text(path) if path.suffix == ".js" else None
+        for user, password, location in created_users(path, text) if text else ():
+            if location in seen or _private_default(
+                    password, service, (user, *_store_names(service, store))):
+                continue
+            seen.add(location)
+            yield self.finding(location, (
+                f"{path.name}, which service '{service.name}' ({store.name}) runs when it "
+                f"initialises its data, creates database user '{user}' with a password "
+                "written in the file; read it from the environment "
+                "(`pwd: process.env.MONGO_APP_PASSWORD`) and set it on the server"))
 
 
 def _store_names(service: Service, store: DataStore) -> tuple[str, ...]:
