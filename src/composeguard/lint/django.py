@@ -626,6 +626,63 @@ def script_calls(text: str) -> list[tuple[str, int]]:
     return found
 
 
+_MIGRATION_CALLS = {
+    "alembic.command.upgrade": "alembic upgrade",
+    "flask_migrate.upgrade": "flask db upgrade",
+    "django.core.management.call_command": "manage.py migrate",
+}
+"""Python calls that migrate a database, by qualified name (``call_command`` only with
+``"migrate"`` as its first argument)."""
+
+
+def swallowed_migrations(text: str) -> list[tuple[str, int]]:
+    """Migrations run in a ``try`` whose handler catches every error and neither raises,
+    exits nor returns a value (a status the caller can act on): the Python form of
+    ``migrate || true``. Each as (what migrates, the line of
+    the ``except``). A function defined in the ``try`` and the calls inside it count."""
+    import libcst as cst
+
+    if "except" not in text or not any(w in text for w in ("upgrade", "call_command")):
+        return []
+    parsed = _parse(text)
+    if parsed is None:
+        return []
+    module, positions = parsed
+    imports = _imports(module)
+    found: list[tuple[str, int]] = []
+    for node in _nodes(module):
+        if not isinstance(node, cst.Try):
+            continue
+        migrates = None
+        for inner in _nodes(node.body):
+            if not isinstance(inner, cst.Call):
+                continue
+            dotted = _dotted(inner.func)
+            head, dot, rest = dotted.partition(".")
+            qualified = imports.get(head, head) + dot + rest
+            what = _MIGRATION_CALLS.get(qualified)
+            if what == "manage.py migrate" and _literal(
+                    inner.args[0].value if inner.args else None) != "migrate":
+                what = None
+            if what is not None:
+                migrates = what
+                break
+        if migrates is None:
+            continue
+        for handler in node.handlers:
+            caught = _dotted(handler.type) if handler.type is not None else "BaseException"
+            if caught.rsplit(".", 1)[-1] not in ("Exception", "BaseException"):
+                continue
+            # raising, exiting or returning a value hands the failure on
+            stops = any(isinstance(n, cst.Raise) or (isinstance(n, cst.Return)
+                                                     and n.value is not None)
+                        or (isinstance(n, cst.Call) and _dotted(n.func) in (
+                            "sys.exit", "exit", "os._exit")) for n in _nodes(handler.body))
+            if not stops:
+                found.append((migrates, positions[handler].start.line))
+    return found
+
+
 def _parse(text: str) -> tuple[Any, Mapping[Any, Any]] | None:
     """The module and its node positions, or None when libcst cannot parse it (it raises
     several error types on malformed input, all of which mean "not Python we can read") or

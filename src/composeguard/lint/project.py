@@ -1215,6 +1215,28 @@ class Project:
                 return int(text.strip())
         return None
 
+    @cached_property
+    def swallowed_migrations(self) -> tuple[tuple[Location, str], ...]:
+        """Migrations the app's own Python start code runs in a ``try`` whose handler only
+        logs (:func:`~composeguard.lint.django.swallowed_migrations`), each with the place of
+        the ``except`` and what migrates. Read in the files an app starts from (``main.py``,
+        ``app.py``, ``server.py``, ``wsgi.py``, ``startup.py``...) outside tests and
+        migrations, of apps the project runs."""
+        from composeguard.lint.django import swallowed_migrations
+        from composeguard.lint.dumps import TEST_DIRS
+
+        found: list[tuple[Location, str]] = []
+        for path, parts, _ in self.files_with_parts:
+            folders = {part.lower() for part in parts[:-1]}
+            if path.suffix != ".py" or not name_words(path.stem) & PYTHON_START_WORDS \
+                    or folders & (TEST_DIRS | {"migrations", "alembic", "venv", ".venv"}):
+                continue
+            text = self.read_text(path)
+            swallowed = swallowed_migrations(text) if text is not None else []
+            if swallowed and self.runs_app(path.parent):
+                found.extend((Location(path, line, 1), what) for what, line in swallowed)
+        return tuple(found)
+
     def store_init_files(self, model: ComposeModel, service: Service) -> tuple[Path, ...]:
         """The project's files a store's image runs when it initialises its data: bind
         mounts at or under ``/docker-entrypoint-initdb.d`` (a file, or a folder's files),
@@ -1372,6 +1394,12 @@ def _nested(a: Path, b: Path) -> bool:
     """One folder is the other or holds it."""
     a, b = Path(os.path.abspath(a)), Path(os.path.abspath(b))
     return a == b or a in b.parents or b in a.parents
+
+
+PYTHON_START_WORDS = frozenset({"main", "app", "application", "server", "wsgi", "asgi",
+                                "startup", "start", "run", "boot", "bootstrap", "lifespan",
+                                "entrypoint", "serve"})
+"""Words of the names of the Python files an app starts from."""
 
 
 def _built_as(builds: Mapping[str, Build], image: str) -> Build | None:

@@ -182,7 +182,11 @@ def destructive_db_command_on_start(self: Rule, project: Project) -> Iterator[Fi
         `|| echo ...`, or a `;` or line break chaining onto the next command without
         `set -e`, or a pipe into `tee`; and the same in a deploy step (a script, Makefile
         target or CI job named for deploying, or one that runs a production compose file),
-        where the next command starts the new code on what the failed step left. A step the
+        where the next command starts the new code on what the failed step left; and in the
+        app's own Python start code (`main.py`, `app.py`, `wsgi.py`, `startup.py`... of an
+        app the project runs), a migration (`alembic.command.upgrade`, Flask-Migrate's
+        `upgrade()`, `call_command("migrate")`) inside a `try` whose `except Exception`
+        neither raises nor exits. A step the
         image itself runs (its ENTRYPOINT or CMD,
         and the scripts they call) goes wherever the image runs: it is reported whatever
         setup builds the image, unless the image is a development one (built from a
@@ -238,6 +242,11 @@ def masked_failure(self: Rule, project: Project) -> Iterator[Finding]:
             "chain it with `&&` or `set -e`",
             fix=offer(start_command_fix, project, model, service, step),
         )
+    for location, what in project.swallowed_migrations:
+        yield self.finding(location, (
+            f"{location.path.name} runs `{what}` when the app starts and catches every error "
+            "without raising it, so the app serves on a half-migrated database; let the "
+            "exception stop the start (`raise`)"))
     for command, action, named in _deploy_actions(project, operations):
         if command.failure not in (Failure.IGNORED, Failure.CONTINUES) or not command.masked_by \
                 or command.location in reported:
