@@ -666,3 +666,13 @@ def copies_example_env(words: Sequence[str], redirects: Sequence[tuple[str, str]
             op in (">", ">|") and is_env(target) for op, target in redirects):
         return words[1]
     return None
+
+
+def rewrites_app_key(words: Sequence[str]) -> bool | None:
+    """For ``artisan key:generate`` (not ``--show``, which only prints one): whether it is
+    forced (``--force``, which also writes in production); None for any other command."""
+    args = unwrap(words)
+    if len(args) < 2 or _program(args[0]) != "artisan" or args[1] != "key:generate" \
+            or "--show" in args[2:]:
+        return None
+    return "--force" in args[2:]

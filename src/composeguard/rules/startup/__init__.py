@@ -355,7 +355,7 @@ def _started_together(service: Service) -> str | None:
     name="env-file-replaced-on-start",
     severity=Severity.WARNING,
     other_severities=(Severity.ERROR,),
-    summary="A production start command copies the example env file over the app's `.env`.",
+    summary="A production start command replaces the app's `.env`, or the key in it.",
     what="""
         Reports a start command of a production-facing setup (the compose `command`/
         `entrypoint`, the Dockerfile's ENTRYPOINT/CMD and the scripts they run) that replaces
@@ -364,6 +364,11 @@ def _started_together(service: Service) -> str | None:
         it then runs with the example's settings (its database, its `APP_ENV`). A copy guarded
         by a test of the file (`[ -f .env ] || cp ...`, `if [ ! -f .env ]`) or made with
         `cp -n` leaves an existing `.env` alone and is fine, as are development setups.
+
+        Also `php artisan key:generate` (not `--show`) on every start: it writes a new
+        `APP_KEY` into `.env` whenever it runs with `--force`, or in an app whose `APP_ENV`
+        is not production (in production, without `--force`, it asks and a start cannot
+        answer). Guarded by a condition (`if [ -z "$APP_KEY" ]`), it is fine.
     """,
     why="""
         The `.env` of a production container holds production's settings: the database host
@@ -409,6 +414,27 @@ def env_file_replaced_on_start(self: Rule, project: Project) -> Iterator[Finding
                 "server's .env (copy only when it is missing: `cp -n`) or pass the settings "
                 "with `env_file:`/`environment:`"),
                 severity=Severity.ERROR if after is not None else Severity.WARNING)
+    yield from _key_regenerated(self, project, seen)
+
+
+def _key_regenerated(self: Rule, project: Project, seen: set[Location]) -> Iterator[Finding]:
+    from composeguard.lint.commands import rewrites_app_key
+
+    for model, service in project.production_services():
+        for step in project.start_steps(model, service):
+            forced = rewrites_app_key(step.command.words)
+            if forced is None or step.gated or step.command.conditions \
+                    or step.location in seen:
+                continue
+            if not forced and (service.env("APP_ENV") or "").strip().lower() == "production":
+                continue
+            seen.add(step.location)
+            yield self.finding(step.location, (
+                f"{_where(service, step)} runs `artisan key:generate` on every start: each "
+                "start writes a new APP_KEY into .env, and everything encrypted with the old "
+                "one (sessions, encrypted columns, signed links) can no longer be read; "
+                "generate the key once and keep it in the server's environment"),
+                severity=Severity.ERROR)
 
 
 # -- CG206 schema-reset-by-app-config ---------------------------------------------------------
