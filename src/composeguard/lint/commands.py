@@ -676,3 +676,13 @@ def rewrites_app_key(words: Sequence[str]) -> bool | None:
             or "--show" in args[2:]:
         return None
     return "--force" in args[2:]
+
+
+def generates_migrations(words: Sequence[str]) -> str | None:
+    """``manage.py makemigrations`` for a command that writes new migrations from the models
+    (``--check`` and ``--dry-run`` only report), else None."""
+    args = unwrap(words)
+    if len(args) < 2 or _program(args[0]) not in ("manage.py", "django-admin") \
+            or args[1] != "makemigrations" or {"--check", "--dry-run"} & set(args[2:]):
+        return None
+    return f"{_program(args[0])} makemigrations"

@@ -137,7 +137,10 @@ def seed_on_start(self: Rule, project: Project) -> Iterator[Finding]:
         `rails db:drop/db:reset/db:schema:load`, `prisma migrate reset`,
         `prisma db push --force-reset`, `sequelize db:drop`, `doctrine:schema:drop`... The
         command is found as for CG201: compose commands, Dockerfile entrypoints, and the
-        project scripts they run.
+        project scripts they run. In production-facing setups, `manage.py makemigrations`
+        on start too (not `--check` or `--dry-run`): the server writes its own migrations
+        from the models, and Django turns a renamed field it cannot ask about into a drop
+        and an add.
     """,
     why="""
         The command runs again whenever the container is recreated: a deploy, a crash, a host
@@ -169,6 +172,24 @@ def destructive_db_command_on_start(self: Rule, project: Project) -> Iterator[Fi
             "database's data each time the container is recreated",
             fix=offer(start_command_fix, project, model, service, step),
         )
+    yield from _migrations_made_on_start(self, project)
+
+
+def _migrations_made_on_start(self: Rule, project: Project) -> Iterator[Finding]:
+    from composeguard.lint.commands import generates_migrations
+
+    seen: set[Location] = set()
+    for model, service in project.production_services():
+        for step in project.start_steps(model, service):
+            made = generates_migrations(step.command.words)
+            if made is None or step.gated or step.location in seen:
+                continue
+            seen.add(step.location)
+            yield self.finding(step.location, (
+                f"{_where(service, step)} runs `{made}` on every start: the server writes "
+                "migrations nobody reviewed from the models it runs, and a renamed field "
+                "becomes a dropped column and a new empty one; make migrations in development "
+                "and commit them"))
 
 
 @rule(
