@@ -57,8 +57,9 @@ class DataStore:
     """The database family for app connections: ``mysql``, ``pgsql``, ``mongodb``..."""
     client_ports: tuple[int, ...] = ()
     """The ports that give access to the data (CG502); ``ports`` unless said otherwise. Admin
-    web UIs (rabbitmq's 15672) and HTTP APIs built to face the internet (minio's S3 API,
-    meilisearch and typesense, queried from browsers with scoped keys) are left out."""
+    web UIs of brokers (rabbitmq's 15672) and search APIs built to face browsers with scoped
+    keys (meilisearch, typesense) are left out; MinIO's S3 API and console serve its data
+    with the root user's keys and are in."""
     credentials: tuple[Credential, ...] = ()
     """Variables holding a password or key for the store (CG303)."""
     auth_switches: tuple[AuthSwitch, ...] = ()
@@ -188,7 +189,7 @@ DATA_STORES: tuple[DataStore, ...] = (
                                     "RABBITMQ_ERLANG_COOKIE", secret_file=False),
            docs=("https://hub.docker.com/_/rabbitmq",)),
     _store("minio", ["minio/minio", "bitnami/minio", "quay.io/minio/minio"], "/data",
-           volume_dir=None, ports=(9000, 9001), client_ports=(),
+           volume_dir=None, ports=(9000, 9001), client_ports=(9000, 9001),
            credentials=_credentials("MINIO_ROOT_PASSWORD", "MINIO_SECRET_KEY"),
            docs=("https://min.io/docs/minio/container/index.html",)),
     _store("clickhouse", ["clickhouse/clickhouse-server", "yandex/clickhouse-server",

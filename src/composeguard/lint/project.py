@@ -789,11 +789,18 @@ class Project:
 
     def defined_for_development(self, model: ComposeModel, service: Service) -> str | None:
         """Why one service of a production setup is development's, or None: it is defined in
-        a development file the setup pulls in (``include: compose.dev.yaml``)."""
+        a development file the setup pulls in (``include: compose.dev.yaml``), or it starts
+        only under profiles named for development, tests or mocks (``profiles: [dev]``,
+        ``[mock-services]``): `up` leaves it out unless someone asks for it."""
+        from composeguard.lint.compose import DEVELOPMENT_MARKERS, TEST_MARKERS
+
         defined_in = service.location.path
         if defined_in != model.primary.path and defined_in in self._files and self.compose_file(
                 defined_in).environment is Environment.DEVELOPMENT:
             return f"it is defined in {defined_in.name}, a development file"
+        named = DEVELOPMENT_MARKERS | TEST_MARKERS | MOCK_WORDS
+        if service.profiles and all(name_words(p) & named for p in service.profiles):
+            return f"it starts only under the profile `{min(service.profiles)}`"
         return None
 
     def image_runs_anywhere(self, model: ComposeModel, service: Service, step: StartStep) -> bool:
@@ -1395,6 +1402,9 @@ def _nested(a: Path, b: Path) -> bool:
     a, b = Path(os.path.abspath(a)), Path(os.path.abspath(b))
     return a == b or a in b.parents or b in a.parents
 
+
+MOCK_WORDS = frozenset({"mock", "mocks", "fake", "fakes", "stub", "stubs", "debug"})
+"""Words of a profile whose services stand in for something production has for real."""
 
 PYTHON_START_WORDS = frozenset({"main", "app", "application", "server", "wsgi", "asgi",
                                 "startup", "start", "run", "boot", "bootstrap", "lifespan",

@@ -47,8 +47,10 @@ def _loopback_suggestion(port: PublishedPort) -> str:
         `${DB_PORT:-3306}:3306` as interpolated), `0.0.0.0` or `[::]`, short or long syntax.
         Binding to a loopback address (`127.0.0.1:3306:3306`, `[::1]:...`,
         `host_ip: 127.0.0.1`) or to one chosen address, `expose:`, and development and test
-        files are fine. Admin web UIs (rabbitmq management on 15672) and HTTP APIs made to face clients
-        (minio's S3 API, meilisearch, typesense) are not client ports here.
+        files are fine. A broker's admin UI (rabbitmq management on 15672) and search APIs
+        made to face browsers with scoped keys (meilisearch, typesense) are not client ports
+        here; MinIO's S3 API (9000) and console (9001) are: they serve its data with the
+        root user's keys (files served to browsers go through a proxy's host name).
 
         A database console (Adminer, phpMyAdmin, pgAdmin, mongo-express, Redis Commander) is a
         login page onto the databases it reaches: reported the same way when its web port is
