@@ -599,6 +599,70 @@ def _class_files(root: Path, psr4: list[tuple[str, str]], name: str) -> Iterator
             yield root / candidate
 
 
+# -- seeders ---------------------------------------------------------------------------------
+
+SEED_UPSERTS = frozenset({"updateorcreate", "firstorcreate", "createorfirst", "upsert",
+                          "updateorinsert", "insertorignore"})
+"""Eloquent and query-builder calls that leave an existing row alone or update it in place."""
+SEED_INSERTS = frozenset({"create", "createmany", "createquietly", "forcecreate", "insert",
+                          "insertgetid", "save", "savequietly", "savemany", "push"})
+SEED_DELETES = frozenset({"truncate", "delete", "forcedelete", "destroy"})
+_SEEDER_CALLS = frozenset({"call", "callsilent", "callwith", "callonce"})
+_MAX_SEEDERS = 40
+
+
+def seeder_effects(app: LaravelApp, read: Read, seeder: str = "DatabaseSeeder"
+                   ) -> frozenset[str]:
+    """What a seeder's ``run()`` does to rows, following ``$this->call(...)`` into the
+    seeders it calls: ``upsert``, ``insert``, ``delete``, and ``unknown`` for a seeder whose
+    file cannot be found or read. A seeder made only of upserts can run on every start."""
+    composer = _json_object(read(app.root / "composer.json"))
+    psr4 = _psr4(composer) or [("Database\\Seeders", "database/seeders/")]
+    first = seeder if "\\" in seeder else f"Database\\Seeders\\{seeder}"
+    pending: list[str] = [first.strip("\\")]
+    seen: set[str] = set()
+    effects: set[str] = set()
+    while pending and len(seen) < _MAX_SEEDERS:
+        name = pending.pop()
+        if name.lower() in seen:
+            continue
+        seen.add(name.lower())
+        text = path = None
+        for candidate in _class_files(app.root, psr4, name):
+            text = read(candidate)
+            if text is not None:
+                path = candidate
+                break
+        if text is None or path is None:
+            effects.add("unknown")
+            continue
+        php = _Php(text, path)
+        run = next((m for m in walk(php.root) if m.type == "method_declaration"
+                    and (n := m.child_by_field_name("name")) is not None
+                    and php.text(n).lower() == "run"), None)
+        if run is None:
+            effects.add("unknown")
+            continue
+        for node in walk(run):
+            if node.type not in ("member_call_expression", "scoped_call_expression",
+                                 "nullsafe_member_call_expression"):
+                continue
+            method = _method(php, node)
+            if method in _SEEDER_CALLS:
+                pending.extend(php.resolve_text(php.text(c.named_children[0]))
+                               for c in walk(node.child_by_field_name("arguments") or node)
+                               if c.type == "class_constant_access_expression"
+                               and len(c.named_children) == 2
+                               and php.text(c.named_children[1]).lower() == "class")
+            elif method in SEED_UPSERTS:
+                effects.add("upsert")
+            elif method in SEED_DELETES:
+                effects.add("delete")
+            elif method in SEED_INSERTS:
+                effects.add("insert")
+    return frozenset(effects)
+
+
 # -- destructive-command guards ----------------------------------------------------------------
 
 

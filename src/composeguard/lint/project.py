@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections import defaultdict
-from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from functools import cached_property, partial
 from pathlib import Path
@@ -933,6 +933,40 @@ class Project:
 
         roots = sorted({p.parent for p in self._files_named("artisan")})
         return tuple(app for root in roots if (app := detect_laravel(root, self.read_text)))
+
+    def laravel_seeding(self, model: ComposeModel, service: Service, words: Sequence[str]
+                        ) -> frozenset[str] | None:
+        """What the seeders an artisan seed command runs do to rows (see
+        :func:`~composeguard.lint.laravel.seeder_effects`), for the Laravel app the service
+        builds or mounts (the project's only one otherwise); None for another command or
+        when no app is known."""
+        from composeguard.lint.commands import unwrap
+        from composeguard.lint.laravel import seeder_effects
+        from composeguard.lint.model import absolute_source
+        from composeguard.lint.start_commands import service_build
+
+        args = unwrap(words)
+        if len(args) < 2 or args[0].rsplit("/", 1)[-1] != "artisan" \
+                or args[1] not in ("db:seed", "migrate", "migrate:fresh", "migrate:refresh"):
+            return None
+        option = "--class" if args[1] == "db:seed" else "--seeder"
+        seeder = "DatabaseSeeder"
+        for i, word in enumerate(args[2:], start=2):
+            if word.startswith(option + "="):
+                seeder = word.split("=", 1)[1]
+            elif word == option and i + 1 < len(args):
+                seeder = args[i + 1]
+        build = service_build(service, model)
+        folders = [build.context] if build is not None else []
+        folders += [Path(source) for mount in service.mounts if mount.kind is MountKind.BIND
+                    and (source := absolute_source(mount, model)) is not None]
+        apps = [a for a in self.laravel_apps if any(_nested(folder, a.root)
+                                                    for folder in folders)]
+        if not apps and len(self.laravel_apps) == 1:
+            apps = list(self.laravel_apps)
+        if len(apps) != 1:
+            return None
+        return seeder_effects(apps[0], self.read_text, seeder)
 
     def laravel_default_connection(self, app: LaravelApp) -> DefaultConnection | None:
         """The connection ``config/database.php`` falls back to, read from the PHP syntax tree."""

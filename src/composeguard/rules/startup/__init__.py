@@ -71,7 +71,11 @@ def _where(service: Service, step: StartStep) -> str:
         `prisma db seed`, `knex seed:run`, `sequelize db:seed:all`, `doctrine:fixtures:load`.
         Development and test files may seed. A seed behind `if [ "$SEED" = 1 ]` is reported
         only when the service's environment turns it on; `rails db:prepare` seeds only a new
-        database and is not reported. An image built only for development setups is judged
+        database and is not reported, nor is a Laravel seed whose seeders (followed through
+        `$this->call(...)`, read with tree-sitter's PHP grammar) only upsert
+        (`updateOrCreate`, `firstOrCreate`, `upsert`, `updateOrInsert`, `insertOrIgnore`):
+        running it again leaves existing rows as they are. A seeder that deletes or truncates
+        first is said to. An image built only for development setups is judged
         by its own ENTRYPOINT and CMD too, whatever command the development file gives it:
         that is what it runs wherever else it is deployed (not a development image: a
         development Dockerfile or stage, a development server). A deploy step runs on every
@@ -107,11 +111,16 @@ def _where(service: Service, step: StartStep) -> str:
 )
 def seed_on_start(self: Rule, project: Project) -> Iterator[Finding]:
     for model, service, step, action in project.start_actions(PRODUCTION, (Operation.SEED,)):
+        effects = project.laravel_seeding(model, service, step.command.words)
+        if effects == frozenset({"upsert"}):
+            continue  # every seeder only upserts: a start leaves existing rows as they are
+        what = ("deletes rows and seeds them again" if effects and "delete" in effects
+                else "inserts the seed data again")
         yield self.finding(
             step.location,
             f"{_where(service, step)} seeds the database on every start (`{action.command}`): "
-            "each restart or deploy inserts the seed data again; seed once by hand or in the "
-            "development compose file",
+            f"each restart or deploy {what}; seed once by hand or in the development compose "
+            "file",
             fix=offer(start_command_fix, project, model, service, step),
         )
     for _, service, step, action in project.image_start_actions((Operation.SEED,)):
