@@ -325,3 +325,89 @@ def test_a_project_below_the_interpreters_prefix_is_still_recorded(
     with inputs.recording(inputs.left_out_paths()) as record:
         (compose / "compose.yaml").read_text(encoding="utf-8")
     assert (str(compose / "compose.yaml"), "open") in record.stats
+
+
+def _foreign(folder: Path, how: str) -> None:
+    """Make ``folder`` another user's (root only) or writable by everyone."""
+    folder.mkdir(parents=True, exist_ok=True)
+    if how == "another user's":
+        if os.geteuid() != 0:
+            if os.environ.get("CI"):
+                pytest.fail("this test needs root to give a folder to another user")
+            pytest.skip("giving a folder to another user needs root")
+        os.chown(folder, 65534, 65534)
+    else:
+        folder.chmod(0o777)
+
+
+@pytest.mark.parametrize("level", ["cache", "results"])
+@pytest.mark.parametrize("how", ["another user's", "writable by everyone"])
+def test_a_cache_folder_that_is_not_the_users_alone_is_not_used(
+        level: str, how: str, tmp_path: Path, cached: Path,
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    root = project_in_git(tmp_path / "app")
+    monkeypatch.chdir(root)
+    expected = full_run(capsys, ".")
+    cached.mkdir(mode=0o700)
+    _foreign(cached if level == "cache" else cached / "results", how)
+    checks = Checks(monkeypatch)
+    first = run(capsys, ".")
+    second = run(capsys, ".")
+    assert checks.count == 2, "nothing was replayed from a folder someone else controls"
+    assert first[:2] == second[:2] == expected[:2]
+    said = [line for line in (first[2] + second[2]).splitlines() if "cache folder" in line]
+    assert len(said) <= 1 and (said or level == "results" and how == "another user's")
+    assert not list(cached.rglob("*.json")), "nothing was kept there"
+
+
+def test_a_forged_entry_never_makes_composeguard_run_a_command(
+        tmp_path: Path, cached: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Even in the user's own folder, an entry only names git commands composeguard knows;
+    anything else (an argv, an unknown name) is no match and is not run."""
+    root = project_in_git(tmp_path / "app")
+    monkeypatch.chdir(root)
+    expected = run(capsys, ".")
+    path = next((cached / "results").glob("*.json"))
+    entry = json.loads(path.read_text(encoding="utf-8"))
+    assert {name for name, *_ in entry["commands"]} <= {"toplevel", "list"}
+    marker = tmp_path / "ran"
+    for forged in (["sh", "-c", f"touch {marker}"], f"touch {marker}"):
+        entry["commands"] = [[forged, str(root), 0, "0" * 40]]
+        path.write_text(json.dumps(entry), encoding="utf-8")
+        checks = Checks(monkeypatch)
+        assert run(capsys, ".")[:2] == expected[:2]
+        assert checks.count == 1
+        assert not marker.exists()
+
+
+def test_a_large_racy_file_is_compared_by_its_head_and_size(
+        tmp_path: Path, cached: Path) -> None:
+    """A 2 GiB dump written just before the run: the check reads its first 16 KB, and so does
+    the digest that keeps the result (measured as the run's peak memory)."""
+    import sys
+    import textwrap
+
+    root = project_in_git(tmp_path / "app")
+    # tracked without git reading it: the index names a small blob for the path
+    blob = subprocess.run(["git", "hash-object", "-w", "--stdin"], cwd=root, input=b"-- x\n",
+                          capture_output=True, check=True).stdout.decode().strip()
+    _git(root, "update-index", "--add", "--cacheinfo", f"100644,{blob},shop.sql")
+    with (root / "shop.sql").open("wb") as handle:
+        handle.write(b"-- MySQL dump 10.13\n")
+        handle.truncate(2 * 1024 ** 3)
+    measure = textwrap.dedent(f"""
+        import resource, subprocess, sys
+        done = subprocess.run([sys.executable, "-m", "composeguard", "check", "."],
+                              cwd={str(root)!r}, capture_output=True)
+        print(done.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+    """)
+    env = {**os.environ, "COMPOSEGUARD_CACHE_DIR": str(cached)}
+    env.pop("COMPOSEGUARD_NO_CACHE", None)
+    done = subprocess.run([sys.executable, "-c", measure], env=env, capture_output=True,
+                          text=True, timeout=300, check=True)
+    code, peak_kib = map(int, done.stdout.split())
+    assert code in (0, 1)
+    assert peak_kib < 400 * 1024, f"{peak_kib} KiB resident: the file was read whole"
+    entry = json.loads(next((cached / "results").glob("*.json")).read_text())
+    assert any(p == str(root / "shop.sql") for p, _ in entry["digests"])

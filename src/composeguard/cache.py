@@ -16,6 +16,11 @@ What is kept is what was printed, so it holds no secret that the report did not.
 compared through a keyed BLAKE2 digest (the key is the folder's own, made once), never kept.
 ``--no-cache`` or ``COMPOSEGUARD_NO_CACHE=1`` turns it off; ``-o``, ``--verbose`` and
 ``--write-baseline`` runs are never cached. The folder is composeguard's; deleting it is safe.
+
+Nothing read from an entry is trusted beyond what it says of the disk: the folder, every
+entry and the digest key must be the user's alone (:func:`~composeguard.lint.cachedir.
+usable_folder`), and an entry names the git commands to compare by their name in
+:data:`~composeguard.lint.discover.GIT_COMMANDS`; the commands run are composeguard's own.
 """
 
 from __future__ import annotations
@@ -32,14 +37,14 @@ from pathlib import Path
 from typing import Any
 
 from composeguard import __version__
-from composeguard.lint.cachedir import cache_folder
+from composeguard.lint.cachedir import cache_folder, read_own
 
 try:
     from _blake2 import blake2b
 except ImportError:  # pragma: no cover - every CPython build has it
     from hashlib import blake2b
 
-FORMAT = 1
+FORMAT = 2
 MAX_ENTRIES = 256
 """Results kept; the oldest go first."""
 
@@ -53,8 +58,12 @@ def disabled() -> bool:
     return os.environ.get("COMPOSEGUARD_NO_CACHE", "") not in ("", "0")
 
 
-def results_folder() -> Path:
-    return cache_folder() / "results"
+def results_folder(create: bool = False) -> Path | None:
+    """``results/`` of the cache folder when it is the user's alone (see
+    :func:`~composeguard.lint.cachedir.usable_folder`), else None."""
+    from composeguard.lint.cachedir import usable_folder
+
+    return usable_folder("results", create=create)
 
 
 @dataclass
@@ -139,10 +148,10 @@ class Hit:
 def lookup(key: str) -> Hit | None:
     """The kept result of ``key`` if everything it was made from is as it was."""
     folder = results_folder()
+    if folder is None:
+        return None
     try:
-        if _linked(folder):
-            return None
-        entry = json.loads((folder / f"{key}.json").read_text(encoding="utf-8"))
+        entry = json.loads(read_own(folder / f"{key}.json"))
         if entry.get("format") != FORMAT or not _still_valid(entry, folder):
             return None
         lines = [(str(t), bool(e), bool(n), c if c is None else bool(c))
@@ -166,8 +175,13 @@ def _still_valid(entry: Mapping[str, Any], folder: Path) -> bool:
             return False
         if any(_listing_digest(path, key) != digest for path, digest in entry["listings"]):
             return False
-    for argv, cwd, code, digest in entry["commands"]:
-        if list(_command_result(argv, cwd, entry.get("timeout", 120))) != [code, digest]:
+    from composeguard.lint.discover import GIT_COMMANDS
+
+    for name, cwd, code, digest in entry["commands"]:
+        argv = GIT_COMMANDS.get(str(name))
+        if argv is None or not os.path.isdir(str(cwd)):
+            return False  # a command composeguard does not run is never run for an entry
+        if list(_command_result(list(argv), str(cwd), 120)) != [code, digest]:
             return False
     return True
 
@@ -184,12 +198,25 @@ def _digest(data: bytes, key: bytes = b"") -> str:
     return blake2b(data, key=key, digest_size=20).hexdigest()
 
 
+WHOLE_LIMIT = 8 * 1024 * 1024
+"""The largest file a check reads whole (a compose file, a JSON fixture); of a larger one it
+reads at most :data:`HEAD_LIMIT` bytes, and so does the digest that compares it."""
+HEAD_LIMIT = 16 * 1024
+
+
 def _file_digest(path: str, key: bytes) -> str | None:
+    """The keyed digest of what a check can have read of a file: the whole of it up to
+    :data:`WHOLE_LIMIT`, else its first :data:`HEAD_LIMIT` bytes and its size."""
     try:
         with open(path, "rb") as handle:
-            return _digest(handle.read(), key)
+            size = os.fstat(handle.fileno()).st_size
+            whole = size <= WHOLE_LIMIT
+            data = handle.read(WHOLE_LIMIT + 1 if whole else HEAD_LIMIT)
     except OSError:
         return None
+    if not whole or len(data) > WHOLE_LIMIT:
+        data = data[:HEAD_LIMIT] + f"\0{size}".encode()
+    return _digest(data, key)
 
 
 def _listing_digest(path: str, key: bytes) -> str | None:
@@ -200,21 +227,14 @@ def _listing_digest(path: str, key: bytes) -> str | None:
     return _digest("\0".join(names).encode("utf-8", "surrogateescape"), key)
 
 
-def _linked(folder: Path) -> bool:
-    """Whether the folder, or one of the cache's folders above it, is a symlink."""
-    return any(p.is_symlink() for p in (folder, folder.parent))
-
-
 def _digest_key(folder: Path, create: bool) -> bytes | None:
     path = folder / "digest-key"
     try:
-        if path.is_symlink():
-            return None
-        return path.read_bytes() or None
+        return read_own(path) or None
     except FileNotFoundError:
         if not create:
             return None
-    except OSError:
+    except (OSError, ValueError):
         return None
     try:
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
@@ -238,11 +258,10 @@ def store(key: str, record: Any, transcript: Transcript, exit_code: int) -> None
 
     if record.unrecordable is not None:
         return
-    folder = results_folder()
+    folder = results_folder(create=True)
+    if folder is None:
+        return
     try:
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        if _linked(folder):
-            return
         digests: list[list[object]] = []
         listings: list[list[object]] = []
         racy = [(path, kind, sig) for (path, kind), sig in record.stats.items()
@@ -262,8 +281,9 @@ def store(key: str, record: Any, transcript: Transcript, exit_code: int) -> None
             "stats": [[path, kind, list(sig)] for (path, kind), sig in record.stats.items()],
             "digests": digests,
             "listings": listings,
-            "commands": [[list(argv), cwd, code, _digest(output)]
-                         for (argv, cwd), (code, output) in record.commands.items()],
+            "commands": [[name, cwd, code, _digest(output)]
+                         for (argv, cwd), (code, output) in record.commands.items()
+                         for name in [_command_name(argv)]],
             "transcript": [list(line) for line in transcript.lines],
             "exit": exit_code,
         }
@@ -271,6 +291,17 @@ def store(key: str, record: Any, transcript: Transcript, exit_code: int) -> None
         _prune(folder)
     except OSError:
         return
+
+
+def _command_name(argv: tuple[str, ...]) -> str:
+    """The name :data:`~composeguard.lint.discover.GIT_COMMANDS` gives ``argv``; a command
+    not there makes the run one that is not kept."""
+    from composeguard.lint.discover import GIT_COMMANDS
+
+    names = [name for name, known in GIT_COMMANDS.items() if tuple(known) == tuple(argv)]
+    if not names:
+        raise OSError(f"`{' '.join(argv)}` is not a command the cache may run again")
+    return names[0]
 
 
 def _write(path: Path, text: str) -> None:

@@ -26,11 +26,13 @@ CACHED = "from composeguard.lint.bashlex_loader import load_bashlex; bashlex = l
 PLAIN = "import bashlex"
 
 
-def dump(load: str, cache: Path) -> list[str]:
+def dump(load: str, cache: Path, note: str = "") -> list[str]:
+    """What bashlex makes of SCRIPTS; ``note``: what stderr must say of the cache folder."""
     env = {**os.environ, "COMPOSEGUARD_CACHE_DIR": str(cache)}
     done = subprocess.run([sys.executable, "-c", DUMP.format(load=load), json.dumps(SCRIPTS)],
                           env=env, capture_output=True, text=True, check=True, timeout=120)
-    assert done.stderr == ""
+    assert (note in done.stderr and done.stderr.count("\n") == 1) if note \
+        else done.stderr == ""
     return json.loads(done.stdout)
 
 
@@ -66,5 +68,17 @@ def test_a_symlinked_cache_folder_is_not_written_through(tmp_path: Path) -> None
     real.mkdir()
     link = tmp_path / "link"
     link.symlink_to(real)
-    assert dump(CACHED, link) == dump(PLAIN, tmp_path / "unused")
+    assert dump(CACHED, link, "is a symbolic link") == dump(PLAIN, tmp_path / "unused")
     assert list(real.iterdir()) == []
+
+
+def test_tables_others_could_have_written_are_not_read(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    plain = dump(PLAIN, tmp_path / "unused")
+    dump(CACHED, cache)
+    (table,) = cache.glob("bashlex-tables-*.json")
+    table.write_text('{"action": {}, "goto": {}}', encoding="utf-8")
+    table.chmod(0o666)
+    assert dump(CACHED, cache) == plain, "the planted tables were not used"
+    cache.chmod(0o777)
+    assert dump(CACHED, cache, "can be written by other users") == plain

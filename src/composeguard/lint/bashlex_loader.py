@@ -26,7 +26,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from composeguard.lint.cachedir import cache_folder
+from composeguard.lint.cachedir import read_own, usable_folder
 
 
 @cache
@@ -73,12 +73,16 @@ def _cached_table_class(table_class: Any, yacc_hash: str) -> Any:
         def __init__(self, grammar: Any, log: Any = None) -> None:
             productions = "\n".join(str(p) for p in grammar.Productions)
             key = hashlib.sha256(f"{yacc_hash}\n{productions}".encode()).hexdigest()[:24]
-            path = cache_folder() / f"bashlex-tables-{key}.json"
-            tables = _read_tables(path)
+            folder = usable_folder(create=False)
+            tables = _read_tables(folder / f"bashlex-tables-{key}.json") \
+                if folder is not None else None
             if tables is None:
                 super().__init__(grammar, log)
                 built: Any = self
-                _write_tables(path, built.lr_action, built.lr_goto)
+                folder = usable_folder(create=True)
+                if folder is not None:
+                    _write_tables(folder / f"bashlex-tables-{key}.json", built.lr_action,
+                                  built.lr_goto)
                 return
             self.grammar = grammar
             self.log = log
@@ -97,7 +101,7 @@ def _cached_table_class(table_class: Any, yacc_hash: str) -> Any:
 
 def _read_tables(path: Path) -> tuple[dict[int, dict[str, int]], dict[int, dict[str, int]]] | None:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(read_own(path))
         action = {int(state): dict(row) for state, row in data["action"].items()}
         goto = {int(state): dict(row) for state, row in data["goto"].items()}
     except (OSError, ValueError, KeyError, TypeError, AttributeError):

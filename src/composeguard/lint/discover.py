@@ -62,6 +62,8 @@ class GitRepo:
 
 GIT_TOPLEVEL = ("git", "rev-parse", "--show-toplevel")
 GIT_LIST = ("git", "ls-files", "-z", "-t", "--cached", "--others", "--exclude-standard")
+GIT_COMMANDS = {"toplevel": GIT_TOPLEVEL, "list": GIT_LIST}
+"""The only commands a kept result may ask to run again (by name), to compare their output."""
 
 
 def git_output(argv: tuple[str, ...], cwd: Path, timeout: float) -> tuple[int, bytes]:
