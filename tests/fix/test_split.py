@@ -308,6 +308,27 @@ def test_steps_in_a_script_are_named_as_not_fixed(project_dir: ProjectDir) -> No
                                                     "docker-compose.prod.yml"]
 
 
+@pytest.mark.parametrize("wipe", ["php artisan migrate:fresh --force",
+                                  "mysql -h db -uroot -e 'DROP DATABASE app'"])
+def test_no_split_where_production_would_still_wipe_on_start(
+        wipe: str, project_dir: ProjectDir) -> None:
+    """A wipe the split cannot take out (in the image's entrypoint script) would stay in the
+    production file under a header that says nothing runs on start: no split then."""
+    root = project_dir({
+        "docker-compose.yml": "services:\n  app:\n    build: .\n"
+                              "    command: sh -c \"php artisan migrate --force || true && "
+                              "php-fpm\"\n",
+        "Dockerfile": "FROM php:8.3-fpm\nCOPY docker/entrypoint.sh /usr/local/bin/entrypoint\n"
+                      "ENTRYPOINT [\"entrypoint\"]\n",
+        "docker/entrypoint.sh": f"#!/bin/sh\nset -e\n{wipe}\nexec \"$@\"\n",
+    })
+    project = Project([root])
+    model = next(project.models_for(Environment.PRODUCTION))
+    assert split_fix(project, model) is None
+    fix(root)
+    assert not (root / "docker-compose.prod.yml").exists()
+
+
 def test_an_existing_target_file_is_never_planned(tmp_path: Path) -> None:
     """Configured as a test file, docker-compose.dev.yml does not split the project, but the
     split would write it: no split then, the production command alone is fixed."""

@@ -223,6 +223,30 @@ def test_docker_volume_destruction() -> None:
     ])
 
 
+def test_database_clients_that_drop_data() -> None:
+    """Dropping that is not a framework command: the admin tools, and the SQL or script a
+    client is given, read with sqlparse and tree-sitter."""
+    check([
+        ("mysqladmin -h db -uroot -psecret drop -f app", (D,)),
+        ("mariadb-admin -uroot status", ()),
+        ("dropdb -h pg -U postgres app", (D,)),
+        ("mysql -uroot -e 'DROP DATABASE app; CREATE DATABASE app'", (D,)),
+        ("mariadb --execute='truncate table sessions'", (D,)),
+        ("psql -U app -c '/* reset */ DROP SCHEMA public CASCADE'", (D,)),
+        ("psql --command='drop table orders'", (D,)),
+        ("psql -c 'SELECT count(*) FROM orders'", ()),
+        ("mysql -e 'CREATE DATABASE IF NOT EXISTS app'", ()),
+        ("redis-cli -h cache FLUSHALL", (D,)),
+        ("redis-cli flushdb async", (D,)),
+        ("mongosh --eval 'db.getSiblingDB(\"app\").dropDatabase()'", (D,)),
+        ("mongosh --quiet --eval 'db.orders.countDocuments()'", ()),
+        ("docker compose exec -T db psql -U app -c 'DROP DATABASE app'", (D,)),
+    ])
+    [action] = classify(shlex.split("mysql -e \"DROP USER x; CREATE USER x IDENTIFIED BY "
+                                    "'pw-Secret-9'\""))
+    assert "pw-Secret-9" not in action.command, "a message shows the dropping words only"
+
+
 def test_backups() -> None:
     check([
         ("mysqldump -uroot -p app", (B,)),

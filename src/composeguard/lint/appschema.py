@@ -119,6 +119,23 @@ def _language(kind: str) -> Language:
                     else tree_sitter_typescript.language_typescript())
 
 
+def called_methods(text: str) -> frozenset[str]:
+    """The names of the methods a JavaScript snippet calls (``db.dropDatabase()`` gives
+    ``dropDatabase``), as ``mongosh --eval`` runs it."""
+    if len(text) > MAX_SOURCE_BYTES:
+        return frozenset()
+    source = ParsedSource(text, Path("eval.js"), _language("js"))
+    found = set()
+    for node in walk(source.root):
+        function = node.child_by_field_name("function") if node.type == "call_expression" \
+            else None
+        prop = function.child_by_field_name("property") if function is not None \
+            and function.type == "member_expression" else None
+        if prop is not None:
+            found.add(source.text(prop))
+    return frozenset(found)
+
+
 def created_users(path: Path, text: str) -> list[tuple[str, str, Location]]:
     """The database users a MongoDB init script creates with a password written in it:
     ``db.createUser({user: 'app', pwd: 'secret', ...})`` as (user, password, where the

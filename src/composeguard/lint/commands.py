@@ -24,6 +24,10 @@ Judgement calls, made once here so every rule agrees:
 - ``docker compose rm -v`` and ``docker rm -v`` delete the container's anonymous volumes, which
   is where a store without a named volume keeps its data: VOLUME_DESTROY.
 - ``redis-cli bgsave``/``save`` write the snapshot a backup script then copies: BACKUP.
+- a database dropped without a framework is DESTROY: ``mysqladmin drop``, ``dropdb``,
+  ``redis-cli flushall``/``flushdb``, and the SQL a client is given (``mysql -e``, ``psql -c``:
+  a ``DROP`` or ``TRUNCATE`` statement, read with sqlparse) or the script a MongoDB shell
+  runs (``mongosh --eval 'db.dropDatabase()'``, read with tree-sitter).
 - ``sh -c BODY`` after a remote wrapper is left to the shell layer: ``unwrap`` shows it.
 """
 
@@ -212,7 +216,10 @@ TOOLS: tuple[Tool, ...] = (
     Tool("Barman", ("barman",), {"backup": _fx(_B)}, "barman"),
     Tool("MongoDB", ("mongodump",), _ALWAYS, "mongodump"),
     Tool("Redis", ("redis-cli", "valkey-cli"),
-         {"": _fx(_B, need=("--rdb",)), "bgsave": _fx(_B), "save": _fx(_B)}, "redis-cli"),
+         {"": _fx(_B, need=("--rdb",)), "bgsave": _fx(_B), "save": _fx(_B),
+          "flushall": _fx(_D), "flushdb": _fx(_D)}, "redis-cli"),
+    Tool("MySQL", ("mysqladmin", "mariadb-admin"), {"drop": _fx(_D)}, "mysqladmin"),
+    Tool("PostgreSQL", ("dropdb",), {"": _fx(_D)}, "dropdb"),
     Tool("InfluxDB", ("influx", "influxd"), {"backup": _fx(_B)}, "influx"),
 )
 _BY_PROGRAM: dict[str, Tool] = {p: t for t in TOOLS for p in t.programs}
@@ -509,12 +516,61 @@ def classify(words: Sequence[str]) -> tuple[Action, ...]:
     canonical command that caused it, so a rule can quote it.
     """
     args = unwrap(words)
+    given = _client_input(args)
+    if given is not None:
+        return given
     tool = _BY_PROGRAM.get(_program(args[0])) if args else None
     if tool is None or _flag(args[1:], "--help") or _flag(args[1:], "--version"):
         return ()
     rest = args[1:]
     return tuple(a for key in _subcommands(tool, rest)
                  for a in _apply(tool, key, tool.effects[key], rest))
+
+
+SQL_CLIENTS = {"mysql": ("-e", "--execute"), "mariadb": ("-e", "--execute"),
+               "psql": ("-c", "--command")}
+"""Database clients given SQL on the command line, and the options that give it."""
+SHELL_CLIENTS = {"mongosh": ("--eval",), "mongo": ("--eval",)}
+"""Database shells given JavaScript to run."""
+DROPPING_METHODS = frozenset({"dropDatabase", "drop", "deleteMany", "remove"})
+"""MongoDB shell methods that throw data away (a collection's ``drop()``, ``deleteMany``...)."""
+
+
+def _client_input(args: Sequence[str]) -> tuple[Action, ...] | None:
+    """What the SQL or script a database client is given does: DESTROY for ``DROP`` or
+    ``TRUNCATE`` read with sqlparse (``mysql -e 'DROP DATABASE app'``, ``psql -c 'DROP SCHEMA
+    public CASCADE'``), or for ``db.dropDatabase()`` read with tree-sitter (``mongosh
+    --eval``); None for a command that is no such client."""
+    if not args:
+        return None
+    program = _program(args[0])
+    options = SQL_CLIENTS.get(program) or SHELL_CLIENTS.get(program)
+    if options is None:
+        return None
+    given = [value for i, word in enumerate(args[1:], start=1)
+             for value in ([args[i + 1]] if word in options and i + 1 < len(args)
+                           else [word.split("=", 1)[1]] if word.split("=", 1)[0] in options
+                           and "=" in word else
+                           [word[2:]] if word[:2] in options and len(word) > 2
+                           and not word.startswith("--") else [])]
+    for text in given:
+        if program in SQL_CLIENTS:
+            import sqlparse
+
+            for statement in sqlparse.parse(text):
+                words = [t.normalized for t in statement.flatten()  # type: ignore[no-untyped-call]
+                         if not t.is_whitespace and t.ttype not in sqlparse.tokens.Comment]
+                if words[:1] in (["DROP"], ["TRUNCATE"]):
+                    # the statement's first words only: what follows may hold a password
+                    shown = " ".join(words[:3])
+                    return (Action(_D, "SQL", f"{program} {options[0]} '{shown} ...'"),)
+        else:
+            from composeguard.lint.appschema import called_methods
+
+            dropping = sorted(called_methods(text) & DROPPING_METHODS)
+            if dropping:
+                return (Action(_D, "MongoDB", f"{program} --eval '...{dropping[0]}()'"),)
+    return ()
 
 
 _NPM_SCRIPTS = {"start": "start", "test": "test", "t": "test", "tst": "test",

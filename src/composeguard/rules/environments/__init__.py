@@ -87,7 +87,8 @@ _APP = "services:\n  app:\n    image: shop/app:1.4\n{extra}"
         passwords to the ones the stores were created with. A start command the shell model
         cannot read exactly (a condition, a pipe, a redirection) is left alone and the split is
         not offered; steps that run from a script or a Dockerfile are named in the fix as not
-        fixed. Existing split files are never overwritten.
+        fixed, except a step that wipes data: a production file must not wipe on start, so
+        then no split is offered. Existing split files are never overwritten.
     """,
     references=("https://docs.docker.com/compose/how-tos/multiple-compose-files/merge/",
                 "https://docs.docker.com/compose/how-tos/production/"),

@@ -546,6 +546,8 @@ def _build_split(project: Project, model: ComposeModel, base: ComposeFile, layou
                 if found is None or not found.covers(step):
                     return None
                 reductions[(service.name, step.via)] = found
+            elif any(a.operation is Operation.DESTROY for a in actions):
+                return None  # never write a production file that still wipes data on start
             else:
                 where = _shown_path(step.location.path, base.path.parent)
                 left.append(_Left(f"{where}:{step.location.line}", actions[0].command))

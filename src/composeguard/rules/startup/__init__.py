@@ -144,7 +144,10 @@ def seed_on_start(self: Rule, project: Project) -> Iterator[Finding]:
         Reports a start command that drops or wipes data, in any compose file that is not a
         test file: `artisan migrate:fresh/refresh/reset`, `artisan db:wipe`, `manage.py flush`,
         `rails db:drop/db:reset/db:schema:load`, `prisma migrate reset`,
-        `prisma db push --force-reset`, `sequelize db:drop`, `doctrine:schema:drop`... The
+        `prisma db push --force-reset`, `sequelize db:drop`, `doctrine:schema:drop`..., and
+        a database dropped with its own tools: `mysqladmin drop`, `dropdb`, `redis-cli
+        FLUSHALL`, `DROP`/`TRUNCATE` given to `mysql -e` or `psql -c`, `mongosh --eval
+        'db.dropDatabase()'`. The
         command is found as for CG201: compose commands, Dockerfile entrypoints, and the
         project scripts they run. In production-facing setups, `manage.py makemigrations`
         on start too (not `--check` or `--dry-run`): the server writes its own migrations
