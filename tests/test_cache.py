@@ -411,3 +411,46 @@ def test_a_large_racy_file_is_compared_by_its_head_and_size(
     assert peak_kib < 400 * 1024, f"{peak_kib} KiB resident: the file was read whole"
     entry = json.loads(next((cached / "results").glob("*.json")).read_text())
     assert any(p == str(root / "shop.sql") for p, _ in entry["digests"])
+
+
+def test_a_project_under_dev_shm_is_recorded(
+        cached: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """``/dev/`` is left out for its devices, not for ``/dev/shm``'s ordinary files."""
+    if not os.access("/dev/shm", os.W_OK):
+        pytest.skip("no writable /dev/shm here")
+    root = Path(f"/dev/shm/composeguard-test-{os.getpid()}")
+    try:
+        write_tree(root, {"compose.yaml": "services:\n  db:\n    image: mysql:8.0\n"})
+        monkeypatch.chdir(root)
+        checks = Checks(monkeypatch)
+        first = run(capsys, ".")
+        run(capsys, ".")
+        assert checks.count == 1, "an unchanged project is replayed"
+        (root / "compose.yaml").write_text("services:\n  db:\n    image: mysql:8.0\n"
+                                           "    volumes: [mysql_data:/var/lib/mysql]\n"
+                                           "volumes:\n  mysql_data:\n", encoding="utf-8")
+        second = run(capsys, ".")
+        assert checks.count == 2 and second != first
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def test_a_linked_folder_replaced_by_a_file_is_seen(
+        tmp_path: Path, cached: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A compose-named link to a folder is tested through the link: when its target becomes
+    a file, the next run checks in full."""
+    root = tmp_path / "app"
+    write_tree(root, {"compose.yaml": "services:\n  db:\n    image: mysql:8.0\n"})
+    target = tmp_path / "shared"
+    target.mkdir()
+    (root / "compose.override.yaml").symlink_to(target)
+    monkeypatch.chdir(root)
+    checks = Checks(monkeypatch)
+    first = run(capsys, ".")
+    run(capsys, ".")
+    assert checks.count == 1
+    target.rmdir()
+    target.write_text("services:\n  db:\n    ports: ['3306:3306']\n", encoding="utf-8")
+    second = run(capsys, ".")
+    assert checks.count == 2 and second != first

@@ -388,11 +388,13 @@ def _walk(top: Path, repos: dict[Path, GitRepo], not_checked: dict[Path, str]
         subdirs = []
         for entry in entries:
             real_child = f"{real.rstrip('/')}/{entry.name}"
+            is_link = entry.is_symlink()
             try:
-                is_dir = entry.is_dir()
+                # a link is followed with os.stat, which a recording run notes (the entry's
+                # own answer is not seen, and the link's target may change type)
+                is_dir = os.path.isdir(entry.path) if is_link else entry.is_dir()
             except OSError:  # a symlink loop: a file that cannot be read, reported as such
                 is_dir = False
-            is_link = entry.is_symlink()
             if names is not None and real_child not in names:
                 continue
             if is_dir:

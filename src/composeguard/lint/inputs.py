@@ -53,6 +53,11 @@ def _of(st: os.stat_result, kind: str) -> tuple[int, ...]:
     return (st.st_mode, st.st_ino, st.st_dev, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
 
+KEPT_DEVICE_FOLDERS = ("/dev/shm/",)
+"""Folders under ``/dev/`` (left out for ``/dev/null`` and the like) that hold ordinary files,
+a project among them: recorded as any other."""
+
+
 @dataclass
 class Record:
     """The inputs of one run, in the order they were first touched."""
@@ -74,8 +79,10 @@ class Record:
                 return None  # a file descriptor: its path was seen when it was opened
             if not isinstance(path, str):
                 path = os.fsdecode(path)
-        full = os.path.abspath(path)
-        return None if (full + "/").startswith(self.left_out) else full
+        full: str = os.path.abspath(path)
+        if (full + "/").startswith(self.left_out) and not full.startswith(KEPT_DEVICE_FOLDERS):
+            return None
+        return full
 
     def saw_stat(self, path: Any, kind: str, result: os.stat_result | OSError) -> None:
         full = self._wanted(path)
