@@ -15,7 +15,8 @@ recorded it, the same content. Anything different, and the check runs in full.
 What is kept is what was printed, so it holds no secret that the report did not. Content is
 compared through a keyed BLAKE2 digest (the key is the folder's own, made once), never kept.
 ``--no-cache`` or ``COMPOSEGUARD_NO_CACHE=1`` turns it off; ``-o``, ``--verbose`` and
-``--write-baseline`` runs are never cached. The folder is composeguard's; deleting it is safe.
+``--write-baseline`` runs are never cached, nor is a run whose projects are checked in worker
+processes (forking makes the record unrecordable). The folder is composeguard's; deleting it is safe.
 
 Nothing read from an entry is trusted beyond what it says of the disk: the folder, every
 entry and the digest key must be the user's alone (:func:`~composeguard.lint.cachedir.
