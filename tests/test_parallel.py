@@ -3,6 +3,7 @@ report is the same whatever the number of processes."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 from pathlib import Path
 
@@ -127,3 +128,66 @@ def test_fix_plans_each_project_apart(tmp_path: Path, capsys: pytest.CaptureFixt
             "+++ b/", f"+++ b/app{index}/")
     assert together
     assert sorted(together.splitlines()) == sorted(apart.splitlines())
+
+
+_DYING_WORKER = """
+import os, signal, sys, time
+from composeguard import runner
+from composeguard.cli import main
+
+parent = os.getpid()
+real = runner._check_one
+
+def checking(project, *args):
+    if os.getpid() != parent and project.paths[0].name == "app1":
+        {how}
+    return real(project, *args)
+
+runner._check_one = checking
+sys.exit(main(["check", "--no-cache", "--jobs", "2", sys.argv[1]]))
+"""
+
+
+@pytest.mark.parametrize("how", {
+    "killed": "os.kill(os.getpid(), signal.SIGKILL)",
+    "segfault": "os.kill(os.getpid(), signal.SIGSEGV)",
+    "out of memory": "raise MemoryError()",
+}.items(), ids=lambda item: item[0])
+def test_a_worker_that_dies_is_an_error_naming_its_project(
+        how: tuple[str, str], tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    folder = workspace(tmp_path, 3)
+    done = subprocess.run([sys.executable, "-c", _DYING_WORKER.format(how=how[1]),
+                           str(folder)], capture_output=True, text=True, timeout=60,
+                          check=False)
+    assert done.returncode == 2, done.stderr
+    [line] = done.stderr.splitlines()
+    assert line.startswith("composeguard: error: the process checking ") and "app1" in line
+
+
+def test_ctrl_c_stops_every_worker_with_one_line(tmp_path: Path) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    folder = workspace(tmp_path, 4)
+    slow = _DYING_WORKER.replace('project.paths[0].name == "app1"', "True").format(
+        how="time.sleep(60)")
+    process = subprocess.Popen([sys.executable, "-c", slow, str(folder)],
+                               stderr=subprocess.PIPE, text=True, start_new_session=True)
+    time.sleep(3)  # the workers are asleep in their first projects
+    os.killpg(process.pid, signal.SIGINT)  # as a terminal's Ctrl-C reaches the whole group
+    try:
+        _, err = process.communicate(timeout=30)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+    assert process.returncode == 130
+    assert err.splitlines() == ["composeguard: interrupted"]
+    time.sleep(0.5)
+    with pytest.raises(ProcessLookupError):
+        os.killpg(process.pid, 0)  # no process of the group is left

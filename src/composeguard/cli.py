@@ -614,7 +614,33 @@ def main(argv: Sequence[str] | None = None) -> int:
         gc.set_threshold(*thresholds)
 
 
+class _Interrupted(BaseException):
+    """Ctrl-C, raised past click (which would print a blank line first)."""
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise _Interrupted
+
+
 def _main(argv: Sequence[str] | None) -> int:
+    import signal
+    import threading
+
+    previous = None
+    if threading.current_thread() is threading.main_thread() \
+            and signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        previous = signal.signal(signal.SIGINT, _interrupt)
+    try:
+        return _run(argv)
+    except _Interrupted:
+        click.echo("composeguard: interrupted", err=True)
+        return 130
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
+
+
+def _run(argv: Sequence[str] | None) -> int:
     try:
         result = cli.main(args=list(argv) if argv is not None else None,
                           prog_name="composeguard", standalone_mode=False)

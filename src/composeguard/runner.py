@@ -3,11 +3,14 @@ selection, severity overrides, suppression comments, de-duplication and ordering
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+import click
 
 from composeguard.lint.finding import Finding, Fix, FixOffer, Location, Severity
 from composeguard.lint.project import Project
@@ -216,17 +219,83 @@ def check_projects(
             len(p.discovery.compose_files) for p in projects) >= PARALLEL_FROM):
         import multiprocessing
 
-        _FORKED[:] = [(tuple(projects), selection, severity_overrides, verbose)]
+        progress = multiprocessing.get_context("fork").RawArray("b", len(projects))
+        _FORKED[:] = [(tuple(projects), selection, severity_overrides, verbose, progress)]
         try:
-            with multiprocessing.get_context("fork").Pool(workers) as pool:
-                return pool.map(_check_forked, range(len(projects)), chunksize=1)
+            return _in_workers(projects, workers, progress)
         finally:
             _FORKED.clear()
     return [_check_one(p, selection, severity_overrides, verbose) for p in projects]
 
 
-_FORKED: list[tuple[tuple[Project, ...], Selection, Mapping[str, Severity] | None, bool]] = []
-"""What the forked workers check (they inherit it: nothing is sent but an index)."""
+class WorkerLost(click.ClickException):
+    """A worker process died (killed, out of memory, crashed) while checking a project: an
+    error the command line reports in one line, exit 2."""
+
+    exit_code = 2
+
+    def show(self, file: object = None) -> None:
+        click.echo(f"composeguard: error: {self.format_message()}", err=True)
+
+
+def _in_workers(projects: Sequence[Project], workers: int, progress: Any) -> list[Checked]:
+    """The projects checked in ``workers`` forked processes. A worker that dies is an error
+    naming the project it was checking, at once (never a wait for an answer that cannot
+    come); Ctrl-C reaches the parent alone, which stops every worker before it returns."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    executor = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
+                                   initializer=_quiet_worker)
+    futures = [executor.submit(_check_forked, index) for index in range(len(projects))]
+    try:
+        results = []
+        for index, future in enumerate(futures):
+            try:
+                results.append(future.result())
+            except BrokenProcessPool:
+                lost = [i for i in range(len(projects)) if progress[i] == 1] or [index]
+                roots = ", ".join(str(projects[i].paths[0]) if projects[i].paths else "?"
+                                  for i in lost)
+                raise WorkerLost(f"the process checking {roots} stopped before it "
+                                 "finished (killed or out of memory)") from None
+            except MemoryError:
+                root = projects[index].paths[0] if projects[index].paths else "?"
+                raise WorkerLost(f"the process checking {root} ran out of memory") from None
+        executor.shutdown(wait=True)
+        return results
+    except BaseException:
+        _stop(executor)
+        raise
+
+
+def _quiet_worker() -> None:
+    """Workers leave Ctrl-C to the parent (no traceback from each of them)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _stop(executor: Any) -> None:
+    """Kill the executor's processes and reap them: nothing is left running."""
+    processes = list((getattr(executor, "_processes", None) or {}).values())
+    for process in processes:
+        with contextlib.suppress(Exception):
+            process.kill()
+    for process in processes:
+        with contextlib.suppress(Exception):
+            process.join(5)
+    # the executor's own thread then sees its workers gone and ends: waiting for it leaves
+    # nothing for the interpreter's exit to trip over
+    with contextlib.suppress(Exception):
+        executor.shutdown(wait=True, cancel_futures=True)
+
+
+_FORKED: list[tuple[tuple[Project, ...], Selection, Mapping[str, Severity] | None, bool,
+                   Any]] = []
+"""What the forked workers check (they inherit it: nothing is sent but an index), and where
+each says it started (1) and finished (2) a project, so that a worker's death names it."""
 
 
 def _can_fork() -> bool:
@@ -237,8 +306,10 @@ def _can_fork() -> bool:
 
 
 def _check_forked(index: int) -> Checked:
-    projects, selection, overrides, verbose = _FORKED[0]
+    projects, selection, overrides, verbose, progress = _FORKED[0]
+    progress[index] = 1
     checked = _check_one(projects[index], selection, overrides, verbose)
+    progress[index] = 2
     result = checked.result
     result.findings = [_portable(f) for f in result.findings]
     result.suppressed = [_portable(f) for f in result.suppressed]
