@@ -362,3 +362,40 @@ def test_a_shell_command_over_the_size_limit_is_not_read(tmp_path: Path) -> None
     one = "php artisan migrate:fresh --force"
     short = parse_script(one, TextOrigin(tmp_path / "a.sh", one))
     assert short.parser != TOO_LONG and short.commands
+
+
+FIFO_NAMES = ("compose.yaml", "docker-compose.override.yml", "Dockerfile", "Makefile",
+              "start.sh", "src/data-source.ts", "src/main/resources/application.properties",
+              "src/main/resources/application-prod.yml", ".github/workflows/ci.yml",
+              "ormconfig.json", "package.json", "composer.json", ".env", ".env.example",
+              ".gitignore", "pyproject.toml", "README.md", "db/dump.sql")
+
+
+@pytest.mark.parametrize("in_git", [False, True], ids=["folder", "git, tracked link"])
+def test_a_fifo_under_any_name_never_blocks_the_check(in_git: bool, tmp_path: Path) -> None:
+    """Every file composeguard opens is opened without blocking and read only when it is a
+    regular file: FIFOs named like what it reads are refused (a compose file with CG001)."""
+    root = write_tree(tmp_path / "app", {"docker-compose.yml": "services:\n  app:\n"
+                                                               "    build: .\n"})
+    pipes = tmp_path / "pipes"
+    for name in FIFO_NAMES:
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        if in_git:
+            (pipes / name).parent.mkdir(parents=True, exist_ok=True)
+            os.mkfifo(pipes / name)
+            (root / name).symlink_to(pipes / name)
+        else:
+            os.mkfifo(root / name)
+    if in_git:
+        from .conftest import make_git_repo
+
+        make_git_repo(root)
+    done = subprocess.run([sys.executable, "-m", "composeguard", "check", "--no-cache",
+                           "--no-color", "."], cwd=root, capture_output=True, text=True,
+                          timeout=60, check=False)
+    assert done.returncode in (0, 1), done.stderr
+    assert "Traceback" not in done.stderr
+    if not in_git:  # (links out of the tree are not followed at all)
+        refused = [line for line in done.stdout.splitlines() if "not a regular file" in line]
+        assert any(line.startswith(("compose.yaml:", "docker-compose.override.yml:"))
+                   for line in refused), done.stdout

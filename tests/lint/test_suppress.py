@@ -241,14 +241,16 @@ def test_file_with_bom_and_crlf(tmp_path: Path) -> None:
 def test_each_file_is_read_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "compose.yaml"
     path.write_text("a: 1 # composeguard: ignore[CG1]\n")
+    import composeguard.lint.suppress as module
+
     reads: list[Path] = []
-    original = Path.read_bytes
+    original = module.read_regular
 
-    def counting(self: Path) -> bytes:
+    def counting(self: Path, limit: int) -> bytes | None:
         reads.append(self)
-        return original(self)
+        return original(self, limit)
 
-    monkeypatch.setattr(Path, "read_bytes", counting)
+    monkeypatch.setattr(module, "read_regular", counting)
     suppressions = Suppressions()
     finding = Finding("CG1", "rule-one", Severity.ERROR, Location(path, 1), "m")
     assert all(suppressions.is_suppressed(finding) for _ in range(3))

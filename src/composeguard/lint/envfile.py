@@ -14,6 +14,7 @@ from pathlib import Path
 
 from composeguard.lint.finding import Location
 from composeguard.lint.interpolate import Lookup, substitute_text
+from composeguard.lint.yamlio import read_regular
 
 MAX_ENV_FILE_BYTES = 1024 * 1024
 
@@ -105,9 +106,10 @@ def _quote_of(original: str) -> str:
 def read_env_file(path: Path) -> EnvFile | None:
     """The env file at ``path``, or None when it does not exist or cannot be read as text."""
     try:
-        if not path.is_file() or path.stat().st_size > MAX_ENV_FILE_BYTES:
+        raw = read_regular(path, MAX_ENV_FILE_BYTES)
+        if raw is None:
             return None
-        text = path.read_bytes().decode("utf-8", "replace").removeprefix("\ufeff")
+        text = raw.decode("utf-8", "replace").removeprefix("\ufeff")
     except OSError:
         return None
     return parse_env_text(text, path)

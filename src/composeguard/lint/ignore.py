@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path, PurePath, PurePosixPath
 from typing import Any
 
+from composeguard.lint.yamlio import read_regular
+
 MAX_IGNORE_FILE_BYTES = 100 * 1024 * 1024
 """git skips ignore files larger than this (``PATTERN_MAX_FILE_SIZE``)."""
 
@@ -53,9 +55,8 @@ def _read_disk(path: Path) -> str | None:
     try:
         if path.name == ".gitignore" and path.is_symlink():
             return None
-        if not path.is_file() or path.stat().st_size > MAX_IGNORE_FILE_BYTES:
-            return None
-        return path.read_bytes().decode("utf-8", errors="surrogateescape")
+        raw = read_regular(path, MAX_IGNORE_FILE_BYTES)
+        return raw.decode("utf-8", errors="surrogateescape") if raw is not None else None
     except (OSError, ValueError):
         return None
 

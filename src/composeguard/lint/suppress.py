@@ -44,6 +44,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from composeguard.lint.finding import Finding, source_lines
+from composeguard.lint.yamlio import read_regular
 
 MAX_BYTES = 4 * 1024 * 1024
 """Larger files are not hand-edited configuration; they get no suppressions."""
@@ -264,9 +265,9 @@ def _comment_start(line: str, syntax: CommentSyntax) -> int | None:
 def read_suppressions(path: Path) -> FileSuppressions:
     """The suppressions of the file at ``path``; never raises."""
     try:
-        if not path.is_file() or path.stat().st_size > MAX_BYTES:
+        raw = read_regular(path, MAX_BYTES)
+        if raw is None:
             return NO_SUPPRESSIONS
-        raw = path.read_bytes()
     except (OSError, ValueError):
         return NO_SUPPRESSIONS
     if b"\x00" in raw[:8192] or b"composeguard" not in raw.lower():

@@ -58,21 +58,42 @@ def _yaml() -> Any:
     return yaml
 
 
+class NotRegular(OSError):
+    """A path that is a FIFO, a socket or a device: reading it could block forever."""
+
+
+def read_regular(path: Path, max_bytes: int) -> bytes | None:
+    """The bytes of the regular file at ``path`` (symlinks followed), opened so that a FIFO
+    or device never blocks and checked to be a regular file on the open descriptor; None
+    when it is over ``max_bytes``; :class:`NotRegular` or another OSError when it cannot be
+    read."""
+    import os
+    import stat
+
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(descriptor, "rb") as handle:
+        st = os.fstat(descriptor)
+        if not stat.S_ISREG(st.st_mode):
+            raise NotRegular(f"{path} is not a regular file")
+        if st.st_size > max_bytes:
+            return None
+        return handle.read(max_bytes + 1)
+
+
 def read_text(path: Path, max_bytes: int = MAX_FILE_BYTES) -> str:
     """Read a file as UTF-8, turning every way it can fail into a :class:`YamlLoadError`."""
     try:
-        size = path.stat().st_size
+        raw = read_regular(path, max_bytes)
+    except NotRegular:
+        raise YamlLoadError("not a regular file (a FIFO, socket or device): not read") from None
     except OSError as exc:
         raise YamlLoadError(f"cannot read file: {exc.strerror or exc}") from None
-    if size > max_bytes:
+    if raw is None or len(raw) > max_bytes:
+        size = path.stat().st_size if raw is None else len(raw)
         raise YamlLoadError(
             f"file is {size / 1_048_576:.1f} MiB, over the {max_bytes / 1_048_576:.0f} MiB "
             "limit for a compose file; not parsed"
         )
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise YamlLoadError(f"cannot read file: {exc.strerror or exc}") from None
     if b"\x00" in raw[:8192]:
         raise YamlLoadError("binary file (contains NUL bytes), not YAML")
     try:
