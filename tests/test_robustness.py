@@ -399,3 +399,36 @@ def test_a_fifo_under_any_name_never_blocks_the_check(in_git: bool, tmp_path: Pa
         refused = [line for line in done.stdout.splitlines() if "not a regular file" in line]
         assert any(line.startswith(("compose.yaml:", "docker-compose.override.yml:"))
                    for line in refused), done.stdout
+
+
+def _bounded(root: Path) -> subprocess.CompletedProcess[str]:
+    """composeguard check in a process of its own, with the README's bounds: 1 GiB of
+    address space (the limit it runs far below) and 30 s."""
+    import resource
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+
+    return subprocess.run([sys.executable, "-m", "composeguard", "check", "--no-cache", "."],
+                          cwd=root, capture_output=True, text=True, timeout=30, check=False,
+                          preexec_fn=limit)
+
+
+HOSTILE_BUILD_FILES = {
+    "a chain of 350 Makefile variables": ("Makefile", "V0 := x\n" + "".join(
+        f"V{i} = $(V{i - 1})\n" for i in range(1, 351)) + "\nup:\n\tdocker compose up $(V350)\n"),
+    "60,000 unclosed $( in a recipe": ("Makefile", "up:\n\techo " + "$(" * 60_000 + "\n"),
+    "a Dockerfile whose ENV doubles 40 times": ("Dockerfile", "FROM php:8.3\nENV A0=ab\n" + "".join(
+        f"ENV A{i}=${{A{i - 1}}}${{A{i - 1}}}\n" for i in range(1, 41))
+        + 'CMD ["sh", "-c", "echo $A40"]\n'),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(HOSTILE_BUILD_FILES))
+def test_hostile_makefiles_and_dockerfiles_are_bounded(kind: str, tmp_path: Path) -> None:
+    name, text = HOSTILE_BUILD_FILES[kind]
+    root = write_tree(tmp_path / "app", {"compose.yaml": "services:\n  app:\n    build: .\n",
+                                         name: text})
+    done = _bounded(root)
+    assert done.returncode in (0, 1), done.stderr
+    assert "Traceback" not in done.stderr and "internal error" not in done.stderr

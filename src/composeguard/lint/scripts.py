@@ -23,7 +23,10 @@ from composeguard.lint.origin import Origin, TextOrigin, align, yaml_scalar_orig
 from composeguard.lint.yamlio import YamlLoadError, parse_yaml
 
 _MAX_EXPANSION = 20_000
-"""A Makefile variable longer than this once expanded is left as written (a blow-up)."""
+"""A Makefile variable or a Dockerfile ENV/ARG longer than this once expanded is left as
+written (a blow-up: each line doubling the last)."""
+_MAX_REFERENCE_DEPTH = 64
+"""Makefile variables referring to each other deeper than this are left as written."""
 
 _SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh"})
 
@@ -280,7 +283,7 @@ class _Expander:
         defined = self.variables.get(name)
         if defined is None or name in self.active or not name or any(
             c in name for c in " \t$:,()={}"
-        ):
+        ) or len(self.active) >= _MAX_REFERENCE_DEPTH:
             return None
         self.active.add(name)
         text = defined[0] if defined[1] else self(defined[0])[0]
@@ -292,6 +295,7 @@ class _Expander:
         """The expanded text and, for each of its characters, an index into ``text``."""
         out: list[str] = []
         where: list[int] = []
+        closings = _closings(text) if "$" in text else {}
         i = 0
         while i < len(text):
             pair = text[i : i + 2]
@@ -300,7 +304,7 @@ class _Expander:
                 where.append(i)
                 i += 2
                 continue
-            close = _closing(text, i + 1) if pair in ("$(", "${") else None
+            close = closings.get(i + 1) if pair in ("$(", "${") else None
             if close is None:
                 out.append(text[i])
                 where.append(i)
@@ -317,18 +321,20 @@ class _Expander:
         return "".join(out), where
 
 
-def _closing(text: str, open_at: int) -> int | None:
-    opening = text[open_at]
-    closing = ")" if opening == "(" else "}"
-    depth = 0
-    for index in range(open_at, len(text)):
-        if text[index] == opening:
-            depth += 1
-        elif text[index] == closing:
-            depth -= 1
-            if depth == 0:
-                return index
-    return None
+def _closings(text: str) -> dict[int, int]:
+    """Each ``(`` or ``{`` of ``text`` that is closed, with where its closing bracket is
+    (of its own kind, as make counts), in one pass: a line of unclosed ``$(`` costs no more
+    than its length."""
+    found: dict[int, int] = {}
+    open_at: dict[str, list[int]] = {"(": [], "{": []}
+    for index, char in enumerate(text):
+        if char in open_at:
+            open_at[char].append(index)
+        elif char == ")" and open_at["("]:
+            found[open_at["("].pop()] = index
+        elif char == "}" and open_at["{"]:
+            found[open_at["{"].pop()] = index
+    return found
 
 
 # -- CI workflows ----------------------------------------------------------------------------
@@ -619,7 +625,9 @@ def _apply(stage: _Stage, instruction: _Instruction, source: TextOrigin,
             assigned = _assignments(args, {})
         for name, value in assigned.items():
             if keyword == "ENV" or name not in stage.variables:
-                stage.variables[name] = _substitute(value, stage.variables)
+                expanded = _substitute(value, stage.variables)
+                stage.variables[name] = expanded if len(expanded) <= _MAX_EXPANSION \
+                    else "${" + name + "}"
 
 
 def _assignments(args: str, defaults: Mapping[str, str], bare: bool = False) -> dict[str, str]:
