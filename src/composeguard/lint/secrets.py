@@ -170,22 +170,44 @@ class Redactor:
 
     def __init__(self, secrets: Iterable[str] = ()) -> None:
         values = {s.strip() for s in secrets if s and is_secret_value(s) and _distinctive(s)}
-        ordered = sorted(values, key=len, reverse=True)  # a longer secret first
-        self._known = (re.compile("|".join(f"(?<![\\w]){re.escape(v)}(?![\\w])" for v in ordered))
-                       if ordered else None)
-        self._values = frozenset(values)
+        # by their first two characters, a longer secret first: one pass over a text finds
+        # them all, however many the project holds
+        self._by_start: dict[str, list[str]] = {}
+        for value in sorted(values, key=len, reverse=True):
+            if len(value) >= 2:
+                self._by_start.setdefault(value[:2], []).append(value)
 
     def redact(self, text: str) -> str:
         if not text:
             return text
-        if self._known is not None:
-            text = self._known.sub(MASK, text)
-            for value in self._values:  # inside a word too (``-uroot -ps3cret``)
-                if len(value) >= 8 and value in text:
-                    text = text.replace(value, MASK)
+        if self._by_start:
+            text = self._known(text)
         text = _URL_CREDENTIALS.sub(lambda m: m["head"] + MASK, text)
         text = _PASSWORD_ARGUMENT.sub(_mask_argument, text)
         return _KEY_VALUE.sub(_mask_key_value, text)
+
+
+    def _known(self, text: str) -> str:
+        """The project's own secrets masked: as words, and a long one (8 characters or more)
+        inside a word too (``-uroot -ps3cret-value``)."""
+        out: list[str] = []
+        start = i = 0
+        while i < len(text) - 1:
+            for value in self._by_start.get(text[i:i + 2], ()):
+                end = i + len(value)
+                if text.startswith(value, i) and (len(value) >= 8 or (
+                        not (i and _word(text[i - 1])) and not (end < len(text)
+                                                                 and _word(text[end])))):
+                    out += [text[start:i], MASK]
+                    start = i = end
+                    break
+            else:
+                i += 1
+        return "".join(out) + text[start:] if out else text
+
+
+def _word(char: str) -> bool:
+    return char.isalnum() or char == "_"
 
 
 def _mask_argument(match: re.Match[str]) -> str:
