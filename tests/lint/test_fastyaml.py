@@ -126,6 +126,9 @@ def test_mutated_files_read_the_same_or_step_aside() -> None:
     ("é: 'ü'\nk: [a, {b: c}]\n", "same"),
     ("a: " + "[" * 150 + "]" * 150 + "\n", "stepped aside"),  # nested past MAX_NESTING
     ("".join(f"k{i}: ${{V{i}:-{{x}}}}\n" for i in range(150)), "same"),  # braces, no nesting
+    ("~\n", "same"),                                # a null document: no tree, as ruamel
+    ("null\n", "same"),
+    ("--- ~\n", "same"),
 ])
 def test_edge_cases(text: str, expected: str) -> None:
     assert outcome(text) == expected

@@ -97,7 +97,10 @@ def read_nodes(text: str, path: Path, max_nodes: int) -> Node | None | object:
         return None
     if _expanded_size(data, max_nodes) > max_nodes:
         return NOT_READ
-    return _Converter(path, text.splitlines()).root(data)
+    root = _Converter(path, text.splitlines()).root(data)
+    if isinstance(root, Node) and root.value is None:
+        return None  # a document that is only ``~`` or ``null``: ruamel gives no tree either
+    return root
 
 
 class _Composer:
