@@ -453,3 +453,49 @@ def test_masking_many_secrets_is_linear(tmp_path: Path) -> None:
     printed = done.stdout + done.stderr
     assert "MYSQL_ROOT_PASSWORD" in printed
     assert not any(pw in printed for pw in passwords)
+
+
+def _spring_app(root: Path, files: dict[str, bytes]) -> Path:
+    write_tree(root, {"compose.yaml": "services:\n  app:\n    build: .\n"
+                                      "    restart: unless-stopped\n",
+                      "Dockerfile": 'FROM eclipse-temurin:21\nCMD ["java", "-jar", "app.jar"]\n'})
+    for name, data in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_bytes(data)
+    return root
+
+
+def test_settings_are_decoded_as_their_format_says(tmp_path: Path) -> None:
+    """A Latin-1 comment in application.properties (ISO-8859-1 by definition), a UTF-16
+    application-prod.yml with its byte order mark, one invalid byte in data-source.ts: each
+    is read, and what it sets is reported."""
+    root = _spring_app(tmp_path / "app", {
+        "src/main/resources/application.properties":
+            "# Café\nspring.jpa.hibernate.ddl-auto=create\n".encode("latin-1"),
+        "src/main/resources/application-prod.yml":
+            "spring:\n  jpa:\n    hibernate:\n      ddl-auto: create-drop\n".encode("utf-16"),
+        "src/db/data-source.ts": b"// \xff\nimport { DataSource } from 'typeorm';\n"
+                                 b"export const source = new DataSource({ type: "
+                                 b"'postgres', synchronize: true });\n",
+    })
+    done = _bounded(root)
+    reported = {line.split(":")[0] for line in done.stdout.splitlines() if " CG206 " in line}
+    assert reported == {"src/main/resources/application.properties",
+                        "src/main/resources/application-prod.yml", "src/db/data-source.ts"}
+
+
+def test_a_settings_file_that_cannot_be_read_is_named(tmp_path: Path) -> None:
+    root = _spring_app(tmp_path / "app", {})
+    (root / "src" / "db").mkdir(parents=True)
+    os.mkfifo(root / "src" / "db" / "data-source.ts")
+    done = _bounded(root)
+    assert "src/db/data-source.ts: is not a regular file" in done.stderr
+
+
+def test_properties_full_of_continuations_are_read_in_linear_time(tmp_path: Path) -> None:
+    """120 KB of backslash continuations took javaproperties 40 s."""
+    text = "a.key = " + "x\\\n " * 30_000 + "end\nspring.jpa.hibernate.ddl-auto=create\n"
+    root = _spring_app(tmp_path / "app", {
+        "src/main/resources/application.properties": text.encode("latin-1")})
+    done = _bounded(root)
+    assert " CG206 " in done.stdout

@@ -21,6 +21,7 @@ and scripts named for what they reset are not read.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -307,21 +308,42 @@ def ddl_effect(value: str) -> str | None:
 
 
 def _properties(path: Path, text: str) -> list[SchemaReset]:
+    """The DDL settings of a ``.properties`` file. Its logical lines (a line ending in an odd
+    number of backslashes goes on) are found in one pass, and only those that can hold a DDL
+    key are given to javaproperties, whose own joining of continuations is quadratic in
+    them."""
     import javaproperties
 
     found = []
-    line = 1
-    try:
-        for element in javaproperties.parse(text):
+    for line, logical in _logical_lines(text):
+        if not any(key.split(".")[-1] in logical for key in DDL_KEYS):
+            continue
+        try:
+            elements = list(javaproperties.parse(logical))
+        except ValueError:  # javaproperties.InvalidUEscapeError is one
+            continue
+        for element in elements:
             if isinstance(element, javaproperties.KeyValue) and element.key in DDL_KEYS:
                 effect = ddl_effect(element.value)
                 if effect is not None:
                     found.append(SchemaReset(Location(path, line), "Hibernate",
                                              f"{element.key}={element.value.strip()}", effect))
-            line += element.source.count("\n")
-    except ValueError:  # javaproperties.InvalidUEscapeError is one
-        return []
     return found
+
+
+def _logical_lines(text: str) -> Iterator[tuple[int, str]]:
+    """(first line number, text with its continuation lines) for each logical line."""
+    start, parts = 1, list[str]()
+    for number, physical in enumerate(text.splitlines(keepends=True), start=1):
+        if not parts:
+            start = number
+        parts.append(physical)
+        body = physical.rstrip("\r\n")
+        if (len(body) - len(body.rstrip("\\"))) % 2 == 0:
+            yield start, "".join(parts)
+            parts = []
+    if parts:
+        yield start, "".join(parts)
 
 
 def _spring_yaml(path: Path, text: str) -> list[SchemaReset]:

@@ -87,6 +87,8 @@ class Project:
         self._files: dict[Path, ComposeFile] = {}
         self._env_files: dict[Path, EnvFile | None] = {}
         self._texts: dict[Path, str | None] = {}
+        self._unread: dict[Path, str] = {}
+        """Files of the app read as sources that could not be (stderr names them)."""
         self._scripts: dict[Path, Script | None] = {}
         self._start_steps: dict[tuple[tuple[Path, ...], str], tuple[StartStep, ...]] = {}
         self._file_judgements: dict[Path, Judgement] = {}
@@ -1022,6 +1024,8 @@ class Project:
             text = self.read_text(path)
             if text is not None and (reason := too_deep(text)) is not None:
                 found[path] = reason
+        self.schema_resets  # noqa: B018 - reading the app's settings notes what it could not read
+        found.update(self._unread)
         return found
 
     def django_database(self, settings: DjangoSettings) -> DatabaseDefault | None:
@@ -1097,10 +1101,35 @@ class Project:
         for path, parts, _ in self.files_with_parts:
             if not wanted(path, parts):
                 continue
-            text = self.read_text(path)
+            text = self.read_source(path)
             if text is not None:
                 found.extend(find_resets(path, text))
         return tuple(found)
+
+    def read_source(self, path: Path) -> str | None:
+        """An app's settings or source file, decoded as its format says: ``.properties`` as
+        ISO-8859-1 (what Java and Spring Boot read them as), YAML by its byte order mark
+        (UTF-8, UTF-16 or UTF-32), a script as UTF-8 with an invalid byte replaced (the rest
+        is still read). A file that cannot be read is named on stderr (see
+        :attr:`unparsed_sources`)."""
+        from composeguard.lint.appschema import MAX_SOURCE_BYTES
+        from composeguard.lint.yamlio import NotRegular, read_regular
+
+        if self.unreadable(path) is not None:
+            return None
+        try:
+            raw = read_regular(path, MAX_SOURCE_BYTES)
+        except NotRegular:
+            self._unread[path] = "is not a regular file (a FIFO, socket or device): not read"
+            return None
+        except OSError as error:
+            self._unread[path] = f"cannot be read ({error.strerror or error}): not read"
+            return None
+        if raw is None:
+            self._unread[path] = (f"is over {MAX_SOURCE_BYTES // 1024} KB, the limit for an "
+                                  "app's settings or source file: not read")
+            return None
+        return decode_source(path, raw)
 
     @cached_property
     def files_with_parts(self) -> tuple[tuple[Path, tuple[str, ...], bool], ...]:
@@ -1444,6 +1473,21 @@ PYTHON_START_WORDS = frozenset({"main", "app", "application", "server", "wsgi", 
                                 "startup", "start", "run", "boot", "bootstrap", "lifespan",
                                 "entrypoint", "serve"})
 """Words of the names of the Python files an app starts from."""
+
+
+_BOMS = ((b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"),
+         (b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
+
+
+def decode_source(path: Path, raw: bytes) -> str:
+    """``raw`` decoded as the format of ``path`` specifies (see :meth:`Project.read_source`)."""
+    if path.suffix == ".properties":
+        return raw.decode("iso-8859-1")
+    if path.suffix in (".yml", ".yaml"):
+        for bom, codec in _BOMS:
+            if raw.startswith(bom):
+                return raw[len(bom):].decode(codec.removesuffix("-sig"), "replace")
+    return raw.decode("utf-8", "replace").removeprefix("\ufeff")
 
 
 def _built_as(builds: Mapping[str, Build], image: str) -> Build | None:
