@@ -499,3 +499,17 @@ def test_properties_full_of_continuations_are_read_in_linear_time(tmp_path: Path
         "src/main/resources/application.properties": text.encode("latin-1")})
     done = _bounded(root)
     assert " CG206 " in done.stdout
+
+
+def test_deeply_nested_typescript_is_read_in_linear_time(tmp_path: Path) -> None:
+    """60,000 nested objects around `synchronize: true` (240 KB; over two minutes when each
+    node asked tree-sitter for its parents): bounded, and still reported."""
+    depth = 60_000
+    text = ("import { DataSource } from 'typeorm';\nexport default new DataSource("
+            + "{a:" * depth + "{synchronize: true}" + "}" * depth + ");\n")
+    root = write_tree(tmp_path / "app", {
+        "compose.yaml": "services:\n  api:\n    build: .\n    restart: unless-stopped\n",
+        "Dockerfile": 'FROM node:22\nCMD ["node", "dist/main.js"]\n',
+        "src/data-source.ts": text})
+    done = _bounded(root)
+    assert " CG206 " in done.stdout, done.stdout + done.stderr

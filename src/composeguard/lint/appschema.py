@@ -183,19 +183,30 @@ class _Script(ParsedSource):
     def resets(self) -> list[SchemaReset]:
         found: list[SchemaReset] = []
         typeorm = self._uses_typeorm()
-        for node in walk(self.root):
+        for node, gated in self._walk_gated():
             if node.type == "pair" and typeorm:
                 key = self._key(node)
                 value = node.child_by_field_name("value")
                 if key in _TYPEORM_EFFECTS and value is not None and value.type == "true" \
-                        and not self._gated(node):
+                        and not gated:
                     found.append(SchemaReset(self.location(node), "TypeORM", f"{key}: true",
                                              _TYPEORM_EFFECTS[key]))
-            elif node.type == "call_expression":
+            elif node.type == "call_expression" and not gated:
                 reset = self._sequelize_sync(node)
                 if reset is not None:
                     found.append(reset)
         return found
+
+    def _walk_gated(self) -> Iterator[tuple[Node, bool]]:
+        """Every node, and whether it is inside an ``if``/ternary/``&&`` that tests the
+        environment, in one pass (asking each node for its parents is quadratic in depth:
+        tree-sitter finds a parent from the root down)."""
+        stack: list[tuple[Node, bool]] = [(self.root, False)]
+        while stack:
+            node, gated = stack.pop()
+            yield node, gated
+            inner = gated or self._tests_environment(node)
+            stack.extend((child, inner) for child in reversed(node.children))
 
     def _uses_typeorm(self) -> bool:
         if self.path.stem.lower().startswith("ormconfig"):
@@ -234,8 +245,7 @@ class _Script(ParsedSource):
         for pair in options.named_children:
             value = pair.child_by_field_name("value") if pair.type == "pair" else None
             key = self._key(pair) if pair.type == "pair" else ""
-            if key in ("force", "alter") and value is not None and value.type == "true" \
-                    and not self._gated(call):
+            if key in ("force", "alter") and value is not None and value.type == "true":
                 effect = ("drops every table and creates it empty on every start"
                           if key == "force" else
                           "alters the tables to match the models on every start, dropping "
@@ -244,23 +254,18 @@ class _Script(ParsedSource):
                                    f"sync({{ {key}: true }})", effect)
         return None
 
-    def _gated(self, node: Node) -> bool:
-        """Inside an ``if``/ternary/``&&`` that tests the environment."""
-        parent = node.parent
-        while parent is not None:
-            condition = None
-            if parent.type == "if_statement" or parent.type == "ternary_expression":
-                condition = parent.child_by_field_name("condition")
-            elif parent.type == "binary_expression" and parent.child_by_field_name(
-                    "operator") is not None and self.text(
-                    parent.child_by_field_name("operator")) == "&&":  # type: ignore[arg-type]
-                condition = parent.child_by_field_name("left")
-            if condition is not None and any(
-                    word in self.text(condition) for word in ("env", "NODE_ENV", "isDev",
-                                                              "isProd", "production")):
-                return True
-            parent = parent.parent
-        return False
+    def _tests_environment(self, node: Node) -> bool:
+        """An ``if``/ternary/``&&`` whose condition tests the environment."""
+        condition = None
+        if node.type in ("if_statement", "ternary_expression"):
+            condition = node.child_by_field_name("condition")
+        elif node.type == "binary_expression":
+            operator = node.child_by_field_name("operator")
+            if operator is not None and self.text(operator) == "&&":
+                condition = node.child_by_field_name("left")
+        return condition is not None and any(
+            word in self.text(condition) for word in ("env", "NODE_ENV", "isDev", "isProd",
+                                                      "production"))
 
 
 # -- ormconfig.json -------------------------------------------------------------------------------
