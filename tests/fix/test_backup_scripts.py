@@ -83,6 +83,17 @@ def test_the_production_store_is_chosen(project_dir: ProjectDir) -> None:
     assert (target.project_dir, target.service, target.store) == (root, "main", "postgres")
 
 
+def test_no_scripts_for_the_stores_of_tests_and_examples(project_dir: ProjectDir) -> None:
+    """A linter's test mocks and a documentation example hold nothing anyone keeps."""
+    root = project_dir({
+        "tests/mocks/docker-compose.yml": "services:\n  db:\n    image: postgres:16\n",
+        "docs/examples/compose.yaml": "services:\n  db:\n    image: mysql:8.4\n",
+    })
+    assert backup_target(Project([root])) is None
+    changes, skipped = script_changes(Project([root]), [root])
+    assert changes == () and [path for path, _ in skipped] == [None]
+
+
 def test_never_over_an_existing_script(project_dir: ProjectDir) -> None:
     mine = "#!/bin/sh\n# our own backup\n"
     root = project_dir({"compose.yaml": compose("postgres"), BACKUP_SCRIPT: mine})

@@ -42,7 +42,8 @@ BACKUP_SCRIPT = "scripts/backup-database.sh"
 RESTORE_SCRIPT = "scripts/restore-database.sh"
 KEEP_DAYS = 30
 SCRIPT_MODE = 0o755
-NO_STORE = "no mysql, mariadb, postgres or mongo service found: no backup script written"
+NO_STORE = ("no mysql, mariadb, postgres or mongo service in a production or development setup: "
+            "no backup script written")
 _KINDS = {"mysql": "mysql", "mariadb": "mysql", "postgres": "postgres", "mongo": "mongo"}
 _SERVICE_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-")
 
@@ -64,9 +65,10 @@ class BackupTarget:
 
 def backup_target(project: Project) -> BackupTarget | None:
     """The store to back up: the first mysql/mariadb/postgres/mongo server (by folder, then
-    service name) of the production-facing setups, else of any setup; None when there is
-    none."""
-    for environments in ((Environment.PRODUCTION,), ()):
+    service name) of the production-facing setups, else of the development ones; None when
+    there is none. A test's or an example's store holds nothing anyone keeps (a linter's
+    `tests/mocks/` compose files): no scripts for it."""
+    for environments in ((Environment.PRODUCTION,), (Environment.DEVELOPMENT,)):
         found = sorted(
             (_project_dir(model.project_dir, service.location.path), service.name,
              state.store.name)
