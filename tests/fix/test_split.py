@@ -39,7 +39,7 @@ EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "laravel-shop"
 STARTUP = sorted(p for p in FIXTURES.iterdir() if p.name.startswith("startup_"))
 DUMMY_ENV = "".join(f"{name}=dummy\n" for name in (
     "MYSQL_ROOT_PASSWORD", "MYSQL_PASSWORD", "RABBITMQ_DEFAULT_PASS", "POSTGRES_PASSWORD",
-    "DB_PASSWORD"))
+    "DB_PASSWORD", "REDIS_PASSWORD"))
 AUTOMATIC = {Operation.MIGRATE, Operation.SEED, Operation.DESTROY}
 
 
@@ -470,3 +470,28 @@ def test_odd_start_commands_never_raise(body: str, string_form: bool) -> None:
         model = next(iter(project.models))
         steps = project.start_steps(model, model.services["app"])
         assert not [a for s in steps for a in s.actions if a.operation in AUTOMATIC]
+
+
+def test_no_password_stays_in_the_production_file(project_dir: ProjectDir) -> None:
+    """Redis's `--requirepass`, and the same passwords inside the app's connection URLs,
+    become the stores' required variables."""
+    base = (
+        "services:\n"
+        "  app:\n    image: shop/app:1.4\n"
+        "    command: sh -c \"php artisan migrate --force || true && php-fpm\"\n"
+        "    environment:\n"
+        "      DATABASE_URL: mysql://shop:Db-pass-7f3a9@db:3306/shop\n"
+        "      REDIS_URL: redis://:Redis-pass-91c2e@cache:6379/0\n"
+        "  db:\n    image: mysql:8.4\n    environment:\n"
+        "      MYSQL_PASSWORD: Db-pass-7f3a9\n"
+        "      MYSQL_ROOT_PASSWORD: Root-pass-55ab1\n"
+        "  cache:\n    image: redis:7\n    command: redis-server --requirepass Redis-pass-91c2e\n")
+    root = project_dir({"docker-compose.yml": base})
+    fix(root)
+    prod = (root / "docker-compose.prod.yml").read_text()
+    for secret in ("Db-pass-7f3a9", "Redis-pass-91c2e", "Root-pass-55ab1"):
+        assert secret not in prod
+    assert "redis-server --requirepass ${REDIS_PASSWORD:?set REDIS_PASSWORD}" in prod
+    assert "mysql://shop:${MYSQL_PASSWORD:?set MYSQL_PASSWORD}@db:3306/shop" in prod
+    assert "redis://:${REDIS_PASSWORD:?set REDIS_PASSWORD}@cache:6379/0" in prod
+    assert valid([root / "docker-compose.prod.yml"], root) == (True, "")

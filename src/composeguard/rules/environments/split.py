@@ -663,7 +663,7 @@ class _Notes:
 
     required: list[str] = field(default_factory=list)
     new_volumes: list[NewVolume] = field(default_factory=list)
-    moved: set[str] = field(default_factory=set)
+    moved: dict[str, str] = field(default_factory=dict)
     """The literal passwords taken out of the stores' environment: an app's setting holding
     the same value is moved to a required variable too."""
 
@@ -784,9 +784,13 @@ def _require_moved_passwords(node: Any, notes: _Notes) -> bool:
     changed = False
     if isinstance(environment, dict):
         for key in list(environment.keys()):
-            if is_secret_key(str(key)) and str(environment[key]) in notes.moved:
+            value = str(environment[key])
+            if is_secret_key(str(key)) and value in notes.moved:
                 environment[key] = _required(str(key))
                 notes.required.append(str(key))
+                changed = True
+            elif (inside := _url_with_moved(value, notes)) is not None:
+                environment[key] = _like(environment[key], inside)
                 changed = True
     elif isinstance(environment, list):
         for index, item in enumerate(environment):
@@ -795,7 +799,43 @@ def _require_moved_passwords(node: Any, notes: _Notes) -> bool:
                 environment[index] = _like(item, f"{key}={_required(key)}")
                 notes.required.append(key)
                 changed = True
+            elif sep and (inside := _url_with_moved(value, notes)) is not None:
+                environment[index] = _like(item, f"{key}={inside}")
+                changed = True
     return changed
+
+
+def _url_with_moved(value: str, notes: _Notes) -> str | None:
+    """A connection URL whose password is one the stores now require, with the password
+    replaced by the same required variable (``mysql://app:${MYSQL_PASSWORD:?...}@db/app``);
+    None for anything else."""
+    from composeguard.lint.secrets import url_password
+
+    password = url_password(value)
+    variable = notes.moved.get(password) if password else None
+    if variable is None:
+        return None
+    notes.required.append(variable)
+    return value.replace(f":{password}@", f":{_required(variable)}@", 1)
+
+
+def _require_command_password(node: Any, notes: _Notes) -> None:
+    """``redis-server --requirepass VALUE`` in a store's command: the value becomes the
+    required variable ``REDIS_PASSWORD`` (and an app's copy of it follows)."""
+    command = node.get("command")
+    words = command if isinstance(command, list) else \
+        str(command).split() if isinstance(command, str) else []
+    for index, word in enumerate(words[:-1]):
+        secret = str(words[index + 1])
+        if str(word) == "--requirepass" and _literal(secret):
+            notes.moved[secret] = "REDIS_PASSWORD"
+            notes.required.append("REDIS_PASSWORD")
+            if isinstance(command, list):
+                command[index + 1] = _required("REDIS_PASSWORD")
+            else:
+                node["command"] = _like(command, str(command).replace(
+                    f"--requirepass {secret}", f"--requirepass {_required('REDIS_PASSWORD')}", 1))
+            return
 
 
 def _standalone_service(project: Project, model: ComposeModel, data: Any, node: Any,
@@ -811,6 +851,8 @@ def _standalone_service(project: Project, model: ComposeModel, data: Any, node: 
         else:
             _drop(node, "ports")
             _require_credentials(node, store, notes)
+            if store.family == "redis":
+                _require_command_password(node, notes)
         if store.name == "rabbitmq":
             _fix_hostname(node, name, service)
     if state is not None and (side == "prod" or not state.store.cache):
@@ -1135,7 +1177,7 @@ def _require_credentials(node: Any, store: DataStore, notes: _Notes) -> bool:
     if isinstance(environment, dict):
         for key in list(environment.keys()):
             if key in credentials and _literal(environment[key]):
-                notes.moved.add(str(environment[key]))
+                notes.moved[str(environment[key])] = str(key)
                 environment[key] = _required(key)
                 notes.required.append(key)
             elif _switch_on(store, key, environment[key]):
@@ -1149,7 +1191,7 @@ def _require_credentials(node: Any, store: DataStore, notes: _Notes) -> bool:
                 continue
             key, sep, value = item.partition("=")
             if sep and key in credentials and _literal(value):
-                notes.moved.add(value)
+                notes.moved[value] = key
                 environment[index] = _like(item, f"{key}={_required(key)}")
                 notes.required.append(key)
             elif sep and _switch_on(store, key, value):
