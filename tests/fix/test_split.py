@@ -485,7 +485,10 @@ def test_no_password_stays_in_the_production_file(project_dir: ProjectDir) -> No
         "  db:\n    image: mysql:8.4\n    environment:\n"
         "      MYSQL_PASSWORD: Db-pass-7f3a9\n"
         "      MYSQL_ROOT_PASSWORD: Root-pass-55ab1\n"
-        "  cache:\n    image: redis:7\n    command: redis-server --requirepass Redis-pass-91c2e\n")
+        "    healthcheck:\n"
+        "      test: [\"CMD\", \"mysqladmin\", \"ping\", \"-uroot\", \"-pRoot-pass-55ab1\"]\n"
+        "  cache:\n    image: redis:7\n    command: redis-server --requirepass Redis-pass-91c2e\n"
+        "    healthcheck:\n      test: redis-cli -a Redis-pass-91c2e ping\n")
     root = project_dir({"docker-compose.yml": base})
     fix(root)
     prod = (root / "docker-compose.prod.yml").read_text()
@@ -494,4 +497,9 @@ def test_no_password_stays_in_the_production_file(project_dir: ProjectDir) -> No
     assert "redis-server --requirepass ${REDIS_PASSWORD:?set REDIS_PASSWORD}" in prod
     assert "mysql://shop:${MYSQL_PASSWORD:?set MYSQL_PASSWORD}@db:3306/shop" in prod
     assert "redis://:${REDIS_PASSWORD:?set REDIS_PASSWORD}@cache:6379/0" in prod
+    # a healthcheck reads the password from the container's own environment
+    assert "test: [CMD-SHELL, mysqladmin ping -uroot -p$$MYSQL_ROOT_PASSWORD]" in prod
+    assert "test: redis-cli -a $$REDIS_PASSWORD ping" in prod
+    cache = model_of(root, "docker-compose.prod.yml").services["cache"]
+    assert cache.env("REDIS_PASSWORD") is not None
     assert valid([root / "docker-compose.prod.yml"], root) == (True, "")

@@ -819,6 +819,42 @@ def _url_with_moved(value: str, notes: _Notes) -> str | None:
     return value.replace(f":{password}@", f":{_required(variable)}@", 1)
 
 
+def _healthcheck_without_passwords(node: Any, notes: _Notes) -> None:
+    """A store's healthcheck that writes a password the production file now requires reads
+    it from the container's environment instead (``-p$$MYSQL_ROOT_PASSWORD``); an exec-form
+    test becomes ``CMD-SHELL`` so that the variable is expanded."""
+    import shlex
+
+    healthcheck = node.get("healthcheck")
+    test = healthcheck.get("test") if isinstance(healthcheck, dict) else None
+    if test is None or not notes.moved:
+        return
+    if isinstance(test, list) and test[:1] == ["CMD"]:
+        words = [str(w) for w in test[1:]]
+        text = shlex.join(words)
+    elif isinstance(test, list) and test[:1] == ["CMD-SHELL"] and len(test) == 2:
+        text = str(test[1])
+    elif isinstance(test, str):
+        text = test
+    else:
+        return
+    changed = text
+    for secret, variable in sorted(notes.moved.items(), key=lambda item: -len(item[0])):
+        if secret and secret in changed:
+            changed = changed.replace(shlex.quote(secret), f"$${variable}").replace(
+                secret, f"$${variable}")
+    if changed == text:
+        return
+    if isinstance(test, str):
+        healthcheck["test"] = _like(test, changed)
+    else:
+        from ruamel.yaml.comments import CommentedSeq
+
+        replaced = CommentedSeq(["CMD-SHELL", changed])
+        replaced.fa.set_flow_style()
+        healthcheck["test"] = replaced
+
+
 def _require_command_password(node: Any, notes: _Notes) -> None:
     """``redis-server --requirepass VALUE`` in a store's command: the value becomes the
     required variable ``REDIS_PASSWORD`` (and an app's copy of it follows)."""
@@ -835,6 +871,17 @@ def _require_command_password(node: Any, notes: _Notes) -> None:
             else:
                 node["command"] = _like(command, str(command).replace(
                     f"--requirepass {secret}", f"--requirepass {_required('REDIS_PASSWORD')}", 1))
+            # the container has it too, for a healthcheck that logs in (`redis-cli -a`)
+            environment = node.get("environment")
+            if environment is None:
+                from ruamel.yaml.comments import CommentedMap
+
+                environment = CommentedMap()
+                _insert(node, "environment", environment)
+            if isinstance(environment, dict):
+                environment.setdefault("REDIS_PASSWORD", _required("REDIS_PASSWORD"))
+            elif isinstance(environment, list):
+                environment.append(f"REDIS_PASSWORD={_required('REDIS_PASSWORD')}")
             return
 
 
@@ -853,6 +900,7 @@ def _standalone_service(project: Project, model: ComposeModel, data: Any, node: 
             _require_credentials(node, store, notes)
             if store.family == "redis":
                 _require_command_password(node, notes)
+            _healthcheck_without_passwords(node, notes)
         if store.name == "rabbitmq":
             _fix_hostname(node, name, service)
     if state is not None and (side == "prod" or not state.store.cache):
