@@ -482,6 +482,8 @@ def test_no_password_stays_in_the_production_file(project_dir: ProjectDir) -> No
         "    environment:\n"
         "      DATABASE_URL: mysql://shop:Db-pass-7f3a9@db:3306/shop\n"
         "      REDIS_URL: redis://:Redis-pass-91c2e@cache:6379/0\n"
+        "  report:\n    image: shop/app:1.4\n"
+        "    command: [\"sh\", \"-c\", \"mysqldump -h db -ushop -pDb-pass-7f3a9 shop | gzip\"]\n"
         "  db:\n    image: mysql:8.4\n    environment:\n"
         "      MYSQL_PASSWORD: Db-pass-7f3a9\n"
         "      MYSQL_ROOT_PASSWORD: Root-pass-55ab1\n"
@@ -500,6 +502,7 @@ def test_no_password_stays_in_the_production_file(project_dir: ProjectDir) -> No
     # a healthcheck reads the password from the container's own environment
     assert "test: [CMD-SHELL, mysqladmin ping -uroot -p$$MYSQL_ROOT_PASSWORD]" in prod
     assert "test: redis-cli -a $$REDIS_PASSWORD ping" in prod
+    assert "-p${MYSQL_PASSWORD:?set MYSQL_PASSWORD} shop | gzip" in prod
     cache = model_of(root, "docker-compose.prod.yml").services["cache"]
     assert cache.env("REDIS_PASSWORD") is not None
     assert valid([root / "docker-compose.prod.yml"], root) == (True, "")

@@ -771,7 +771,29 @@ def _standalone(project: Project, model: ComposeModel, base: ComposeFile,
                     project.data_store(service, model) is None:
                 with _tail_kept(node):
                     _require_moved_passwords(node, notes)
+                    _commands_without_passwords(node, notes)
     return data
+
+
+def _commands_without_passwords(node: Any, notes: _Notes) -> None:
+    """An app's command or entrypoint that writes a password the stores now require takes
+    it from the server's environment when Compose reads the file (``-p${MYSQL_PASSWORD:?...}``)
+    : the production file holds no copy."""
+    for key in ("command", "entrypoint"):
+        value = node.get(key)
+        items = value if isinstance(value, list) else [value] if isinstance(value, str) else []
+        for index, item in enumerate(items):
+            text = str(item)
+            changed = text
+            for secret, variable in sorted(notes.moved.items(), key=lambda i: -len(i[0])):
+                if secret and secret in changed:
+                    changed = changed.replace(secret, _required(variable))
+                    notes.required.append(variable)
+            if changed != text:
+                if isinstance(value, list):
+                    value[index] = _like(item, changed)
+                else:
+                    node[key] = _like(item, changed)
 
 
 def _require_moved_passwords(node: Any, notes: _Notes) -> bool:
