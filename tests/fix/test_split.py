@@ -506,3 +506,18 @@ def test_no_password_stays_in_the_production_file(project_dir: ProjectDir) -> No
     cache = model_of(root, "docker-compose.prod.yml").services["cache"]
     assert cache.env("REDIS_PASSWORD") is not None
     assert valid([root / "docker-compose.prod.yml"], root) == (True, "")
+
+
+def test_the_production_override_keeps_no_redis_password(project_dir: ProjectDir) -> None:
+    root = project_dir({"docker-compose.yml": (
+        "services:\n  app:\n    image: shop/app:1.4\n"
+        "    command: sh -c \"php artisan migrate --force || true && php-fpm\"\n"
+        "  cache:\n    image: redis:7\n    command: redis-server --requirepass Redis-pass-91c2e\n")})
+    fix(root, layout="override")
+    prod = (root / "docker-compose.prod.yml").read_text()
+    assert "Redis-pass-91c2e" not in prod
+    assert "redis-server --requirepass ${REDIS_PASSWORD:?set REDIS_PASSWORD}" in prod
+    merged = model_of(root, "docker-compose.yml", "docker-compose.prod.yml").services["cache"]
+    assert "Redis-pass-91c2e" not in " ".join(merged.argv("command") or [])
+    assert valid([root / "docker-compose.yml", root / "docker-compose.prod.yml"], root) == (
+        True, "")

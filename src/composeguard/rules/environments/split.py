@@ -998,6 +998,15 @@ def _override_entry(project: Project, model: ComposeModel, data: Any, node: Any,
     if store.name == "rabbitmq" and "hostname" not in node and "@" not in (
             service.env("RABBITMQ_NODENAME") or ""):
         entry["hostname"] = name
+    if side == "prod" and store.family == "redis" and "command" in node:
+        holder = CommentedMap([("command", copy.deepcopy(node["command"]))])
+        _require_command_password(holder, notes)
+        if holder["command"] != node["command"]:  # the override replaces the base's command
+            entry["command"] = _tagged(holder["command"], "!override") \
+                if isinstance(holder["command"], list) else holder["command"]
+            entry.setdefault("environment", CommentedMap())
+            if isinstance(entry["environment"], dict):
+                entry["environment"]["REDIS_PASSWORD"] = _required("REDIS_PASSWORD")
     state = project.persistence(service, model)
     if state is not None and (side == "prod" or not state.store.cache) and not (
             state.persisted or state.tmpfs or state.wrong_mount or state.persistence_disabled):
