@@ -30,6 +30,8 @@ DEVELOPMENT_MARKERS = frozenset({"override", "dev", "development", "local", "dev
 DEVELOPMENT_DIRS = frozenset({".devcontainer", ".ddev", ".lando", ".docksal"})
 """Folders of local development tools: every compose file in them serves development."""
 TEST_MARKERS = frozenset({"test", "tests", "testing", "ci", "e2e"})
+MOCK_MARKERS = frozenset({"mock", "mocks", "fake", "fakes", "stub", "stubs", "debug"})
+"""Words of a profile whose services stand in for what production has for real."""
 EXAMPLE_MARKERS = frozenset({"example", "examples", "sample", "samples", "tutorial", "preview",
                              "uffizzi"})
 """Names of setups that show how, or preview a branch: nobody's data lives there."""

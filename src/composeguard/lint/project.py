@@ -562,6 +562,12 @@ class Project:
         paths = self._command_files(fragment, command)
         return self.file_judgement(paths[-1]).environment if paths else None
 
+    def aimed_at_throwaway(self, fragment: ShellFragment, command: Command) -> bool:
+        """Whether a script's compose command acts on a setup judged development, test or
+        example (:meth:`command_environment`), whose data nobody keeps."""
+        return self.command_environment(fragment, command) in (
+            Environment.DEVELOPMENT, Environment.TEST, Environment.EXAMPLE)
+
     def keeps_data_in_volumes(self, model: ComposeModel) -> bool:
         """Whether a data store of ``model`` keeps its data in a volume Compose manages (named,
         anonymous, or the image's own), which ``down -v`` deletes; a bind mount it leaves."""
@@ -794,47 +800,27 @@ class Project:
         a development file the setup pulls in (``include: compose.dev.yaml``), or it starts
         only under profiles named for development, tests or mocks (``profiles: [dev]``,
         ``[mock-services]``): `up` leaves it out unless someone asks for it."""
-        from composeguard.lint.compose import DEVELOPMENT_MARKERS, TEST_MARKERS
+        from composeguard.lint.compose import DEVELOPMENT_MARKERS, MOCK_MARKERS, TEST_MARKERS
 
         defined_in = service.location.path
         if defined_in != model.primary.path and defined_in in self._files and self.compose_file(
                 defined_in).environment is Environment.DEVELOPMENT:
             return f"it is defined in {defined_in.name}, a development file"
-        named = DEVELOPMENT_MARKERS | TEST_MARKERS | MOCK_WORDS
+        named = DEVELOPMENT_MARKERS | TEST_MARKERS | MOCK_MARKERS
         if service.profiles and all(name_words(p) & named for p in service.profiles):
             return f"it starts only under the profile `{min(service.profiles)}`"
         return None
 
-    def image_runs_anywhere(self, model: ComposeModel, service: Service, step: StartStep) -> bool:
-        """Whether ``step`` is the image's own (its ENTRYPOINT or CMD, or a script they run,
-        not a compose ``command:``/``entrypoint:``) and the image is not a development one (a
-        development Dockerfile or stage, a development server or start script): such a step
-        runs wherever the image does, production included."""
-        from composeguard.lint.commands import development_server
-        from composeguard.lint.purpose import DEVELOPMENT_NAME_WORDS
-
-        if step.via in ("command", "entrypoint") or step.location.path in _paths(model.files):
-            return False
-        if self.judgement(model).environment is not Environment.DEVELOPMENT:
-            return False
-        build = service.get("build")
-        chosen = [build.get(k) for k in ("dockerfile", "target")] \
-            if build is not None and build.is_map else []
-        if any(n is not None and n.is_scalar and name_words(scalar_text(n.value))
-               & DEVELOPMENT_NAME_WORDS for n in chosen):
-            return False
-        return not any(development_server(s.command.words)
-                       or name_words(s.location.path.name) & DEVELOPMENT_NAME_WORDS
-                       for s in self.start_steps(model, service))
-
     def image_start_actions(self, operations: tuple[Operation, ...]) -> Iterator[
             tuple[ComposeModel, Service, StartStep, Action]]:
         """Each ungated action of ``operations`` an image runs on its own start (its
-        Dockerfile's ENTRYPOINT and CMD and the scripts they call), for images built for
-        development setups only: whatever command the development file gives the service,
-        the image runs its own wherever else it is deployed. Not for a development image (a
-        development Dockerfile or stage, a development server or start script), nor one a
-        production setup builds too (production's own definition is checked as such)."""
+        Dockerfile's ENTRYPOINT and CMD and the scripts they call), for images the project
+        builds (a ``build:``, or a script's ``docker build -t`` of the image a service runs)
+        for development setups only: whatever command the development file gives the
+        service, the image runs its own wherever else it is deployed. Not for a development
+        image (a development Dockerfile or stage, a development server or start script), nor
+        one a production setup builds too (production's own definition is checked as such).
+        """
         from composeguard.lint.commands import development_server
         from composeguard.lint.purpose import DEVELOPMENT_NAME_WORDS
         from composeguard.lint.start_commands import service_build
@@ -845,7 +831,8 @@ class Project:
         seen: set[tuple[Location, str]] = set()
         for model in self.models_for(Environment.DEVELOPMENT):
             for service in model.services.values():
-                build = service_build(service, model)
+                build = service_build(service, model) or (
+                    self.built_image(service.image) if service.image else None)
                 if build is None or build.dockerfile in produced or any(
                         name_words(part) & DEVELOPMENT_NAME_WORDS
                         for part in (build.dockerfile.name, build.target or "")):
@@ -1465,9 +1452,6 @@ def _nested(a: Path, b: Path) -> bool:
     a, b = Path(os.path.abspath(a)), Path(os.path.abspath(b))
     return a == b or a in b.parents or b in a.parents
 
-
-MOCK_WORDS = frozenset({"mock", "mocks", "fake", "fakes", "stub", "stubs", "debug"})
-"""Words of a profile whose services stand in for something production has for real."""
 
 PYTHON_START_WORDS = frozenset({"main", "app", "application", "server", "wsgi", "asgi",
                                 "startup", "start", "run", "boot", "bootstrap", "lifespan",

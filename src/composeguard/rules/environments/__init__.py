@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from composeguard.lint.compose import ComposeFile, Environment, Service
+from composeguard.lint.compose import ComposeFile, Service
 from composeguard.lint.finding import Finding, Severity, offer
 from composeguard.lint.project import Project
 from composeguard.rules.base import Rule, listed, rule
@@ -255,9 +255,8 @@ def destructive_routine_step(self: Rule, project: Project) -> Iterator[Finding]:
     from composeguard.lint.purpose import ScriptPurpose
 
     steps = {ScriptPurpose.DEPLOY: "a deploy step", ScriptPurpose.ROUTINE: "a routine step"}
-    throwaway = (Environment.DEVELOPMENT, Environment.TEST, Environment.EXAMPLE)
     for fragment, command, wipes, purpose, named in project.script_actions(Operation.DESTROY):
-        if project.command_environment(fragment, command) in throwaway:
+        if project.aimed_at_throwaway(fragment, command):
             continue
         if purpose in steps:
             yield self.finding(command.location, (

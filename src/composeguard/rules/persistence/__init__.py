@@ -331,15 +331,14 @@ def volume_destroying_command(self: Rule, project: Project) -> Iterator[Finding]
     from composeguard.lint.deploy import fragment_purpose
     from composeguard.lint.purpose import ScriptPurpose
 
-    throwaway = (Environment.DEVELOPMENT, Environment.TEST, Environment.EXAMPLE)
     for fragment, command, actions, purpose, named in project.script_actions(
             Operation.VOLUME_DESTROY):
         if fragment.kind == "ci" and purpose is not ScriptPurpose.DEPLOY:
             continue
-        if fragment_purpose(fragment)[0] in throwaway[:2]:
+        if fragment_purpose(fragment)[0] in (Environment.DEVELOPMENT, Environment.TEST):
             continue
         setup = project.command_setup(fragment, command)
-        if project.command_environment(fragment, command) in throwaway or (
+        if project.aimed_at_throwaway(fragment, command) or (
                 setup is not None and not project.keeps_data_in_volumes(setup)):
             continue
         if purpose is ScriptPurpose.TEARDOWN:

@@ -38,13 +38,12 @@ def _deploy_actions(project: Project, operations: tuple[Operation, ...]) -> Iter
     runs on every deploy, as a start command runs on every start."""
     from composeguard.lint.purpose import ScriptPurpose
 
-    throwaway = (Environment.DEVELOPMENT, Environment.TEST, Environment.EXAMPLE)
     seen: set[Location] = set()
     for operation in operations:
         for fragment, command, actions, purpose, named in project.script_actions(operation):
             if purpose is not ScriptPurpose.DEPLOY or command.conditions \
                     or command.location in seen \
-                    or project.command_environment(fragment, command) in throwaway:
+                    or project.aimed_at_throwaway(fragment, command):
                 continue
             seen.add(command.location)
             yield command, actions[0], named
@@ -255,11 +254,8 @@ def masked_failure(self: Rule, project: Project) -> Iterator[Finding]:
     operations = (Operation.MIGRATE, Operation.SEED, Operation.DESTROY)
     reported: set[Location] = set()
     production = project.start_actions(PRODUCTION, operations)
-    development = ((model, service, step, action) for model, service, step, action
-                   in project.start_actions((Environment.DEVELOPMENT,), operations)
-                   if project.image_runs_anywhere(model, service, step))
     image = project.image_start_actions(operations)
-    for model, service, step, action in itertools.chain(production, development, image):
+    for model, service, step, action in itertools.chain(production, image):
         command = step.command
         if command.failure not in (Failure.IGNORED, Failure.CONTINUES) or not command.masked_by:
             continue
