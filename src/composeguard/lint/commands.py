@@ -547,12 +547,15 @@ def _client_input(args: Sequence[str]) -> tuple[Action, ...] | None:
     options = SQL_CLIENTS.get(program) or SHELL_CLIENTS.get(program)
     if options is None:
         return None
-    given = [value for i, word in enumerate(args[1:], start=1)
-             for value in ([args[i + 1]] if word in options and i + 1 < len(args)
-                           else [word.split("=", 1)[1]] if word.split("=", 1)[0] in options
-                           and "=" in word else
-                           [word[2:]] if word[:2] in options and len(word) > 2
-                           and not word.startswith("--") else [])]
+    given: list[str] = []
+    for i, word in enumerate(args[1:], start=1):
+        name, equals, value = word.partition("=")
+        if word in options and i + 1 < len(args):  # -e 'SQL', --execute 'SQL'
+            given.append(args[i + 1])
+        elif equals and name in options:  # --execute='SQL'
+            given.append(value)
+        elif not word.startswith("--") and word[:2] in options and len(word) > 2:  # -e'SQL'
+            given.append(word[2:])
     for text in given:
         if program in SQL_CLIENTS:
             import sqlparse
