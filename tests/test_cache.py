@@ -25,6 +25,8 @@ APP = {
                     "    depends_on: [db]\n  db:\n    image: mysql:8.0\n"
                     "    environment:\n      MYSQL_ROOT_PASSWORD: s3cr3t-Plant3d-Value\n",
     "artisan": "#!/usr/bin/env php\n<?php\n",
+    "composer.json": '{"require": {"laravel/framework": "^10.0"}}',
+    "app/Http/Controllers/HomeController.php": "<?php\nclass HomeController {}\n",
     "README.md": "# app\n",
 }
 
@@ -122,6 +124,10 @@ CHANGES = {
     "a configuration file": lambda root: (root / ".composeguard.toml").write_text(
         'ignore = ["CG101"]\n', encoding="utf-8"),
     "an env file": lambda root: (root / ".env").write_text("APP_ENV=production\n"),
+    # a file no run opened (git grep found nothing to parse in it) that gains a wipe
+    "app code runs a wipe": lambda root: (root / "app/Http/Controllers/HomeController.php")
+    .write_text("<?php\nclass HomeController {\n    public function reset() {\n"
+                "        \\Artisan::call('migrate:fresh', ['--force' => true]);\n    }\n}\n"),
 }
 
 
@@ -144,7 +150,7 @@ def test_each_kind_of_change_makes_the_next_run_check_in_full(
 
 
 ALTERING = {"a file appears", "a file in a new folder", "git tracks a database",
-            "a configuration file"}
+            "a configuration file", "app code runs a wipe"}
 """The changes that change the report (the others change only what it was read from)."""
 
 
@@ -370,7 +376,7 @@ def test_a_forged_entry_never_makes_composeguard_run_a_command(
     expected = run(capsys, ".")
     path = next((cached / "results").glob("*.json"))
     entry = json.loads(path.read_text(encoding="utf-8"))
-    assert {name for name, *_ in entry["commands"]} <= {"toplevel", "list"}
+    assert {name for name, *_ in entry["commands"]} <= {"toplevel", "list", "grep-code"}
     marker = tmp_path / "ran"
     for forged in (["sh", "-c", f"touch {marker}"], f"touch {marker}"):
         entry["commands"] = [[forged, str(root), 0, "0" * 40]]

@@ -24,6 +24,7 @@ ILLUSTRATIONS = {
     ("CG403", "example"), ("CG403", "use_instead"),   # git commands
     ("CG404", "example"), ("CG404", "use_instead"),   # git commands
     ("CG501", "example"), ("CG501", "use_instead"),   # a method of AppServiceProvider
+    ("CG503", "example"), ("CG503", "use_instead"),   # a method of a controller
 }
 HEADER = re.compile(r"^# ((?:[\w./-]+\.(?:ya?ml|sh))|(?:[\w./-]*/)?Makefile)\b.*$")
 

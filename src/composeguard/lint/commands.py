@@ -37,6 +37,8 @@ import enum
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from composeguard.lint.finding import Location
+
 
 class Operation(enum.Enum):
     """The data effects rules care about: seeding, migrating, wiping data, deleting Docker
@@ -64,6 +66,17 @@ class Action:
     """The framework or tool, for messages: ``Laravel artisan``, ``Django manage.py``, ``Docker``."""
     command: str
     """A short canonical form for messages: ``artisan migrate --seed``, ``docker compose down -v``."""
+
+
+@dataclass(frozen=True, slots=True)
+class CodeCommand:
+    """An artisan (or ``manage.py``) command that application code runs, as the words of the
+    equivalent command line (``php artisan migrate:fresh --force``)."""
+
+    words: tuple[str, ...]
+    location: Location
+    conditional: bool
+    """Inside an ``if`` (or a ternary) whose condition reads the environment."""
 
 
 @dataclass(frozen=True, slots=True)

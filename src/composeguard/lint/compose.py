@@ -99,6 +99,14 @@ def name_words(text: str) -> set[str]:
     return set(word_runs(text.lower()))
 
 
+def class_name_words(text: str) -> set[str]:
+    """:func:`name_words` of a name that may be written in CamelCase, as PHP and Java class
+    files are: ``ResetDemoCommand`` -> {reset, demo, command}."""
+    spaced = "".join(f" {char}" if char.isupper() and index and text[index - 1].islower()
+                     else char for index, char in enumerate(text))
+    return name_words(spaced)
+
+
 def word_runs(text: str, also: str = "") -> list[str]:
     """The runs of letters, digits and the characters of ``also``, in order:
     ``word_runs("a-b_c", "_")`` -> [a, b_c]."""

@@ -62,7 +62,13 @@ class GitRepo:
 
 GIT_TOPLEVEL = ("git", "rev-parse", "--show-toplevel")
 GIT_LIST = ("git", "ls-files", "-z", "-t", "--cached", "--others", "--exclude-standard")
-GIT_COMMANDS = {"toplevel": GIT_TOPLEVEL, "list": GIT_LIST}
+CODE_COMMAND_MARKERS = ("artisan", "->call", "call_command")
+"""What a PHP or Python file that runs an artisan or ``manage.py`` command from code holds
+(case-insensitive): the files worth parsing for them."""
+GIT_GREP_CODE = ("git", "grep", "-l", "-z", "-I", "-i", "-F", "--untracked",
+                 *(arg for marker in CODE_COMMAND_MARKERS for arg in ("-e", marker)),
+                 "--", "*.php", "*.py")
+GIT_COMMANDS = {"toplevel": GIT_TOPLEVEL, "list": GIT_LIST, "grep-code": GIT_GREP_CODE}
 """The only commands a kept result may ask to run again (by name), to compare their output."""
 
 
@@ -106,6 +112,19 @@ def _resolved(top: str) -> Path:
 def work_tree(directory: Path) -> Path | None:
     """The git work tree holding ``directory`` (resolved), or None outside any."""
     return _toplevel(Path(directory))
+
+
+def code_command_files(root: Path) -> frozenset[str] | None:
+    """Absolute paths, as strings, of the PHP and Python files of the repository at ``root``
+    (tracked, or untracked and not ignored) that hold a :data:`CODE_COMMAND_MARKERS` marker,
+    found by ``git grep`` so that a large source tree is not opened file by file; None when
+    git cannot answer (the caller then reads the files itself)."""
+    code, out = git_output(GIT_GREP_CODE, root, 120)
+    if code not in (0, 1):
+        return None
+    prefix = str(root).rstrip("/") + "/"
+    return frozenset(prefix + name for name in out.decode("utf-8", "surrogateescape")
+                     .split("\0") if name)
 
 
 def _list_repo(root: Path) -> GitRepo | None:

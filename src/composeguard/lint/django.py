@@ -683,6 +683,58 @@ def swallowed_migrations(text: str) -> list[tuple[str, int]]:
     return found
 
 
+_ENVIRONMENT_NAMES = frozenset({"DEBUG", "TESTING", "ENVIRONMENT", "ENV", "environ",
+                                "getenv", "env", "FLASK_ENV", "DJANGO_ENV"})
+"""Names whose value is the environment the code runs in (``settings.DEBUG``,
+``os.environ``...): a command run only under a condition on one of them is the deploy's
+choice."""
+
+
+def management_calls(text: str) -> list[tuple[tuple[str, ...], int, bool]]:
+    """``call_command('flush', interactive=False)`` in Python code, as the words of the
+    equivalent command line (``python manage.py flush --no-input``) with the call's line and
+    whether it runs only under a condition on the environment (``if settings.DEBUG:``).
+    Literal positional arguments are kept (``call_command('migrate', 'shop', 'zero')``); a
+    keyword set to a literal true becomes its ``--flag``."""
+    import libcst as cst
+
+    if "call_command" not in text:
+        return []
+    parsed = _parse(text)
+    if parsed is None:
+        return []
+    module, positions = parsed
+    imports = _imports(module)
+    found: list[tuple[tuple[str, ...], int, bool]] = []
+    stack: list[tuple[Any, bool]] = [(module, False)]
+    while stack:
+        node, gated = stack.pop()
+        if isinstance(node, cst.If | cst.IfExp | cst.While):
+            names = {n.value for n in _nodes(node.test) if isinstance(n, cst.Name)} | {
+                n.attr.value for n in _nodes(node.test) if isinstance(n, cst.Attribute)}
+            inner = gated or bool(names & _ENVIRONMENT_NAMES)
+            stack.append((node.test, gated))
+            stack.extend((child, inner) for child in reversed(node.children)
+                         if child is not node.test)
+            continue
+        if isinstance(node, cst.Call):
+            dotted = _dotted(node.func)
+            head, dot, rest = dotted.partition(".")
+            name = _literal(node.args[0].value) if node.args and node.args[0].keyword is None \
+                else None
+            if (imports.get(head, head) + dot + rest).endswith("call_command") and name:
+                words = ["python", "manage.py", name]
+                for argument in node.args[1:]:
+                    value = _literal(argument.value)
+                    if argument.keyword is None and value is not None:
+                        words.append(value)
+                    elif argument.keyword is not None and _constant(argument.value) is True:
+                        words.append("--" + argument.keyword.value.replace("_", "-"))
+                found.append((tuple(words), positions[node].start.line, gated))
+        stack.extend((child, gated) for child in reversed(node.children))
+    return found
+
+
 def _parse(text: str) -> tuple[Any, Mapping[Any, Any]] | None:
     """The module and its node positions, or None when libcst cannot parse it (it raises
     several error types on malformed input, all of which mean "not Python we can read") or

@@ -28,6 +28,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from composeguard.lint.commands import CodeCommand
 from composeguard.lint.finding import Location
 from composeguard.lint.syntax_tree import ParsedSource, walk
 
@@ -935,3 +936,81 @@ def provider_layout(path: Path, text: str, class_name: str) -> ProviderLayout | 
         php.location(body) if body is not None else None, members,
         php.location(boot_body) if boot_body is not None else None, children, prohibits,
         php.root.has_error)
+
+
+# -- artisan commands the app's own code runs ----------------------------------------------------
+
+_ARTISAN_FACADE = "illuminate\\support\\facades\\artisan"
+_ARTISAN_METHODS = frozenset({"call", "callsilent", "callsilently", "queue"})
+_COMMAND_METHODS = frozenset({"call", "callsilent", "callsilently"})
+ENVIRONMENT_CHECKS = frozenset({"environment", "islocal", "isproduction", "runningunittests",
+                                "env", "getenv", "app_env"})
+"""Calls and constants whose value is the environment the app runs in: a command run only
+under a condition on one of them is the deploy's choice, not something production does on
+its own."""
+
+
+def artisan_calls(path: Path, text: str) -> list[CodeCommand]:
+    """``Artisan::call('migrate:fresh', ['--force' => true])`` (also ``callSilent`` and
+    ``queue``, and ``$this->call(...)`` in a console command) with a literal command name,
+    read from the PHP syntax tree. Options given as array keys become flags when their value
+    is not a literal ``false``."""
+    if "call" not in text.lower() and "queue" not in text.lower():
+        return []
+    php = _Php(text, path)
+    command_class = any(node.type == "base_clause" and "command" in php.text(node).lower()
+                        for node in walk(php.root))
+    found: list[CodeCommand] = []
+    for node in walk(php.root):
+        method = _method(php, node) if node.type in (
+            "scoped_call_expression", "member_call_expression") else ""
+        if node.type == "scoped_call_expression" and method in _ARTISAN_METHODS:
+            if php.resolve(node.child_by_field_name("scope")) not in (_ARTISAN_FACADE,
+                                                                     "artisan"):
+                continue
+        elif node.type == "member_call_expression" and method in _COMMAND_METHODS \
+                and command_class:
+            target = node.child_by_field_name("object")
+            if target is None or php.text(target) != "$this":
+                continue
+        else:
+            continue
+        name = php.literal(_argument(php, node, 0, "command"))
+        if not name or not name.split():
+            continue
+        words = ["php", "artisan", *name.split()]
+        options = _unwrap(_argument(php, node, 1, "parameters"))
+        if options is not None and options.type == "array_creation_expression":
+            for key, value in _entries(php, options):
+                if key is not None and key.startswith("-") and not (
+                        value.type == "boolean" and php.text(value).lower() == "false"):
+                    words.append(key)
+        found.append(CodeCommand(tuple(words), php.location(node), _under_environment(php, node)))
+    return found
+
+
+def _under_environment(php: _Php, node: Node) -> bool:
+    """``node`` runs only when a condition on the environment holds."""
+    child, parent = node, node.parent
+    while parent is not None:
+        condition = parent.child_by_field_name("condition")
+        if parent.type in ("if_statement", "else_if_clause", "conditional_expression",
+                           "match_expression", "while_statement") and condition is not None \
+                and condition is not child and _reads_environment(php, condition):
+            return True
+        if parent.type == "else_clause" and parent.parent is not None:
+            outer = parent.parent.child_by_field_name("condition")
+            if outer is not None and _reads_environment(php, outer):
+                return True
+        child, parent = parent, parent.parent
+    return False
+
+
+def _reads_environment(php: _Php, condition: Node) -> bool:
+    for node in walk(condition):
+        if node.type in _CALLS and _method(php, node) in ENVIRONMENT_CHECKS:
+            return True
+        if node.type in ("string", "encapsed_string") and (php.literal(node) or "").lower() in (
+                "app.env", "app.debug", "app_env", "app_debug"):
+            return True
+    return False

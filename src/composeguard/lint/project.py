@@ -40,7 +40,7 @@ from composeguard.lint.storage import Persistence, analyse, runs_server
 
 if TYPE_CHECKING:
     from composeguard.lint.appschema import SchemaReset
-    from composeguard.lint.commands import Action, Operation
+    from composeguard.lint.commands import Action, CodeCommand, Operation
     from composeguard.lint.deploy import ComposeRun, Platform
     from composeguard.lint.django import DatabaseDefault, DjangoSettings
     from composeguard.lint.dumps import Dump
@@ -1292,6 +1292,54 @@ class Project:
             swallowed = swallowed_migrations(text) if text is not None else []
             if swallowed and self.runs_app(path.parent):
                 found.extend((Location(path, line, 1), what) for what, line in swallowed)
+        return tuple(found)
+
+    @cached_property
+    def code_commands(self) -> tuple[CodeCommand, ...]:
+        """Artisan and ``manage.py`` commands the app's own code runs
+        (``Artisan::call('migrate:fresh')``, ``call_command('flush')``; see
+        :func:`~composeguard.lint.laravel.artisan_calls` and
+        :func:`~composeguard.lint.django.management_calls`), in the PHP of the Laravel apps
+        and in Python files, of apps the project runs. Not read: tests, migrations, seeders,
+        factories, dependencies, and files named for a reset or for development
+        (``ResetDemoCommand.php``, ``dev_tools.py``): a wipe is what they are for."""
+        from composeguard.lint.appschema import SKIPPED_WORDS
+        from composeguard.lint.commands import CodeCommand
+        from composeguard.lint.compose import class_name_words
+        from composeguard.lint.discover import CODE_COMMAND_MARKERS, code_command_files
+        from composeguard.lint.django import management_calls
+        from composeguard.lint.dumps import TEST_DIRS
+        from composeguard.lint.laravel import artisan_calls
+
+        skipped = TEST_DIRS | {"migrations", "seeders", "seeds", "factories", "vendor",
+                               "node_modules", "venv", ".venv", "site-packages", "storage"}
+        laravel = [app.root for app in self.laravel_apps]
+        marked: set[str] = set()
+        unsearched: set[Path] = set()
+        for root in self.discovery.repo_roots:
+            candidates = code_command_files(root)
+            if candidates is None:
+                unsearched.add(root)
+            else:
+                marked |= candidates
+        found: list[CodeCommand] = []
+        for path, parts, in_repo in self.files_with_parts:
+            if path.suffix not in (".php", ".py") or {p.lower() for p in parts[:-1]} & skipped \
+                    or class_name_words(path.stem) & (SKIPPED_WORDS | {"wipe", "fresh", "flush"}):
+                continue
+            if path.suffix == ".php" and not any(root in path.parents for root in laravel):
+                continue
+            if in_repo and str(path) not in marked \
+                    and not any(root in path.parents for root in unsearched):
+                continue
+            text = self.read_source(path)
+            if text is None or not any(m in text.lower() for m in CODE_COMMAND_MARKERS):
+                continue
+            calls = artisan_calls(path, text) if path.suffix == ".php" else [
+                CodeCommand(words, Location(path, line, 1), gated)
+                for words, line, gated in management_calls(text)]
+            if calls and self.runs_app(path.parent):
+                found.extend(calls)
         return tuple(found)
 
     def store_init_files(self, model: ComposeModel, service: Service) -> tuple[Path, ...]:

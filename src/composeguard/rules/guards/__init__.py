@@ -299,3 +299,77 @@ def destructive_commands_unguarded(self: Rule, project: Project) -> Iterator[Fin
             "`db:reset`, `db:schema:load` and `db:purge` against the production database: one "
             "mistaken command then deletes its data; remove it (set it only on the one "
             "command line where a reset is really meant)"))
+
+
+# -- CG503 destructive-command-in-app-code ------------------------------------------------------
+
+
+@rule(
+    code="CG503",
+    name="destructive-command-in-app-code",
+    severity=Severity.ERROR,
+    summary="The app's own code runs a command that wipes its database.",
+    what="""
+        Reports application code that runs a command which drops or empties the database:
+        Laravel's `Artisan::call('migrate:fresh')` (also `migrate:refresh`, `migrate:reset`,
+        `migrate:rollback`, `db:wipe`, through `callSilent`, `queue`, or `$this->call(...)` in
+        a console command) and Django's `call_command('flush')` (also `reset_db`, or
+        `migrate <app> zero`), read from the PHP syntax tree (tree-sitter) and the Python one
+        (libcst), with the effect of the command judged as for start commands. Only code of
+        an app the project runs is read.
+
+        Not reported: a call that runs only under a condition on the environment
+        (`if (app()->environment('local'))`, `if settings.DEBUG:`), which is the deploy's
+        choice; a Laravel command the app's providers refuse in production
+        (`DB::prohibitDestructiveCommands()`, see CG501): it cannot run there; tests,
+        migrations, seeders, factories and dependencies; and files named for a reset or
+        for development (`ResetDemoCommand.php`, `dev_tools.py`): wiping is what they are
+        for, as a task named `db:reset` is (CG603). Ruby code (`Rake::Task['db:reset']`) is
+        not read: the project has no Ruby parser.
+    """,
+    why="""
+        Code paths run in production whenever someone reaches them: a setup wizard left
+        routable after the install, an admin button, a queued job, a scheduled command. A
+        `migrate:fresh` or `flush` there deletes every row of the production database with
+        no backup taken and no confirmation asked (`--force` and `interactive=False` are
+        given in the code), and no deploy review sees it coming, since it is not in any
+        script.
+    """,
+    example="""
+        ```php
+        // app/Http/Controllers/InstallController.php
+        public function finish()
+        {
+            Artisan::call('migrate:fresh', ['--force' => true]);
+        }
+        ```
+    """,
+    use_instead="""
+        ```php
+        public function finish()
+        {
+            abort_if(File::exists(storage_path('installed')), 404);
+            Artisan::call('migrate', ['--force' => true]);   // adds tables, keeps rows
+        }
+        ```
+    """,
+    references=("https://laravel.com/docs/11.x/artisan#programmatically-executing-commands",
+                "https://docs.djangoproject.com/en/5.1/ref/django-admin/#flush"),
+)
+def destructive_command_in_app_code(self: Rule, project: Project) -> Iterator[Finding]:
+    from composeguard.lint.commands import Operation, classify
+
+    for call in project.code_commands:
+        wipes = [a for a in classify(call.words) if a.operation is Operation.DESTROY]
+        if not wipes or call.conditional:
+            continue
+        app = next((a for a in project.laravel_apps if a.root in call.location.path.parents),
+                   None) if call.location.path.suffix == ".php" else None
+        guard = project.laravel_guard(app) if app is not None else None
+        if guard is not None and call.words[2] in guard.commands:
+            continue
+        yield self.finding(call.location, (
+            f"{call.location.path.name} runs `{wipes[0].command}` from the app's own code, "
+            "which deletes every row of the database it is connected to, in production too; "
+            "run only non-destructive commands from code (`migrate`), or refuse this one in "
+            "production"))
