@@ -168,6 +168,48 @@ def created_users(path: Path, text: str) -> list[tuple[str, str, Location]]:
     return found
 
 
+SEED_FILE_EFFECTS = {
+    "del": "delete", "delete": "delete", "truncate": "delete", "bulkDelete": "delete",
+    "insert": "insert", "bulkInsert": "insert", "create": "insert", "bulkCreate": "insert",
+    "merge": "upsert", "ignore": "upsert", "upsert": "upsert", "findOrCreate": "upsert",
+    "update": "update", "bulkUpdate": "update",
+}
+"""What the query-builder and ORM calls of a JavaScript seed (knex, Sequelize) do to rows:
+``knex('users').del()`` deletes, ``.insert(...)`` inserts, ``.insert(...).onConflict().merge()``
+or ``.ignore()`` upserts (an insert that ends in one of those is an upsert), ``.update``
+overwrites what is there."""
+
+
+def seed_file_effects(path: Path, text: str) -> frozenset[str]:
+    """What one knex or Sequelize seed file does to rows (see :data:`SEED_FILE_EFFECTS`),
+    read with tree-sitter's JavaScript or TypeScript grammar; empty for a file that is not a
+    seed (no ``seed``/``up`` function is needed: only the calls are read)."""
+    if len(text) > MAX_SOURCE_BYTES:
+        return frozenset()
+    kind = "ts" if path.suffix in (".ts", ".mts", ".cts") else "js"
+    source = ParsedSource(text, path, _language(kind))
+    calls: list[tuple[Node, str]] = []
+    for node in walk(source.root):
+        function = node.child_by_field_name("function") if node.type == "call_expression" \
+            else None
+        prop = function.child_by_field_name("property") if function is not None \
+            and function.type == "member_expression" else None
+        effect = SEED_FILE_EFFECTS.get(source.text(prop)) if prop is not None else None
+        if effect is not None:
+            calls.append((node, effect))
+    upserted: set[tuple[int, int]] = set()  # the calls a merge()/ignore() chain ends
+    for node, effect in calls:
+        inner = node.child_by_field_name("function") if effect == "upsert" else None
+        while inner is not None and inner.type in ("call_expression", "member_expression"):
+            if inner.type == "call_expression":
+                upserted.add((inner.start_byte, inner.end_byte))
+                inner = inner.child_by_field_name("function")
+            else:
+                inner = inner.child_by_field_name("object")
+    return frozenset("upsert" if effect == "insert" and (node.start_byte, node.end_byte)
+                     in upserted else effect for node, effect in calls)
+
+
 _TYPEORM_EFFECTS = {
     "synchronize": "rewrites the schema to match the entities on every start, dropping the "
                    "columns and tables they no longer have",

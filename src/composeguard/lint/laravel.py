@@ -608,6 +608,8 @@ SEED_UPSERTS = frozenset({"updateorcreate", "firstorcreate", "createorfirst", "u
 SEED_INSERTS = frozenset({"create", "createmany", "createquietly", "forcecreate", "insert",
                           "insertgetid", "save", "savequietly", "savemany", "push"})
 SEED_DELETES = frozenset({"truncate", "delete", "forcedelete", "destroy"})
+SEED_UPDATES = frozenset({"update", "updatequietly", "increment", "decrement"})
+"""Calls that overwrite rows already there with the seed's values."""
 _SEEDER_CALLS = frozenset({"call", "callsilent", "callwith", "callonce"})
 _MAX_SEEDERS = 40
 
@@ -615,7 +617,7 @@ _MAX_SEEDERS = 40
 def seeder_effects(app: LaravelApp, read: Read, seeder: str = "DatabaseSeeder"
                    ) -> frozenset[str]:
     """What a seeder's ``run()`` does to rows, following ``$this->call(...)`` into the
-    seeders it calls: ``upsert``, ``insert``, ``delete``, and ``unknown`` for a seeder whose
+    seeders it calls: ``upsert``, ``insert``, ``update``, ``delete``, and ``unknown`` for a seeder whose
     file cannot be found or read. A seeder made only of upserts can run on every start."""
     composer = _json_object(read(app.root / "composer.json"))
     psr4 = _psr4(composer) or [("Database\\Seeders", "database/seeders/")]
@@ -659,6 +661,8 @@ def seeder_effects(app: LaravelApp, read: Read, seeder: str = "DatabaseSeeder"
                 effects.add("upsert")
             elif method in SEED_DELETES:
                 effects.add("delete")
+            elif method in SEED_UPDATES:
+                effects.add("update")
             elif method in SEED_INSERTS:
                 effects.add("insert")
     return frozenset(effects)

@@ -923,21 +923,42 @@ class Project:
         roots = sorted({p.parent for p in self._files_named("artisan")})
         return tuple(app for root in roots if (app := detect_laravel(root, self.read_text)))
 
-    def laravel_seeding(self, model: ComposeModel, service: Service, words: Sequence[str]
-                        ) -> frozenset[str] | None:
-        """What the seeders an artisan seed command runs do to rows (see
-        :func:`~composeguard.lint.laravel.seeder_effects`), for the Laravel app the service
-        builds or mounts (the project's only one otherwise); None for another command or
-        when no app is known."""
-        from composeguard.lint.commands import unwrap
-        from composeguard.lint.laravel import seeder_effects
+    def seed_effects(self, model: ComposeModel, service: Service, words: Sequence[str]
+                     ) -> frozenset[str] | None:
+        """What the seeds a seed command runs do to rows (``upsert``, ``insert``,
+        ``update``, ``delete``, ``unknown``), for the app the service builds or mounts:
+        Laravel's seeders (:func:`~composeguard.lint.laravel.seeder_effects`, the project's
+        only app otherwise), knex's ``seeds/`` and Sequelize's ``seeders/`` files
+        (:func:`~composeguard.lint.appschema.seed_file_effects`). None for another command
+        or when the seeds are not found."""
+        from composeguard.lint.commands import Operation, classify, unwrap
         from composeguard.lint.model import absolute_source
         from composeguard.lint.start_commands import service_build
 
+        build = service_build(service, model)
+        folders = [build.context] if build is not None else []
+        folders += [Path(source) for mount in service.mounts if mount.kind is MountKind.BIND
+                    and (source := absolute_source(mount, model)) is not None]
+        tools = {a.tool for a in classify(words) if a.operation is Operation.SEED}
+        seed_dirs = {"Knex": "seeds", "Sequelize": "seeders"}
+        if tools & set(seed_dirs):
+            wanted = {seed_dirs[t] for t in tools if t in seed_dirs}
+            from composeguard.lint.appschema import SCRIPT_SUFFIXES, seed_file_effects
+
+            effects: set[str] = set()
+            for path, parts, _ in self.files_with_parts:
+                if path.suffix in SCRIPT_SUFFIXES and wanted & {p.lower() for p in parts[:-1]} \
+                        and "node_modules" not in parts \
+                        and (not folders or any(_nested(f, path.parent) for f in folders)):
+                    text = self.read_source(path)
+                    effects |= seed_file_effects(path, text) if text is not None else {"unknown"}
+            return frozenset(effects) or None
         args = unwrap(words)
         if len(args) < 2 or args[0].rsplit("/", 1)[-1] != "artisan" \
                 or args[1] not in ("db:seed", "migrate", "migrate:fresh", "migrate:refresh"):
             return None
+        from composeguard.lint.laravel import seeder_effects
+
         option = "--class" if args[1] == "db:seed" else "--seeder"
         seeder = "DatabaseSeeder"
         for i, word in enumerate(args[2:], start=2):
@@ -945,10 +966,6 @@ class Project:
                 seeder = word.split("=", 1)[1]
             elif word == option and i + 1 < len(args):
                 seeder = args[i + 1]
-        build = service_build(service, model)
-        folders = [build.context] if build is not None else []
-        folders += [Path(source) for mount in service.mounts if mount.kind is MountKind.BIND
-                    and (source := absolute_source(mount, model)) is not None]
         apps = [a for a in self.laravel_apps if any(_nested(folder, a.root)
                                                     for folder in folders)]
         if not apps and len(self.laravel_apps) == 1:

@@ -55,6 +55,16 @@ def _where(service: Service, step: StartStep) -> str:
     return f"service '{service.name}' (through {step.via})"
 
 
+def _seeding(effects: frozenset[str] | None) -> str:
+    """What a restart does, from what the seeds do to rows."""
+    if effects and "delete" in effects:
+        return "deletes the rows the seeds own and seeds them again"
+    if effects and "update" in effects:
+        return ("overwrites the rows the seeds name with the seed's values, undoing what "
+                "users and admins changed since")
+    return "inserts the seed data again"
+
+
 @rule(
     code="CG201",
     name="seed-on-start",
@@ -72,9 +82,14 @@ def _where(service: Service, step: StartStep) -> str:
         only when the service's environment turns it on; `rails db:prepare` seeds only a new
         database and is not reported, nor is a Laravel seed whose seeders (followed through
         `$this->call(...)`, read with tree-sitter's PHP grammar) only upsert
-        (`updateOrCreate`, `firstOrCreate`, `upsert`, `updateOrInsert`, `insertOrIgnore`):
-        running it again leaves existing rows as they are. A seeder that deletes or truncates
-        first is said to. An image built only for development setups is judged
+        (`updateOrCreate`, `firstOrCreate`, `upsert`, `updateOrInsert`, `insertOrIgnore`),
+        nor a knex or Sequelize seed whose files (`seeds/`, `seeders/`, read with
+        tree-sitter's JavaScript and TypeScript grammars) only upsert
+        (`.insert(...).onConflict(...).merge()` or `.ignore()`): running it again leaves
+        existing rows as they are. What the message says follows what the seeds do: seeds that
+        delete first (`knex('users').del()`, `truncate`, `bulkDelete`) wipe their tables on
+        every start, seeds that update (`->update([...])`) overwrite what users and admins
+        changed, the others insert again. An image built only for development setups is judged
         by its own ENTRYPOINT and CMD too, whatever command the development file gives it:
         that is what it runs wherever else it is deployed (not a development image: a
         development Dockerfile or stage, a development server). A deploy step runs on every
@@ -110,11 +125,10 @@ def _where(service: Service, step: StartStep) -> str:
 )
 def seed_on_start(self: Rule, project: Project) -> Iterator[Finding]:
     for model, service, step, action in project.start_actions(PRODUCTION, (Operation.SEED,)):
-        effects = project.laravel_seeding(model, service, step.command.words)
+        effects = project.seed_effects(model, service, step.command.words)
         if effects == frozenset({"upsert"}):
             continue  # every seeder only upserts: a start leaves existing rows as they are
-        what = ("deletes rows and seeds them again" if effects and "delete" in effects
-                else "inserts the seed data again")
+        what = _seeding(effects)
         yield self.finding(
             step.location,
             f"{_where(service, step)} seeds the database on every start (`{action.command}`): "
