@@ -441,3 +441,121 @@ def _dev_profile(document: Any) -> bool:
             return bool(words & SKIPPED_WORDS) and not words & {"prod", "production"}
     return False
 
+
+
+# -- Spring credentials ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SpringCredential:
+    """A password a Spring production profile writes in the file."""
+
+    location: Location
+    key: str
+    """``spring.datasource.password``."""
+    profile: str
+    fallback: bool
+    """Written as a ``${VAR:default}`` default: used when the server does not set VAR."""
+
+
+def spring_credentials(path: Path, text: str) -> list[SpringCredential]:
+    """The store passwords (``spring.*.password``, and a password inside a ``spring.*.url``
+    or ``.uri``) written literally in what a production profile reads: an
+    ``application-<profile>`` file whose profile is named for a deployed environment
+    (``prod``, ``production``, ``staging``...), or a YAML document of any ``application``
+    file activated on one. A ``${VAR}`` reference is none; a ``${VAR:default}`` counts with
+    its default. Empty values and placeholders asking to be replaced are not credentials."""
+    from composeguard.lint.compose import PRODUCTION_MARKERS
+
+    name = path.name.lower()
+    if not name.startswith("application") or "password" not in text and "@" not in text:
+        return []
+    profile = name.rsplit(".", 1)[0].partition("-")[2]
+    production = bool(name_words(profile) & PRODUCTION_MARKERS) and "local" not in profile
+    found: list[SpringCredential] = []
+    if name.endswith(".properties"):
+        if not production:
+            return []
+        import javaproperties
+
+        for line, logical in _logical_lines(text):
+            if "password" not in logical.lower() and "@" not in logical:
+                continue
+            try:
+                elements = list(javaproperties.parse(logical))
+            except ValueError:
+                continue
+            for element in elements:
+                if isinstance(element, javaproperties.KeyValue):
+                    credential = _credential(Location(path, line), element.key,
+                                             element.value, profile)
+                    if credential is not None:
+                        found.append(credential)
+        return found
+    from composeguard.lint.yamlio import YamlLoadError, parse_yaml_documents
+
+    try:
+        documents = parse_yaml_documents(text, path)
+    except YamlLoadError:
+        return []
+    for document in documents:
+        if document is None or not document.is_map:
+            continue
+        active = _activated_profile(document)
+        if not (production and active is None) and not (
+                active is not None and name_words(active) & PRODUCTION_MARKERS):
+            continue
+        for key, node in _flattened(document):
+            if node.is_scalar and node.value is not None:
+                credential = _credential(node.anchor_loc, key, str(node.value),
+                                         active or profile)
+                if credential is not None:
+                    found.append(credential)
+    return found
+
+
+def _credential(location: Location, key: str, value: str, profile: str
+                ) -> SpringCredential | None:
+    from composeguard.lint.secrets import PLACEHOLDER_PHRASES, url_password
+
+    lowered = key.lower()
+    if not lowered.startswith("spring."):
+        return None
+    text, fallback = value.strip(), False
+    if text.startswith("${") and text.endswith("}"):
+        body = text[2:-1]
+        if ":" not in body:
+            return None
+        text, fallback = body.split(":", 1)[1].strip(), True
+    if lowered.endswith(".password"):
+        secret: str | None = text
+    elif lowered.endswith((".url", ".uri")):
+        secret = url_password(text)
+    else:
+        return None
+    letters = "".join(c for c in (secret or "").lower() if c.isalnum())
+    if not letters or "${" in (secret or "") or any(p in letters for p in PLACEHOLDER_PHRASES):
+        return None
+    return SpringCredential(location, key, profile, fallback)
+
+
+def _flattened(node: Any, prefix: str = "", depth: int = 0) -> Iterator[tuple[str, Any]]:
+    """(dotted key, value node) for every leaf of a YAML mapping."""
+    if depth > 32 or node is None or not node.is_map:
+        return
+    for name, child in node.items():
+        key = f"{prefix}.{name}" if prefix else str(name)
+        if child is not None and child.is_map:
+            yield from _flattened(child, key, depth + 1)
+        elif child is not None:
+            yield key, child
+
+
+def _activated_profile(document: Any) -> str | None:
+    """The profile a YAML document is for (``spring.config.activate.on-profile``, or the
+    older ``spring.profiles``); None for a document every profile reads."""
+    for key in ("spring.config.activate.on-profile", "spring.profiles"):
+        node = _dotted(document, key)
+        if node is not None and node.is_scalar and node.value is not None:
+            return str(node.value)
+    return None

@@ -740,6 +740,43 @@ def copies_example_env(words: Sequence[str], redirects: Sequence[tuple[str, str]
     return None
 
 
+def env_file_writes(words: Sequence[str], redirects: Sequence[tuple[str, str]]
+                    ) -> list[tuple[str, str, str]]:
+    """The ``NAME=value`` settings a command writes into an env file, as (file, name, value):
+    ``echo "DB_PASSWORD=s3cret" >> .env``, ``printf 'A=1\\nB=2\\n' > .env.production``, and
+    the replacement of ``sed -i 's/^DB_PASSWORD=.*/DB_PASSWORD=s3cret/' .env``. An env file
+    is one whose name starts with ``.env`` or ends with ``.env``."""
+    def env_file(word: str) -> bool:
+        name = word.rsplit("/", 1)[-1]
+        return name.startswith(".env") or name.endswith(".env")
+
+    def settings(text: str) -> list[tuple[str, str]]:
+        found = []
+        for line in text.replace("\\n", "\n").splitlines():
+            name, equals, value = line.strip().removeprefix("export ").partition("=")
+            if equals and name and name.replace("_", "").isalnum() and not name[0].isdigit():
+                found.append((name, value.strip().strip("'\"")))
+        return found
+
+    if not words:
+        return []
+    program = words[0].rsplit("/", 1)[-1]
+    targets = [target for op, target in redirects if op in (">", ">>", ">|") and env_file(target)]
+    if program in ("echo", "printf") and targets:
+        body = [w for w in words[1:] if not (program == "echo" and w in ("-e", "-n", "-en"))]
+        return [(targets[0], name, value) for word in body for name, value in settings(word)]
+    if program == "sed" and any(w == "-i" or w.startswith(("-i", "--in-place")) for w in words):
+        files = [w for w in words[1:] if env_file(w)]
+        scripts = [w for w in words[1:] if len(w) > 3 and w[0] == "s" and not w[1].isalnum()]
+        found: list[tuple[str, str, str]] = []
+        for script in scripts if files else ():
+            parts = script[2:].split(script[1])
+            if len(parts) >= 2:
+                found.extend((files[0], name, value) for name, value in settings(parts[1]))
+        return found
+    return []
+
+
 def rewrites_app_key(words: Sequence[str]) -> bool | None:
     """For ``artisan key:generate`` (not ``--show``, which only prints one): whether it is
     forced (``--force``, which also writes in production); None for any other command."""

@@ -39,7 +39,7 @@ from composeguard.lint.purpose import (
 from composeguard.lint.storage import Persistence, analyse, runs_server
 
 if TYPE_CHECKING:
-    from composeguard.lint.appschema import SchemaReset
+    from composeguard.lint.appschema import SchemaReset, SpringCredential
     from composeguard.lint.commands import Action, CodeCommand, Operation
     from composeguard.lint.deploy import ComposeRun, Platform
     from composeguard.lint.django import DatabaseDefault, DjangoSettings
@@ -1108,6 +1108,21 @@ class Project:
             text = self.read_source(path)
             if text is not None:
                 found.extend(find_resets(path, text))
+        return tuple(found)
+
+    @cached_property
+    def spring_credentials(self) -> tuple[SpringCredential, ...]:
+        """Store passwords written in the Spring production profiles of apps the project
+        runs (see :func:`~composeguard.lint.appschema.spring_credentials`)."""
+        from composeguard.lint.appschema import spring_credentials, wanted
+
+        found: list[SpringCredential] = []
+        for path, parts, _ in self.files_with_parts:
+            if not path.name.lower().startswith("application") or not wanted(path, parts):
+                continue
+            text = self.read_source(path)
+            if text is not None and self.runs_app(path.parent):
+                found.extend(spring_credentials(path, text))
         return tuple(found)
 
     def read_source(self, path: Path) -> str | None:

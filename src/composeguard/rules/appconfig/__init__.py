@@ -20,7 +20,7 @@ from composeguard.rules.appconfig.fixes import (
     laravel_default_fix,
     required_credential_fix,
 )
-from composeguard.rules.base import Rule, rule
+from composeguard.rules.base import Rule, listed, rule
 
 if TYPE_CHECKING:
     from composeguard.lint.compose import ComposeModel, Service
@@ -82,7 +82,7 @@ def _switch_message(where: str, switch: AuthSwitch, written: Written) -> str | N
     code="CG303",
     name="hardcoded-database-credential",
     severity=Severity.WARNING,
-    summary="A data store's password written literally in a production-facing compose file.",
+    summary="A data store's password written literally where production reads it.",
     what="""
         Reports, in production-facing compose files, a data store's password given as a literal
         (`MYSQL_ROOT_PASSWORD: root`, `POSTGRES_PASSWORD=postgres`, `MONGO_INITDB_ROOT_PASSWORD`,
@@ -102,8 +102,19 @@ def _switch_message(where: str, switch: AuthSwitch, written: Written) -> str | N
         `?password=`), or a `${VAR:-...}` fallback to one; a password from `${DB_PASSWORD}`
         is fine. Also a user a MongoDB init script creates with a literal password
         (`db.createUser({user: 'app', pwd: '...'})` in a `.js` file the store mounts under
-        `/docker-entrypoint-initdb.d`, read with tree-sitter's JavaScript grammar). The
-        message never contains the secret.
+        `/docker-entrypoint-initdb.d`, read with tree-sitter's JavaScript grammar). Also a
+        store password written in a Spring production profile of an app the project runs:
+        `spring.*.password` (or a password inside a `spring.*.url`) in
+        `application-prod.yml`/`.properties` (any profile named for a deployed environment:
+        `production`, `staging`, `live`...) or in a YAML document activated on such a profile,
+        also as the default of `${DB_PASSWORD:...}`: the production profile is what the
+        server reads, so its password is production's. Empty values and placeholders
+        asking to be replaced (`changeme`) are not passwords, and the development and
+        default profiles are left alone. Also a deploy step (a script, Makefile target or
+        CI job named for deploying, as for CG201) that writes a password literally into the
+        server's env file: `echo "DB_PASSWORD=..." >> .env`, `printf`, or the replacement
+        of `sed -i 's/^DB_PASSWORD=.*/DB_PASSWORD=.../' .env`; a value from a variable
+        (`$DB_PASSWORD`, the CI's secret) is fine. The message never contains the secret.
 
         A known default (`postgres`, `secret`, `!ChangeMe!`, or the store's own user,
         database or product name: `ctfd`/`ctfd`) of a store that publishes no port beyond the
@@ -191,6 +202,44 @@ def hardcoded_database_credential(self: Rule, project: Project) -> Iterator[Find
         if store.family == "mongodb":
             yield from _init_script_users(self, project, model, service, store, seen)
     yield from _url_credentials(self, project, seen)
+    yield from _deploy_env_writes(self, project, seen)
+    for spring in project.spring_credentials:
+        how = "as the default of a variable the server may not set" if spring.fallback \
+            else "in the file"
+        yield self.finding(spring.location, (
+            f"{spring.location.path.name}, read by the `{spring.profile}` profile "
+            f"production runs, writes the password of `{spring.key}` {how}: every clone "
+            "of the repository has it; read it from the environment "
+            "(`${DB_PASSWORD}`, with no default) and set it on the server"))
+
+
+def _deploy_env_writes(self: Rule, project: Project, seen: set[Location]) -> Iterator[Finding]:
+    """Passwords a deploy step writes literally into the server's env file
+    (``echo "DB_PASSWORD=..." >> .env``)."""
+    from composeguard.lint.commands import env_file_writes
+    from composeguard.lint.purpose import ScriptPurpose
+    from composeguard.lint.secrets import is_placeholder, is_secret_key
+
+    for fragment, script in project.shell_fragments:
+        for command in script.commands:
+            written = [(file, name) for file, name, value in
+                       env_file_writes(command.words, command.redirects)
+                       if is_secret_key(name) and value and "$" not in value
+                       and "`" not in value and not is_placeholder(value)]
+            if not written or command.location in seen:
+                continue
+            purpose, named = project.script_purpose(fragment, command)
+            if purpose is not ScriptPurpose.DEPLOY or project.aimed_at_throwaway(fragment,
+                                                                                 command):
+                continue
+            seen.add(command.location)
+            file = written[0][0].rsplit("/", 1)[-1]
+            yield self.finding(command.location, (
+                f"`{named}`, a deploy step, writes {listed(sorted({n for _, n in written}))} "
+                f"into {file} as a literal: the production password is in every clone of "
+                "the repository; write a variable the deploy is given (`\"DB_PASSWORD="
+                "$DB_PASSWORD\"` from the CI's secrets) or keep the server's env file on the "
+                "server"))
 
 
 def _init_script_users(self: Rule, project: Project, model: ComposeModel, service: Service,
