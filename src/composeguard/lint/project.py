@@ -1066,9 +1066,10 @@ class Project:
 
     @cached_property
     def env_files(self) -> tuple[Path, ...]:
-        """``.env`` and ``.env.*`` files of the project, and every ``env_file:`` a compose
-        service names that exists."""
-        found = {p for p in self.discovery.files if p.name == ".env" or p.name.startswith(".env.")}
+        """``.env`` and ``.env.*`` files of the project (also spelt ``.env_example``,
+        ``.env-production``), and every ``env_file:`` a compose service names that exists."""
+        found = {p for p in self.discovery.files
+                 if p.name == ".env" or p.name.startswith((".env.", ".env_", ".env-"))}
         for model in self.models:
             for service in model.services.values():
                 for node in service.environment.values():

@@ -599,6 +599,24 @@ def _debug_message(where: str, setting: str, name: str) -> str:
             f"{name}={_DEBUG_FIX.get(name, 'false')} (or take it from the server's environment)")
 
 
+def _templates_kept_local(self: Rule, project: Project, folders: set[Path],
+                          seen: set[Location]) -> Iterator[Finding]:
+    """``APP_DEBUG=true`` in the env template beside a production compose file that itself
+    runs its app as ``APP_ENV=local``: that setup shows the server keeps the template's
+    development values, so nothing turns its debug mode off."""
+    for path in project.env_files:
+        if path.parent not in folders or env_file_role(path).deployment != "template":
+            continue
+        env = project.env_file(path)
+        value, location = (env.resolve() if env is not None else {}).get("APP_DEBUG",
+                                                                          ("", None))
+        if location is not None and value.strip().lower() in _ON and location not in seen:
+            seen.add(location)
+            yield self.finding(location, _debug_message(
+                f"{path.name}, the env template of a production setup that runs its app as "
+                "APP_ENV=local,", f"sets APP_DEBUG={value.strip()}", "APP_DEBUG"))
+
+
 @rule(
     code="CG302",
     name="debug-enabled-in-production",
@@ -624,7 +642,10 @@ def _debug_message(where: str, setting: str, name: str) -> str:
         both on the server), development and test files, and a compose setup whose services
         say they are development (`APP_ENV=local`, a development server...), which is judged
         as development, not as a debug leak. `NODE_ENV=development` is not debug mode and is
-        left alone.
+        left alone. The exception to templates: where a production setup itself runs its app
+        as `APP_ENV=local` (reported), the setup shows that the server keeps the template's
+        development values, so `APP_DEBUG=true` in the env template beside that compose file
+        is what production runs with and is reported too.
     """,
     why="""
         Debug mode turns every error into a page that shows the visitor the code, the
@@ -658,10 +679,13 @@ def _debug_message(where: str, setting: str, name: str) -> str:
 )
 def debug_enabled_in_production(self: Rule, project: Project) -> Iterator[Finding]:
     seen: set[Location] = set()
+    kept_local: set[Path] = set()
     for written in project.written_settings(_DEBUG):
         service, name = written.service, written.name
         if name == "DEBUG" and project.data_store(service, written.model) is not None:
             continue
+        if name == "APP_ENV" and not written.written.fallback:
+            kept_local.add(written.model.files[0].path.parent)
         seen.add(written.node.anchor_loc)
         yield self.finding(written.node.anchor_loc, _debug_message(
             f"service '{service.name}' of a production setup",
@@ -673,6 +697,7 @@ def debug_enabled_in_production(self: Rule, project: Project) -> Iterator[Findin
             yield self.finding(location, _debug_message(
                 f"{entry.path.name}, an env file production reads,",
                 f"sets {name}={value.strip()}", name))
+    yield from _templates_kept_local(self, project, kept_local, seen)
     for settings in appdb.production_django_settings(project):
         debug_at = project.django_debug(settings) if settings.role != "base" else None
         if debug_at is not None and debug_at not in seen:
