@@ -142,8 +142,13 @@ def run_check_step(
         "CG_SARIF": inputs.get("sarif", "false"), "CG_SARIF_FILE": str(tmp_path / "cg.sarif"),
     }
     assert set(values) == set(entry["env"])
+    assert entry["shell"] == "bash"
+    script = tmp_path / "step.sh"
+    script.write_text(entry["run"], encoding="utf-8")
+    # exactly as GitHub runs a `shell: bash` step: the script as a file, errexit and pipefail on
     done = subprocess.run(
-        ["bash", "-c", entry["run"]], cwd=workdir, capture_output=True, text=True, check=False,
+        ["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)], cwd=workdir,
+        capture_output=True, text=True, check=False,
         env={**os.environ, **values, "GITHUB_OUTPUT": str(output)},
     )
     outputs = dict(line.split("=", 1) for line in output.read_text().splitlines())
@@ -158,11 +163,12 @@ def test_run_step_annotates_and_records_the_exit_code(
     (project / "deploy" / "compose.yaml").write_text(MYSQL)
     done, outputs = run_check_step(action, project, tmp_path, path="deploy",
                                    args="--select CG101")
-    assert done.returncode == 0, done.stderr
+    assert done.returncode == 1, done.stderr  # the step fails as the check does
     assert outputs == {"exit-code": "1"}
     assert done.stdout.startswith("::error file=deploy/compose.yaml,line=2,")
     done, outputs = run_check_step(action, project, tmp_path, path="deploy",
                                    args="--select CG602", **{"fail-on": "error"})
+    assert done.returncode == 0, done.stderr
     assert outputs["exit-code"] == "0" and "::notice" in done.stdout
 
 
@@ -172,10 +178,28 @@ def test_run_step_writes_sarif_when_asked(action: dict[str, Any], tmp_path: Path
     (project / "compose.yaml").write_text(MYSQL)
     done, outputs = run_check_step(action, project, tmp_path, sarif="true",
                                    args="--select CG101")
+    assert done.returncode == 1
     assert outputs["exit-code"] == "1"
     sarif = json.loads(Path(outputs["sarif-file"]).read_text())
     assert [r["ruleId"] for r in sarif["runs"][0]["results"]] == ["CG101"]
     assert done.stdout.count("::error") == 1
+    clean = tmp_path / "clean"
+    clean.mkdir()
+    (clean / "compose.yaml").write_text("services:\n  web:\n    image: nginx:1.27\n")
+    done, outputs = run_check_step(action, clean, tmp_path, sarif="true")
+    assert done.returncode == 0, done.stderr
+    assert outputs["exit-code"] == "0" and done.stdout == ""
+    assert json.loads(Path(outputs["sarif-file"]).read_text())["runs"][0]["results"] == []
+
+
+def test_the_upload_runs_when_the_check_step_failed(action: dict[str, Any]) -> None:
+    """A step after a failed one runs only if its condition has a status function: the
+    upload's does, so code scanning gets the alerts of a failing run."""
+    steps = action["runs"]["steps"]
+    upload = next(s for s in steps if s.get("uses", "").startswith(
+        "github/codeql-action/upload-sarif@"))
+    assert "!cancelled()" in upload["if"]
+    assert steps.index(upload) > steps.index(step(action, "check"))
 
 
 def test_run_step_reports_usage_errors_as_exit_code_2(
@@ -183,6 +207,7 @@ def test_run_step_reports_usage_errors_as_exit_code_2(
 ) -> None:
     done, outputs = run_check_step(action, tmp_path, tmp_path, sarif="true",
                                    args="--baseline missing.json")
+    assert done.returncode == 2
     assert outputs == {"exit-code": "2"}
     assert "missing.json" in done.stderr
 
@@ -220,7 +245,14 @@ def test_readme_workflow_uses_the_action_with_inputs_that_exist(action: dict[str
                 if not entry.get("uses", "").startswith("composeguard/composeguard@"):
                     continue
                 used.append(entry)
+                ref = entry["uses"].split("@", 1)[1]
+                if ref[:1] == "v" and ref[1:2].isdigit():  # a release tag: it must exist
+                    tags = subprocess.run(["git", "tag", "--list", ref], cwd=REPO, text=True,
+                                          capture_output=True, check=False).stdout.split()
+                    assert tags == [ref], f"the README uses {ref}, which is not a tag here"
                 given = entry.get("with", {})
+                assert "version" not in given or given["version"].startswith("git+"), \
+                    "no composeguard release is on PyPI: show the action's own checkout"
                 assert set(given) <= set(action["inputs"]), set(given) - set(action["inputs"])
                 for token in str(given.get("args", "")).split():
                     assert not token.startswith("-") or token in options, token
