@@ -308,6 +308,23 @@ def test_a_config_file_that_is_not_utf8_is_named(tmp_path: Path) -> None:
     assert "internal error" not in err and "Traceback" not in err
 
 
+@pytest.mark.parametrize("command", ["check", "fix", "setups"])
+def test_a_pyproject_that_is_not_toml_is_a_users_mistake(tmp_path: Path, command: str,
+                                                         capsys: pytest.CaptureFixture[str]
+                                                         ) -> None:
+    """Found while looking for [tool.composeguard]: a one-line error naming the file and the
+    line, exit 2, as for every other config mistake."""
+    from composeguard.cli import main
+
+    root = write_tree(tmp_path / "p", {"compose.yaml": VALID_WITH_DATA_STORE,
+                                       "pyproject.toml": "[project]\nname = 'x'\n[tool.composeguard\n"})
+    code = main([command, str(root)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert f"{root / 'pyproject.toml'}: invalid TOML: " in err and "line 3" in err
+    assert "internal error" not in err and "Traceback" not in err
+
+
 def test_a_folder_that_cannot_be_read_is_named(tmp_path: Path,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     """Permissions cannot stop root (CI runs as root), so the refusal is the OS call's own."""

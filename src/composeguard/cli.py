@@ -303,6 +303,8 @@ def _load_config(explicit: Path | None, first_path: Path) -> Config:
             path = find_config(start)
         except (OSError, RuntimeError):
             path = None
+        except ConfigError as exc:  # a pyproject.toml that is not valid TOML
+            raise _OneLineError(str(exc)) from None
     try:
         return load_config(path, known)
     except ConfigError as exc:
