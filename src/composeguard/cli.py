@@ -459,7 +459,8 @@ def fix_command(
                         status = EXIT_FINDINGS
                 applied = [fix for fix in applied if not failed.intersection(fix.files)]
                 for fix in applied:
-                    code = click.style(fix.code, bold=True) if colored else fix.code
+                    codes = ", ".join(fix.codes or (fix.code,))
+                    code = click.style(codes, bold=True) if colored else codes
                     click.echo(f"{display_path(fix.path)}: {code} {fix.description}",
                                color=colored)
                 if scripts:
@@ -477,12 +478,15 @@ def fix_command(
         click.echo(f"composeguard: {timeout}", err=True)
         return EXIT_FINDINGS
     summary = click.echo if not show_diff else (lambda text: click.echo(text, err=True))
-    count = len(applied)
+    count = plan.resolved if plan.resolved is not None and not failed \
+        else sum(fix.findings for fix in applied)
+    fixes = len(applied)
     fixed_files = len({path for fix in applied for path in fix.files})
     unsafe = plan.unsafe_left
     not_written = len([f for f in plan.applied if failed.intersection(f.files)])
     if count:
-        summary(f"{verb} {count} problem{'s' if count != 1 else ''} in {fixed_files} "
+        how = f" with {fixes} fix{'es' if fixes != 1 else ''}" if fixes != count else ""
+        summary(f"{verb} {count} problem{'s' if count != 1 else ''}{how} in {fixed_files} "
                 f"file{'s' if fixed_files != 1 else ''}.")
     elif not not_written:
         summary("No safe fixes to apply." if unsafe else "Nothing to fix.")
@@ -490,11 +494,13 @@ def fix_command(
         summary(f"{not_written} fix{'es' if not_written != 1 else ''} not written: "
                 "see the messages above; every file of such a fix was left as it was.")
     if unsafe:
-        summary(f"{len(unsafe)} unsafe fix{'es' if len(unsafe) != 1 else ''} not applied; "
-                "read them, then rerun with --unsafe-fixes:")
+        problems = sum(fix.findings for fix in unsafe)
+        resolving = f" ({problems} problems)" if problems != len(unsafe) else ""
+        summary(f"{len(unsafe)} unsafe fix{'es' if len(unsafe) != 1 else ''}{resolving} not "
+                "applied; read them, then rerun with --unsafe-fixes:")
         for fix in unsafe:
-            summary(f"  {display_path(fix.path)}:{fix.line}:{fix.column}: {fix.code} "
-                    f"{fix.description}")
+            summary(f"  {display_path(fix.path)}:{fix.line}:{fix.column}: "
+                    f"{', '.join(fix.codes or (fix.code,))} {fix.description}")
     for fix in plan.not_applied:
         if fix not in unsafe:
             click.echo(f"composeguard: not fixed: {display_path(fix.path)}:{fix.line}: "

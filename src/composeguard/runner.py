@@ -320,8 +320,29 @@ def _check_forked(index: int) -> Checked:
 def _check_one(project: Project, selection: Selection,
                overrides: Mapping[str, Severity] | None, verbose: bool) -> Checked:
     result = run(project, selection, overrides)
+    result.findings = [_with_buildable_fix(f) for f in result.findings]
     return Checked(result, len(project.discovery.compose_files), not_read(project),
                    setup_lines(project) if verbose else [], bool(project.discovery.repos))
+
+
+def _with_buildable_fix(finding: Finding) -> Finding:
+    """The finding, called fixable only when its fix can really be built here: an offer
+    whose builder finds no exact edit for the file as it is written (an anchor, a folded
+    start command, a variable mount source) would make ``check`` count a fix that ``fix``
+    then refuses. The edits are built without the final proof that re-parses the whole
+    edited file (:data:`~composeguard.fix.yaml_edits.VERIFY`), which ``fix`` still makes."""
+    if not isinstance(finding.fix, FixOffer):
+        return finding
+    from composeguard.fix.yaml_edits import VERIFY
+
+    token = VERIFY.set(False)
+    try:
+        built = finding.fix.build()
+    except Exception:  # noqa: BLE001 - a builder's bug: ``fix`` reports it; here, no fix
+        built = None
+    finally:
+        VERIFY.reset(token)
+    return finding if built is not None else replace(finding, fix=None)
 
 
 def _portable(finding: Finding) -> Finding:

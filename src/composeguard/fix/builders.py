@@ -67,12 +67,7 @@ def model_document(project: Project, model: ComposeModel, path: Path) -> YamlTex
 
 def value_of_key(doc: YamlText, location: Location) -> YNode | None:
     """The value of the mapping entry whose key is written at ``location``."""
-    wanted = (location.line - 1, location.column - 1)
-    for node in doc.walk():
-        for key, value in node.pairs:
-            if key.start == wanted:
-                return value
-    return None
+    return doc.value_of_key_at(location.line, location.column)
 
 
 def where_in(doc: YamlText, location: Location) -> str:

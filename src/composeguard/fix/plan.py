@@ -13,7 +13,7 @@ from __future__ import annotations
 import difflib
 import os
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from composeguard.fix.edits import BOM, EditError, Span, TextIndex, in_order, splice
@@ -46,6 +46,11 @@ class PlannedFix:
     reason: str | None = None
     files: tuple[Path, ...] = ()
     """The files the fix edits or creates."""
+    codes: tuple[str, ...] = ()
+    """Every rule whose findings this one fix resolves (the split resolves CG601's, CG201's
+    and CG203's findings of one file), ``code`` first; empty means ``code`` alone."""
+    findings: int = 1
+    """How many findings it resolves: what ``check`` counted as fixable."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +67,10 @@ class FixPlan:
     incomplete: tuple[str, ...] = ()
     """Why planning stopped before every pass was made (a sandbox that could not be
     written): the plan stands, some fixes wait for the next run."""
+    resolved: int | None = None
+    """How many of the findings ``check`` called fixable are gone once the plan is applied
+    (by their own fix, or by another's: a store kept on loopback no longer has a password
+    worth reporting); None when the planned files were not checked again."""
 
     @staticmethod
     def joined(plans: Sequence[FixPlan]) -> FixPlan:
@@ -75,6 +84,8 @@ class FixPlan:
             errors=tuple(dict.fromkeys(e for p in plans for e in p.errors)),
             passes=max((p.passes for p in plans), default=0),
             incomplete=tuple(i for p in plans for i in p.incomplete),
+            resolved=None if any(p.resolved is None for p in plans)
+            else sum(p.resolved or 0 for p in plans),
         )
 
     @property
@@ -131,13 +142,31 @@ def plan_fixes(
     errors: list[str] = []
     incomplete: list[str] = []
     passes = 0
+    covered = 0
+    """check's fixable findings the first pass fixed (each fix counts every finding it
+    resolves)."""
+    waiting: list[tuple[str, Path, str]] = []
+    """check's other fixable findings: a later pass, or another fix, may resolve them."""
+    resolved: int | None = None
     try:
         while True:
             passes += 1
             result = run(project, selection or Selection())
             errors.extend(e for e in result.errors if e not in errors)
             to_real = sandbox.outside if sandbox is not None else _absolute
+            found = {(f.code, to_real(f.location.path), f.message) for f in result.findings}
+            if passes > 1:  # check's fixable findings that another fix made go away too
+                resolved = covered + sum(1 for key in waiting if key not in found)
             applied = state.apply_pass(result.findings, to_real)
+            if passes == 1:
+                covered = len(state.covered)
+                waiting = [(f.code, to_real(f.location.path), f.message)
+                           for f in result.findings if f.fix is not None
+                           and id(f) not in state.covered and id(f) not in state.unbuilt]
+            if not applied:
+                resolved = resolved if passes > 1 else 0
+            else:
+                resolved = None  # the files change again: judged on the next pass
             if not applied or passes >= max_passes:
                 break
             if sandbox is not None:
@@ -156,7 +185,7 @@ def plan_fixes(
         if sandbox is not None:
             sandbox.close()
     return FixPlan(state.changes(), tuple(state.applied), tuple(state.not_applied),
-                   tuple(errors), passes, tuple(incomplete))
+                   tuple(errors), passes, tuple(incomplete), resolved)
 
 
 def _absolute(path: Path) -> Path:
@@ -175,31 +204,45 @@ class _Planner:
     applied: list[PlannedFix] = field(default_factory=list)
     not_applied: list[PlannedFix] = field(default_factory=list)
     applied_keys: set[tuple[str, Path, str]] = field(default_factory=set)
+    covered: set[int] = field(default_factory=set)
+    """The findings (by ``id``) of the pass under way that an applied fix resolves."""
+    unbuilt: set[int] = field(default_factory=set)
+    """The findings of the pass under way whose offer found no exact edit."""
     _indexes: dict[Path, TextIndex] = field(default_factory=dict)
     """Line offsets of the planned texts, for the pass under way."""
 
     def apply_pass(self, findings: Iterable[Finding], to_real: Callable[[Path], Path]) -> int:
         """Apply what fits of this pass's fixes; returns how many were applied."""
         self.not_applied = []
+        self.covered = set()
+        self.unbuilt = set()
         self._indexes = {}
         taken: dict[Path, list[Span]] = {}
         created: dict[Path, str] = {}
-        seen: set[tuple[object, ...]] = set()
+        seen: dict[tuple[object, ...], tuple[list[PlannedFix], int]] = {}
+        """Each fix's identity -> where it was put: ``applied`` or ``not_applied``, and its
+        index there."""
         count = 0
         for finding in findings:
             if finding.fix is None:
                 continue
             fix = finding.fix.build(self.options)
             if fix is None:
+                self.unbuilt.add(id(finding))
                 self.not_applied.append(PlannedFix(
                     finding.code, to_real(finding.location.path), finding.location.line,
                     finding.location.column, "", finding.fix.safe, NOT_BUILT))
                 continue
             fix = _relocated(fix, to_real)
             identity = (fix.edits, fix.new_files)
-            if identity in seen:
+            if identity in seen:  # one fix, one more finding it resolves
+                where, index = seen[identity]
+                first = where[index]
+                if where is self.applied:
+                    self.covered.add(id(finding))
+                codes = tuple(sorted({*(first.codes or (first.code,)), finding.code}))
+                where[index] = replace(first, codes=codes, findings=first.findings + 1)
                 continue
-            seen.add(identity)
             planned = _planned(finding, fix, to_real)
             key = (planned.code, planned.path, fix.description)
             spans = self._spans(fix)
@@ -207,12 +250,15 @@ class _Planner:
             if reason is None and key in self.applied_keys:
                 reason = "proposed again after it was applied (the fixes do not converge)"
             if reason is not None:
+                seen[identity] = (self.not_applied, len(self.not_applied))
                 self.not_applied.append(_with_reason(planned, reason))
                 continue
             assert not isinstance(spans, str)
             for path, new in spans.items():
                 taken.setdefault(path, []).extend(new)
             created.update(fix.new_files)
+            seen[identity] = (self.applied, len(self.applied))
+            self.covered.add(id(finding))
             self.applied.append(planned)
             self.applied_keys.add(key)
             count += 1

@@ -9,6 +9,7 @@ volumes) is never reused.
 
 from __future__ import annotations
 
+import weakref
 from collections import defaultdict
 from pathlib import Path
 
@@ -18,13 +19,24 @@ from composeguard.lint.project import Project
 _NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-")
 
 
+_DECIDED: weakref.WeakKeyDictionary[Project, dict[Path, dict[str, str]]] = \
+    weakref.WeakKeyDictionary()
+
+
 def data_volume_names(project: Project, path: Path) -> dict[str, str]:
     """The new volume name of each data-store service without a persisted data directory, in
     the setups that ``path`` is part of.
 
     Decided for all of them at once, in name order, so two fixes of one pass never pick the
-    same name.
+    same name; decided once per project and file (every fix of the file asks).
     """
+    decided = _DECIDED.setdefault(project, {})
+    if path not in decided:
+        decided[path] = _decide_volume_names(project, path)
+    return dict(decided[path])
+
+
+def _decide_volume_names(project: Project, path: Path) -> dict[str, str]:
     models = [m for m in project.models if any(f.path == path for f in m.files)]
     taken = _names_in_use(project, path, models)
     services_of: dict[str, set[str]] = defaultdict(set)

@@ -23,8 +23,9 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -96,6 +97,13 @@ class Change:
     """Makes the change on a plain copy of the data (in place, or returning a new root)."""
 
 
+VERIFY: ContextVar[bool] = ContextVar("composeguard_verify_yaml_edits", default=True)
+"""Whether :meth:`YamlText.edits` parses the edited text again to prove the edits make
+exactly the intended change. ``fix`` always does; ``check`` turns it off while it asks
+whether a fix can be built at all (see ``runner._with_buildable_fix``): one parse of the
+whole file per fix would make checking a large file quadratic."""
+
+
 class YamlText:
     """One YAML document's text and its event tree, to build :class:`Edit`s from."""
 
@@ -140,30 +148,62 @@ class YamlText:
         return node
 
     def walk(self) -> Iterator[YNode]:
+        """Every node, in document order (listed once: every fix of a file walks it)."""
+        return iter(self._nodes)
+
+    @cached_property
+    def _nodes(self) -> tuple[YNode, ...]:
+        found = []
         stack = [self.root]
         while stack:
             node = stack.pop()
-            yield node
+            found.append(node)
             stack.extend(reversed(list(node.children())))
+        return tuple(found)
+
+    @cached_property
+    def _by_position(self) -> tuple[dict[tuple[int, int], YNode], dict[tuple[int, int], YNode],
+                                    dict[tuple[int, int], YNode]]:
+        """The first non-alias node starting at each position, the first whose content
+        starts there, and the first list item written there."""
+        starts: dict[tuple[int, int], YNode] = {}
+        bodies: dict[tuple[int, int], YNode] = {}
+        items: dict[tuple[int, int], YNode] = {}
+        for node in self._nodes:
+            if node.kind != "alias":
+                starts.setdefault(node.start, node)
+                bodies.setdefault(node.body, node)
+            for item in node.items:
+                if item.kind != "alias":
+                    items.setdefault(item.start, item)
+                    items.setdefault(item.body, item)
+        return starts, bodies, items
 
     def node_at(self, line: int, column: int) -> YNode | None:
         """The outermost node whose text starts at the 1-based ``line``/``column`` (else one
         whose content starts there), where a linter :class:`~composeguard.lint.finding.Location`
         points at it."""
         wanted = (line - 1, column - 1)
-        nodes = [node for node in self.walk() if node.kind != "alias"]
-        return (next((node for node in nodes if node.start == wanted), None)
-                or next((node for node in nodes if node.body == wanted), None))
+        starts, bodies, _ = self._by_position
+        return starts.get(wanted) or bodies.get(wanted)
+
+    def value_of_key_at(self, line: int, column: int) -> YNode | None:
+        """The value of the mapping entry whose key is written at the 1-based
+        ``line``/``column``."""
+        return self._key_values.get((line - 1, column - 1))
+
+    @cached_property
+    def _key_values(self) -> dict[tuple[int, int], YNode]:
+        found: dict[tuple[int, int], YNode] = {}
+        for node in self._nodes:
+            for key, value in node.pairs:
+                found.setdefault(key.start, value)
+        return found
 
     def item_at(self, line: int, column: int) -> YNode | None:
         """The list item written at the 1-based ``line``/``column`` (a scalar, or a mapping
         whose first key is there)."""
-        wanted = (line - 1, column - 1)
-        for node in self.walk():
-            for item in node.items:
-                if item.kind != "alias" and wanted in (item.start, item.body):
-                    return item
-        return None
+        return self._by_position[2].get((line - 1, column - 1))
 
     def anchors_above(self, node: YNode) -> list[str]:
         """The anchors defined on ``node`` and on every collection holding it."""
@@ -182,7 +222,8 @@ class YamlText:
     def alias_count(self, anchor: str) -> int:
         return sum(1 for node in self.walk() if node.kind == "alias" and node.anchor == anchor)
 
-    def indent_step(self) -> int:
+    @cached_property
+    def _indent_step(self) -> int:
         """How far the file indents a nested block mapping (2 unless it shows otherwise)."""
         steps = Counter(
             value.body[1] - key.start[1]
@@ -193,7 +234,14 @@ class YamlText:
         )
         return steps.most_common(1)[0][0] if steps else 2
 
+    def indent_step(self) -> int:
+        return self._indent_step
+
     def sequence_offset(self) -> int:
+        return self._sequence_offset
+
+    @cached_property
+    def _sequence_offset(self) -> int:
         """How far the file indents a block list's ``-`` under its key (0, or the step)."""
         offsets = Counter(
             dash - key.start[1]
@@ -221,6 +269,8 @@ class YamlText:
         if any(change is None for change in changes):
             return None
         edits = tuple(e for change in changes if change is not None for e in change.edits)
+        if not VERIFY.get():
+            return edits
         try:
             expected = _plain(self.data, {})
             for change in changes:

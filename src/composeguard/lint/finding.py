@@ -78,10 +78,9 @@ class FixOptions:
 
 @dataclass(frozen=True, slots=True)
 class FixOffer:
-    """A fix a rule offers for its finding, built only when ``composeguard fix`` (or
-    ``--diff``) asks: ``check`` reports that one is offered, and whether it is safe, without
-    paying for the edits. Building may still find no exact edit (the file changed shape):
-    ``fix`` then says so and changes nothing for that finding."""
+    """A fix a rule offers for its finding, built when asked: ``check`` builds it without
+    the final proof to learn whether an exact edit exists (a finding whose fix finds none is
+    not called fixable), ``fix`` builds it with the proof and applies it."""
 
     builder: Callable[..., Fix | None]
     arguments: tuple[Any, ...] = ()
@@ -123,7 +122,10 @@ def fix_builder(*, safe: bool, offered: Callable[..., bool] | None = None, optio
     without building one (a test holds every built fix to its builder's word), and, as
     ``offered``, a cheap test of the builder's arguments that rules out a fix the builder
     would never make (so that ``check`` does not call such a finding fixable). A builder
-    with ``options`` takes the run's :class:`FixOptions` as its ``options`` keyword."""
+    with ``options`` takes the run's :class:`FixOptions` as its ``options`` keyword.
+    ``check`` still builds every offer it reports (without the final proof, see
+    ``runner._with_buildable_fix``), so that a fix that finds no exact edit is never called
+    fixable."""
 
     def mark(builder: Callable[..., Fix | None]) -> Callable[..., Fix | None]:
         builder.safe = safe  # type: ignore[attr-defined]

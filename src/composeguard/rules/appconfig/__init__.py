@@ -160,7 +160,8 @@ def _switch_message(where: str, switch: AuthSwitch, written: Written) -> str | N
         untracked `.env` beside the compose file), and it must hold the password the store
         was initialised with (the images read it only when the data directory is empty).
         Settings that turn authentication off are not fixed: the store needs a password
-        first. The generated production file of the dev/prod split does the same there.
+        first, and neither is a password written in an anchor that several services merge
+        (`x-db-env: &db-env`): change it there by hand. The generated production file of the dev/prod split does the same there.
     """,
     references=("https://hub.docker.com/_/mysql#environment-variables",
                 "https://hub.docker.com/_/postgres#postgres_host_auth_method",

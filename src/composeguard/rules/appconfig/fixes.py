@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from composeguard.fix.builders import (
     best_effort,
     replace_edit,
+    single_user,
     value_of_key,
     where_in,
     yaml_document,
@@ -165,6 +166,8 @@ def required_credential_fix(project: Project, node: Node, variable: str) -> Fix 
     required = f"${{{variable}:?set {variable}}}"
     if node.key_loc is not None:
         value = value_of_key(doc, node.key_loc)
+        if value is not None and not single_user(doc, value):
+            return None  # an anchor merged into several services: edit it by hand
         change = doc.replace_scalar(value, required) if value is not None else None
     else:
         item = doc.item_at(location.line, location.column)

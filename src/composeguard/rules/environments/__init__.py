@@ -199,6 +199,14 @@ def _backup_message(project: Project, service: Service, store: str) -> str:
         volumes:
           pgdata:
     """,
+    fix_safety="""
+        Not fixed by `composeguard fix` alone: a backup needs a place off the host that only
+        you can choose. `composeguard fix --scripts` (with or without `--unsafe-fixes`) writes
+        `scripts/backup-database.sh` and `scripts/restore-database.sh` (executable) for the
+        project's mysql/mariadb, postgres or mongo service, which this rule then counts as the
+        backup path; an existing script is never replaced. Schedule the backup script (cron,
+        a systemd timer) and copy its dumps off the host yourself.
+    """,
     references=("https://dev.mysql.com/doc/refman/8.4/en/mysqldump.html",
                 "https://www.postgresql.org/docs/current/backup-dump.html",
                 "https://github.com/offen/docker-volume-backup"),
