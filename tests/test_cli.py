@@ -549,3 +549,47 @@ def test_snapshot_check_output(
     _, out, _ = run_main(capsys, "check", "--format", output_format, "--no-color")
     assert str(root) not in out
     assert_snapshot(f"check_project.{'txt' if output_format == 'text' else 'json'}", out)
+
+
+# -- silence that would look like success ------------------------------------------------------
+
+
+def test_no_compose_file_is_said_plainly(in_project: Callable[..., Path],
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    in_project({"README.md": "# nothing to run\n"})
+    code, out, _ = run_main(capsys, "check")
+    assert (code, out) == (0, "No compose files found: nothing was checked.\n")
+
+
+def test_setups_judged_examples_are_counted_in_the_summary(
+        in_project: Callable[..., Path], capsys: pytest.CaptureFixture[str]) -> None:
+    """Ten sibling folders each with its own setup are read as a collection of samples: the
+    run is clean, and it says why."""
+    in_project({f"svc{i}/compose.yaml": "services:\n  db:\n    image: postgres:16\n"
+                for i in range(10)})
+    code, out, err = run_main(capsys, "check")
+    assert code == 0
+    assert out.splitlines() == [
+        "No problems found in 10 compose files.",
+        ("Note: 10 setups judged examples (only what stops Compose is checked there); "
+         "`composeguard setups` says why."),
+    ]
+    code, out, err = run_main(capsys, "check", "--format", "json")
+    assert json.loads(out)["findings"] == []  # machine output stays machine-readable
+    assert err.startswith("composeguard: Note: 10 setups judged examples")
+
+
+def test_a_project_with_no_production_setup_says_so(
+        in_project: Callable[..., Path], capsys: pytest.CaptureFixture[str]) -> None:
+    in_project({"compose.dev.yaml": "services:\n  db:\n    image: postgres:16\n"})
+    _, out, _ = run_main(capsys, "check")
+    assert out.splitlines()[-1] == (
+        "Note: no production setup, only 1 development setup (the production rules did not "
+        "apply); `composeguard setups` says why.")
+
+
+def test_a_production_setup_needs_no_note(in_project: Callable[..., Path],
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    in_project({"compose.yaml": CLEAN, "compose.dev.yaml": CLEAN})
+    _, out, _ = run_main(capsys, "check", "--select", "CG001")
+    assert "Note:" not in out

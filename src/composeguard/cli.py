@@ -12,7 +12,7 @@ import json
 import os
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -140,6 +140,29 @@ def check(
     return cache.cached_run("check", same_output, body)
 
 
+def _setups_note(judged: Mapping[str, int]) -> str | None:
+    """What the summary does not show: setups judged examples (only what stops Compose is
+    checked there), or no setup judged production at all (the production rules had nothing
+    to judge). None when every setup was checked as production or alongside one."""
+    def plural(count: int, word: str) -> str:
+        return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+    examples = judged.get("example", 0)
+    production = judged.get("production", 0)
+    others = [plural(judged[e], f"{e} setup") for e in ("development", "test") if judged.get(e)]
+    parts = []
+    if examples:
+        parts.append(f"{plural(examples, 'setup')} judged "
+                     f"{'an example' if examples == 1 else 'examples'} (only what stops Compose "
+                     "is checked there)")
+    if not production and others:
+        parts.append(f"no production setup, only {' and '.join(others)} (the production "
+                     "rules did not apply)")
+    if not parts:
+        return None
+    return f"Note: {'; '.join(parts)}; `composeguard setups` says why."
+
+
 def _check(
     say: Callable[..., None],
     paths: tuple[Path, ...],
@@ -207,6 +230,14 @@ def _check(
     say(render_report(terminal_format, result.findings, files_checked, color=colored,
                       read=read, errors=result.errors),
         nl=False, color=colored)
+    judged: dict[str, int] = {}
+    for part in checked:
+        for environment, count in part.environments.items():
+            judged[environment] = judged.get(environment, 0) + count
+    note = _setups_note(judged)
+    if note is not None:
+        say(note if terminal_format == "text" else f"composeguard: {note}",
+            err=terminal_format != "text")
     if verbose:
         if config.path is not None:
             say(f"composeguard: configuration from {display_path(config.path)}", err=True)

@@ -195,6 +195,8 @@ class Checked:
     not_read: dict[Path, str]
     setup_lines: list[str]
     in_git: bool
+    environments: dict[str, int] = field(default_factory=dict)
+    """How many setups were judged each environment (``production``, ``example``...)."""
 
 
 PARALLEL_FROM = 40
@@ -321,8 +323,12 @@ def _check_one(project: Project, selection: Selection,
                overrides: Mapping[str, Severity] | None, verbose: bool) -> Checked:
     result = run(project, selection, overrides)
     result.findings = [_with_buildable_fix(f) for f in result.findings]
+    environments: dict[str, int] = {}
+    for model in project.models:
+        environments[model.environment.value] = environments.get(model.environment.value, 0) + 1
     return Checked(result, len(project.discovery.compose_files), not_read(project),
-                   setup_lines(project) if verbose else [], bool(project.discovery.repos))
+                   setup_lines(project) if verbose else [], bool(project.discovery.repos),
+                   environments)
 
 
 def _with_buildable_fix(finding: Finding) -> Finding:

@@ -82,6 +82,8 @@ def _plural(count: int, word: str) -> str:
 
 def summary(findings: Sequence[Finding], files_checked: int) -> str:
     """``Found 3 problems (2 errors, 1 warning) in 2 files.`` or ``No problems found...``."""
+    if not findings and not files_checked:
+        return "No compose files found: nothing was checked."
     if not findings:
         return f"No problems found in {_plural(files_checked, 'compose file')}."
     by_severity = Counter(f.severity for f in findings)
