@@ -57,7 +57,7 @@ def test_check_reports_findings_sorted_with_summary(
     in_project: Callable[..., Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
     in_project({"b/compose.yaml": BROKEN, "a/compose.yaml": UNCLOSED, "compose.yaml": CLEAN})
-    code, out, err = run_main(capsys, "check", "--select", "CG001")
+    code, out, err = run_main(capsys, "check", "--select", "CG001", "--concise")
     assert code == 1
     assert out.splitlines() == [
         ("a/compose.yaml:4:1: CG001 [error] expected ',' or ']', but got '<stream end>' "
@@ -67,6 +67,10 @@ def test_check_reports_findings_sorted_with_summary(
         "Found 2 problems (2 errors) in 2 files.",
     ]
     assert err == ""
+    code, out, _ = run_main(capsys, "check", "--select", "CG001")
+    assert out.splitlines()[1] == ("    help: Compose cannot load the file, so nothing in it "
+                                   "runs; fix the YAML at this position (the other files are "
+                                   "still checked)")
 
 
 def test_check_clean_project(in_project: Callable[..., Path],
@@ -118,8 +122,8 @@ def test_json_output_schema(in_project: Callable[..., Path],
     assert code == 1
     findings = json_findings(out)
     keys = ["code", "name", "severity", "path", "line", "column", "end_line", "end_column",
-            "message", "fixable"]
-    types = [str, str, str, str, int, int, int, int, str, bool]
+            "message", "help", "fixable"]
+    types = [str, str, str, str, int, int, int, int, str, str, bool]
     for record in findings:
         assert list(record) == keys
         assert [type(record[k]) for k in keys] == types

@@ -164,7 +164,7 @@ def test_github_on_the_example(in_repo: Path, capsys: pytest.CaptureFixture[str]
         assert (properties["line"], properties["col"]) == (
             str(finding["line"]), str(finding["column"]))
         assert properties["title"] == f"{finding['code']} ({finding['name']})"
-        assert message == finding["message"]
+        assert message == f"{finding['message']}\n{finding['help']}"  # the help on its own line
 
 
 def test_github_on_a_temp_project(in_project: Callable[..., Path],
@@ -174,7 +174,8 @@ def test_github_on_a_temp_project(in_project: Callable[..., Path],
     assert code == 1
     assert out == (
         "::error file=a%2Cb%3Ac/compose.yaml,line=3,col=17,title=CG001 (yaml-syntax-error)"
-        "::mapping values are not allowed here\n"
+        "::mapping values are not allowed here%0ACompose cannot load the file, so nothing in it "
+        "runs; fix the YAML at this position (the other files are still checked)\n"
     )
 
 

@@ -81,7 +81,7 @@ def outputs(root: Path) -> dict[str, str]:
             main(list(argv))
         got[name] = out.getvalue() + err.getvalue()
 
-    for fmt in ("text", "json", "sarif", "github", "junit"):
+    for fmt in ("text", "concise", "json", "sarif", "github", "junit"):
         call(fmt, "check", "--no-color", "-v", "--format", fmt, str(root))
     call("report-file", "check", "--no-color", "-o", str(root.parent / "report.sarif"), str(root))
     got["report.sarif"] = (root.parent / "report.sarif").read_text(encoding="utf-8")

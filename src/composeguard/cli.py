@@ -73,10 +73,13 @@ def cli() -> None:
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--format", "output_format",
-              type=click.Choice(["text", "json", "sarif", "github", "junit"]), default="text",
-              show_default=True,
-              help="Report format: text, json, sarif (SARIF 2.1.0), github (workflow "
-                   "annotations), junit (JUnit XML).")
+              type=click.Choice(["text", "concise", "json", "sarif", "github", "junit"]),
+              default="text", show_default=True,
+              help="Report format: text (each finding with its help), concise (one line "
+                   "each), json, sarif (SARIF 2.1.0), github (workflow annotations), junit "
+                   "(JUnit XML).")
+@click.option("--concise", "concise", is_flag=True,
+              help="One line per finding, without the help (the same as --format concise).")
 @click.option("-o", "--output", "output_path", type=click.Path(path_type=Path, dir_okay=False),
               help="Write the report to FILE; the terminal still gets the text report.")
 @click.option("--select", multiple=True, callback=_check_selectors, metavar="CODES",
@@ -119,9 +122,13 @@ def check(
     verbose: bool,
     jobs: int,
     no_cache: bool,
+    concise: bool,
 ) -> int:
     """Check PATHS (default: the current directory)."""
     from composeguard import cache
+
+    if concise and output_format == "text":
+        output_format = "concise"
 
     params: dict[str, object] = {
         "paths": paths, "output_format": output_format, "output_path": output_path,
@@ -224,8 +231,9 @@ def _check(
             raise _OneLineError(
                 f"cannot write {output_path}: {exc.strerror or exc}"
             ) from None
-    terminal_format = "text" if output_path is not None else output_format
-    colored = terminal_format == "text" and use_color(
+    terminal_format = ("concise" if output_format == "concise" else "text") \
+        if output_path is not None else output_format
+    colored = terminal_format in ("text", "concise") and use_color(
         color, bool(getattr(sys.stdout, "isatty", lambda: False)()))
     say(render_report(terminal_format, result.findings, files_checked, color=colored,
                       read=read, errors=result.errors),
@@ -236,8 +244,8 @@ def _check(
             judged[environment] = judged.get(environment, 0) + count
     note = _setups_note(judged)
     if note is not None:
-        say(note if terminal_format == "text" else f"composeguard: {note}",
-            err=terminal_format != "text")
+        human = terminal_format in ("text", "concise")
+        say(note if human else f"composeguard: {note}", err=not human)
     if verbose:
         if config.path is not None:
             say(f"composeguard: configuration from {display_path(config.path)}", err=True)

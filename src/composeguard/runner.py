@@ -106,9 +106,11 @@ def run(
 
 
 def _redacted(finding: Finding, redactor: Redactor) -> Finding:
-    """The finding with no secret of the project in its message, nor in its fix's
+    """The finding with no secret of the project in its message or help, nor in its fix's
     description once ``fix`` builds it."""
     message = redactor.redact(finding.message)
+    help_text = redactor.redact(finding.help)
+
     def masked(built: Fix) -> Fix:
         description = redactor.redact(built.description)
         return built if description == built.description else \
@@ -119,9 +121,9 @@ def _redacted(finding: Finding, redactor: Redactor) -> Finding:
         fix = masked(fix)
     elif fix is not None:
         fix = replace(fix, finish=masked)
-    if message == finding.message and fix is finding.fix:
+    if message == finding.message and help_text == finding.help and fix is finding.fix:
         return finding
-    return replace(finding, message=message, fix=fix)
+    return replace(finding, message=message, help=help_text, fix=fix)
 
 
 def exit_code(findings: Sequence[Finding], fail_on: Severity, errors: Sequence[str] = ()) -> int:

@@ -149,7 +149,7 @@ def test_laravel11_fresh_without_a_database_server(tmp_path: Path) -> None:
     assert php_parses(provider)
     left = run(Project([root]), ALL_MINE).findings
     assert [(f.code, built(f)) for f in left] == [("CG301", False), ("CG301", False)]
-    assert "env('DB_CONNECTION', 'mysql')" in next(f.message for f in left
+    assert "env('DB_CONNECTION', 'mysql')" in next(f.text for f in left
                                                   if f.location.path.name == "database.php")
 
 
@@ -272,8 +272,8 @@ def test_django_and_rails_messages_give_the_change(project_dir: ProjectDir) -> N
     found = {f.location.path.name: f for f in
              run(Project([root]), Selection(select=("CG301",))).findings}
     assert not built(found["settings.py"]) and not built(found["database.yml"])
-    assert "dj_database_url.config(conn_max_age=600)" in found["settings.py"].message
-    assert 'url: <%= ENV["DATABASE_URL"] %>' in found["database.yml"].message
+    assert "dj_database_url.config(conn_max_age=600)" in found["settings.py"].text
+    assert 'url: <%= ENV["DATABASE_URL"] %>' in found["database.yml"].text
 
 
 # -- CG402 ----------------------------------------------------------------------------------------
@@ -331,7 +331,7 @@ def test_database_files_are_never_touched(project_dir: ProjectDir) -> None:
     assert (root / "database/database.sqlite").read_text() == "SQLite format 3\0data"
     left = run(Project([root]), Selection(select=("CG401", "CG403"))).findings
     assert sorted(f.code for f in left) == ["CG401", "CG403"]
-    assert all("git rm --cached" in f.message and not built(f) for f in left)
+    assert all("git rm --cached" in f.text and not built(f) for f in left)
     tracked = subprocess.run(["git", "ls-files"], cwd=root, capture_output=True, text=True,
                              check=True).stdout.split()
     assert "database/database.sqlite" in tracked and ".env" in tracked
@@ -532,7 +532,7 @@ def test_credentials_from_a_merge_key_are_left_alone(project_dir: ProjectDir) ->
                         "  db:\n    image: postgres:16\n    environment:\n      <<: *env\n"})
     [found] = run(Project([root]), Selection(select=("CG303",))).findings
     assert (found.location.line, built(found)) == (2, False)
-    assert "${POSTGRES_PASSWORD:?}" in found.message
+    assert "${POSTGRES_PASSWORD:?}" in found.text
 
 
 def test_published_port_forms(project_dir: ProjectDir) -> None:

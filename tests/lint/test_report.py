@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import replace
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
@@ -73,7 +74,7 @@ def test_text_is_ordered_by_path_then_line(tmp_path: Path) -> None:
         ((Severity.INFO, Severity.INFO), 0, 1, "Found 2 problems (2 info) in 1 file."),
         ((Severity.WARNING, Severity.ERROR, Severity.INFO), 1, 1,
          ("Found 3 problems (1 error, 1 warning, 1 info) in 1 file; "
-          "1 fixable with `composeguard fix`.")),
+          "1 fixable with `composeguard fix` ([*]).")),
     ],
 )
 def test_summary(tmp_path: Path, severities: tuple[Severity, ...], fixable: int,
@@ -94,10 +95,10 @@ def test_json_follows_the_contract(tmp_path: Path) -> None:
         "findings": [
             {"code": "CG602", "name": "some-rule", "severity": "info", "path": "compose.yaml",
              "line": 5, "column": 2, "end_line": 5, "end_column": 2, "message": "message",
-             "fixable": False},
+             "help": "", "fixable": False},
             {"code": "CG101", "name": "some-rule", "severity": "error",
              "path": "sub/compose.yaml", "line": 3, "column": 7, "end_line": 4, "end_column": 2,
-             "message": "message", "fixable": True},
+             "message": "message", "help": "", "fixable": True},
         ],
     }
 
@@ -369,12 +370,32 @@ def test_render_report_dispatches(tmp_path: Path, output_format: str) -> None:
     text = render_report(output_format, findings, 1, cwd=tmp_path, read=lambda p: None)
     expected = {
         "text": render_text(findings, 1, cwd=tmp_path),
+        "concise": render_text(findings, 1, cwd=tmp_path, concise=True),
         "json": render_json(findings, cwd=tmp_path),
         "sarif": render_sarif(findings, cwd=tmp_path, read=lambda p: None),
         "github": render_github(findings, cwd=tmp_path),
         "junit": render_junit(findings, 1, cwd=tmp_path),
     }[output_format]
     assert text == expected
+
+
+def test_text_shows_the_help_under_the_finding_and_marks_safe_fixes(tmp_path: Path) -> None:
+    path = tmp_path / "compose.yaml"
+    safe = replace(finding(path, 2, fixable=True, message="short"), help="what to do")
+    plain = replace(finding(path, 3, message="other"), help="why")
+    full = render_text([safe, plain], 1, cwd=tmp_path).splitlines()
+    assert full[:4] == ["compose.yaml:2:1: CG101 [*] [error] short", "    help: what to do",
+                        "compose.yaml:3:1: CG101 [error] other", "    help: why"]
+    concise = render_text([safe, plain], 1, cwd=tmp_path, concise=True).splitlines()
+    assert concise[:2] == ["compose.yaml:2:1: CG101 [*] [error] short",
+                           "compose.yaml:3:1: CG101 [error] other"]
+    record = json.loads(render_json([safe], cwd=tmp_path))["findings"][0]
+    assert (record["message"], record["help"]) == ("short", "what to do")
+    annotation = render_github([safe], cwd=tmp_path)
+    assert annotation.rstrip().endswith("::short%0Awhat to do")
+    result = json.loads(render_sarif([safe], cwd=tmp_path, read=lambda p: None))
+    assert result["runs"][0]["results"][0]["properties"]["help"] == "what to do"
+    assert result["runs"][0]["results"][0]["message"]["text"] == "short"
 
 
 def test_write_report_replaces_the_file_whole(tmp_path: Path) -> None:

@@ -34,9 +34,9 @@ def test_laravel_message_names_the_database_server_the_app_ignores(project_dir: 
                         "    environment:\n      DB_HOST: mysql\n  mysql:\n    image: mysql:8.4\n"})
     [finding] = cg301(root)
     assert finding.severity is Severity.ERROR
-    assert "service 'app' sets DB_HOST but not DB_CONNECTION" in finding.message
-    assert "env('DB_CONNECTION', 'mysql')" in finding.message
-    assert "writable layer" in finding.message
+    assert "service 'app' sets DB_HOST but not DB_CONNECTION" in finding.text
+    assert "env('DB_CONNECTION', 'mysql')" in finding.text
+    assert "writable layer" in finding.text
 
 
 def test_laravel_hint_only_for_a_service_that_leaves_db_connection_unset(
@@ -46,7 +46,7 @@ def test_laravel_hint_only_for_a_service_that_leaves_db_connection_unset(
                         "    environment:\n      DB_CONNECTION: mysql\n      DB_HOST: mysql\n"
                         "  other:\n    build: ./other\n    environment:\n      DB_HOST: x\n"})
     [finding] = cg301(root)
-    assert "DB_HOST" not in finding.message
+    assert "DB_HOST" not in finding.text
 
 
 def test_laravel_sqlite_kept_on_a_volume_by_every_app_service_is_deliberate(
@@ -71,8 +71,8 @@ def test_django_message_names_the_database_url_the_settings_ignore(project_dir: 
     })
     [finding] = cg301(root)
     assert "compose service 'web' sets DATABASE_URL, which these settings never read" \
-        in finding.message
-    assert "dj_database_url.config" in finding.message
+        in finding.text
+    assert "dj_database_url.config" in finding.text
 
 
 def test_outside_git_an_env_template_counts_and_a_plain_env_does_not(project_dir: Make) -> None:
@@ -84,7 +84,7 @@ def test_a_tracked_plain_env_file_counts(project_dir: Make) -> None:
     root = project_dir({".env": "APP_KEY=x\nDATABASE_URL=sqlite:///db.sqlite3\n"}, git=True)
     [finding] = cg301(root)
     assert (finding.location.path.name, finding.location.line) == (".env", 2)
-    assert "an env file git tracks" in finding.message
+    assert "an env file git tracks" in finding.text
 
 
 def test_sqlite_file_on_a_bind_mounted_project_is_not_reported(project_dir: Make) -> None:
@@ -165,4 +165,4 @@ def test_rails_sqlite_is_kept_only_where_database_yml_puts_the_file(
     found = cg301(root)
     assert bool(found) is reported
     if reported:
-        assert found[0].location.line == 2 and "through `<<: *default`" in found[0].message
+        assert found[0].location.line == 2 and "through `<<: *default`" in found[0].text

@@ -25,7 +25,7 @@ SECRET = "Zq7-unGuessable-Pw"
 
 
 def findings(rule, root: Path) -> list[tuple[str, int, str]]:
-    return sorted((f.location.path.relative_to(root).as_posix(), f.location.line, f.message)
+    return sorted((f.location.path.relative_to(root).as_posix(), f.location.line, f.text)
                   for f in rule.check(Project([root])))
 
 

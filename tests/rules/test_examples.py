@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from composeguard.lint.finding import SUMMARY_LIMIT, Finding
 from composeguard.lint.project import Project
 from composeguard.rules import Example, Rule, all_rules
 from composeguard.runner import Selection, run
@@ -25,6 +26,13 @@ def test_every_rule_has_valid_and_invalid_examples() -> None:
         assert any(not e.valid for e in rule.examples), f"{rule.code} has no invalid example"
 
 
+def assert_readable(finding: Finding) -> None:
+    """A message short enough to read at a glance, naming the thing, and a help text."""
+    assert len(finding.message) <= SUMMARY_LIMIT, \
+        f"{finding.code}: a message of {len(finding.message)} characters: {finding.message}"
+    assert finding.help.strip(), f"{finding.code}: no help for: {finding.message}"
+
+
 @pytest.mark.parametrize(("rule", "example"), CASES)
 def test_rule_example(rule: Rule, example: Example, tmp_path: Path) -> None:
     root = write_tree(tmp_path / "project", example.files)
@@ -39,6 +47,7 @@ def test_rule_example(rule: Rule, example: Example, tmp_path: Path) -> None:
         + "; ".join(f"{f.location.path.name}:{f.location.line} {f.message}" for f in result.findings)
     )
     for finding in result.findings:
+        assert_readable(finding)
         fix = finding.fix.build() if finding.fix is not None else None
         assert fix is None or fix.safe == finding.fix.safe, \
             f"{rule.code} {example.title}: check called the fix {finding.fix.safe}, it is {fix.safe}"

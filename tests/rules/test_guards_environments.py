@@ -54,7 +54,7 @@ def _laravel_app(boot: str, version: str = "^11.31") -> dict[str, str]:
 
 
 def messages(rule, root: Path) -> list[tuple[str, int, str]]:
-    return sorted((f.location.path.relative_to(root).as_posix(), f.location.line, f.message)
+    return sorted((f.location.path.relative_to(root).as_posix(), f.location.line, f.text)
                   for f in rule.check(Project([root])))
 
 
@@ -272,10 +272,10 @@ def test_the_backup_message_is_short_and_names_the_dump(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("command", "mask"),
     [
-        ('["sh", "-c", "python manage.py migrate; gunicorn app.wsgi"]', "(`;` without `set -e`)"),
-        ('sh -c "php artisan migrate --force || true && php-fpm"', "(`|| true`)"),
+        ('["sh", "-c", "python manage.py migrate; gunicorn app.wsgi"]', "`;` without `set -e` lets"),
+        ('sh -c "php artisan migrate --force || true && php-fpm"', "`|| true` lets"),
         ('sh -c "php artisan migrate --force | tee /tmp/log && php-fpm"', "the pipe into `tee`"),
-        ('[bash, -c, "rails db:migrate\\nexec puma"]', "(a line break without `set -e`)"),
+        ('[bash, -c, "rails db:migrate\\nexec puma"]', "a line break without `set -e` lets"),
     ],
 )
 def test_cg203_names_the_operator_that_masks_the_failure(tmp_path: Path, command: str,

@@ -22,5 +22,5 @@ def test_the_pin_suggested(image: str, target: str, hint: str, tmp_path: Path) -
         f"services:\n  db:\n    image: {image}\n    volumes:\n      - data:{target}\n"
         "volumes:\n  data:\n")})
     [finding] = run(Project([root]), Selection(select=("CG106",))).findings
-    assert hint in finding.message
+    assert hint in finding.text
     assert finding.fix is None

@@ -43,7 +43,7 @@ def findings(root: Path, *codes: str) -> list[tuple[str, str, int, str]]:
     result = run(Project([root]), Selection(select=codes or CODES))
     assert not result.errors
     return sorted((f.code, f.location.path.relative_to(root).as_posix(), f.location.line,
-                   f.message) for f in result.findings)
+                   f.text) for f in result.findings)
 
 
 def git(root: Path, *args: str) -> None:

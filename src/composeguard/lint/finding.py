@@ -136,6 +136,27 @@ def fix_builder(*, safe: bool, offered: Callable[..., bool] | None = None, optio
     return mark
 
 
+SUMMARY_LIMIT = 100
+"""The longest a finding's message (what is wrong, naming the thing) may be; the rest is its
+help (why it matters, what to do)."""
+
+
+def split_message(text: str) -> tuple[str, str]:
+    """A rule's sentence as (message, help), at its first ``: `` outside backticks and
+    quotes: rules write "what is wrong, naming the thing: what it costs; what to do", so
+    nothing is lost (``message + ": " + help`` is the sentence). A sentence with no such
+    break is a message alone."""
+    quote = ""
+    for index, char in enumerate(text):
+        if quote:
+            quote = "" if char == quote else quote
+        elif char == "`":
+            quote = char
+        elif char == ":" and text[index + 1:index + 2] == " " and index:
+            return text[:index], text[index + 2:]
+    return text, ""
+
+
 @dataclass(frozen=True, slots=True)
 class Finding:
     code: str
@@ -143,7 +164,15 @@ class Finding:
     severity: Severity
     location: Location
     message: str
+    """What is wrong, naming the thing (at most :data:`SUMMARY_LIMIT` characters)."""
     fix: FixOffer | Fix | None = field(default=None, compare=False)
+    help: str = ""
+    """Why it matters and what to do: the exact edit, the command to run."""
+
+    @property
+    def text(self) -> str:
+        """The message and its help as one sentence, as the rule wrote it."""
+        return f"{self.message}: {self.help}" if self.help else self.message
 
     @property
     def fixable(self) -> bool:

@@ -78,7 +78,15 @@ class Node:
             return {k: v.plain() for k, v in self.value.items()}
         if isinstance(self.value, list):
             return [v.plain() for v in self.value]
-        return self.value
+        value = self.value
+        # ruamel keeps anchored or styled scalars as subclasses (PlainScalarString,
+        # ScalarInt...), which a JSON validator written in Rust refuses: give it the base type
+        if isinstance(value, bool) or value is None:
+            return value
+        for kind in (str, int, float):
+            if isinstance(value, kind) and type(value) is not kind:
+                return kind(value)
+        return value
 
     def with_value(self, value: Any) -> Node:
         return replace(self, value=value)

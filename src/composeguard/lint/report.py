@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 JSON_VERSION = 1
 
-FORMATS = ("text", "json", "sarif", "github", "junit")
+FORMATS = ("text", "concise", "json", "sarif", "github", "junit")
 """The values of ``check --format``."""
 
 REPOSITORY_URL = "https://github.com/composeguard/composeguard"
@@ -64,16 +64,32 @@ def ordered(findings: Iterable[Finding], cwd: Path | None = None) -> list[Findin
     )
 
 
-def format_finding(finding: Finding, cwd: Path | None = None, *, color: bool = False) -> str:
+FIXABLE_MARK = "[*]"
+"""What marks a finding plain ``composeguard fix`` fixes (a safe fix), after its code, as
+ruff marks one."""
+
+
+def format_finding(finding: Finding, cwd: Path | None = None, *, color: bool = False,
+                   concise: bool = False) -> str:
+    """``path:line:col: CODE [*] [severity] message``, then (unless ``concise``) the help
+    indented on the next line."""
     loc = finding.location
     position = f"{display_path(loc.path, cwd)}:{loc.line}:{loc.column}:"
     code = finding.code
     severity = f"[{finding.severity}]"
+    safe = finding.fix is not None and finding.fix.safe
+    mark = f" {FIXABLE_MARK}" if safe else ""
+    help_label = "help:"
     if color:
         position = click.style(position, bold=True)
         code = click.style(code, fg=_SEVERITY_COLOURS[finding.severity], bold=True)
         severity = click.style(severity, fg=_SEVERITY_COLOURS[finding.severity])
-    return f"{position} {code} {severity} {finding.message}"
+        mark = click.style(mark, fg="cyan") if mark else ""
+        help_label = click.style(help_label, fg="cyan", bold=True)
+    line = f"{position} {code}{mark} {severity} {finding.message}"
+    if concise or not finding.help:
+        return line
+    return f"{line}\n    {help_label} {finding.help}"
 
 
 def _plural(count: int, word: str) -> str:
@@ -100,7 +116,7 @@ def summary(findings: Sequence[Finding], files_checked: int) -> str:
     safe = sum(1 for f in findings if f.fix is not None and f.fix.safe)
     unsafe = sum(1 for f in findings if f.fix is not None and not f.fix.safe)
     if safe:
-        text += f"; {safe} fixable with `composeguard fix`"
+        text += f"; {safe} fixable with `composeguard fix` ({FIXABLE_MARK})"
     if unsafe:
         text += (f"; {unsafe} {'more ' if safe else ''}with "
                  "`composeguard fix --unsafe-fixes` (read what each changes first)")
@@ -113,10 +129,13 @@ def render_text(
     *,
     cwd: Path | None = None,
     color: bool = False,
+    concise: bool = False,
 ) -> str:
-    """One line per finding, then the summary line (styled when ``color``)."""
+    """Each finding with its help indented under it (one line each when ``concise``), then
+    the summary line (styled when ``color``)."""
     cwd = cwd if cwd is not None else Path.cwd()
-    lines = [format_finding(f, cwd, color=color) for f in ordered(findings, cwd)]
+    lines = [format_finding(f, cwd, color=color, concise=concise)
+             for f in ordered(findings, cwd)]
     last = summary(findings, files_checked)
     if color:
         last = click.style(last, bold=True, fg="green" if not findings else None)
@@ -140,6 +159,7 @@ def finding_record(finding: Finding, cwd: Path | None = None) -> dict[str, objec
         "end_line": end_line,
         "end_column": end_column,
         "message": finding.message,
+        "help": finding.help,
         "fixable": finding.fixable,
     }
 
@@ -321,7 +341,8 @@ def sarif_document(
         if digest is not None:
             seen[digest] += 1
             result["partialFingerprints"] = {SARIF_FINGERPRINT_KEY: f"{digest}:{seen[digest]}"}
-        result["properties"] = {"name": finding.name, "fixable": finding.fixable}
+        result["properties"] = {"name": finding.name, "fixable": finding.fixable,
+                                "help": finding.help}
         results.append(result)
     invocation: dict[str, object] = {"executionSuccessful": not errors}
     if errors:
@@ -385,7 +406,8 @@ def github_annotation(finding: Finding, cwd: Path | None = None) -> str:
     properties["title"] = f"{finding.code} ({finding.name})"
     listed = ",".join(f"{k}={escape_workflow_property(v)}" for k, v in properties.items())
     command = _GITHUB_COMMANDS.get(finding.severity, "warning")
-    return f"::{command} {listed}::{escape_workflow_data(finding.message)}"
+    text = f"{finding.message}\n{finding.help}" if finding.help else finding.message
+    return f"::{command} {listed}::{escape_workflow_data(text)}"
 
 
 def render_github(findings: Sequence[Finding], *, cwd: Path | None = None) -> str:
@@ -494,7 +516,8 @@ def render_report(
         return render_github(findings, cwd=cwd)
     if output_format == "junit":
         return render_junit(findings, files_checked, cwd=cwd)
-    return render_text(findings, files_checked, cwd=cwd, color=color)
+    return render_text(findings, files_checked, cwd=cwd, color=color,
+                       concise=output_format == "concise")
 
 
 def write_report(path: Path, text: str) -> None:

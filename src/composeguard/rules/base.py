@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from composeguard.lint.finding import Finding, Fix, FixOffer, Location, Severity
+from composeguard.lint.finding import Finding, Fix, FixOffer, Location, Severity, split_message
 from composeguard.lint.project import Project
 
 
@@ -76,10 +76,16 @@ class Rule:
         location: Location,
         message: str,
         *,
+        help: str | None = None,
         severity: Severity | None = None,
         fix: FixOffer | Fix | None = None,
     ) -> Finding:
-        return Finding(self.code, self.name, severity or self.severity, location, message, fix)
+        """A finding of this rule. Without ``help``, ``message`` is the whole sentence,
+        split at its first ``: `` (see :func:`~composeguard.lint.finding.split_message`)."""
+        if help is None:
+            message, help = split_message(message)
+        return Finding(self.code, self.name, severity or self.severity, location, message, fix,
+                       help)
 
 
 def rule(

@@ -208,9 +208,9 @@ def hardcoded_database_credential(self: Rule, project: Project) -> Iterator[Find
         how = "as the default of a variable the server may not set" if spring.fallback \
             else "in the file"
         yield self.finding(spring.location, (
-            f"{spring.location.path.name}, read by the `{spring.profile}` profile "
-            f"production runs, writes the password of `{spring.key}` {how}: every clone "
-            "of the repository has it; read it from the environment "
+            f"{spring.location.path.name} writes the password of `{spring.key}`"), help=(
+            f"the `{spring.profile}` profile production runs reads it, written {how}: every "
+            "clone of the repository has it; read it from the environment "
             "(`${DB_PASSWORD}`, with no default) and set it on the server"))
 
 
@@ -235,12 +235,12 @@ def _deploy_env_writes(self: Rule, project: Project, seen: set[Location]) -> Ite
                 continue
             seen.add(command.location)
             file = written[0][0].rsplit("/", 1)[-1]
+            names = listed(sorted({n for _, n in written}))
             yield self.finding(command.location, (
-                f"`{named}`, a deploy step, writes {listed(sorted({n for _, n in written}))} "
-                f"into {file} as a literal: the production password is in every clone of "
-                "the repository; write a variable the deploy is given (`\"DB_PASSWORD="
-                "$DB_PASSWORD\"` from the CI's secrets) or keep the server's env file on the "
-                "server"))
+                f"a deploy step writes {names} into {file} as a literal"), help=(
+                f"`{named}` puts the production password in every clone of the repository; "
+                "write a variable the deploy is given (`\"DB_PASSWORD=$DB_PASSWORD\"` from the "
+                "CI's secrets) or keep the server's env file on the server"))
 
 
 def _init_script_users(self: Rule, project: Project, model: ComposeModel, service: Service,
@@ -256,9 +256,9 @@ def _init_script_users(self: Rule, project: Project, model: ComposeModel, servic
                 continue
             seen.add(location)
             yield self.finding(location, (
-                f"{path.name}, which service '{service.name}' ({store.name}) runs when it "
-                f"initialises its data, creates database user '{user}' with a password "
-                "written in the file; read it from the environment "
+                f"{path.name} creates database user '{user}' with a literal password"), help=(
+                f"service '{service.name}' ({store.name}) runs it when it initialises its "
+                "data, so the password is in every clone; read it from the environment "
                 "(`pwd: process.env.MONGO_APP_PASSWORD`) and set it on the server"))
 
 
@@ -322,10 +322,12 @@ def _url_credentials(self: Rule, project: Project, seen: set[Location]) -> Itera
 # -- shared by CG301 and CG302 ------------------------------------------------------------------
 
 
-def _setting(name: str, judged: Written, value: str) -> str:
+def _setting(name: str, judged: Written, value: str) -> tuple[str, str]:
+    """What a service does with a setting, for the message, and when (for the help: empty
+    for a literal)."""
     if judged.fallback:
-        return f"lets {name} fall back to `{value}` {_unset_clause(judged.variables)}"
-    return f"sets {name}={value}"
+        return f"lets {name} fall back to `{value}`", f"{_unset_clause(judged.variables)}, "
+    return f"sets {name}={value}", ""
 
 
 # -- example projects of CG301 and CG302 ------------------------------------------------------
@@ -349,8 +351,8 @@ def _laravel_hint(project: Project, app: LaravelApp) -> str:
     if unused is None:
         return ""
     service, setting = unused
-    return (f" (service '{service}' sets {setting} but not DB_CONNECTION: unless "
-            "the app's own .env sets it, the app never uses that database)")
+    return (f"service '{service}' sets {setting} but not DB_CONNECTION, so unless "
+            "the app's own .env sets it, the app never uses that database; ")
 
 
 def _laravel_findings(self: Rule, project: Project) -> Iterator[Finding]:
@@ -370,8 +372,8 @@ def _laravel_findings(self: Rule, project: Project) -> Iterator[Finding]:
         else:
             what, change = "config/database.php always uses the `sqlite` connection", \
                 "env('DB_CONNECTION', 'mysql')"
-        yield self.finding(default.location, (
-            f"{what}{_laravel_hint(project, app)}: {_LOSS}; make the fallback your server "
+        yield self.finding(default.location, what, help=(
+            f"{_laravel_hint(project, app)}{_LOSS}; make the fallback your server "
             f"database (`'default' => {change},` or `pgsql`) and set DB_CONNECTION on the server"),
             fix=offer(laravel_default_fix, project, app))
 
@@ -398,13 +400,15 @@ def _django_findings(self: Rule, project: Project) -> Iterator[Finding]:
                 or database.location in seen:
             continue
         seen.add(database.location)
-        ignored = next((f" (compose service '{s.name}' sets DATABASE_URL, which these settings "
-                        "never read)" for s in appdb.services_built_from(project, settings.path.parent)
+        ignored = next((f"compose service '{s.name}' sets DATABASE_URL, which these settings "
+                        "never read; " for s in appdb.services_built_from(project,
+                                                                           settings.path.parent)
                         if s.env("DATABASE_URL")), "")
         source = f", inherited from {database.location.path.name}" if database.inherited else ""
         yield self.finding(database.location, (
-            f"{settings.module} runs DATABASES['default'] on `{database.engine}`{source}, and "
-            f"nothing in the environment can change it{ignored}: {_LOSS}; read it from the "
+            f"{settings.module} always runs DATABASES['default'] on SQLite"), help=(
+            f"the engine is `{database.engine}`{source}, and nothing in the environment can "
+            f"change it; {ignored}{_LOSS}; read it from the "
             "environment: `DATABASES = {'default': dj_database_url.config(conn_max_age=600)}` "
             "or `env.db('DATABASE_URL')`, with no SQLite default"))
 
@@ -424,8 +428,9 @@ def _rails_findings(self: Rule, project: Project) -> Iterator[Finding]:
             continue
         merged = " (through `<<: *default`)" if database.via_merge else ""
         yield self.finding(database.location, (
-            f"config/database.yml runs `production:` on the `{database.adapter}` adapter{merged} "
-            f"whenever DATABASE_URL is unset on the server: {_LOSS}; give production a server "
+            f"config/database.yml runs `production:` on the `{database.adapter}` adapter"), help=(
+            f"it does{merged} whenever DATABASE_URL is unset on the server: {_LOSS}; give "
+            "production a server "
             "database: `url: <%= ENV[\"DATABASE_URL\"] %>` under `production:` with DATABASE_URL "
             "set on the server (or, for a deliberate SQLite deployment, mount a named volume "
             "at the app's storage/)"))
@@ -451,7 +456,7 @@ def _env_file_findings(self: Rule, project: Project) -> Iterator[Finding]:
                         template=role == "template", safe=role == "template") \
                 if app is not None and name == "DB_CONNECTION" else None
             yield self.finding(location, (
-                f"{path.name} is {kind} and sets {name}={value.strip()}: {_LOSS}; set "
+                f"{path.name} sets {name}={value.strip()}: it is {kind}, and {_LOSS}; set "
                 f"{name} to the server database "
                 f"({'`mysql`, `pgsql`...' if name == 'DB_CONNECTION' else '`postgres://...`'})"),
                 fix=fix)
@@ -462,8 +467,9 @@ def _compose_findings(self: Rule, project: Project) -> Iterator[Finding]:
         service, name, value = written.service, written.name, written.value
         if on_volume(sqlite_file(name, value, service), service):
             continue
+        setting, when = _setting(name, written.written, value)
         yield self.finding(written.node.anchor_loc, (
-            f"service '{service.name}' {_setting(name, written.written, value)}: {_LOSS}; "
+            f"service '{service.name}' {setting}: {when}{_LOSS}; "
             f"require the server database (`{name}: ${{{name}:?}}`), or for a deliberate SQLite "
             f"deployment {_ON_VOLUME[name]}"))
 
@@ -595,8 +601,9 @@ _DEBUG_EFFECT = {
 _DEBUG_FIX = {"RAILS_ENV": "production", "APP_ENV": "production"}
 
 
-def _debug_message(where: str, setting: str, name: str) -> str:
-    return (f"{where} {setting}: {_DEBUG_EFFECT[name]}; set "
+def _debug_message(subject: str, setting: str, name: str, context: str = "") -> str:
+    """``subject setting: context, effect; remedy``, split into message and help."""
+    return (f"{subject} {setting}: {context}{_DEBUG_EFFECT[name]}; set "
             f"{name}={_DEBUG_FIX.get(name, 'false')} (or take it from the server's environment)")
 
 
@@ -614,8 +621,9 @@ def _templates_kept_local(self: Rule, project: Project, folders: set[Path],
         if location is not None and value.strip().lower() in _ON and location not in seen:
             seen.add(location)
             yield self.finding(location, _debug_message(
-                f"{path.name}, the env template of a production setup that runs its app as "
-                "APP_ENV=local,", f"sets APP_DEBUG={value.strip()}", "APP_DEBUG"))
+                path.name, f"sets APP_DEBUG={value.strip()}", "APP_DEBUG",
+                "it is the env template of a production setup that runs its app as "
+                "APP_ENV=local, so the server keeps it: "))
 
 
 @rule(
@@ -688,24 +696,23 @@ def debug_enabled_in_production(self: Rule, project: Project) -> Iterator[Findin
         if name == "APP_ENV" and not written.written.fallback:
             kept_local.add(written.model.files[0].path.parent)
         seen.add(written.node.anchor_loc)
+        setting, when = _setting(name, written.written, written.value)
         yield self.finding(written.node.anchor_loc, _debug_message(
-            f"service '{service.name}' of a production setup",
-            _setting(name, written.written, written.value), name))
+            f"service '{service.name}'", setting, name, f"{when}in a production setup: "))
     for entry in facts.production_env_values(project):
         name, value, location = entry.name, entry.value, entry.location
         if name in _DEBUG and value.strip().lower() in _DEBUG[name] and location not in seen:
             seen.add(location)
             yield self.finding(location, _debug_message(
-                f"{entry.path.name}, an env file production reads,",
-                f"sets {name}={value.strip()}", name))
+                entry.path.name, f"sets {name}={value.strip()}", name,
+                "an env file production reads: "))
     yield from _templates_kept_local(self, project, kept_local, seen)
     for settings in appdb.production_django_settings(project):
         debug_at = project.django_debug(settings) if settings.role != "base" else None
         if debug_at is not None and debug_at not in seen:
             seen.add(debug_at)
-            yield self.finding(debug_at, (
-                f"{settings.module} sets DEBUG = True"
-                f"{'' if debug_at.path == settings.path else f' (in {debug_at.path.name})'}, "
-                f"and production runs these settings: {_DEBUG_EFFECT['DJANGO_DEBUG']}; read it "
+            yield self.finding(debug_at, f"{settings.module} sets DEBUG = True", help=(
+                f"{'' if debug_at.path == settings.path else f'written in {debug_at.path.name}; '}"
+                f"production runs these settings: {_DEBUG_EFFECT['DJANGO_DEBUG']}; read it "
                 "from the environment with an off default: "
                 "`DEBUG = os.environ.get('DJANGO_DEBUG') == '1'`"))

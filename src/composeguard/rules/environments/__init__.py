@@ -101,8 +101,10 @@ def no_environment_split(self: Rule, project: Project) -> Iterator[Finding]:
             f" (service '{first.service.name}', through {first.step.via} line "
             f"{first.step.location.line})")
         yield self.finding(setup.location, (
-            f"{base.path.name} is the only compose setup, for development and production "
-            f"alike, and it runs {commands} on every start{where}: each production restart "
+            f"{base.path.name} serves development and production alike, and migrates or seeds "
+            "on start"), help=(
+            f"it is the only compose setup, and it runs {commands} on every start{where}: "
+            "each production restart "
             "repeats what suits a developer's laptop; give development its own file that "
             f"runs these steps (`docker compose -f {base.path.name} -f "
             f"{_dev_name(base)} up`), keep production's start to the server alone, "
@@ -268,6 +270,7 @@ def destructive_routine_step(self: Rule, project: Project) -> Iterator[Finding]:
             continue
         if purpose in steps:
             yield self.finding(command.location, (
-                f"`{named}`, {steps[purpose]}, runs `{wipes[0].command}`, which drops the "
-                "database's data: whoever runs it on a live setup loses it; keep the wipe in a "
-                "step named for it (`fresh`, `reset`) and let this one only migrate"))
+                f"{steps[purpose]} runs `{wipes[0].command}`, which drops the database's data"),
+                help=(f"`{named}` is {steps[purpose]}: whoever runs it on a live setup loses "
+                      "the data; keep the wipe in a step named for it (`fresh`, `reset`) and let "
+                      "this one only migrate"))

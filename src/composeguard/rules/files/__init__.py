@@ -53,7 +53,14 @@ def yaml_syntax_error(self: Rule, project: Project) -> Iterator[Finding]:
     for compose_file in project.compose_files:
         error = compose_file.error
         if error is not None:
-            yield self.finding(Location(compose_file.path, error.line, error.column), error.message)
+            yield self.finding(Location(compose_file.path, error.line, error.column),
+                               error.message, help=(
+                "Compose cannot load the file, so nothing in it runs; fix the YAML at this "
+                "position (the other files are still checked)"))
+
+
+_SPEC_HELP = ("Compose refuses a file that breaks its specification, so nothing in it runs; "
+              "correct it as the Compose specification says")
 
 
 @rule(
@@ -114,10 +121,12 @@ def compose_schema_violation(self: Rule, project: Project) -> Iterator[Finding]:
                                    "empty compose file: Compose refuses to load it")
             continue
         for violation in validate_compose(compose_file.root):
-            yield self.finding(violation.location, violation.message)
+            message, _, hint = violation.message.partition("; ")
+            yield self.finding(violation.location, message,
+                               help=f"{hint}; {_SPEC_HELP}" if hint else _SPEC_HELP)
     for model in project.models:
         for location, message in model.problems:
-            yield self.finding(location, message)
+            yield self.finding(location, message, help=_SPEC_HELP)
 
 
 @rule(
@@ -282,15 +291,16 @@ def _port_clash(self: Rule, service: Service, port: PublishedPort, other: Servic
     if port.node.via_alias and port.node.loc == earlier.node.loc:
         # ``<<: *app`` copied the other service's ports: the edit belongs to this service.
         return self.finding(service.location, (
-            f"service '{service.name}' takes `ports:` from a YAML merge key, so it publishes "
-            f"host port {ports} as service '{other.name}' does (line {earlier.node.loc.line}): "
-            "Compose fails to start the second with \"port is already allocated\"; give it "
-            "`ports: !reset []` or ports of its own"))
+            f"service '{service.name}' publishes host port {ports} again, through a merge key"),
+            help=(f"it takes `ports:` from a YAML merge key, so it publishes host port {ports} "
+                  f"as service '{other.name}' does (line {earlier.node.loc.line}): Compose fails "
+                  "to start the second with \"port is already allocated\"; give it "
+                  "`ports: !reset []` or ports of its own"))
     return self.finding(port.node.loc, (
-        f"service '{service.name}' publishes host port {ports}, which service '{other.name}' "
-        f"publishes (line {earlier.node.loc.line} of {earlier.node.loc.path.name}): Compose "
-        "fails to start the second with \"port is already allocated\"; give one of them "
-        "another host port"))
+        f"services '{service.name}' and '{other.name}' publish host port {ports}"),
+        help=(f"service '{other.name}' publishes it too (line {earlier.node.loc.line} of "
+              f"{earlier.node.loc.path.name}): Compose fails to start the second with \"port "
+              "is already allocated\"; give one of them another host port"))
 
 
 def _startable_models(project: Project) -> Iterator[ComposeModel]:

@@ -105,11 +105,11 @@ def database_port_published(self: Rule, project: Project) -> Iterator[Finding]:
             seen.add(port.node.loc)
             ports = ", ".join(map(str, exposed))
             yield self.finding(port.node.loc, (
-                f"service '{service.name}' ({store.name}) publishes its client port"
-                f"{'s' if len(exposed) > 1 else ''} {ports} on every host interface, "
-                "past host firewalls such as ufw: anyone who reaches the server can try "
-                f"to log in; {_loopback_suggestion(port)} or drop the mapping (other "
-                "services reach it over the Compose network)"),
+                f"service '{service.name}' ({store.name}) publishes port"
+                f"{'s' if len(exposed) > 1 else ''} {ports} on every host interface"),
+                help=("the port is open past host firewalls such as ufw: anyone who reaches "
+                      f"the server can try to log in; {_loopback_suggestion(port)} or drop the "
+                      "mapping (other services reach it over the Compose network)"),
                 fix=offer(loopback_port_fix, project, port.node, port.host_ip, port.published))
     yield from _published_consoles(self, project, seen)
 
@@ -130,9 +130,9 @@ def _published_consoles(self: Rule, project: Project, seen: set[Location]
                 continue
             seen.add(port.node.loc)
             yield self.finding(port.node.loc, (
-                f"{what} publishes its web port {exposed[0]} on every host interface: a "
-                f"login page onto the database for anyone who reaches the server; "
-                f"{_loopback_suggestion(port)} and reach it through an SSH tunnel"),
+                f"{what} publishes port {exposed[0]} on every host interface"),
+                help=("a login page onto the database for anyone who reaches the server; "
+                      f"{_loopback_suggestion(port)} and reach it through an SSH tunnel"),
                 fix=offer(loopback_port_fix, project, port.node, port.host_ip,
                           port.published))
         routes = service.public_routes()
@@ -145,10 +145,10 @@ def _published_consoles(self: Rule, project: Project, seen: set[Location]
             continue
         seen.add(node.loc)
         names = ", ".join(f"`{r}`" for r, _ in routes)
-        yield self.finding(node.loc, (
-            f"{what} is served on a host name by Traefik (router{'s' if len(routes) > 1 else ''}"
-            f" {names}) with no middleware in front: a login page onto the database on the "
-            "internet; put an IP allow-list or basic auth in front of it, or drop the route"))
+        yield self.finding(node.loc, f"{what} is routed to the internet with no middleware", help=(
+            f"Traefik serves it on a host name (router{'s' if len(routes) > 1 else ''} {names}) "
+            "with no middleware in front: a login page onto the database on the internet; put "
+            "an IP allow-list or basic auth in front of it, or drop the route"))
 
 
 # -- CG501 destructive-commands-unguarded --------------------------------------------------------
@@ -178,7 +178,11 @@ def _seed_advice(project: Project, app: LaravelApp, guard: DestructiveGuard | No
             f"{_SEED_CALL} (Laravel 12.6+){upgrade}")
 
 
+_UNGUARDED = "no guard stops `migrate:fresh` or `db:wipe` from running in production"
+
+
 def _unguarded_message(app: LaravelApp, seed: str) -> str:
+    """The help of a missing guard (the message is :data:`_UNGUARDED`)."""
     risk = (f"nothing stops {listed(_BLOCKED).replace(' and ', ' or ')} from running against "
             "the production database: one command typed in the wrong terminal, or run with "
             "the wrong .env, drops every table")
@@ -197,15 +201,19 @@ def _unguarded_message(app: LaravelApp, seed: str) -> str:
     return f"{risk}; call {_CALL} in AppServiceProvider::boot(){seed}"
 
 
-def _partial_message(guard: DestructiveGuard, missing: list[str], seed: str) -> str:
+def _partial_message(guard: DestructiveGuard, missing: list[str], seed: str
+                     ) -> tuple[str, str]:
     blocked = [c for c in _BLOCKED if c in guard.commands]
     what = "the listener" if guard.kind == "hand-written" else "these `prohibit()` calls"
     fix = (f"refuse {listed(missing)} in the listener too" if guard.kind == "hand-written"
            else f"call {_CALL} instead, which covers all four (Laravel 11.9+)")
-    return (f"{what} block{'s' if guard.kind == 'hand-written' else ''} "
-            f"{listed(blocked) if blocked else 'other commands'} in production, but "
-            f"{listed(missing)} still run{'s' if len(missing) == 1 else ''} against the "
-            f"production database and drop its tables; {fix}{seed}")
+    plural = "s" if len(missing) > 1 else ""
+    message = f"the guard leaves {len(missing)} destructive command{plural} unblocked in production"
+    return (message,
+            (f"{what} block{'s' if guard.kind == 'hand-written' else ''} "
+             f"{listed(blocked) if blocked else 'other commands'} in production, but "
+             f"{listed(missing)} still run{'s' if len(missing) == 1 else ''} against the "
+             f"production database and drop its tables; {fix}{seed}"))
 
 
 @rule(
@@ -286,16 +294,18 @@ def destructive_commands_unguarded(self: Rule, project: Project) -> Iterator[Fin
             continue
         seed = _seed_advice(project, app, guard)
         if guard is None:
-            yield self.finding(project.laravel_guard_site(app), _unguarded_message(app, seed),
+            yield self.finding(project.laravel_guard_site(app), _UNGUARDED,
+                               help=_unguarded_message(app, seed),
                                fix=offer(destructive_guard_fix, project, app))
             continue
         missing = [c for c in _BLOCKED if c not in guard.commands]
         if missing:
-            yield self.finding(guard.location, _partial_message(guard, missing, seed),
+            message, help_text = _partial_message(guard, missing, seed)
+            yield self.finding(guard.location, message, help=help_text,
                                fix=offer(destructive_guard_fix, project, app))
     for check in facts.disabled_environment_checks(project):
-        yield self.finding(check.location, (
-            f"{check.where} sets {RAILS_CHECK}, which turns off Rails' refusal to run `db:drop`, "
+        yield self.finding(check.location, f"{check.where} sets {RAILS_CHECK}", help=(
+            "it turns off Rails' refusal to run `db:drop`, "
             "`db:reset`, `db:schema:load` and `db:purge` against the production database: one "
             "mistaken command then deletes its data; remove it (set it only on the one "
             "command line where a reset is really meant)"))
@@ -369,7 +379,7 @@ def destructive_command_in_app_code(self: Rule, project: Project) -> Iterator[Fi
         if guard is not None and call.words[2] in guard.commands:
             continue
         yield self.finding(call.location, (
-            f"{call.location.path.name} runs `{wipes[0].command}` from the app's own code, "
-            "which deletes every row of the database it is connected to, in production too; "
-            "run only non-destructive commands from code (`migrate`), or refuse this one in "
-            "production"))
+            f"{call.location.path.name} runs `{wipes[0].command}` from the app's own code"),
+            help=("the command deletes every row of the database the app is connected to, in "
+                  "production too; run only non-destructive commands from code (`migrate`), "
+                  "or refuse this one in production"))

@@ -343,17 +343,19 @@ def volume_destroying_command(self: Rule, project: Project) -> Iterator[Finding]
             continue
         if purpose is ScriptPurpose.TEARDOWN:
             yield self.finding(command.location, (
-                f"`{actions[0].command}` in `{named}`, a step named for what it destroys, "
-                "deletes the project's volumes and every database in them: never run it "
-                "where production's data lives"), severity=Severity.INFO)
+                f"`{actions[0].command}` deletes the project's volumes"), help=(
+                f"`{named}`, a step named for what it destroys, deletes the project's volumes "
+                "and every database in them: never run it where production's data lives"),
+                severity=Severity.INFO)
             continue
         live = purpose in (ScriptPurpose.DEPLOY, ScriptPurpose.ROUTINE)
         where = {ScriptPurpose.DEPLOY: f"`{named}`, a deploy step,",
                  ScriptPurpose.ROUTINE: f"`{named}`, a routine step,"}.get(purpose, "this script")
         yield self.finding(
             command.location,
-            f"`{actions[0].command}` in {where} deletes the project's volumes and every "
-            "database in them; leave volumes out (`docker compose down` keeps them)",
+            f"`{actions[0].command}` deletes the project's volumes",
+            help=(f"`{actions[0].command}` in {where} deletes the project's volumes and every "
+                  "database in them; leave volumes out (`docker compose down` keeps them)"),
             severity=Severity.ERROR if live else Severity.WARNING,
             fix=offer(keep_volumes_fix, project, command),
         )
@@ -527,10 +529,10 @@ def data_store_image_not_pinned(self: Rule, project: Project) -> Iterator[Findin
         note = _UPGRADE_NOTES.get(state.store.name,
                                   "a new major version may not read the old one's data")
         yield self.finding(location, (
-            f"service '{service.name}' ({state.store.name}) runs {shown}{via}, which moves to "
-            f"each new major version: the next pull can start a new major on data the old one "
-            f"wrote, and {note}; pin the major version the data was written with "
-            f"({_pin_hint(ref.repository, state, on_disk)})"),
+            f"service '{service.name}' ({state.store.name}) runs {shown}, not pinned to a major"),
+            help=(f"`{image}`{via} moves to each new major version: the next pull can start a "
+                  f"new major on data the old one wrote, and {note}; pin the major version the "
+                  f"data was written with ({_pin_hint(ref.repository, state, on_disk)})"),
             fix=offer(pin_major_fix, project, model, service, on_disk)
             if on_disk is not None and via == "" else None)
 

@@ -155,9 +155,8 @@ def database_files_not_ignored(self: Rule, project: Project) -> Iterator[Finding
                                      patterns_in(d.pattern)) for d in found])
     for item in found:
         shown = Path(os.path.relpath(item.path, item.boundary)).as_posix()
-        yield self.finding(item.location, (
-            f"{shown} ({item.what}) is not ignored by git "
-            f"({_not_ignored_because(item.match, item.root)}): "
+        yield self.finding(item.location, f"{shown} is not ignored by git", help=(
+            f"it is {item.what}, and {_not_ignored_because(item.match, item.root)}: "
             "the first `git add -A` or `git commit -a` puts the live database into the history, "
             "and once tracked, a `git pull` or `git checkout` on a server replaces it with the "
             f"committed copy; add {item.pattern} to "
@@ -268,8 +267,8 @@ def env_file_tracked(self: Rule, project: Project) -> Iterator[Finding]:
         rotate = "; then change every credential it held: the history keeps them" \
             if credentials else ""
         holds = _what_it_holds(found.role, credentials)
-        yield self.finding(Location(path, 1), (
-            f"{relative} is tracked by git and holds {holds}{note}: "
+        yield self.finding(Location(path, 1), f"{relative} is tracked by git", help=(
+            f"it holds {holds}{note}: "
             "anyone with a clone or the history has them, and a `git pull` on a server puts the "
             "committed values over the server's own; run "
             f"`git rm --cached {shlex.quote(relative)}` at the repository root (the file stays on "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
+from typing import Any
 
 from composeguard.lint.commands import Action, Operation
 from composeguard.lint.compose import Environment, Service
@@ -52,7 +53,20 @@ def _deploy_actions(project: Project, operations: tuple[Operation, ...]) -> Iter
 def _where(service: Service, step: StartStep) -> str:
     if step.via in ("command", "entrypoint"):
         return f"service '{service.name}'"
-    return f"service '{service.name}' (through {step.via})"
+    return f"service '{service.name}' (through {step.via.split('; ', 1)[0]})"
+
+
+def _step_finding(rule: Rule, step: StartStep, location: Location, sentence: str,
+                  **keywords: Any) -> Finding:
+    """A finding whose sentence names the service with :func:`_where`: split into message
+    and help as every finding is, with how the step was found (``PROJECT_ROOT from
+    .env.example``), which the message leaves out, at the end of the help."""
+    from composeguard.lint.finding import split_message
+
+    message, help_text = split_message(sentence)
+    detail = step.via.split("; ", 1)[1] if "; " in step.via else ""
+    return rule.finding(location, message, help=f"{help_text} ({detail})" if detail
+                        else help_text, **keywords)
 
 
 def _seeding(effects: frozenset[str] | None) -> str:
@@ -129,7 +143,7 @@ def seed_on_start(self: Rule, project: Project) -> Iterator[Finding]:
         if effects == frozenset({"upsert"}):
             continue  # every seeder only upserts: a start leaves existing rows as they are
         what = _seeding(effects)
-        yield self.finding(
+        yield _step_finding(self, step,
             step.location,
             f"{_where(service, step)} seeds the database on every start (`{action.command}`): "
             f"each restart or deploy {what}; seed once by hand or in the development compose "
@@ -137,9 +151,9 @@ def seed_on_start(self: Rule, project: Project) -> Iterator[Finding]:
             fix=offer(start_command_fix, project, model, service, step),
         )
     for _, service, step, action in project.image_start_actions((Operation.SEED,)):
-        yield self.finding(step.location, (
-            f"{_where(service, step)} seeds the database on every start of the image "
-            f"(`{action.command}`): the development file gives the service its own command, "
+        yield _step_finding(self, step, step.location, (
+            f"{_where(service, step)} seeds on every start of the image (`{action.command}`): "
+            "the development file gives the service its own command, "
             "but wherever else the image runs, each restart inserts the seed data again; seed "
             "once by hand"))
     for command, action, named in _deploy_actions(project, (Operation.SEED,)):
@@ -191,7 +205,7 @@ def seed_on_start(self: Rule, project: Project) -> Iterator[Finding]:
 )
 def destructive_db_command_on_start(self: Rule, project: Project) -> Iterator[Finding]:
     for model, service, step, action in project.start_actions(NOT_TEST, (Operation.DESTROY,)):
-        yield self.finding(
+        yield _step_finding(self, step,
             step.location,
             f"{_where(service, step)} runs `{action.command}` on every start: it drops the "
             "database's data each time the container is recreated",
@@ -210,7 +224,7 @@ def _migrations_made_on_start(self: Rule, project: Project) -> Iterator[Finding]
             if made is None or step.gated or step.location in seen:
                 continue
             seen.add(step.location)
-            yield self.finding(step.location, (
+            yield _step_finding(self, step, step.location, (
                 f"{_where(service, step)} runs `{made}` on every start: the server writes "
                 "migrations nobody reviewed from the models it runs, and a renamed field "
                 "becomes a dropped column and a new empty one; make migrations in development "
@@ -278,18 +292,18 @@ def masked_failure(self: Rule, project: Project) -> Iterator[Finding]:
         reported.add(step.location)
         state = {Operation.MIGRATE: "a half-migrated", Operation.SEED: "a partly seeded"}.get(
             action.operation, "a half-reset")
-        yield self.finding(
+        yield _step_finding(self, step,
             step.location,
-            f"{_where(service, step)}: a failure of `{action.command}` is ignored "
-            f"({_mask(command.masked_by)}), so the app starts on {state} database; "
+            f"{_where(service, step)} ignores a failure of `{action.command}`: "
+            f"{_mask(command.masked_by)} lets the app start on {state} database; "
             "chain it with `&&` or `set -e`",
             fix=offer(start_command_fix, project, model, service, step),
         )
     for location, what in project.swallowed_migrations:
         yield self.finding(location, (
-            f"{location.path.name} runs `{what}` when the app starts and catches every error "
-            "without raising it, so the app serves on a half-migrated database; let the "
-            "exception stop the start (`raise`)"))
+            f"{location.path.name} swallows a failure of `{what}` when the app starts"), help=(
+            "it catches every error without raising it, so the app serves on a half-migrated "
+            "database; let the exception stop the start (`raise`)"))
     for command, action, named in _deploy_actions(project, operations):
         if command.failure not in (Failure.IGNORED, Failure.CONTINUES) or not command.masked_by \
                 or command.location in reported:
@@ -368,10 +382,11 @@ def migrate_on_start_in_production(self: Rule, project: Project) -> Iterator[Fin
         together = _started_together(service)
         if together is None:
             continue
-        yield self.finding(
+        yield _step_finding(self, step,
             step.location,
-            f"{_where(service, step)} migrates the database on every start (`{action.command}`) "
-            f"in a production file, and {together} start at once, each migrating",
+            f"{_where(service, step)} migrates on every start with several replicas: "
+            f"`{action.command}` runs in a production file, and {together} start at once, "
+            "each migrating",
             fix=offer(start_command_fix, project, model, service, step),
         )
 
@@ -451,7 +466,7 @@ def env_file_replaced_on_start(self: Rule, project: Project) -> Iterator[Finding
                           for a in later.actions if a.operation in data), None)
             then = (f", and then runs `{after.command}` with the example's database settings"
                     if after is not None else "")
-            yield self.finding(step.location, (
+            yield _step_finding(self, step, step.location, (
                 f"{_where(service, step)} copies {source} over .env on every start: the "
                 f"production settings are replaced by the example's{then}; keep the "
                 "server's .env (copy only when it is missing: `cp -n`) or pass the settings "
@@ -472,7 +487,7 @@ def _key_regenerated(self: Rule, project: Project, seen: set[Location]) -> Itera
             if not forced and (service.env("APP_ENV") or "").strip().lower() == "production":
                 continue
             seen.add(step.location)
-            yield self.finding(step.location, (
+            yield _step_finding(self, step, step.location, (
                 f"{_where(service, step)} runs `artisan key:generate` on every start: each "
                 "start writes a new APP_KEY into .env, and everything encrypted with the old "
                 "one (sessions, encrypted columns, signed links) can no longer be read; "
@@ -533,7 +548,8 @@ def schema_reset_by_app_config(self: Rule, project: Project) -> Iterator[Finding
 
     for reset in project.schema_resets:
         yield self.finding(reset.location, (
-            f"{reset.framework}'s `{reset.setting}` {reset.effect}: a restart of the app in "
+            f"{reset.framework}'s `{reset.setting}` rebuilds the schema on start"), help=(
+            f"it {reset.effect}: a restart of the app in "
             "production deletes data; generate and run migrations instead (and keep this for "
             "a development profile)"))
     for written in project.written_settings({name: DESTRUCTIVE_DDL for name in DDL_ENVIRONMENT}):
@@ -542,5 +558,6 @@ def schema_reset_by_app_config(self: Rule, project: Project) -> Iterator[Finding
                f"{', '.join(written.written.variables)} is unset on the server"
                if written.written.fallback else f"sets {written.name}={written.value}")
         yield self.finding(written.node.anchor_loc, (
-            f"service '{written.service.name}' {how}, which {effect}: a restart in production "
+            f"service '{written.service.name}' rebuilds the schema on every start"), help=(
+            f"it {how}, which {effect}: a restart in production "
             "deletes data; use `validate` and run migrations"))
