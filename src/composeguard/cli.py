@@ -73,13 +73,21 @@ def cli() -> None:
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--format", "output_format",
-              type=click.Choice(["text", "concise", "json", "sarif", "github", "junit"]),
+              type=click.Choice(["text", "concise", "json", "sarif", "github", "gitlab",
+                                 "junit"]),
               default="text", show_default=True,
               help="Report format: text (each finding with its help), concise (one line "
-                   "each), json, sarif (SARIF 2.1.0), github (workflow annotations), junit "
-                   "(JUnit XML).")
+                   "each), json, sarif (SARIF 2.1.0), github (workflow annotations), gitlab "
+                   "(Code Quality report), junit (JUnit XML).")
 @click.option("--concise", "concise", is_flag=True,
               help="One line per finding, without the help (the same as --format concise).")
+@click.option("-q", "--quiet", is_flag=True,
+              help="Print the findings and nothing else: no summary, no notes (errors still "
+                   "go to stderr).")
+@click.option("--statistics", is_flag=True,
+              help="Print how many findings each rule reported instead of the findings.")
+@click.option("--exit-zero", is_flag=True,
+              help="Exit 0 even when something was found (2 still means composeguard failed).")
 @click.option("-o", "--output", "output_path", type=click.Path(path_type=Path, dir_okay=False),
               help="Write the report to FILE; the terminal still gets the text report.")
 @click.option("--select", multiple=True, callback=_check_selectors, metavar="CODES",
@@ -123,6 +131,9 @@ def check(
     jobs: int,
     no_cache: bool,
     concise: bool,
+    quiet: bool,
+    statistics: bool,
+    exit_zero: bool,
 ) -> int:
     """Check PATHS (default: the current directory)."""
     from composeguard import cache
@@ -135,7 +146,7 @@ def check(
         "select": select, "ignore": ignore, "extend_select": extend_select,
         "fail_on": fail_on, "config_path": config_path, "baseline_path": baseline_path,
         "write_baseline_path": write_baseline_path, "color": color, "verbose": verbose,
-        "jobs": jobs}
+        "jobs": jobs, "quiet": quiet, "statistics": statistics, "exit_zero": exit_zero}
 
     def body(transcript: cache.Transcript) -> int:
         return _check(transcript.echo, **params)  # type: ignore[arg-type]
@@ -185,6 +196,9 @@ def _check(
     color: bool | None,
     verbose: bool,
     jobs: int,
+    quiet: bool = False,
+    statistics: bool = False,
+    exit_zero: bool = False,
 ) -> int:
     """The check itself; everything it prints goes through ``say`` (``click.echo``'s
     signature), so that a cached run can print it again."""
@@ -192,7 +206,14 @@ def _check(
     from composeguard.lint.discover import separate_projects
     from composeguard.lint.finding import Severity
     from composeguard.lint.project import Project
-    from composeguard.lint.report import display_path, render_report, use_color, write_report
+    from composeguard.lint.report import (
+        display_path,
+        render_report,
+        render_statistics,
+        render_text,
+        use_color,
+        write_report,
+    )
     from composeguard.runner import check_projects, exit_code, merged
 
     paths = paths or (Path("."),)
@@ -235,16 +256,29 @@ def _check(
         if output_path is not None else output_format
     colored = terminal_format in ("text", "concise") and use_color(
         color, bool(getattr(sys.stdout, "isatty", lambda: False)()))
-    say(render_report(terminal_format, result.findings, files_checked, color=colored,
-                      read=read, errors=result.errors),
-        nl=False, color=colored)
+    human = terminal_format in ("text", "concise")
+    if statistics and human:
+        say(render_statistics(result.findings), nl=False)
+    elif quiet and human:
+        say(render_text(result.findings, files_checked, color=colored,
+                        concise=terminal_format == "concise", quiet=True), nl=False,
+            color=colored)
+    else:
+        say(render_report(terminal_format, result.findings, files_checked, color=colored,
+                          read=read, errors=result.errors),
+            nl=False, color=colored)
+    done = EXIT_OK if exit_zero and not result.errors else \
+        exit_code(result.findings, threshold, result.errors)
+    if quiet:
+        for error in result.errors:
+            say(f"composeguard: {error}", err=True)
+        return done
     judged: dict[str, int] = {}
     for part in checked:
         for environment, count in part.environments.items():
             judged[environment] = judged.get(environment, 0) + count
     note = _setups_note(judged)
     if note is not None:
-        human = terminal_format in ("text", "concise")
         say(note if human else f"composeguard: {note}", err=not human)
     if verbose:
         if config.path is not None:
@@ -279,7 +313,7 @@ def _check(
             say(f"composeguard: {display_path(path)}: {reason}", err=True)
     for error in result.errors:
         say(f"composeguard: {error}", err=True)
-    return exit_code(result.findings, threshold, result.errors)
+    return done
 
 
 def _setups(project: Project) -> list[dict[str, object]]:

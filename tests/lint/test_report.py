@@ -19,6 +19,7 @@ from composeguard.lint.report import (
     escape_workflow_property,
     github_annotation,
     render_github,
+    render_gitlab,
     render_json,
     render_junit,
     render_report,
@@ -374,6 +375,7 @@ def test_render_report_dispatches(tmp_path: Path, output_format: str) -> None:
         "json": render_json(findings, cwd=tmp_path),
         "sarif": render_sarif(findings, cwd=tmp_path, read=lambda p: None),
         "github": render_github(findings, cwd=tmp_path),
+        "gitlab": render_gitlab(findings, cwd=tmp_path, read=lambda p: None),
         "junit": render_junit(findings, 1, cwd=tmp_path),
     }[output_format]
     assert text == expected

@@ -9,6 +9,7 @@ its syntax needs.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from collections import Counter
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
 
 JSON_VERSION = 1
 
-FORMATS = ("text", "concise", "json", "sarif", "github", "junit")
+FORMATS = ("text", "concise", "json", "sarif", "github", "gitlab", "junit")
 """The values of ``check --format``."""
 
 REPOSITORY_URL = "https://github.com/composeguard/composeguard"
@@ -130,12 +131,15 @@ def render_text(
     cwd: Path | None = None,
     color: bool = False,
     concise: bool = False,
+    quiet: bool = False,
 ) -> str:
     """Each finding with its help indented under it (one line each when ``concise``), then
-    the summary line (styled when ``color``)."""
+    the summary line (styled when ``color``; left out when ``quiet``)."""
     cwd = cwd if cwd is not None else Path.cwd()
     lines = [format_finding(f, cwd, color=color, concise=concise)
              for f in ordered(findings, cwd)]
+    if quiet:
+        return "".join(line + "\n" for line in lines)
     last = summary(findings, files_checked)
     if color:
         last = click.style(last, bold=True, fg="green" if not findings else None)
@@ -162,6 +166,20 @@ def finding_record(finding: Finding, cwd: Path | None = None) -> dict[str, objec
         "help": finding.help,
         "fixable": finding.fixable,
     }
+
+
+def render_statistics(findings: Sequence[Finding]) -> str:
+    """How many findings each rule reported, most first, as ruff's ``--statistics``: the
+    count, the code (``[*]`` when ``composeguard fix`` fixes every one of them) and the
+    rule's name."""
+    counts = Counter(f.code for f in findings)
+    names = {f.code: f.name for f in findings}
+    safe = {code for code in counts
+            if all(f.fix is not None and f.fix.safe for f in findings if f.code == code)}
+    width = max((len(str(n)) for n in counts.values()), default=1)
+    return "".join(
+        f"{count:>{width}}\t{code}\t{FIXABLE_MARK if code in safe else ''}\t{names[code]}\n"
+        for code, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])))
 
 
 def render_json(findings: Sequence[Finding], *, cwd: Path | None = None) -> str:
@@ -418,6 +436,38 @@ def render_github(findings: Sequence[Finding], *, cwd: Path | None = None) -> st
     return "".join(github_annotation(f, cwd) + "\n" for f in ordered(findings, cwd))
 
 
+# -- GitLab Code Quality ---------------------------------------------------------------------
+
+_GITLAB_SEVERITIES = {Severity.ERROR: "critical", Severity.WARNING: "major",
+                      Severity.INFO: "info"}
+
+
+def render_gitlab(findings: Sequence[Finding], *, cwd: Path | None = None,
+                  read: ReadText | None = None) -> str:
+    """A GitLab Code Quality report (the CodeClimate subset GitLab reads): a JSON array with
+    one issue per finding, its ``fingerprint`` unique in the report and stable across
+    unrelated line shifts (the SARIF fingerprint, numbered within equal ones)."""
+    cwd = cwd if cwd is not None else Path.cwd()
+    read = read if read is not None else _read_or_none
+    seen: Counter[str] = Counter()
+    issues = []
+    for finding in ordered(findings, cwd):
+        loc = finding.location
+        base = _safe_fingerprint(finding, read) or hashlib.sha256(
+            f"{finding.code}:{display_path(loc.path, cwd)}:{loc.line}:{finding.message}"
+            .encode("utf-8", "surrogatepass")).hexdigest()
+        seen[base] += 1
+        issues.append({
+            "description": f"{finding.message}: {finding.help}" if finding.help
+            else finding.message,
+            "check_name": f"{finding.code} ({finding.name})",
+            "fingerprint": hashlib.sha256(f"{base}:{seen[base]}".encode()).hexdigest(),
+            "severity": _GITLAB_SEVERITIES.get(finding.severity, "major"),
+            "location": {"path": display_path(loc.path, cwd), "lines": {"begin": loc.line}},
+        })
+    return json.dumps(issues, indent=2, ensure_ascii=False) + "\n"
+
+
 # -- JUnit XML ------------------------------------------------------------------------------
 
 
@@ -514,6 +564,8 @@ def render_report(
         return render_sarif(findings, cwd=cwd, read=read, errors=errors)
     if output_format == "github":
         return render_github(findings, cwd=cwd)
+    if output_format == "gitlab":
+        return render_gitlab(findings, cwd=cwd, read=read)
     if output_format == "junit":
         return render_junit(findings, files_checked, cwd=cwd)
     return render_text(findings, files_checked, cwd=cwd, color=color,
