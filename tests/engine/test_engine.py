@@ -22,6 +22,7 @@ side by side under xdist.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -148,10 +149,11 @@ def test_what_composeguard_says_happens_and_fix_makes_the_data_survive(
         deployment: Deployment) -> None:
     d = deployment
     # -- 1. before fix: CG101's claim --------------------------------------------------------
-    check = subprocess.run([sys.executable, "-m", "composeguard", "check", "--no-color",
+    check = subprocess.run([sys.executable, "-m", "composeguard", "check", "--format", "json",
                             "--select", "CG101", "."], cwd=d.root, env=d.env,
                            capture_output=True, text=True, timeout=120, check=False)
-    [message] = [line for line in check.stdout.splitlines() if "CG101" in line and "'mysql'" in line]
+    [message] = [f"{f['message']}: {f['help']}" for f in json.loads(check.stdout)["findings"]
+                 if "'mysql'" in f["message"]]
     assert "`up --force-recreate` keeps" in message and "`docker compose down`" in message
     d.up()
     d.write("before-fix")
@@ -278,10 +280,11 @@ def test_an_anonymous_volume_survives_a_recreate_but_not_down(engine: dict[str, 
     d = Deployment(root, {**engine, **SECRETS,
                           "COMPOSE_PROJECT_NAME": f"cgengine-anon-{os.getpid()}"}, "mysql")
     try:
-        check = subprocess.run([sys.executable, "-m", "composeguard", "check", "--no-color",
-                                "--select", "CG102", "."], cwd=root, env=d.env,
+        check = subprocess.run([sys.executable, "-m", "composeguard", "check", "--format",
+                                "json", "--select", "CG102", "."], cwd=root, env=d.env,
                                capture_output=True, text=True, timeout=120, check=False)
-        [message] = [line for line in check.stdout.splitlines() if "CG102" in line]
+        [message] = [f"{f['message']}: {f['help']}"
+                     for f in json.loads(check.stdout)["findings"]]
         assert "`docker compose down` orphans it and the next `up` starts empty" in message
         d.up()
         d.write("kept")
@@ -325,7 +328,7 @@ def test_what_cg004_and_cg005_report_stops_up_half_done(clash: str, engine: dict
     d = Deployment(root, {**engine, "COMPOSE_PROJECT_NAME": f"cgengine-{clash}-{os.getpid()}"},
                    "mysql")
     try:
-        check = subprocess.run([sys.executable, "-m", "composeguard", "check", "--no-color",
+        check = subprocess.run([sys.executable, "-m", "composeguard", "check", "--concise",
                                 "--no-cache", "--select", "CG004,CG005", "."], cwd=root,
                                env=d.env, capture_output=True, text=True, timeout=120,
                                check=False)
