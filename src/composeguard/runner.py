@@ -17,6 +17,7 @@ from composeguard.lint.project import Project
 
 if TYPE_CHECKING:
     from composeguard.lint.secrets import Redactor
+    from composeguard.lint.suppress import Suppressions
     from composeguard.rules.base import Rule
 
 _CODE_PREFIX = re.compile(r"^CG\d{0,3}$", re.IGNORECASE)
@@ -100,9 +101,42 @@ def run(
     result.errors = [redactor.redact(e) for e in result.errors]
     suppressions = Suppressions()
     result.findings, result.suppressed = suppressions.filter(findings)
+    if selection.allows("CG006", "unused-suppression"):
+        result.findings += _unused_suppressions(project, selection, suppressions, findings,
+                                                result.suppressed)
     result.findings.sort(key=Finding.sort_key)
     result.blanket = [f for f in result.findings if suppressions.has_blanket(f)]
     return result
+
+
+def _unused_suppressions(project: Project, selection: Selection, suppressions: Suppressions,
+                         findings: Sequence[Finding], suppressed: Sequence[Finding]
+                         ) -> list[Finding]:
+    """CG006: each code or name of a suppression comment (in a compose file, or a file a
+    finding points at) that names no rule, or whose selected rule hid nothing there."""
+    from composeguard.rules import all_rules
+
+    rules = {name.lower(): rule for rule in all_rules() for name in (rule.code, rule.name)}
+    unused = rules.get("cg006")
+    if unused is None:  # a catalog without it (tests that make up their own rules)
+        return []
+    paths = [*project.discovery.compose_files, *(f.location.path for f in findings)]
+    found = []
+    for path, directive, token in suppressions.unused(paths, suppressed):
+        rule = rules.get(token.lower())
+        location = Location(path, directive.line)
+        if rule is None:
+            found.append(unused.finding(location, f"`{token}` in a suppression is no rule",
+                                        help="no rule has this code or name, so the comment "
+                                             "hides nothing; name a code `composeguard rules` "
+                                             "lists"))
+        elif rule.code != "CG006" and selection.allows(rule.code, rule.name):
+            scope = "in this file" if not directive.covers else "on the lines it covers"
+            found.append(unused.finding(location, f"the suppression of {rule.code} hides nothing",
+                                        help=f"no {rule.code} ({rule.name}) finding is reported "
+                                             f"{scope}; remove `{token}` from the comment so "
+                                             "that it cannot hide a later finding"))
+    return found
 
 
 def _redacted(finding: Finding, redactor: Redactor) -> Finding:

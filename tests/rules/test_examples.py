@@ -38,8 +38,9 @@ def test_rule_example(rule: Rule, example: Example, tmp_path: Path) -> None:
     root = write_tree(tmp_path / "project", example.files)
     if example.git:
         make_git_repo(root)
-    result = run(Project([root]), Selection(select=(rule.code,)))
+    result = run(Project([root]), Selection(select=(rule.code, *example.also)))
     assert not result.errors
+    result.findings = [f for f in result.findings if f.code == rule.code]
     got = sorted((f.location.path.relative_to(root).as_posix(), f.location.line)
                  for f in result.findings)
     assert got == sorted(example.expect), (

@@ -82,6 +82,16 @@ def comment_syntax(path: Path) -> CommentSyntax:
 
 
 @dataclass(frozen=True, slots=True)
+class Directive:
+    """One ``ignore[...]``/``ignore-file[...]`` as written: its line, its tokens (as written,
+    in order) and the lines it covers (empty for the whole file)."""
+
+    line: int
+    tokens: tuple[str, ...]
+    covers: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class FileSuppressions:
     """The suppressions of one file: tokens are lower-cased codes or rule names."""
 
@@ -89,6 +99,7 @@ class FileSuppressions:
     whole_file: frozenset[str] = frozenset()
     blanket_lines: tuple[int, ...] = ()
     """Lines a directive without codes was written for (it suppresses nothing there)."""
+    directives: tuple[Directive, ...] = ()
 
     def suppresses(self, code: str, name: str, line: int) -> bool:
         keys = {code.lower(), name.lower()}
@@ -103,22 +114,28 @@ def parse_suppressions(text: str, syntax: CommentSyntax = CommentSyntax.YAML) ->
     by_line: dict[int, set[str]] = {}
     whole_file: set[str] = set()
     blanket: list[int] = []
+    directives: list[Directive] = []
     for number, comment, own_line in iter_comments(text, syntax):
         for match in _DIRECTIVE.finditer(comment):
-            tokens = {t.lower() for t in re.split(r"[\s,]+", match["codes"] or "") if t}
+            written = tuple(t for t in re.split(r"[\s,]+", match["codes"] or "") if t)
+            tokens = {t.lower() for t in written}
             if not tokens:
                 blanket += [number, number + 1] if own_line else [number]
                 continue
             if match["kind"].lower() == "ignore-file":
                 whole_file |= tokens
+                directives.append(Directive(number, written, ()))
                 continue
             by_line.setdefault(number, set()).update(tokens)
             if own_line:
                 by_line.setdefault(number + 1, set()).update(tokens)
+            directives.append(Directive(number, written,
+                                        (number, number + 1) if own_line else (number,)))
     return FileSuppressions(
         {line: frozenset(tokens) for line, tokens in by_line.items()},
         frozenset(whole_file),
         tuple(blanket),
+        tuple(directives),
     )
 
 
@@ -301,6 +318,25 @@ class Suppressions:
     def has_blanket(self, finding: Finding) -> bool:
         """A codeless ``# composeguard: ignore`` was written for this finding's line."""
         return finding.location.line in self.for_file(finding.location.path).blanket_lines
+
+    def unused(self, paths: Iterable[Path], suppressed: Iterable[Finding]
+               ) -> Iterator[tuple[Path, Directive, str]]:
+        """Each token of a directive in ``paths`` that suppressed none of ``suppressed``
+        (the findings this run hid), with its directive: what ruff's RUF100 reports."""
+        used: set[tuple[Path, int, str]] = set()
+        for finding in suppressed:
+            path, line = finding.location.path, finding.location.line
+            for directive in self.for_file(path).directives:
+                if directive.covers and line not in directive.covers:
+                    continue
+                for token in directive.tokens:
+                    if token.lower() in (finding.code.lower(), finding.name.lower()):
+                        used.add((path, directive.line, token.lower()))
+        for path in dict.fromkeys(paths):
+            for directive in self.for_file(path).directives:
+                for token in directive.tokens:
+                    if (path, directive.line, token.lower()) not in used:
+                        yield path, directive, token
 
     def filter(self, findings: Iterable[Finding]) -> tuple[list[Finding], list[Finding]]:
         """``(kept, suppressed)``."""

@@ -18,7 +18,9 @@ class Example:
 
     ``expect`` lists ``(path, line)`` pairs the rule must report, nothing more and nothing
     less; an empty tuple makes it a valid (clean) example. ``git`` turns the files into a real
-    git repository (every file tracked) before the rule runs.
+    git repository (every file tracked) before the rule runs. ``also`` names other rules to
+    run with it (only the rule's own findings are compared): CG006 judges the suppressions of
+    the rules that ran.
     """
 
     files: Mapping[str, str]
@@ -26,6 +28,7 @@ class Example:
     title: str = ""
     git: bool = False
     fixed: Mapping[str, str] | None = None
+    also: tuple[str, ...] = ()
 
     @property
     def valid(self) -> bool:
@@ -112,7 +115,7 @@ def rule(
     return wrap
 
 
-_CASE_KEYS = frozenset({"title", "expect", "git", "files", "fixed"})
+_CASE_KEYS = frozenset({"title", "expect", "git", "files", "fixed", "also"})
 
 
 @cache
@@ -135,7 +138,8 @@ def load_cases(path: Path) -> tuple[Example, ...]:
         fixed = case.get("fixed")
         examples.append(Example(dict(case["files"]), expect, case.get("title", ""),
                                 bool(case.get("git", False)),
-                                dict(fixed) if fixed is not None else None))
+                                dict(fixed) if fixed is not None else None,
+                                tuple(case.get("also") or ())))
     return tuple(examples)
 
 

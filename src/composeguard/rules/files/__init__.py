@@ -394,3 +394,51 @@ def duplicate_container_name(self: Rule, project: Project) -> Iterator[Finding]:
                     f"'{other.name}' does (line {line}): the second fails with \"container name "
                     "is already in use\"; give each its own name, or leave container_name out")))
             named.setdefault(name, []).append(service)
+
+
+# -- CG006 unused-suppression ----------------------------------------------------------------
+
+
+@rule(
+    code="CG006",
+    name="unused-suppression",
+    severity=Severity.WARNING,
+    summary="A suppression comment that suppresses nothing, or names no rule.",
+    what="""
+        Reports each code or name in a `# composeguard: ignore[...]` or `ignore-file[...]`
+        comment that hid no finding in this run: one that names no rule (`ignore[CG999]`, a
+        misspelt name), and one whose rule ran and reported nothing on the lines the comment
+        covers (or, for `ignore-file`, in the file). Read in the compose files and in every
+        file a finding points at, after the other rules, by the engine that applies the
+        suppressions (no rule reads them). A code of a rule this run did not select
+        (`--select`, `ignore` in the configuration) is not judged. As ruff's RUF100.
+    """,
+    why="""
+        A suppression outlives the finding it was written for: once the volume is added or the
+        password moved, the comment stays and silently hides the next finding of that rule on
+        that line, which may be the one that loses the data. A code that names no rule hides
+        nothing at all, while its author believes the finding is handled.
+    """,
+    example="""
+        services:
+          db:   # composeguard: ignore[CG1O1] a letter O: no rule has this code
+            image: mysql:8.4
+            volumes:
+              - dbdata:/var/lib/mysql
+        volumes:
+          dbdata:
+    """,
+    use_instead="""
+        services:
+          db:
+            image: mysql:8.4
+            volumes:
+              - dbdata:/var/lib/mysql
+        volumes:
+          dbdata:
+    """,
+)
+def unused_suppression(self: Rule, project: Project) -> Iterator[Finding]:
+    """Reported by the runner once the suppressions are applied (see
+    :func:`composeguard.runner.run`): no rule reads suppression comments."""
+    return iter(())
