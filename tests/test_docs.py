@@ -82,7 +82,7 @@ def test_the_readme_rules_table_is_the_catalog() -> None:
     assert readme_table(all_rules()) in text, f"regenerate it with `{REGENERATE}`"
     rows = [line for line in text.split("\n") if line.startswith("| [CG")]
     assert [row.split("]")[0][3:] for row in rows] == [r.code for r in all_rules()]
-    assert "| [CG101](docs/rules/CG101.md) | stateful-service-without-volume | error / warning |" \
+    assert "| [CG101](https://github.com/composeguard/composeguard/blob/main/docs/rules/CG101.md) | stateful-service-without-volume | error / warning |" \
         in rows
 
 
@@ -97,3 +97,21 @@ def test_the_readme_table_is_rewritten_between_its_markers(tmp_path: Path) -> No
     assert readme.read_text() == f"# x\n\n{readme_table(all_rules())}\n\nafter\n"
     assert docs_main(["--check", "--readme", str(readme), str(tmp_path / "rules")]) == 0
     assert readme_with_table("no markers", all_rules()) == "no markers"
+
+
+def test_readme_links_work_on_a_package_index_page() -> None:
+    """The README is the package's page on PyPI: every link is absolute, and each one into this
+    repository names a file or folder of the checkout (the link cannot rot unseen)."""
+    import re
+
+    from composeguard.docs import README_LINK_BASE
+
+    text = README.read_text(encoding="utf-8")
+    targets = re.findall(r"\]\(([^)\s]+)\)", text)
+    assert targets
+    relative = [t for t in targets if not t.startswith(("https://", "http://", "#"))]
+    assert relative == []
+    root = README.parent
+    missing = [t for t in targets if t.startswith(README_LINK_BASE)
+               and not (root / t.removeprefix(README_LINK_BASE).split("#")[0]).exists()]
+    assert missing == []

@@ -24,6 +24,10 @@ DEFAULT_OUTPUT = Path("docs") / "rules"
 INDEX = "README.md"
 STORES = "data-stores.md"
 REGENERATE = "python -m composeguard.docs"
+README_LINK_BASE = "https://github.com/composeguard/composeguard/blob/main/"
+"""The README is also the package's page on PyPI, where a relative link leads nowhere: its
+links to the repository's files are absolute (``tests/test_docs.py`` checks each one names a
+file of this checkout)."""
 
 
 def _fenced(text: str) -> str:
@@ -97,7 +101,7 @@ README_END = "<!-- end of rules table -->"
 def readme_table(rules: Iterable[Rule]) -> str:
     """The catalog as the project README shows it, between :data:`README_START` and
     :data:`README_END`."""
-    rows = [f"| [{r.code}](docs/rules/{r.code}.md) | {r.name} | "
+    rows = [f"| [{r.code}]({README_LINK_BASE}docs/rules/{r.code}.md) | {r.name} | "
             f"{' / '.join(str(s) for s in r.severities)} |" for r in rules]
     return "\n".join([README_START, "| code | name | severity |", "|---|---|---|", *rows,
                       README_END])
