@@ -110,3 +110,54 @@ def test_bash_completion_script_and_answers() -> None:
            "COMP_WORDS": "composeguard check --form", "COMP_CWORD": "2"}
     answer = subprocess.run([str(exe)], env=env, capture_output=True, text=True, check=True)
     assert "--format" in answer.stdout
+
+
+# -- progress on a terminal ------------------------------------------------------------------
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_progress_waits_a_second_then_draws_one_line_and_erases_it() -> None:
+    import io
+
+    from composeguard.runner import Progress
+
+    clock, stream = _Clock(), io.StringIO()
+    progress = Progress(stream, clock=clock)
+    progress.update("composeguard: checking: rule 1 of 30")
+    assert stream.getvalue() == ""  # a quick check prints nothing
+    clock.now = 1.5
+    progress.update("composeguard: checking: rule 9 of 30")
+    clock.now = 1.6
+    progress.update("composeguard: checking: rule 10 of 30")  # too soon to redraw
+    assert stream.getvalue() == "\rcomposeguard: checking: rule 9 of 30"
+    progress.clear()
+    assert stream.getvalue().endswith("\r" + " " * 36 + "\r")
+
+
+def test_a_serial_check_reports_rules_and_files_read(shop: Path) -> None:
+    import io
+
+    from composeguard.lint.project import Project
+    from composeguard.runner import Progress, check_projects
+
+    class Recording(Progress):
+        def __init__(self) -> None:
+            super().__init__(io.StringIO(), delay=0, interval=0)
+            self.lines: list[str] = []
+
+        def update(self, text: str) -> None:
+            self.lines.append(text)
+
+    progress = Recording()
+    [checked] = check_projects([Project([shop])], progress=progress)
+    assert checked.result.findings
+    assert progress.lines[0].startswith("composeguard: checking: rule 1 of ")
+    last = progress.lines[-1]
+    assert " files read" in last and not last.startswith("composeguard: checking: rule 1 ")

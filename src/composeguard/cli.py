@@ -214,7 +214,7 @@ def _check(
         use_color,
         write_report,
     )
-    from composeguard.runner import check_projects, exit_code, merged
+    from composeguard.runner import Progress, check_projects, exit_code, merged
 
     paths = paths or (Path("."),)
     for path in (*paths, *([config_path] if config_path else [])):
@@ -229,7 +229,9 @@ def _check(
                         extra_data_stores=config.data_stores)
                 for part in separate_projects(paths)]
     selection = resolve_selection(config, select, extend_select, ignore)
-    checked = check_projects(projects, selection, config.severity, jobs=jobs, verbose=verbose)
+    stderr_tty = bool(getattr(sys.stderr, "isatty", lambda: False)())
+    checked = check_projects(projects, selection, config.severity, jobs=jobs, verbose=verbose,
+                             progress=Progress(sys.stderr) if stderr_tty and not quiet else None)
     result = merged(checked)
     read = _reader(projects)
     if write_baseline_path is not None:

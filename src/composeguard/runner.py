@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -74,6 +74,8 @@ def run(
     project: Project,
     selection: Selection = Selection(),
     severity_overrides: Mapping[str, Severity] | None = None,
+    *,
+    progress: Callable[[int, int, str], None] | None = None,
 ) -> RunResult:
     from composeguard.lint.suppress import Suppressions
     from composeguard.rules import all_rules
@@ -82,7 +84,10 @@ def run(
     seen: set[tuple[str, Location, str]] = set()
     overrides = {k.lower(): v for k, v in (severity_overrides or {}).items()}
     findings: list[Finding] = []
-    for rule in all_rules():
+    rules = all_rules()
+    for number, rule in enumerate(rules, 1):
+        if progress is not None:
+            progress(number, len(rules), rule.code)
         if not selection.allows(rule.code, rule.name):
             continue
         result.rules_run += 1
@@ -221,6 +226,42 @@ def not_read(project: Project) -> dict[Path, str]:
     return notes
 
 
+class Progress:
+    """One line of progress on a terminal's stderr, shown once a check has taken longer than
+    ``delay`` seconds (a quick check prints nothing), redrawn at most every ``interval``, and
+    erased before the report is printed. Only for a serial check: worker processes do not
+    share the terminal line."""
+
+    def __init__(self, stream: Any, *, delay: float = 1.0, interval: float = 0.2,
+                 clock: Callable[[], float] | None = None) -> None:
+        import time
+
+        self._stream = stream
+        self._clock = clock or time.monotonic
+        self._start = self._clock()
+        self._delay, self._interval = delay, interval
+        self._drawn = 0.0
+        self._width = 0
+
+    def update(self, text: str) -> None:
+        now = self._clock()
+        if now - self._start < self._delay or (self._width and now - self._drawn < self._interval):
+            return
+        import shutil
+
+        columns = shutil.get_terminal_size((80, 24)).columns - 1
+        line = text[:columns]
+        self._stream.write("\r" + line + " " * max(0, self._width - len(line)))
+        self._stream.flush()
+        self._drawn, self._width = now, len(line)
+
+    def clear(self) -> None:
+        if self._width:
+            self._stream.write("\r" + " " * self._width + "\r")
+            self._stream.flush()
+            self._width = 0
+
+
 @dataclass
 class Checked:
     """What the command line reports of one project's check: small, and plain enough to come
@@ -247,12 +288,31 @@ def check_projects(
     *,
     jobs: int = 0,
     verbose: bool = False,
+    progress: Progress | None = None,
 ) -> list[Checked]:
     """Each project checked, in order; in up to ``jobs`` processes (0: one per CPU) when there
     are several and enough compose files for it to pay. The result is the same either way."""
     import os
 
     workers = min(len(projects), jobs or os.cpu_count() or 1)
+    if progress is not None and not (workers > 1 and _can_fork() and (jobs > 1 or sum(
+            len(p.discovery.compose_files) for p in projects) >= PARALLEL_FROM)):
+        checked = []
+        shown = progress
+        try:
+            for index, project in enumerate(projects):
+                def tell(number: int, total: int, code: str, index: int = index,
+                         project: Project = project) -> None:
+                    where = f"project {index + 1} of {len(projects)}, " if len(projects) > 1 \
+                        else ""
+                    shown.update(f"composeguard: checking: {where}rule {number} of {total} "
+                                    f"({code}), {project.files_read} of "
+                                    f"{len(project.discovery.files)} files read")
+                checked.append(_check_one(project, selection, severity_overrides, verbose,
+                                          tell))
+        finally:
+            progress.clear()
+        return checked
     if workers > 1 and _can_fork() and (jobs > 1 or sum(
             len(p.discovery.compose_files) for p in projects) >= PARALLEL_FROM):
         import multiprocessing
@@ -356,8 +416,9 @@ def _check_forked(index: int) -> Checked:
 
 
 def _check_one(project: Project, selection: Selection,
-               overrides: Mapping[str, Severity] | None, verbose: bool) -> Checked:
-    result = run(project, selection, overrides)
+               overrides: Mapping[str, Severity] | None, verbose: bool,
+               progress: Callable[[int, int, str], None] | None = None) -> Checked:
+    result = run(project, selection, overrides, progress=progress)
     result.findings = [_with_buildable_fix(f) for f in result.findings]
     environments: dict[str, int] = {}
     for model in project.models:

@@ -727,6 +727,11 @@ class Project:
 
     # -- files, scripts and start commands ---------------------------------------------------
 
+    @property
+    def files_read(self) -> int:
+        """How many files this check has read so far (for progress)."""
+        return len(self._texts.keys() | self._files.keys())
+
     def read_text(self, path: Path) -> str | None:
         """A project file's text, read once (None when missing, too large, or not UTF-8)."""
         from composeguard.lint.yamlio import YamlLoadError, read_text
