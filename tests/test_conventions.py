@@ -161,3 +161,47 @@ def test_a_serial_check_reports_rules_and_files_read(shop: Path) -> None:
     assert progress.lines[0].startswith("composeguard: checking: rule 1 of ")
     last = progress.lines[-1]
     assert " files read" in last and not last.startswith("composeguard: checking: rule 1 ")
+
+
+# -- a compose file on standard input --------------------------------------------------------
+
+
+def _stdin(argv: list[str], text: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "composeguard", "check", "--no-color", *argv],
+                          input=text, capture_output=True, text=True, cwd=cwd, timeout=120,
+                          check=False)
+
+
+def test_standard_input_is_checked_as_the_file_it_names(shop: Path) -> None:
+    """An editor's unsaved buffer: the text on stdin replaces the file's, the project around
+    it (its scripts, its git repository) is still read, and only that file's findings are
+    reported."""
+    text = (shop / "docker-compose.yml").read_text().replace(
+        "      - \"3306:3306\"\n", "      - \"127.0.0.1:3306:3306\"\n")
+    assert text != (shop / "docker-compose.yml").read_text()
+    done = _stdin(["-", "--stdin-filename", "docker-compose.yml", "--concise"], text, shop)
+    assert done.returncode == 1, done.stderr
+    lines = [line for line in done.stdout.splitlines() if ": CG" in line]
+    assert lines and all(line.startswith("docker-compose.yml:") for line in lines)
+    assert not any(" CG502 " in line for line in lines)  # the buffer's fix, not the disk's
+    assert any(" CG104 " in line for line in _stdin(["--concise", "."], "", shop)
+               .stdout.splitlines())  # scripts/deploy.sh's finding exists, but is not stdin's
+    assert not any("deploy.sh" in line for line in lines)
+    # the project around the file is read: deploy.sh deploys it, so it is production's
+    assert any(" CG601 " in line for line in lines)
+
+
+def test_a_suppression_in_the_buffer_counts(shop: Path) -> None:
+    text = (shop / "docker-compose.yml").read_text().replace(
+        "  mysql:\n", "  # composeguard: ignore[CG101]\n  mysql:\n")
+    done = _stdin(["-", "--stdin-filename", "docker-compose.yml", "--concise"], text, shop)
+    assert " CG101 " not in done.stdout and " CG101 " in _stdin(
+        ["-", "--stdin-filename", "docker-compose.yml", "--concise"],
+        (shop / "docker-compose.yml").read_text(), shop).stdout
+
+
+@pytest.mark.parametrize("argv", [["-"], [".", "--stdin-filename", "compose.yaml"],
+                                  ["-", ".", "--stdin-filename", "compose.yaml"]])
+def test_standard_input_needs_its_filename_and_goes_alone(shop: Path, argv: list[str]) -> None:
+    done = _stdin(argv, "services: {}\n", shop)
+    assert done.returncode == 2 and "stdin" in done.stderr and "Traceback" not in done.stderr

@@ -115,6 +115,9 @@ def cli() -> None:
 @click.option("--no-cache", is_flag=True,
               help="Check in full even if nothing changed since the last identical run "
                    "(also COMPOSEGUARD_NO_CACHE=1).")
+@click.option("--stdin-filename", type=click.Path(path_type=Path, dir_okay=False),
+              help="With PATH `-`: the compose file standard input stands for. The project "
+                   "around it is read from disk; only its findings are reported.")
 def check(
     paths: tuple[Path, ...],
     output_format: str,
@@ -134,19 +137,33 @@ def check(
     quiet: bool,
     statistics: bool,
     exit_zero: bool,
+    stdin_filename: Path | None,
 ) -> int:
-    """Check PATHS (default: the current directory)."""
+    """Check PATHS (default: the current directory); `-` reads one compose file from
+    standard input (with --stdin-filename)."""
     from composeguard import cache
 
     if concise and output_format == "text":
         output_format = "concise"
+    stdin: tuple[Path, str] | None = None
+    if "-" in map(str, paths):
+        if paths != (Path("-"),) or stdin_filename is None:
+            raise _OneLineError("`-` (standard input) goes alone, with --stdin-filename PATH "
+                                "naming the compose file it stands for")
+        text = sys.stdin.read()
+        stdin = (Path(os.path.abspath(stdin_filename)), text)
+        paths = (_stdin_project(stdin[0]),)
+        no_cache = True  # the input is not a file the cache can compare
+    elif stdin_filename is not None:
+        raise _OneLineError("--stdin-filename needs `-` as the path")
 
     params: dict[str, object] = {
         "paths": paths, "output_format": output_format, "output_path": output_path,
         "select": select, "ignore": ignore, "extend_select": extend_select,
         "fail_on": fail_on, "config_path": config_path, "baseline_path": baseline_path,
         "write_baseline_path": write_baseline_path, "color": color, "verbose": verbose,
-        "jobs": jobs, "quiet": quiet, "statistics": statistics, "exit_zero": exit_zero}
+        "jobs": jobs, "quiet": quiet, "statistics": statistics, "exit_zero": exit_zero,
+        "stdin": stdin}
 
     def body(transcript: cache.Transcript) -> int:
         return _check(transcript.echo, **params)  # type: ignore[arg-type]
@@ -156,6 +173,17 @@ def check(
         return body(cache.Transcript())
     same_output = {k: v for k, v in params.items() if k != "jobs"}
     return cache.cached_run("check", same_output, body)
+
+
+def _stdin_project(path: Path) -> Path:
+    """What to check around a file given on standard input: its git work tree, else its
+    folder (which must exist)."""
+    from composeguard.lint.discover import work_tree
+
+    folder = path.parent
+    if not folder.is_dir():
+        raise _OneLineError(f"--stdin-filename {path}: its folder does not exist")
+    return work_tree(folder) or folder
 
 
 def _setups_note(judged: Mapping[str, int]) -> str | None:
@@ -199,6 +227,7 @@ def _check(
     quiet: bool = False,
     statistics: bool = False,
     exit_zero: bool = False,
+    stdin: tuple[Path, str] | None = None,
 ) -> int:
     """The check itself; everything it prints goes through ``say`` (``click.echo``'s
     signature), so that a cached run can print it again."""
@@ -226,13 +255,19 @@ def _check(
     baseline = None if write_baseline_path else _load_baseline(baseline_path or config.baseline)
     started = time.perf_counter()
     projects = [Project(part, exclude=config.exclude, environment_patterns=config.environments,
-                        extra_data_stores=config.data_stores)
+                        extra_data_stores=config.data_stores, stdin=stdin)
                 for part in separate_projects(paths)]
     selection = resolve_selection(config, select, extend_select, ignore)
     stderr_tty = bool(getattr(sys.stderr, "isatty", lambda: False)())
     checked = check_projects(projects, selection, config.severity, jobs=jobs, verbose=verbose,
                              progress=Progress(sys.stderr) if stderr_tty and not quiet else None)
     result = merged(checked)
+    if stdin is not None:  # the file standard input stands for, not the project around it
+        result.findings = [f for f in result.findings
+                           if os.path.abspath(f.location.path) == str(stdin[0])]
+        result.blanket = [f for f in result.blanket if f in result.findings]
+        for part in checked:
+            part.not_read = {}
     read = _reader(projects)
     if write_baseline_path is not None:
         return _record_baseline(write_baseline_path, result, read)

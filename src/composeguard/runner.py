@@ -104,7 +104,7 @@ def run(
     redactor = project.redactor
     findings = [_redacted(f, redactor) for f in findings]
     result.errors = [redactor.redact(e) for e in result.errors]
-    suppressions = Suppressions()
+    suppressions = Suppressions(dict([project.stdin]) if project.stdin is not None else None)
     result.findings, result.suppressed = suppressions.filter(findings)
     if selection.allows("CG006", "unused-suppression"):
         result.findings += _unused_suppressions(project, selection, suppressions, findings,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -31,6 +32,8 @@ def assert_readable(finding: Finding) -> None:
     assert len(finding.message) <= SUMMARY_LIMIT, \
         f"{finding.code}: a message of {len(finding.message)} characters: {finding.message}"
     assert finding.help.strip(), f"{finding.code}: no help for: {finding.message}"
+    subject_only = re.fullmatch(r"(service|services) '[^']*'( \([^)]*\))?", finding.message)
+    assert not subject_only, f"{finding.code}: a message that says nothing is wrong: {finding.text}"
 
 
 @pytest.mark.parametrize(("rule", "example"), CASES)

@@ -147,12 +147,15 @@ class ComposeFile:
         return services if services is not None and services.is_map else None
 
 
-def read_compose_file(path: Path, environment: Environment) -> ComposeFile:
-    """Read and parse one compose file; every way it can fail is kept in ``error``."""
-    try:
-        text = read_text(path)
-    except YamlLoadError as error:
-        return ComposeFile(path, environment, error=error)
+def read_compose_file(path: Path, environment: Environment, text: str | None = None
+                      ) -> ComposeFile:
+    """Read and parse one compose file (``text`` instead of the file's own, when given: a
+    file on standard input); every way it can fail is kept in ``error``."""
+    if text is None:
+        try:
+            text = read_text(path)
+        except YamlLoadError as error:
+            return ComposeFile(path, environment, error=error)
     fast = read_compose_nodes(text, path)
     if fast is None or isinstance(fast, Node):
         return ComposeFile(path, environment, fast, text)

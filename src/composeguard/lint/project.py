@@ -79,8 +79,12 @@ class Project:
         exclude: Iterable[str] = (),
         environment_patterns: Mapping[str, Environment] | None = None,
         extra_data_stores: Mapping[str, str] | None = None,
+        stdin: tuple[Path, str] | None = None,
     ) -> None:
         self.paths = tuple(Path(p) for p in paths)
+        self.stdin = (Path(os.path.abspath(stdin[0])), stdin[1]) if stdin is not None else None
+        """A file whose text came on standard input (``check - --stdin-filename PATH``): read
+        as that text wherever the project reads the file."""
         self._exclude = tuple(exclude)
         self._environment_patterns = dict(environment_patterns or {})
         self.data_stores = DataStoreTable().with_extra(extra_data_stores or {})
@@ -118,7 +122,7 @@ class Project:
         cached = self._files.get(path)
         if cached is not None:
             return cached
-        result = read_compose_file(path, Environment.PRODUCTION)
+        result = read_compose_file(path, Environment.PRODUCTION, self._stdin_text(path))
         judgement = self.file_judgement(path, result.text)
         result = replace(result, environment=judgement.environment)
         self._files[path] = result
@@ -727,6 +731,11 @@ class Project:
 
     # -- files, scripts and start commands ---------------------------------------------------
 
+    def _stdin_text(self, path: Path) -> str | None:
+        if self.stdin is not None and os.path.abspath(path) == str(self.stdin[0]):
+            return self.stdin[1]
+        return None
+
     @property
     def files_read(self) -> int:
         """How many files this check has read so far (for progress)."""
@@ -737,6 +746,9 @@ class Project:
         from composeguard.lint.yamlio import YamlLoadError, read_text
 
         path = Path(path)
+        given = self._stdin_text(path)
+        if given is not None:
+            return given
         if path not in self._texts and self.unreadable(path) is not None:
             self._texts[path] = None
         if path not in self._texts:

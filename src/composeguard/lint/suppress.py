@@ -302,13 +302,17 @@ def read_suppressions(path: Path) -> FileSuppressions:
 class Suppressions:
     """Suppression lookups for one run, reading each file at most once."""
 
-    def __init__(self) -> None:
+    def __init__(self, texts: Mapping[Path, str] | None = None) -> None:
         self._files: dict[Path, FileSuppressions] = {}
+        self._texts = dict(texts or {})
+        """Files whose text is not the one on disk (a file given on standard input)."""
 
     def for_file(self, path: Path) -> FileSuppressions:
         cached = self._files.get(path)
         if cached is None:
-            cached = self._files[path] = read_suppressions(path)
+            text = self._texts.get(path)
+            cached = self._files[path] = read_suppressions(path) if text is None else \
+                parse_suppressions(text, comment_syntax(path))
         return cached
 
     def is_suppressed(self, finding: Finding) -> bool:

@@ -50,12 +50,12 @@ def _credential_message(where: str, credential: Credential, written: Written) ->
     variable = credential.variable
     if written.fallback:
         first = written.variables[0] if written.variables else variable
-        return (f"{where}: {variable} falls back to a credential written in the compose file "
+        return (f"{where} lets {variable} fall back to a written password: it falls back "
                 f"{_unset_clause(written.variables)}; require the variable instead "
                 f"(`${{{first}:?}}`)")
     secret = f" or a Compose secret (`{variable}_FILE` with `secrets:`)" \
         if credential.secret_file and credential.after is None else ""
-    return (f"{where}: {variable} is a credential written in the compose file, readable by "
+    return (f"{where} writes {variable} in the compose file: the password is readable by "
             f"anyone with the repository or its history; take it from the server's environment "
             f"(`${{{variable}:?}}`){secret}")
 
@@ -74,7 +74,8 @@ def _switch_message(where: str, switch: AuthSwitch, written: Written) -> str | N
         effect = "allows a root account without a password"
         if value.lower() in ("no", "false", "0", "off"):
             effect += f" (the image takes any non-empty value, even `{value}`, as yes)"
-    return (f"{where}: {setting} {effect}; remove it and give the store a password from the "
+    return (f"{where} sets {setting.split(' ', 1)[0] if written.fallback else setting}: "
+            f"{setting} {effect}; remove it and give the store a password from the "
             "server's environment")
 
 
@@ -314,8 +315,9 @@ def _url_credentials(self: Rule, project: Project, seen: set[Location]) -> Itera
                    f"is a connection URL (`{scheme}://`) with a password written in the compose "
                    "file")
             yield self.finding(node.anchor_loc, (
-                f"service '{service.name}': {name} {how}, readable by anyone with the "
-                "repository or its history; take the whole URL from the server's environment "
+                f"service '{service.name}' writes a password in {name}: {name} {how}, readable "
+                "by anyone with the repository or its history; take the whole URL from the "
+                "server's environment "
                 f"(`${{{name}:?}}`) or only its password (`...:${{DB_PASSWORD:?}}@...`)"))
 
 

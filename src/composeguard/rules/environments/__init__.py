@@ -136,9 +136,9 @@ def _backup_message(project: Project, service: Service, store: str) -> str:
         more = f" and {len(other) - 1} more" if len(other) > 1 else ""
         found = f" (found: {other[0]}{more}, none for {store})"
     dump = _DUMPS.get(store, "a volume backup (`offen/docker-volume-backup`)")
-    return (f"service '{service.name}' ({store}): no backup of its data in the project{found}; "
-            f"a lost disk or a `down -v` loses it for good: schedule {dump} and copy the dumps "
-            "off the host")
+    return (f"service '{service.name}' ({store}) has no backup in the project: "
+            f"a lost disk or a `down -v` loses its data for good{found}; "
+            f"schedule {dump} and copy the dumps off the host")
 
 
 @rule(

@@ -131,7 +131,8 @@ def stateful_service_without_volume(self: Rule, project: Project) -> Iterator[Fi
         if state.refuses_to_start:
             major = project.postgres_major_on_disk(model, service, state)
             pin = f"`postgres:{major}`" if major is not None else "`postgres:<major>`"
-            message = (f"service '{service.name}' ({store.name}): {state.wrong_reason}; pin "
+            message = (f"service '{service.name}' ({store.name}) mounts its volume at the wrong "
+                       f"directory: {state.wrong_reason}; pin "
                        f"the major that wrote the data ({pin}), or upgrade the data to 18 "
                        f"before mounting the volume at {state.data_dir}")
             fix = offer(pin_major_fix, project, model, service, major) \
@@ -140,8 +141,9 @@ def stateful_service_without_volume(self: Rule, project: Project) -> Iterator[Fi
                                service.location, message, severity=severity, fix=fix)
             continue
         if state.wrong_mount is not None:
-            message = (f"service '{service.name}' ({store.name}): {state.wrong_reason}; "
-                       f"mount the volume at {state.data_dir} instead")
+            message = (f"service '{service.name}' ({store.name}) mounts its volume at the wrong "
+                       f"directory: {state.wrong_reason}; mount the volume at {state.data_dir} "
+                       "instead")
             yield self.finding(state.wrong_mount.location, message, severity=severity,
                                fix=offer(move_mount_fix, project, model, service, state))
             continue
