@@ -17,6 +17,20 @@ FIXTURES = Path(__file__).parent / "fixtures"
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 
 
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "laravel-shop"
+
+
+def every_project() -> list[Path]:
+    """The example, every fixture and each project of both corpora: what the checks that
+    must hold everywhere (counts, messages) run on."""
+    found = [EXAMPLE, *sorted(p for p in FIXTURES.iterdir() if p.is_dir())]
+    for collection in ("apps", "real"):
+        folder = CORPUS / collection
+        if folder.is_dir():
+            found += sorted(p for p in folder.iterdir() if p.is_dir())
+    return found
+
+
 def write_tree(root: Path, files: Mapping[str, str | bytes]) -> Path:
     for relative, content in files.items():
         target = root / relative

@@ -16,18 +16,7 @@ import pytest
 from composeguard.cli import main
 from composeguard.fix.plan import plan_fixes
 
-from ..conftest import CORPUS, FIXTURES, make_git_repo, write_tree
-
-EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "laravel-shop"
-
-
-def _projects() -> list[Path]:
-    found = [EXAMPLE, *sorted(p for p in FIXTURES.iterdir() if p.is_dir())]
-    for collection in ("apps", "real"):
-        folder = CORPUS / collection
-        if folder.is_dir():
-            found += sorted(p for p in folder.iterdir() if p.is_dir())
-    return found
+from ..conftest import EXAMPLE, every_project, make_git_repo, write_tree
 
 
 def _cli(*args: str) -> tuple[int, str, str]:
@@ -45,7 +34,7 @@ def _copy(source: Path, tmp_path: Path) -> Path:
     return root
 
 
-@pytest.mark.parametrize("source", _projects(), ids=lambda p: f"{p.parent.name}/{p.name}")
+@pytest.mark.parametrize("source", every_project(), ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_check_counts_what_fix_fixes(source: Path, tmp_path: Path) -> None:
     root = _copy(source, tmp_path)
     _, out, _ = _cli("check", "--no-cache", "--format", "json", str(root))

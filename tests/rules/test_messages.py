@@ -11,22 +11,11 @@ import pytest
 from composeguard.lint.project import Project
 from composeguard.runner import run
 
-from ..conftest import CORPUS, FIXTURES
+from ..conftest import every_project
 from .test_examples import assert_readable
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "laravel-shop"
 
-
-def _projects() -> list[Path]:
-    found = [EXAMPLE, *sorted(p for p in FIXTURES.iterdir() if p.is_dir())]
-    for collection in ("apps", "real"):
-        folder = CORPUS / collection
-        if folder.is_dir():
-            found += sorted(p for p in folder.iterdir() if p.is_dir())
-    return found
-
-
-@pytest.mark.parametrize("root", _projects(), ids=lambda p: f"{p.parent.name}/{p.name}")
+@pytest.mark.parametrize("root", every_project(), ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_every_finding_is_short_and_has_help(root: Path) -> None:
     findings = run(Project([root])).findings
     for finding in findings:

@@ -644,11 +644,10 @@ def swallowed_migrations(text: str) -> list[tuple[str, int]]:
 
     if "except" not in text or not any(w in text for w in ("upgrade", "call_command")):
         return []
-    parsed = _parse(text)
+    parsed = _parse_with_imports(text)
     if parsed is None:
         return []
-    module, positions = parsed
-    imports = _imports(module)
+    module, positions, imports = parsed
     found: list[tuple[str, int]] = []
     for node in _nodes(module):
         if not isinstance(node, cst.Try):
@@ -657,10 +656,7 @@ def swallowed_migrations(text: str) -> list[tuple[str, int]]:
         for inner in _nodes(node.body):
             if not isinstance(inner, cst.Call):
                 continue
-            dotted = _dotted(inner.func)
-            head, dot, rest = dotted.partition(".")
-            qualified = imports.get(head, head) + dot + rest
-            what = _MIGRATION_CALLS.get(qualified)
+            what = _MIGRATION_CALLS.get(_called(inner, imports))
             if what == "manage.py migrate" and _literal(
                     inner.args[0].value if inner.args else None) != "migrate":
                 what = None
@@ -700,11 +696,10 @@ def management_calls(text: str) -> list[tuple[tuple[str, ...], int, bool]]:
 
     if "call_command" not in text:
         return []
-    parsed = _parse(text)
+    parsed = _parse_with_imports(text)
     if parsed is None:
         return []
-    module, positions = parsed
-    imports = _imports(module)
+    module, positions, imports = parsed
     found: list[tuple[tuple[str, ...], int, bool]] = []
     stack: list[tuple[Any, bool]] = [(module, False)]
     while stack:
@@ -718,11 +713,9 @@ def management_calls(text: str) -> list[tuple[tuple[str, ...], int, bool]]:
                          if child is not node.test)
             continue
         if isinstance(node, cst.Call):
-            dotted = _dotted(node.func)
-            head, dot, rest = dotted.partition(".")
             name = _literal(node.args[0].value) if node.args and node.args[0].keyword is None \
                 else None
-            if (imports.get(head, head) + dot + rest).endswith("call_command") and name:
+            if _called(node, imports).endswith("call_command") and name:
                 words = ["python", "manage.py", name]
                 for argument in node.args[1:]:
                     value = _literal(argument.value)
@@ -733,6 +726,19 @@ def management_calls(text: str) -> list[tuple[tuple[str, ...], int, bool]]:
                 found.append((tuple(words), positions[node].start.line, gated))
         stack.extend((child, gated) for child in reversed(node.children))
     return found
+
+
+def _parse_with_imports(text: str) -> tuple[Any, Mapping[Any, Any], dict[str, str]] | None:
+    """:func:`_parse`, with the module's import table (local name -> qualified name)."""
+    parsed = _parse(text)
+    return (*parsed, _imports(parsed[0])) if parsed is not None else None
+
+
+def _called(call: Any, imports: Mapping[str, str]) -> str:
+    """The qualified name a call calls (``django.core.management.call_command`` for
+    ``management.call_command(...)`` after ``from django.core import management``)."""
+    head, dot, rest = _dotted(call.func).partition(".")
+    return imports.get(head, head) + dot + rest
 
 
 def _parse(text: str) -> tuple[Any, Mapping[Any, Any]] | None:
