@@ -19,7 +19,6 @@ from composeguard.lint.nodes import Node, from_ruamel, scalar_text
 from composeguard.lint.yamlio import YamlLoadError, parse_yaml, read_text
 
 BASE_NAMES = ("compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml")
-COMPOSE_STEMS = ("compose", "docker-compose")
 
 PRODUCTION_MARKERS = frozenset({"prod", "production", "staging", "stage", "live", "qa", "uat",
                                 "preprod", "preproduction"})

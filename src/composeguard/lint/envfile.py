@@ -35,8 +35,6 @@ class EnvEntry:
 class EnvFile:
     path: Path
     entries: tuple[EnvEntry, ...] = ()
-    error_lines: tuple[int, ...] = ()
-    """Lines python-dotenv could not parse (Compose would refuse the file)."""
 
     def resolve(self, lookup: Lookup | None = None) -> dict[str, tuple[str, Location]]:
         """Expanded values by key, later lines winning, each with its line's location.
@@ -73,7 +71,6 @@ def parse_env_text(text: str, path: Path) -> EnvFile:
     from dotenv.parser import parse_stream
 
     entries: list[EnvEntry] = []
-    errors: list[int] = []
     offset = 0
     for binding in parse_stream(io.StringIO(text)):
         source = binding.original.string
@@ -83,15 +80,12 @@ def parse_env_text(text: str, path: Path) -> EnvFile:
         start = offset + len(source) - len(source.lstrip())
         offset += len(source)
         line = text.count("\n", 0, start) + 1
-        if binding.error:
-            errors.append(line)
-            continue
-        if binding.key is None:
+        if binding.error or binding.key is None:
             continue
         entries.append(EnvEntry(
             binding.key, binding.value, Location(path, line, 1), _quote_of(binding.original.string)
         ))
-    return EnvFile(path, tuple(entries), tuple(errors))
+    return EnvFile(path, tuple(entries))
 
 
 def _quote_of(original: str) -> str:
@@ -113,12 +107,6 @@ def read_env_file(path: Path) -> EnvFile | None:
     except OSError:
         return None
     return parse_env_text(text, path)
-
-
-def dotenv_variables(directory: Path, lookup: Lookup | None = None) -> dict[str, str]:
-    """The variables a project's ``.env`` defines, expanded; empty when there is none."""
-    env = read_env_file(directory / ".env")
-    return env.variables(lookup) if env is not None else {}
 
 
 def merged_lookup(*layers: Mapping[str, str | None]) -> Lookup:

@@ -34,9 +34,6 @@ only tested (``is_dir()``, a step of ``resolve()``) keeps ``(mode, inode, device
 holds is the business of the listings and the files read, and its times move whenever anything
 in it does (``/tmp``)."""
 
-KINDS = ("stat", "lstat", "open", "list")
-"""How a path was used: tested (following symlinks or not), read, listed."""
-
 
 def signature(path: str, kind: str = "stat") -> Signature:
     """What the record compares for a path used in this way: a stat result, or the error."""

@@ -10,7 +10,7 @@ followed by a name or a brace stays a literal ``$``, as in Compose.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from composeguard.lint.finding import Location
@@ -34,10 +34,6 @@ class Substitution:
     value: str
     used: list[str] = field(default_factory=list)
     missing_required: list[tuple[str, str]] = field(default_factory=list)
-
-
-def lookup_in(variables: Mapping[str, str]) -> Lookup:
-    return variables.get
 
 
 def substitute(text: str, lookup: Lookup) -> Substitution:

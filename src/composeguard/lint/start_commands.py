@@ -399,14 +399,10 @@ def _chosen_per_environment(context: Path, relative: str) -> Path | None:
     return Path(found[0]) if len(found) == 1 else None
 
 
-def conditions_hold(conditions: Sequence[Condition], environment: Mapping[str, str]) -> bool:
+def _conditions_hold(conditions: Sequence[Condition], environment: Mapping[str, str]) -> bool:
     """Whether the commands behind ``conditions`` run with this environment. Unknown tests
     (variables the environment does not set, tests we cannot evaluate) count as not running:
     a seed behind ``if [ "$SEED" = 1 ]`` is reported only where something turns it on."""
-    return _conditions_hold(conditions, environment)
-
-
-def _conditions_hold(conditions: Sequence[Condition], environment: Mapping[str, str]) -> bool:
     for condition in conditions:
         result = evaluate_test(condition.text, environment)
         if result is None:

@@ -21,14 +21,6 @@ POSTGRES_CURRENT_MAJOR = 18
 ``bookworm``) start today."""
 OFFICIAL_POSTGRES = "postgres"
 
-CLIENT_PROGRAMS = frozenset({
-    "mysql", "mysqldump", "mysqladmin", "mariadb", "mariadb-dump", "mariadb-admin", "psql",
-    "pg_dump", "pg_dumpall", "pg_restore", "pg_basebackup", "pg_isready", "mongosh", "mongo",
-    "mongodump", "mongorestore", "redis-cli", "rabbitmqadmin", "rabbitmqctl", "mc", "cqlsh",
-    "influx", "cypher-shell", "sqlcmd", "clickhouse-client", "true", "echo", "sleep",
-})
-"""Programs that make a data-store image a client or a one-shot job, not the server."""
-
 SERVER_PROGRAMS = frozenset({
     "mysqld", "mariadbd", "postgres", "docker-entrypoint", "redis-server", "valkey-server",
     "mongod", "rabbitmq-server", "minio", "clickhouse-server", "cassandra", "influxd",
@@ -44,7 +36,6 @@ class Persistence:
     store: DataStore
     data_dir: str
     """The directory to persist, for this image version and environment."""
-    accepted_dirs: tuple[str, ...]
     persisted_by: Mount | None = None
     anonymous: Mount | None = None
     """An anonymous volume at the data directory (orphaned by ``docker compose down``)."""
@@ -184,7 +175,7 @@ def analyse(service: Service, store: DataStore, inherited: tuple[Mount, ...] = (
                     or any(is_under(mount.target, d) for d in store.mistaken_dirs)):
                 missed = mount
     image_volume = volume_dir if volume_dir and is_under(data_dir, volume_dir) else None
-    return Persistence(store, data_dir, accepted, persisted, anonymous, tmpfs, wrong,
+    return Persistence(store, data_dir, persisted, anonymous, tmpfs, wrong,
                        reason if wrong is not None else None,
                        persistence_disabled=_persistence_disabled(service, store),
                        missed=missed, persistence_on=_append_only(service, store),

@@ -11,9 +11,6 @@ from composeguard.rules.base import Rule, listed, rule
 from composeguard.rules.environments import backups, facts
 from composeguard.rules.environments.split import split_fix
 
-_APP = "services:\n  app:\n    image: shop/app:1.4\n{extra}"
-
-
 # -- CG601 no-environment-split ----------------------------------------------------------------
 
 
