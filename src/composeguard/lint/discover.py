@@ -19,6 +19,7 @@ from pathlib import Path, PurePosixPath
 
 from composeguard.lint.compose import is_compose_file_name
 from composeguard.lint.inputs import note_command
+from composeguard.lint.shell import SHELLS
 
 SKIPPED_DIRS = frozenset({".git", "vendor", "node_modules", ".venv", "__pycache__", ".tox"})
 
@@ -28,7 +29,6 @@ SCRIPT_DIRS = frozenset(
 """Directories whose extensionless files are worth a peek for a shebang even when they are not
 executable (a checkout on Windows or from an archive loses the executable bit)."""
 
-SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh"})
 SHEBANG_BYTES = 128
 MAKEFILE_NAMES = frozenset({"Makefile", "makefile", "GNUmakefile"})
 
@@ -344,7 +344,8 @@ def _is_dockerfile_name(lower: str) -> bool:
 
 
 def is_shell_shebang(data: bytes) -> bool:
-    """``#!/bin/sh``, ``#!/usr/bin/env bash``, ``#!/usr/bin/env -S bash -e`` and the like."""
+    """``#!/bin/sh``, ``#!/usr/bin/env bash``, ``#!/usr/bin/env -S bash -e``, ``#!/bin/busybox
+    sh`` and the like."""
     if not data.startswith(b"#!"):
         return False
     words = data[2:].split(b"\n", 1)[0].decode("utf-8", "replace").split()
@@ -354,6 +355,8 @@ def is_shell_shebang(data: bytes) -> bool:
     if interpreter == "env":
         rest = [w for w in words[1:] if not w.startswith("-") and "=" not in w]
         interpreter = PurePosixPath(rest[0]).name if rest else ""
+    elif interpreter == "busybox":
+        interpreter = words[1] if len(words) > 1 else "sh"
     return interpreter in SHELLS
 
 

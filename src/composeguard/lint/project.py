@@ -58,7 +58,6 @@ T = TypeVar("T")
 DOCUMENTED_ENV_FILES = (".env.example", ".env.dist", ".env.sample", ".env.template")
 """The example env files that document a ``.env``, in the order they are looked for."""
 
-SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh", "busybox"})
 
 
 class Project:
@@ -1458,15 +1457,10 @@ def inherited_mounts(service: Service, model: ComposeModel) -> tuple[Mount, ...]
 
 
 def _is_shell_script(path: Path, text: str) -> bool:
-    if path.suffix in (".sh", ".bash"):
-        return True
-    first = text.split("\n", 1)[0]
-    if not first.startswith("#!"):
-        return False
-    words = first[2:].split()
-    if words and words[0].endswith("/env") and len(words) > 1:
-        words = words[1:]
-    return bool(words) and words[0].rsplit("/", 1)[-1] in SHELLS
+    from composeguard.lint.discover import is_shell_shebang
+
+    return path.suffix in (".sh", ".bash") or is_shell_shebang(
+        text.split("\n", 1)[0].encode("utf-8", "surrogatepass"))
 
 
 def _chain_in_header(

@@ -20,6 +20,7 @@ from typing import Any
 from composeguard.lint.finding import Location
 from composeguard.lint.nodes import Node, from_ruamel, scalar_text
 from composeguard.lint.origin import Origin, TextOrigin, align, yaml_scalar_origin
+from composeguard.lint.shell import SHELLS
 from composeguard.lint.yamlio import YamlLoadError, parse_yaml
 
 _MAX_EXPANSION = 20_000
@@ -28,7 +29,6 @@ written (a blow-up: each line doubling the last)."""
 _MAX_REFERENCE_DEPTH = 64
 """Makefile variables referring to each other deeper than this are left as written."""
 
-_SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -398,7 +398,7 @@ def _github_steps(jobs: Node, root: Node, path: Path, text: str) -> Iterator[She
             shell_node = step.get("shell")
             shell = scalar_text(shell_node.value) if shell_node is not None else job_shell
             program = posixpath.basename(shell.split()[0]) if shell.split() else "bash"
-            if program not in _SHELLS and "${{" not in shell:
+            if program not in SHELLS and "${{" not in shell:
                 continue
             value = scalar_text(run.value)
             yield ShellFragment(value, _scalar_origin(run, value, path, text), path, "ci",

@@ -90,6 +90,8 @@ class Script:
 
 
 SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh", "mksh"})
+"""Programs that run shell code: the one list every reader of commands, scripts, shebangs and
+CI ``shell:`` values uses."""
 TESTS = frozenset({"[", "[[", "test"})
 _MAX_NESTING = 60
 """Deeper nesting is read flat: the Python stack must survive any input."""

@@ -29,6 +29,7 @@ from composeguard.lint.scripts import (
     package_scripts,
 )
 from composeguard.lint.shell import (
+    SHELLS,
     Command,
     Condition,
     Script,
@@ -41,7 +42,6 @@ MAX_SCRIPT_DEPTH = 4
 """Scripts calling scripts deeper than this are not followed (a loop, or not a start path)."""
 
 PATH_DIRS = ("/usr/local/bin", "/usr/local/sbin", "/usr/bin", "/usr/sbin", "/bin", "/sbin")
-SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh"})
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from composeguard.lint.compose import Mount, MountKind, Service
 from composeguard.lint.datastores import DataStore, is_under, major_version, parse_image
+from composeguard.lint.shell import SHELLS
 
 POSTGRES_OLD_DIR = "/var/lib/postgresql/data"
 POSTGRES_18_DIR = "/var/lib/postgresql"
@@ -26,7 +27,6 @@ SERVER_PROGRAMS = frozenset({
     "mongod", "rabbitmq-server", "minio", "clickhouse-server", "cassandra", "influxd",
     "neo4j", "couchdb", "sqlservr", "elasticsearch", "opensearch", "keydb-server",
 })
-SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh"})
 
 
 @dataclass(frozen=True, slots=True)
