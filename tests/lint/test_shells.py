@@ -20,7 +20,7 @@ def test_a_shebang_names_a_shell(line: bytes, shell: bool) -> None:
 def test_every_module_uses_the_one_list() -> None:
     from pathlib import Path
 
-    import composeguard.lint as lint
+    from composeguard import lint
 
     defined = [path.name for path in Path(lint.__file__).parent.glob("*.py")
                if "SHELLS = frozenset(" in path.read_text(encoding="utf-8")]
