@@ -133,3 +133,17 @@ def test_default_passwords_that_are_words_do_not_garble_messages() -> None:
     # in context a default password is still masked
     assert redactor.redact("runs `mysql -uroot -psecret`") == "runs `mysql -uroot -p***`"
     assert redactor.redact("MYSQL_PASSWORD=secret") == "MYSQL_PASSWORD=***"
+
+
+def test_a_suppression_naming_a_secret_is_reported_without_it(tmp_path: Path) -> None:
+    """CG006 quotes the token it cannot match: a password pasted into the brackets by mistake
+    is masked like any other secret of the project."""
+    secret = "Vq8-shop-2024!x"
+    root = write_tree(tmp_path / "shop", {"compose.yaml": (
+        "services:\n  db:\n    image: mysql:8.4\n"
+        f"    environment:\n      MYSQL_ROOT_PASSWORD: {secret}  # composeguard: ignore[{secret}]\n")})
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
+        main(["check", "--no-cache", "--no-color", str(root)])
+    assert "CG006" in out.getvalue()
+    assert secret not in out.getvalue()

@@ -107,8 +107,9 @@ def run(
     suppressions = Suppressions(dict([project.stdin]) if project.stdin is not None else None)
     result.findings, result.suppressed = suppressions.filter(findings)
     if selection.allows("CG006", "unused-suppression"):
-        result.findings += _unused_suppressions(project, selection, suppressions, findings,
-                                                result.suppressed)
+        # a suppression's tokens are the user's text: masked like every other finding
+        result.findings += [_redacted(f, redactor) for f in _unused_suppressions(
+            project, selection, suppressions, findings, result.suppressed)]
     result.findings.sort(key=Finding.sort_key)
     result.blanket = [f for f in result.findings if suppressions.has_blanket(f)]
     return result
