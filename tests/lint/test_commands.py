@@ -435,3 +435,19 @@ def test_copies_example_env(text: str, copied: str | None) -> None:
 
     [command] = parse_script(text, TextOrigin(Path("start.sh"), text)).commands
     assert copies_example_env(command.words, command.redirects) == copied
+
+
+@pytest.mark.parametrize(("words", "redirects", "written"), [
+    (["echo", "DB_PASSWORD=s3cret"], [(">>", ".env")], [(".env", "DB_PASSWORD", "s3cret")]),
+    (["printf", "A=1\\nB=2\\n"], [(">", "/srv/app/.env.production")],
+     [("/srv/app/.env.production", "A", "1"), ("/srv/app/.env.production", "B", "2")]),
+    (["sed", "-i", "s/^DB_PASSWORD=.*/DB_PASSWORD=x9/", ".env"], [], [(".env", "DB_PASSWORD", "x9")]),
+    (["echo", "export PATH=/bin"], [(">>", ".envrc")], []),   # direnv's file is a shell script
+    (["echo", "DB_PASSWORD=s3cret"], [], []),                 # printed, not written
+    (["sed", "s/a=1/a=2/", ".env"], [], []),                  # no -i: the file is not changed
+])
+def test_env_file_writes(words: list[str], redirects: list[tuple[str, str]],
+                         written: list[tuple[str, str, str]]) -> None:
+    from composeguard.lint.commands import env_file_writes
+
+    assert env_file_writes(words, redirects) == written

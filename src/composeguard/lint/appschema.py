@@ -434,12 +434,9 @@ def _dotted(node: Any, key: str) -> Any:
 def _dev_profile(document: Any) -> bool:
     """A YAML document for a development or test profile (``spring.config.activate.
     on-profile: dev``, or the older ``spring.profiles: test``)."""
-    for key in ("spring.config.activate.on-profile", "spring.profiles"):
-        node = _dotted(document, key)
-        if node is not None and node.is_scalar and node.value is not None:
-            words = name_words(str(node.value))
-            return bool(words & SKIPPED_WORDS) and not words & {"prod", "production"}
-    return False
+    profile = _activated_profile(document)
+    words = name_words(profile) if profile is not None else set()
+    return bool(words & SKIPPED_WORDS) and not words & {"prod", "production"}
 
 
 
@@ -516,7 +513,7 @@ def spring_credentials(path: Path, text: str) -> list[SpringCredential]:
 
 def _credential(location: Location, key: str, value: str, profile: str
                 ) -> SpringCredential | None:
-    from composeguard.lint.secrets import PLACEHOLDER_PHRASES, url_password
+    from composeguard.lint.secrets import asks_to_be_replaced, url_password
 
     lowered = key.lower()
     if not lowered.startswith("spring."):
@@ -533,8 +530,7 @@ def _credential(location: Location, key: str, value: str, profile: str
         secret = url_password(text)
     else:
         return None
-    letters = "".join(c for c in (secret or "").lower() if c.isalnum())
-    if not letters or "${" in (secret or "") or any(p in letters for p in PLACEHOLDER_PHRASES):
+    if secret is None or "${" in secret or asks_to_be_replaced(secret):
         return None
     return SpringCredential(location, key, profile, fallback)
 

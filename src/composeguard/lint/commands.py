@@ -746,9 +746,10 @@ def env_file_writes(words: Sequence[str], redirects: Sequence[tuple[str, str]]
     ``echo "DB_PASSWORD=s3cret" >> .env``, ``printf 'A=1\\nB=2\\n' > .env.production``, and
     the replacement of ``sed -i 's/^DB_PASSWORD=.*/DB_PASSWORD=s3cret/' .env``. An env file
     is one whose name starts with ``.env`` or ends with ``.env``."""
+    from composeguard.lint.envroles import is_env_file_name
+
     def env_file(word: str) -> bool:
-        name = word.rsplit("/", 1)[-1]
-        return name.startswith(".env") or name.endswith(".env")
+        return is_env_file_name(word.rsplit("/", 1)[-1])
 
     def settings(text: str) -> list[tuple[str, str]]:
         found = []

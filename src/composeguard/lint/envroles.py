@@ -41,6 +41,14 @@ class EnvFileRole:
     """What git may track: :func:`repository_role`."""
 
 
+def is_env_file_name(name: str) -> bool:
+    """``.env`` and its variants (``.env.production``, ``.env_example``, ``.env-prod``), and a
+    name that ends in ``.env`` (``app.env``): the files Compose's ``env_file:`` and dotenv
+    loaders read."""
+    return name == ".env" or name.startswith((".env.", ".env_", ".env-")) or (
+        name.endswith(".env") and len(name) > 4)
+
+
 def env_file_role(path: Path) -> EnvFileRole:
     """What an env file's name says: which environment reads it, and whether git may track
     it (two questions with different answers)."""

@@ -1084,8 +1084,10 @@ class Project:
     def env_files(self) -> tuple[Path, ...]:
         """``.env`` and ``.env.*`` files of the project (also spelt ``.env_example``,
         ``.env-production``), and every ``env_file:`` a compose service names that exists."""
+        from composeguard.lint.envroles import is_env_file_name
+
         found = {p for p in self.discovery.files
-                 if p.name == ".env" or p.name.startswith((".env.", ".env_", ".env-"))}
+                 if is_env_file_name(p.name) and p.name.startswith(".env")}
         for model in self.models:
             for service in model.services.values():
                 for node in service.environment.values():

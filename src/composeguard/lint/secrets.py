@@ -82,11 +82,7 @@ def is_known_default(value: str, names: Iterable[str] = ()) -> bool:
     default everyone knows (``password``, ``secret``, ``guest``), a phrase asking to be
     replaced in any spelling (``!ChangeMe!``, ``changethis``, ``ch4n63m31fy0uc4n``), or one
     of ``names`` (the store's user, database or product name: ``ctfd``/``ctfd``)."""
-    folded = value.strip().lower().translate(_LEET)
-    letters = "".join(c for c in folded if c.isalnum())
-    if len(set(letters)) <= 1 or letters in STOCK_DEFAULTS:
-        return True
-    if any(phrase in letters for phrase in PLACEHOLDER_PHRASES):
+    if _replace_me(value) or _letters(value) in STOCK_DEFAULTS:
         return True
     return value.strip().lower() in {n.strip().lower() for n in names if n.strip()}
 
@@ -95,10 +91,29 @@ def is_placeholder(value: str) -> bool:
     """A value that stands in for a credential rather than being one: a known default
     (:func:`is_known_default`), or a name for what it is (``rabbit_password``,
     ``your-secret-key``)."""
+    return is_known_default(value) or _names_itself(value)
+
+
+def asks_to_be_replaced(value: str) -> bool:
+    """A value written to be replaced, not to be used: empty or one repeated character, a
+    phrase asking for it in any spelling (``changeme``), or a name for what it is
+    (``your_db_password``). A known default such as ``root`` is not one: written where
+    production reads it, it is production's password, and the first one anybody tries."""
+    return _replace_me(value) or _names_itself(value)
+
+
+def _letters(value: str) -> str:
+    return "".join(c for c in value.strip().lower().translate(_LEET) if c.isalnum())
+
+
+def _replace_me(value: str) -> bool:
+    letters = _letters(value)
+    return len(set(letters)) <= 1 or any(phrase in letters for phrase in PLACEHOLDER_PHRASES)
+
+
+def _names_itself(value: str) -> bool:
     from composeguard.lint.compose import word_runs
 
-    if is_known_default(value):
-        return True
     words = word_runs(value.strip().lower())
     return len(words) > 1 and bool({"password", "secret", "passwd", "key", "token"}
                                    & set(words)) and not any(c.isdigit() for c in value)

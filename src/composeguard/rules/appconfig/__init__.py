@@ -109,13 +109,14 @@ def _switch_message(where: str, switch: AuthSwitch, written: Written) -> str | N
         `application-prod.yml`/`.properties` (any profile named for a deployed environment:
         `production`, `staging`, `live`...) or in a YAML document activated on such a profile,
         also as the default of `${DB_PASSWORD:...}`: the production profile is what the
-        server reads, so its password is production's. Empty values and placeholders
-        asking to be replaced (`changeme`) are not passwords, and the development and
-        default profiles are left alone. Also a deploy step (a script, Makefile target or
+        server reads, so its password is production's. Values written to be replaced
+        (empty, `changeme`, `your_db_password`) are not passwords; a known default (`root`,
+        `secret`) written where production reads it is production's password, and the first
+        one anybody tries. The development and default profiles are left alone. Also a deploy step (a script, Makefile target or
         CI job named for deploying, as for CG201) that writes a password literally into the
         server's env file: `echo "DB_PASSWORD=..." >> .env`, `printf`, or the replacement
-        of `sed -i 's/^DB_PASSWORD=.*/DB_PASSWORD=.../' .env`; a value from a variable
-        (`$DB_PASSWORD`, the CI's secret) is fine. The message never contains the secret.
+        of `sed -i 's/^DB_PASSWORD=.*/DB_PASSWORD=.../' .env`, judged as the Spring values
+        are; a value from a variable (`$DB_PASSWORD`, the CI's secret) is fine. The message never contains the secret.
 
         A known default (`postgres`, `secret`, `!ChangeMe!`, or the store's own user,
         database or product name: `ctfd`/`ctfd`) of a store that publishes no port beyond the
@@ -220,14 +221,14 @@ def _deploy_env_writes(self: Rule, project: Project, seen: set[Location]) -> Ite
     (``echo "DB_PASSWORD=..." >> .env``)."""
     from composeguard.lint.commands import env_file_writes
     from composeguard.lint.purpose import ScriptPurpose
-    from composeguard.lint.secrets import is_placeholder, is_secret_key
+    from composeguard.lint.secrets import asks_to_be_replaced, is_secret_key
 
     for fragment, script in project.shell_fragments:
         for command in script.commands:
             written = [(file, name) for file, name, value in
                        env_file_writes(command.words, command.redirects)
                        if is_secret_key(name) and value and "$" not in value
-                       and "`" not in value and not is_placeholder(value)]
+                       and "`" not in value and not asks_to_be_replaced(value)]
             if not written or command.location in seen:
                 continue
             purpose, named = project.script_purpose(fragment, command)
