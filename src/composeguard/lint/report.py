@@ -458,8 +458,7 @@ def render_gitlab(findings: Sequence[Finding], *, cwd: Path | None = None,
             .encode("utf-8", "surrogatepass")).hexdigest()
         seen[base] += 1
         issues.append({
-            "description": f"{finding.message}: {finding.help}" if finding.help
-            else finding.message,
+            "description": finding.text,
             "check_name": f"{finding.code} ({finding.name})",
             "fingerprint": hashlib.sha256(f"{base}:{seen[base]}".encode()).hexdigest(),
             "severity": _GITLAB_SEVERITIES.get(finding.severity, "major"),

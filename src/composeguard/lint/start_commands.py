@@ -55,6 +55,9 @@ class StartStep:
     path, or ``npm script 'start'`` (for messages)."""
     gated: bool = False
     """Behind a condition the service's environment does not turn on."""
+    note: str = ""
+    """How the script was found when that took a guess (``PROJECT_ROOT from .env.example, as
+    the project has no .env``), for the help of a finding."""
 
     @property
     def location(self) -> Location:
@@ -117,7 +120,7 @@ class StartCommands:
         context = _Context(model, service, build, image, environment, values.note)
         steps: dict[tuple[Location, str], StartStep] = {}
         for script, via in started:
-            for step in self._expand(script, via, context, depth=0, seen=frozenset()):
+            for step in self._expand(script, via, "", context, depth=0, seen=frozenset()):
                 steps.setdefault((step.location, step.command.text), step)
         return tuple(steps.values())
 
@@ -191,22 +194,25 @@ class StartCommands:
             return TextOrigin(node.loc.path, text, node.loc.line, node.loc.column)
         return yaml_scalar_origin(text, node.loc.path, file_text, node.loc.line, node.loc.column)
 
-    def _expand(
-        self, script: Script, via: str, context: _Context, depth: int, seen: frozenset[Path]
-    ) -> Iterator[StartStep]:
+    def _expand(self, script: Script, via: str, note: str, context: _Context, depth: int,
+                seen: frozenset[Path]) -> Iterator[StartStep]:
         for command in script.commands:
             gated = not _conditions_hold(command.conditions, context.environment)
-            yield StartStep(command, classify(command.words), via, gated)
+            yield StartStep(command, classify(command.words), via, gated, note)
             if depth >= MAX_SCRIPT_DEPTH:
                 continue
-            for path, sub_via, sub_script in self._called(command, context):
+            for path, sub_via, sub_note, sub_script in self._called(command, context):
                 if path in seen:
                     continue
-                for step in self._expand(sub_script, sub_via, context, depth + 1, seen | {path}):
-                    yield StartStep(step.command, step.actions, step.via, step.gated or gated)
+                for step in self._expand(sub_script, sub_via, sub_note, context, depth + 1,
+                                         seen | {path}):
+                    yield StartStep(step.command, step.actions, step.via, step.gated or gated,
+                                    step.note)
 
-    def _called(self, command: Command, context: _Context) -> Iterator[tuple[Path, str, Script]]:
-        """Project scripts and package.json scripts that ``command`` runs."""
+    def _called(self, command: Command, context: _Context
+                ) -> Iterator[tuple[Path, str, str, Script]]:
+        """Project scripts and package.json scripts that ``command`` runs: (path, where it
+        came from, how it was found when that took a guess, the script)."""
         words = command.words
         if not words:
             return
@@ -218,7 +224,7 @@ class StartCommands:
             if path is not None:
                 script = self._script(path)
                 if script is not None:
-                    yield path, _display(path, context) + context.note, script
+                    yield path, _display(path, context), context.note, script
         named = package_script(words)
         if named is not None:
             package = context.package_json()
@@ -227,7 +233,7 @@ class StartCommands:
                 fragment = package_scripts(package, text).get(named[1])
                 if fragment is not None:
                     key = package.with_name(f"{package.name}#{named[1]}")
-                    yield key, f"{named[0]} script '{named[1]}'", parse_script(
+                    yield key, f"{named[0]} script '{named[1]}'", "", parse_script(
                         fragment.text, fragment.origin)
 
 
@@ -256,7 +262,7 @@ class _Values:
         taken = [v for v in dict.fromkeys(result.used) if defaults.get(v)]
         if result.value == value or not taken:
             return value
-        self.note = f"; {', '.join(taken)} from {name}, as the project has no .env"
+        self.note = f"{', '.join(taken)} from {name}, as the project has no .env"
         return result.value
 
 

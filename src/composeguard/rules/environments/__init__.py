@@ -96,7 +96,7 @@ def no_environment_split(self: Rule, project: Project) -> Iterator[Finding]:
         commands = listed(dict.fromkeys(s.action.command for s in setup.steps))
         where = "" if setup.location == first.step.location else (
             f" (service '{first.service.name}', through {first.step.via} line "
-            f"{first.step.location.line})")
+            f"{first.step.location.line}{'; ' + first.step.note if first.step.note else ''})")
         yield self.finding(setup.location, (
             f"{base.path.name} serves development and production alike, and migrates or seeds "
             "on start"), help=(

@@ -53,19 +53,28 @@ def _deploy_actions(project: Project, operations: tuple[Operation, ...]) -> Iter
 def _where(service: Service, step: StartStep) -> str:
     if step.via in ("command", "entrypoint"):
         return f"service '{service.name}'"
-    return f"service '{service.name}' (through {step.via.split('; ', 1)[0]})"
+    return f"service '{service.name}' (through {step.via})"
+
+
+def _production_steps(project: Project) -> Iterator[tuple[Service, StartStep]]:
+    """Each ungated start step of a production service: what the rules that judge a start
+    command by its words (not by its data effects, which :meth:`Project.start_actions`
+    gives) read."""
+    for model, service in project.production_services():
+        for step in project.start_steps(model, service):
+            if not step.gated:
+                yield service, step
 
 
 def _step_finding(rule: Rule, step: StartStep, location: Location, sentence: str,
                   **keywords: Any) -> Finding:
     """A finding whose sentence names the service with :func:`_where`: split into message
-    and help as every finding is, with how the step was found (``PROJECT_ROOT from
-    .env.example``), which the message leaves out, at the end of the help."""
+    and help as every finding is, with how the step was found when that took a guess
+    (``StartStep.note``) at the end of the help."""
     from composeguard.lint.finding import split_message
 
     message, help_text = split_message(sentence)
-    detail = step.via.split("; ", 1)[1] if "; " in step.via else ""
-    return rule.finding(location, message, help=f"{help_text} ({detail})" if detail
+    return rule.finding(location, message, help=f"{help_text} ({step.note})" if step.note
                         else help_text, **keywords)
 
 
@@ -218,11 +227,9 @@ def _migrations_made_on_start(self: Rule, project: Project) -> Iterator[Finding]
     from composeguard.lint.commands import generates_migrations
 
     seen: set[Location] = set()
-    for model, service in project.production_services():
-        for step in project.start_steps(model, service):
-            made = generates_migrations(step.command.words)
-            if made is None or step.gated or step.location in seen:
-                continue
+    for service, step in _production_steps(project):
+        made = generates_migrations(step.command.words)
+        if made is not None and step.location not in seen:
             seen.add(step.location)
             yield _step_finding(self, step, step.location, (
                 f"{_where(service, step)} runs `{made}` on every start: the server writes "
@@ -478,16 +485,14 @@ def env_file_replaced_on_start(self: Rule, project: Project) -> Iterator[Finding
 def _key_regenerated(self: Rule, project: Project, seen: set[Location]) -> Iterator[Finding]:
     from composeguard.lint.commands import rewrites_app_key
 
-    for model, service in project.production_services():
-        for step in project.start_steps(model, service):
-            forced = rewrites_app_key(step.command.words)
-            if forced is None or step.gated or step.command.conditions \
-                    or step.location in seen:
-                continue
-            if not forced and (service.env("APP_ENV") or "").strip().lower() == "production":
-                continue
-            seen.add(step.location)
-            yield _step_finding(self, step, step.location, (
+    for service, step in _production_steps(project):
+        forced = rewrites_app_key(step.command.words)
+        if forced is None or step.command.conditions or step.location in seen:
+            continue
+        if not forced and (service.env("APP_ENV") or "").strip().lower() == "production":
+            continue
+        seen.add(step.location)
+        yield _step_finding(self, step, step.location, (
                 f"{_where(service, step)} runs `artisan key:generate` on every start: each "
                 "start writes a new APP_KEY into .env, and everything encrypted with the old "
                 "one (sessions, encrypted columns, signed links) can no longer be read; "
