@@ -1,7 +1,8 @@
 """Checking a compose file against the official Compose specification JSON schema.
 
-The schema is the one ``check-jsonschema`` ships as package data, so the repository carries no
-copy that could drift. It is loaded and compiled once per process.
+The schema is a pinned copy of compose-spec's, shipped in the package (``data/compose-spec.json``,
+its source, date and hash in ``data/compose-spec.SOURCE``): what a file is checked against
+changes only when composeguard does. It is loaded and compiled once per process.
 
 Compose validates each file after interpolating it, with ``!reset`` values removed and
 ``!override`` tags dropped. We validate the file as written, with the same tag handling, and do
@@ -21,8 +22,7 @@ from typing import Any
 from composeguard.lint.finding import Location
 from composeguard.lint.nodes import Node, scalar_text, without_reset
 
-SCHEMA_PACKAGE = "check_jsonschema.builtin_schemas.vendor"
-SCHEMA_RESOURCE = "compose-spec.json"
+SCHEMA_RESOURCE = ("data", "compose-spec.json")
 
 MAX_VIOLATIONS_PER_FILE = 20
 
@@ -63,24 +63,10 @@ class SchemaViolation:
 
 @cache
 def compose_schema() -> dict[str, Any]:
-    """The compose-spec JSON schema as ``check-jsonschema`` vendors it.
-
-    The package is located, not imported: importing it loads its whole CLI (75 ms, more than
-    the rest of a small project's check).
-    """
+    """The compose-spec JSON schema composeguard ships (see ``data/compose-spec.SOURCE``)."""
     from importlib.resources import files
-    from importlib.util import find_spec
-    from pathlib import Path
 
-    top = SCHEMA_PACKAGE.split(".")[0]
-    spec = find_spec(top)  # a top-level spec is found without running the package
-    locations = list(spec.submodule_search_locations or []) if spec is not None else []
-    inner = (*SCHEMA_PACKAGE.split(".")[1:], SCHEMA_RESOURCE)
-    candidate = Path(locations[0], *inner) if locations else None
-    if candidate is not None and candidate.is_file():
-        text = candidate.read_text(encoding="utf-8")
-    else:  # a zipped or otherwise unusual install: let importlib.resources find it
-        text = files(SCHEMA_PACKAGE).joinpath(SCHEMA_RESOURCE).read_text(encoding="utf-8")
+    text = files("composeguard.lint").joinpath(*SCHEMA_RESOURCE).read_text(encoding="utf-8")
     schema: dict[str, Any] = json.loads(text)
     return schema
 

@@ -70,7 +70,8 @@ _SPEC_HELP = ("Compose refuses a file that breaks its specification, so nothing 
     summary="A compose file that parses but breaks the Compose specification.",
     what="""
         Checks every compose file that parses against the official Compose specification JSON
-        schema (the copy `check-jsonschema` ships), as Compose does before it runs anything:
+        schema (a pinned copy shipped with composeguard, dated in its `compose-spec.SOURCE`),
+        as Compose does before it runs anything:
         unknown keys (with a suggestion when one is close: `imagee` -> `image`), values of the
         wrong type, invalid service names, missing required keys, each reported at the key or
         list item to edit. `!reset` values are left out and `!override` tags ignored, as in
