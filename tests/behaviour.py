@@ -40,7 +40,7 @@ def sources(with_corpus: bool = True) -> Iterator[tuple[str, Path]]:
 
 def behaviour(source: Path) -> dict[str, object]:
     """The findings and the planned fix of one project, copied into a fresh git repo."""
-    from composeguard.fix.plan import plan_fixes
+    from composeguard.fix.apply.plan import plan_fixes
     from composeguard.lint.project import Project
     from composeguard.runner import run
 

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from composeguard.lint.finding import Finding, Location
+from composeguard.lint.engine.finding import Finding
+from composeguard.lint.parse.location import Location
 
 os.environ["COMPOSEGUARD_NO_CACHE"] = "1"
 """Tests see every run in full (they change what a run reads between runs, in ways no user

@@ -12,9 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from composeguard import cache
 from composeguard.cli import main
-from composeguard.lint import inputs, project
+from composeguard.lint import project
+from composeguard.lint.engine import cache
+from composeguard.lint.model import inputs
 
 from .conftest import FIXTURES, make_git_repo, write_tree
 
@@ -293,7 +294,7 @@ def test_a_program_that_is_not_recorded_makes_the_run_unrecordable(tmp_path: Pat
 
 
 def test_discovery_records_its_git_commands_and_an_executable_bit(tmp_path: Path) -> None:
-    from composeguard.lint.discover import discover
+    from composeguard.lint.model.discover import discover
 
     root = project_in_git(tmp_path / "app", {
         "compose.yaml": "services:\n  app:\n    image: nginx:1.27\n",

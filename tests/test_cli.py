@@ -12,7 +12,8 @@ import pytest
 import composeguard
 import composeguard.rules
 from composeguard.cli import main
-from composeguard.lint.finding import Location, Severity
+from composeguard.lint.engine.finding import Severity
+from composeguard.lint.parse.location import Location
 from composeguard.lint.project import Project
 from composeguard.rules import Rule, all_rules
 from composeguard.rules.base import rule

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from composeguard.config_schema import SCHEMA_FILE, rendered
-from composeguard.lint.config import ConfigError, load_config
-from composeguard.rules import all_rules
+from composeguard.lint.engine.config import ConfigError, load_config
+from composeguard.rules import catalog
 
 VALID = [
     'select = ["CG1", "CG501"]\nignore = ["no-database-backup"]\nfail-on = "error"\n',
@@ -47,7 +47,7 @@ def test_the_schema_is_valid_draft_07() -> None:
 def _loads(text: str, tmp_path: Path) -> bool:
     path = tmp_path / ".composeguard.toml"
     path.write_text(text, encoding="utf-8")
-    known = [name for r in all_rules() for name in (r.code, r.name)]
+    known = catalog()
     try:
         load_config(path, known)
     except ConfigError:

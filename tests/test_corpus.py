@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from composeguard.lint.finding import Finding
+from composeguard.lint.engine.finding import Finding
+from composeguard.lint.parse.yamlio import MAX_EXPANDED_NODES, MAX_FILE_BYTES, expanded_size
 from composeguard.lint.project import Project
-from composeguard.lint.yamlio import MAX_EXPANDED_NODES, MAX_FILE_BYTES, expanded_size
 from composeguard.runner import run
 
 from .conftest import CORPUS

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from composeguard.cli import main
-from composeguard.lint.discover import separate_projects
+from composeguard.lint.model.discover import separate_projects
 
 from .conftest import make_git_repo, write_tree
 

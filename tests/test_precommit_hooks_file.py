@@ -101,8 +101,8 @@ def test_runs_for_files_composeguard_reads(files_pattern: re.Pattern[str], path:
 def test_runs_for_every_dump_and_orm_setting_the_rules_would_read(
         files_pattern: re.Pattern[str], path: str) -> None:
     """The hook's list and the readers' own choice of files (CG404's, CG206's) agree."""
-    from composeguard.lint.appschema import wanted
-    from composeguard.lint.dumps import candidate
+    from composeguard.lint.facts.appschema import wanted
+    from composeguard.lint.facts.dumps import candidate
 
     parts = tuple(path.split("/"))
     if candidate(parts) or wanted(Path(path), parts):
@@ -127,7 +127,7 @@ def test_readme_snippet_is_a_valid_config_using_these_hooks(
 ) -> None:
     import pre_commit  # noqa: F401 - the [test] extra installs it
 
-    from composeguard.lint.report import REPOSITORY_URL
+    from composeguard.lint.engine.report import REPOSITORY_URL
     snippet = readme_pre_commit_config()
     (repo,) = YAML(typ="safe", pure=True).load(snippet)["repos"]
     assert repo["repo"] == REPOSITORY_URL, "one repository URL for SARIF, the Action and hooks"

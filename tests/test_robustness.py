@@ -328,7 +328,7 @@ def test_a_pyproject_that_is_not_toml_is_a_users_mistake(tmp_path: Path, command
 def test_a_folder_that_cannot_be_read_is_named(tmp_path: Path,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     """Permissions cannot stop root (CI runs as root), so the refusal is the OS call's own."""
-    from composeguard.lint import discover
+    from composeguard.lint.model import discover
 
     root = write_tree(tmp_path / "p", {"compose.yaml": VALID_WITH_DATA_STORE,
                                        "locked/compose.yaml": VALID_WITH_DATA_STORE})
@@ -370,8 +370,8 @@ def test_yaml_nested_past_the_limit_is_refused_where_it_passes_it(tmp_path: Path
 
 
 def test_a_shell_command_over_the_size_limit_is_not_read(tmp_path: Path) -> None:
-    from composeguard.lint.origin import TextOrigin
-    from composeguard.lint.shell import MAX_SCRIPT_CHARS, TOO_LONG, parse_script
+    from composeguard.lint.parse.origin import TextOrigin
+    from composeguard.lint.parse.shell import MAX_SCRIPT_CHARS, TOO_LONG, parse_script
 
     text = " && ".join(["php artisan migrate:fresh --force"] * (MAX_SCRIPT_CHARS // 30))
     script = parse_script(text, TextOrigin(tmp_path / "run.sh", text))

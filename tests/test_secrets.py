@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from composeguard.cli import main
-from composeguard.lint.secrets import Redactor, is_secret_key
+from composeguard.lint.facts.secrets import Redactor, is_secret_key
 
 from .conftest import make_git_repo, write_tree
 

@@ -21,11 +21,12 @@ import click
 from composeguard import __version__
 
 if TYPE_CHECKING:
-    from composeguard.lint.baseline import Baseline
-    from composeguard.lint.config import Config
+    from composeguard.fix.split import Layout
+    from composeguard.lint.engine.baseline import Baseline
+    from composeguard.lint.engine.config import Config
+    from composeguard.lint.engine.selection import Selection
     from composeguard.lint.project import Project
-    from composeguard.rules.environments.split import Layout
-    from composeguard.runner import RunResult, Selection
+    from composeguard.runner import RunResult
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -49,9 +50,10 @@ def _check_selectors(
     tokens = _split_selectors(values)
     if not tokens:
         return tokens
-    from composeguard.runner import unknown_selectors
+    from composeguard.lint.engine.selection import unknown_selectors
+    from composeguard.rules import catalog
 
-    unknown = unknown_selectors(tokens)
+    unknown = unknown_selectors(tokens, catalog())
     if unknown:
         listed = ", ".join(repr(t) for t in unknown)
         verb = "matches" if len(unknown) == 1 else "match"
@@ -141,7 +143,7 @@ def check(
 ) -> int:
     """Check PATHS (default: the current directory); `-` reads one compose file from
     standard input (with --stdin-filename)."""
-    from composeguard import cache
+    from composeguard.lint.engine import cache
 
     if concise and output_format == "text":
         output_format = "concise"
@@ -178,7 +180,7 @@ def check(
 def _stdin_project(path: Path) -> Path:
     """What to check around a file given on standard input: its git work tree, else its
     folder (which must exist)."""
-    from composeguard.lint.discover import work_tree
+    from composeguard.lint.model.discover import work_tree
 
     folder = path.parent
     if not folder.is_dir():
@@ -231,11 +233,9 @@ def _check(
 ) -> int:
     """The check itself; everything it prints goes through ``say`` (``click.echo``'s
     signature), so that a cached run can print it again."""
-    from composeguard.lint.config import resolve_selection
-    from composeguard.lint.discover import separate_projects
-    from composeguard.lint.finding import Severity
-    from composeguard.lint.project import Project
-    from composeguard.lint.report import (
+    from composeguard.lint.engine.config import resolve_selection
+    from composeguard.lint.engine.finding import Severity
+    from composeguard.lint.engine.report import (
         display_path,
         render_report,
         render_statistics,
@@ -243,6 +243,9 @@ def _check(
         use_color,
         write_report,
     )
+    from composeguard.lint.model.discover import separate_projects
+    from composeguard.lint.project import Project
+    from composeguard.rules import catalog
     from composeguard.runner import Progress, check_projects, exit_code, merged
 
     paths = paths or (Path("."),)
@@ -257,7 +260,7 @@ def _check(
     projects = [Project(part, exclude=config.exclude, environment_patterns=config.environments,
                         extra_data_stores=config.data_stores, stdin=stdin)
                 for part in separate_projects(paths)]
-    selection = resolve_selection(config, select, extend_select, ignore)
+    selection = resolve_selection(config, select, extend_select, ignore, catalog())
     stderr_tty = bool(getattr(sys.stderr, "isatty", lambda: False)())
     checked = check_projects(projects, selection, config.severity, jobs=jobs, verbose=verbose,
                              progress=Progress(sys.stderr) if stderr_tty and not quiet else None)
@@ -282,7 +285,8 @@ def _check(
     files_checked = sum(part.files_checked for part in checked)
     if output_path is not None:
         report = render_report(output_format, result.findings, files_checked,
-                               read=read, errors=result.errors)
+                               read=read, errors=result.errors,
+                               rules=_sarif_rules(output_format))
         try:
             write_report(output_path, report)
         except OSError as exc:
@@ -302,7 +306,7 @@ def _check(
             color=colored)
     else:
         say(render_report(terminal_format, result.findings, files_checked, color=colored,
-                          read=read, errors=result.errors),
+                          read=read, errors=result.errors, rules=_sarif_rules(terminal_format)),
             nl=False, color=colored)
     done = EXIT_OK if exit_zero and not result.errors else \
         exit_code(result.findings, threshold, result.errors)
@@ -367,7 +371,7 @@ def _setup_lines(project: Project) -> list[str]:
 
 def _say_what_was_not_read(project: Project, say: Callable[..., None] = click.echo) -> None:
     """On stderr: each file or folder that was not read, and why (templates are -v business)."""
-    from composeguard.lint.report import display_path
+    from composeguard.lint.engine.report import display_path
     from composeguard.runner import not_read
 
     for path, reason in not_read(project).items():
@@ -398,12 +402,20 @@ def _git_rules_not_checked(in_git: bool, selection: Selection) -> list[str]:
             if (found := find_rule(code)) is not None and selection.allows(code, found.name)]
 
 
+def _sarif_rules(output_format: str) -> list[dict[str, object]]:
+    """The catalog as SARIF rule descriptors, built only for a SARIF report."""
+    if output_format != "sarif":
+        return []
+    from composeguard.docs import sarif_rules
+
+    return sarif_rules()
+
+
 def _load_config(explicit: Path | None, first_path: Path) -> Config:
     """``--config`` or the nearest config file; a bad one is a one-line error naming it."""
-    from composeguard.lint.config import ConfigError, find_config, load_config
-    from composeguard.rules import all_rules
+    from composeguard.lint.engine.config import ConfigError, find_config, load_config
+    from composeguard.rules import catalog
 
-    known = [name for r in all_rules() for name in (r.code, r.name)]
     path = explicit
     if path is None:
         start = Path(os.path.abspath(first_path))
@@ -416,7 +428,7 @@ def _load_config(explicit: Path | None, first_path: Path) -> Config:
         except ConfigError as exc:  # a pyproject.toml that is not valid TOML
             raise _OneLineError(str(exc)) from None
     try:
-        return load_config(path, known)
+        return load_config(path, catalog())
     except ConfigError as exc:
         raise _OneLineError(str(exc)) from None
 
@@ -426,7 +438,7 @@ def _load_baseline(path: Path | None) -> Baseline | None:
     (or none) would be worse than stopping."""
     if path is None:
         return None
-    from composeguard.lint.baseline import BaselineError, load_baseline
+    from composeguard.lint.engine.baseline import BaselineError, load_baseline
 
     try:
         return load_baseline(path)
@@ -435,8 +447,8 @@ def _load_baseline(path: Path | None) -> Baseline | None:
 
 
 def _record_baseline(path: Path, result: RunResult, read: Callable[[Path], str | None]) -> int:
-    from composeguard.lint.baseline import BaselineError, write_baseline
-    from composeguard.lint.finding import Severity
+    from composeguard.lint.engine.baseline import BaselineError, write_baseline
+    from composeguard.lint.engine.finding import Severity
     from composeguard.runner import exit_code
 
     try:
@@ -505,13 +517,14 @@ def fix_command(
     --diff when there is something to fix, or when a change could not be written; 2 on
     usage errors or when a rule failed.
     """
-    from composeguard.fix.plan import FixPlan, plan_fixes, unified_diff
+    from composeguard.fix.apply.plan import FixPlan, plan_fixes, unified_diff
     from composeguard.fix.write import FileChange, LockTimeout, project_lock, write_changes
-    from composeguard.lint.config import resolve_selection
-    from composeguard.lint.discover import separate_projects
-    from composeguard.lint.finding import FixOptions
+    from composeguard.lint.engine.config import resolve_selection
+    from composeguard.lint.engine.finding import FixOptions
+    from composeguard.lint.engine.report import colour_diff, display_path, use_color
+    from composeguard.lint.model.discover import separate_projects
     from composeguard.lint.project import Project
-    from composeguard.lint.report import colour_diff, display_path, use_color
+    from composeguard.rules import catalog
 
     paths = paths or (Path("."),)
     colored = use_color(color, bool(getattr(sys.stdout, "isatty", lambda: False)()))
@@ -536,13 +549,13 @@ def fix_command(
                 held.enter_context(project_lock(paths, waiting=waiting))
             parts = separate_projects(paths)
             plan = FixPlan.joined([
-                plan_fixes(part, selection=resolve_selection(config, select, (), ignore),
+                plan_fixes(part, selection=resolve_selection(config, select, (), ignore, catalog()),
                            unsafe=unsafe_fixes, force=force, make_project=make_project,
                            options=FixOptions(layout=layout))
                 for part in parts])
             scripts: tuple[FileChange, ...] = ()
             if with_scripts:
-                from composeguard.rules.environments.backup_scripts import script_changes
+                from composeguard.fix.backup_scripts import script_changes
 
                 for part in parts:
                     more, skipped = script_changes(make_project(part), part)
@@ -574,7 +587,7 @@ def fix_command(
                     click.echo(f"{display_path(fix.path)}: {code} {fix.description}",
                                color=colored)
                 if scripts:
-                    from composeguard.rules.environments.backup_scripts import write_scripts
+                    from composeguard.fix.backup_scripts import write_scripts
 
                     for written in write_scripts(scripts, paths):
                         if written.written:
@@ -634,7 +647,7 @@ def setups(paths: tuple[Path, ...], output_format: str, config_path: Path | None
     Every rule asks this judgement: production, development, test or example. Override it
     with `[tool.composeguard.environments]` (a glob of file names or paths = environment).
     """
-    from composeguard.lint.discover import separate_projects
+    from composeguard.lint.model.discover import separate_projects
     from composeguard.lint.project import Project
 
     paths = paths or (Path("."),)

@@ -24,9 +24,9 @@ SCHEMA_FILE = Path(__file__).with_name("composeguard.schema.json")
 
 def schema() -> dict[str, Any]:
     """The schema, from the rule catalog, the severities and the environments."""
-    from composeguard.lint.compose import Environment
-    from composeguard.lint.config import KEYS
-    from composeguard.lint.finding import Severity
+    from composeguard.lint.engine.config import KEYS
+    from composeguard.lint.engine.finding import Severity
+    from composeguard.lint.model.compose import Environment
     from composeguard.rules import all_rules
 
     rules = all_rules()

@@ -18,6 +18,7 @@ import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from composeguard.lint.engine.report import rule_page_url, sarif_level
 from composeguard.rules.base import Rule
 
 DEFAULT_OUTPUT = Path("docs") / "rules"
@@ -130,7 +131,7 @@ def expected_files(rules: Sequence[Rule] | None = None) -> dict[str, str]:
 def data_stores_page() -> str:
     """The table of data stores the rules know (``lint/datastores.py``), with the
     documentation each entry comes from."""
-    from composeguard.lint.datastores import DATA_STORES
+    from composeguard.lint.facts.datastores import DATA_STORES
 
     rows = []
     for store in DATA_STORES:
@@ -211,3 +212,49 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+# -- the catalog as SARIF rule descriptors ---------------------------------------------------
+
+
+def _unfenced(text: str) -> str:
+    """A docs example without its Markdown fence, for SARIF's plain-text help."""
+    lines = text.strip("\n").splitlines()
+    if len(lines) >= 2 and lines[0].lstrip().startswith("```") and lines[-1].strip() == "```":
+        lines = lines[1:-1]
+    return "\n".join(lines)
+
+
+def _plain_help(rule: Rule) -> str:
+    """The ``explain`` page's sections as plain text (SARIF's ``help.text`` is not Markdown)."""
+    parts = [rule.summary, f"What it does:\n{rule.what}", f"Why is this bad?\n{rule.why}"]
+    if rule.example:
+        parts.append(f"Example:\n{_unfenced(rule.example)}")
+    if rule.use_instead:
+        parts.append(f"Use instead:\n{_unfenced(rule.use_instead)}")
+    parts.append(f"Fix safety:\n{rule.fix_safety or 'Not fixable automatically.'}")
+    return "\n\n".join(p.strip() for p in parts if p.strip())
+
+
+def sarif_rule(rule: Rule) -> dict[str, object]:
+    """One ``reportingDescriptor``: the catalog entry GitHub code scanning shows as the
+    alert's rule, with the same text ``composeguard explain`` prints."""
+    return {
+        "id": rule.code,
+        "name": rule.name,
+        "shortDescription": {"text": rule.summary},
+        "fullDescription": {"text": rule.what or rule.summary},
+        "help": {"text": _plain_help(rule), "markdown": rule_page(rule)},
+        "helpUri": rule_page_url(rule.code),
+        "defaultConfiguration": {"level": sarif_level(rule.severity)},
+        "properties": {"tags": ["data-loss", "docker-compose"]},
+    }
+
+
+def sarif_rules(rules: Iterable[Rule] | None = None) -> list[dict[str, object]]:
+    """Every rule of the catalog as a SARIF ``reportingDescriptor``, in code order."""
+    if rules is None:
+        from composeguard.rules import all_rules
+
+        rules = all_rules()
+    return [sarif_rule(rule) for rule in rules]

@@ -4,58 +4,21 @@ selection, severity overrides, suppression comments, de-duplication and ordering
 from __future__ import annotations
 
 import contextlib
-import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
-from composeguard.lint.finding import Finding, Fix, FixOffer, Location, Severity
+from composeguard.lint.engine.finding import Finding, Fix, FixOffer, Severity
+from composeguard.lint.engine.selection import EVERY_RULE, Selection
+from composeguard.lint.parse.location import Location
 from composeguard.lint.project import Project
 
 if TYPE_CHECKING:
-    from composeguard.lint.secrets import Redactor
-    from composeguard.lint.suppress import Suppressions
-    from composeguard.rules.base import Rule
-
-_CODE_PREFIX = re.compile(r"^CG\d{0,3}$", re.IGNORECASE)
-
-
-def _matches(token: str, code: str, name: str) -> bool:
-    """A token names a rule by its name, its code, or a code prefix (``CG1``, ``CG10``)."""
-    token = token.strip()
-    if _CODE_PREFIX.match(token):
-        return code.upper().startswith(token.upper())
-    return token.lower() == name.lower()
-
-
-@dataclass(frozen=True, slots=True)
-class Selection:
-    """``--select``/``--ignore``: codes, code prefixes (``CG1``) or rule names."""
-
-    select: tuple[str, ...] = ()
-    ignore: tuple[str, ...] = ()
-
-    def allows(self, code: str, name: str) -> bool:
-        if self.select and not any(_matches(t, code, name) for t in self.select):
-            return False
-        return not any(_matches(t, code, name) for t in self.ignore)
-
-    def unknown(self, rules: Iterable[Rule] | None = None) -> list[str]:
-        """Tokens that match no rule of ``rules`` (the whole catalog by default)."""
-        return unknown_selectors((*self.select, *self.ignore), rules)
-
-
-def unknown_selectors(tokens: Iterable[str], rules: Iterable[Rule] | None = None) -> list[str]:
-    if rules is None:
-        from composeguard.rules import all_rules
-
-        rules = all_rules()
-    catalog = [(r.code, r.name) for r in rules]
-    return [t for t in tokens if not any(_matches(t, code, name) for code, name in catalog)]
-
+    from composeguard.lint.engine.suppress import Suppressions
+    from composeguard.lint.facts.secrets import Redactor
 
 @dataclass
 class RunResult:
@@ -72,12 +35,12 @@ class RunResult:
 
 def run(
     project: Project,
-    selection: Selection = Selection(),
+    selection: Selection = EVERY_RULE,
     severity_overrides: Mapping[str, Severity] | None = None,
     *,
     progress: Callable[[int, int, str], None] | None = None,
 ) -> RunResult:
-    from composeguard.lint.suppress import Suppressions
+    from composeguard.lint.engine.suppress import Suppressions
     from composeguard.rules import all_rules
 
     result = RunResult()
@@ -177,7 +140,7 @@ def exit_code(findings: Sequence[Finding], fail_on: Severity, errors: Sequence[s
 
 def setup_rows(project: Project) -> list[dict[str, object]]:
     """Each setup composeguard judged, what it is for and the evidence, as plain data."""
-    from composeguard.lint.report import display_path
+    from composeguard.lint.engine.report import display_path
 
     rows: list[dict[str, object]] = []
     for model in project.models:
@@ -284,7 +247,7 @@ starting the processes costs more than it saves."""
 
 def check_projects(
     projects: Sequence[Project],
-    selection: Selection = Selection(),
+    selection: Selection = EVERY_RULE,
     severity_overrides: Mapping[str, Severity] | None = None,
     *,
     jobs: int = 0,

@@ -15,12 +15,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from composeguard.fix.plan import FixPlan, plan_fixes
+from composeguard.fix.apply.plan import FixPlan, plan_fixes
 from composeguard.fix.write import write_changes
-from composeguard.lint.finding import Severity
+from composeguard.lint.engine.finding import Severity
+from composeguard.lint.engine.selection import Selection
 from composeguard.lint.project import Project
 from composeguard.rules.repository.fixes import ignore_text, patterns_in
-from composeguard.runner import Selection, run
+from composeguard.runner import run
 
 from ..conftest import FIXTURES, built
 from .compose_binary import compose_config

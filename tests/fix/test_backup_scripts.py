@@ -15,8 +15,7 @@ from pathlib import Path
 import pytest
 
 from composeguard.cli import main
-from composeguard.lint.project import Project
-from composeguard.rules.environments.backup_scripts import (
+from composeguard.fix.backup_scripts import (
     BACKUP_SCRIPT,
     NO_STORE,
     RESTORE_SCRIPT,
@@ -25,7 +24,9 @@ from composeguard.rules.environments.backup_scripts import (
     script_changes,
     write_scripts,
 )
-from composeguard.runner import Selection, run
+from composeguard.lint.engine.selection import Selection
+from composeguard.lint.project import Project
+from composeguard.runner import run
 
 from ..tools import shellcheck as find_shellcheck
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-import composeguard.fix.plan
+import composeguard.fix.apply.plan
 from composeguard.cli import main
-from composeguard.fix.plan import FileChange, FixPlan
+from composeguard.fix.apply.plan import FileChange, FixPlan
 
 ProjectDir = Callable[..., Path]
 BASE = "services:\n  db:\n    image: postgres:16\n    environment:\n      POSTGRES_DB: shop\n"
@@ -101,7 +101,7 @@ def test_a_change_that_cannot_be_written_fails_the_run(
     root = project_dir({"compose.yaml": BASE, "other.yaml": "b: 1\n"})
     stale = FileChange(root / "compose.yaml", "not what is on disk\n", "x: 1\n")
     fine = FileChange(root / "other.yaml", "b: 1\n", "b: 2\n")
-    monkeypatch.setattr(composeguard.fix.plan, "plan_fixes",
+    monkeypatch.setattr(composeguard.fix.apply.plan, "plan_fixes",
                         lambda *a, **k: FixPlan(changes=(stale, fine)))
     assert main(["fix", str(root)]) == 1
     assert "changed after it was read" in capsys.readouterr().err

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from composeguard.cli import main
-from composeguard.fix.plan import plan_fixes
+from composeguard.fix.apply.plan import plan_fixes
 
 from ..conftest import EXAMPLE, every_project, make_git_repo, write_tree
 

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from composeguard.fix.edits import EditError, Span, TextIndex, apply_edits, newline_of, splice
-from composeguard.lint.finding import Edit
+from composeguard.lint.engine.finding import Edit
 
 P = Path("f.yaml")
 

@@ -12,10 +12,11 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from composeguard.fix.plan import plan_fixes
+from composeguard.fix.apply.plan import plan_fixes
 from composeguard.fix.write import write_changes
+from composeguard.lint.engine.selection import Selection
 from composeguard.lint.project import Project
-from composeguard.runner import Selection, run
+from composeguard.runner import run
 
 from ..conftest import built
 from .compose_binary import compose_config

@@ -9,11 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from composeguard.fix.plan import plan_fixes
+from composeguard.fix.apply.plan import plan_fixes
 from composeguard.fix.write import write_changes
+from composeguard.lint.engine.selection import Selection
 from composeguard.lint.project import Project
 from composeguard.rules import all_rules
-from composeguard.runner import Selection, run
+from composeguard.runner import run
 
 from ..conftest import FIXTURES, built
 from .compose_binary import compose_config

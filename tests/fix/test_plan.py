@@ -8,11 +8,12 @@ from pathlib import Path
 import pytest
 
 import composeguard.rules
-from composeguard.fix.plan import UNSAFE, FileChange, plan_fixes, unified_diff
-from composeguard.lint.finding import Edit, Finding, Fix, Location, Severity
+from composeguard.fix.apply.plan import UNSAFE, FileChange, plan_fixes, unified_diff
+from composeguard.lint.engine.finding import Edit, Finding, Fix, Severity
+from composeguard.lint.engine.selection import Selection
+from composeguard.lint.parse.location import Location
 from composeguard.lint.project import Project
 from composeguard.rules.base import Rule, rule
-from composeguard.runner import Selection
 
 ProjectDir = Callable[..., Path]
 COMPOSE = "services:\n  web:\n    image: nginx\n"
@@ -274,7 +275,7 @@ def test_check_builds_no_fix_and_fix_builds_each_offer(rules: Callable[..., None
                                                        project_dir: ProjectDir) -> None:
     """`check` only records the offer; `fix` builds it, and an offer that finds no exact
     edit is reported as not fixed, with nothing changed."""
-    from composeguard.lint.finding import fix_builder, offer
+    from composeguard.lint.engine.finding import fix_builder, offer
     from composeguard.runner import run
 
     built: list[str] = []
@@ -304,8 +305,8 @@ def test_check_builds_no_fix_and_fix_builds_each_offer(rules: Callable[..., None
 
 def test_an_offer_that_builds_nothing_is_said_not_fixed(rules: Callable[..., None],
                                                         project_dir: ProjectDir) -> None:
-    from composeguard.fix.plan import NOT_BUILT
-    from composeguard.lint.finding import fix_builder, offer
+    from composeguard.fix.apply.plan import NOT_BUILT
+    from composeguard.lint.engine.finding import fix_builder, offer
 
     @fix_builder(safe=True)
     def nothing(path: Path) -> Fix | None:
@@ -323,7 +324,7 @@ def test_an_offer_that_builds_nothing_is_said_not_fixed(rules: Callable[..., Non
 
 
 def test_a_builder_without_declared_safety_is_refused() -> None:
-    from composeguard.lint.finding import offer
+    from composeguard.lint.engine.finding import offer
 
     with pytest.raises(TypeError, match="declares no safety"):
         offer(lambda: None)

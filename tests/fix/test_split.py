@@ -14,20 +14,21 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from composeguard.cli import main
-from composeguard.fix.plan import FixPlan, plan_fixes
-from composeguard.fix.write import write_changes
-from composeguard.lint.commands import Operation
-from composeguard.lint.compose import ComposeModel, Environment
-from composeguard.lint.finding import FixOptions
-from composeguard.lint.project import Project
-from composeguard.rules.environments import split
-from composeguard.rules.environments.split import (
+from composeguard.fix import split
+from composeguard.fix.apply.plan import FixPlan, plan_fixes
+from composeguard.fix.split import (
     Layout,
     reduce_start_command,
     split_fix,
     split_paths,
 )
-from composeguard.runner import Selection, run
+from composeguard.fix.write import write_changes
+from composeguard.lint.engine.finding import FixOptions
+from composeguard.lint.engine.selection import Selection
+from composeguard.lint.facts.commands import Operation
+from composeguard.lint.model.compose import ComposeModel, Environment
+from composeguard.lint.project import Project
+from composeguard.runner import run
 
 from ..conftest import FIXTURES, built, write_tree
 from .compose_binary import compose_config

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from composeguard.fix import write as write_module
-from composeguard.fix.plan import FileChange
+from composeguard.fix.apply.plan import FileChange
 from composeguard.fix.write import within, write_changes
 
 

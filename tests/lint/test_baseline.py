@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from composeguard.cli import main
-from composeguard.lint.baseline import (
+from composeguard.lint.engine.baseline import (
     Baseline,
     BaselineEntry,
     BaselineError,
@@ -18,8 +18,9 @@ from composeguard.lint.baseline import (
     render_baseline,
     write_baseline,
 )
-from composeguard.lint.finding import Finding, Location, Severity
-from composeguard.lint.fingerprint import fingerprint, flagged_content
+from composeguard.lint.engine.finding import Finding, Severity
+from composeguard.lint.engine.fingerprint import fingerprint, flagged_content
+from composeguard.lint.parse.location import Location
 
 ProjectDir = Callable[..., Path]
 

@@ -22,7 +22,7 @@ DUMP = (
     "{load}\n"
     "print(json.dumps([bashlex.parse(s)[0].dump() for s in json.loads(sys.argv[1])]))\n"
 )
-CACHED = "from composeguard.lint.bashlex_loader import load_bashlex; bashlex = load_bashlex()"
+CACHED = "from composeguard.lint.parse.bashlex_loader import load_bashlex; bashlex = load_bashlex()"
 PLAIN = "import bashlex"
 
 

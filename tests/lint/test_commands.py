@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from composeguard.lint.commands import (
+from composeguard.lint.facts.commands import (
     TOOLS,
     Action,
     Operation,
@@ -429,9 +429,9 @@ def test_no_text_makes_it_raise(words: list[str]) -> None:
     ("cp .env.example .env.backup", None),
 ])
 def test_copies_example_env(text: str, copied: str | None) -> None:
-    from composeguard.lint.commands import copies_example_env
-    from composeguard.lint.origin import TextOrigin
-    from composeguard.lint.shell import parse_script
+    from composeguard.lint.facts.commands import copies_example_env
+    from composeguard.lint.parse.origin import TextOrigin
+    from composeguard.lint.parse.shell import parse_script
 
     [command] = parse_script(text, TextOrigin(Path("start.sh"), text)).commands
     assert copies_example_env(command.words, command.redirects) == copied
@@ -448,6 +448,6 @@ def test_copies_example_env(text: str, copied: str | None) -> None:
 ])
 def test_env_file_writes(words: list[str], redirects: list[tuple[str, str]],
                          written: list[tuple[str, str, str]]) -> None:
-    from composeguard.lint.commands import env_file_writes
+    from composeguard.lint.facts.commands import env_file_writes
 
     assert env_file_writes(words, redirects) == written

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from composeguard.lint.compose import is_compose_file_name, name_markers
+from composeguard.lint.model.compose import is_compose_file_name, name_markers
 
 
 @pytest.mark.parametrize(

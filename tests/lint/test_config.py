@@ -6,19 +6,19 @@ from pathlib import Path
 import pytest
 
 from composeguard.cli import main
-from composeguard.lint.compose import Environment
-from composeguard.lint.config import (
+from composeguard.lint.engine.config import (
     Config,
     ConfigError,
     find_config,
     load_config,
     resolve_selection,
 )
-from composeguard.lint.finding import Severity
-from composeguard.rules import all_rules
-from composeguard.runner import Selection
+from composeguard.lint.engine.finding import Severity
+from composeguard.lint.engine.selection import Selection
+from composeguard.lint.model.compose import Environment
+from composeguard.rules import all_rules, catalog
 
-KNOWN = [r.code for r in all_rules()] + [r.name for r in all_rules()]
+KNOWN = catalog()
 
 
 def test_pyproject_table_is_found_walking_up_and_read(tmp_path: Path) -> None:
@@ -82,23 +82,23 @@ def enabled(selection: Selection) -> list[str]:
 
 def test_cli_select_replaces_the_config_select_and_its_ignore() -> None:
     config = Config(select=("CG1",), ignore=("CG101",))
-    assert enabled(resolve_selection(config)) == [c for c in CODES
+    assert enabled(resolve_selection(config, catalog=KNOWN)) == [c for c in CODES
                                                    if c.startswith("CG1") and c != "CG101"]
-    assert enabled(resolve_selection(config, select=("CG101", "CG4"))) == [
+    assert enabled(resolve_selection(config, select=("CG101", "CG4"), catalog=KNOWN)) == [
         c for c in CODES if c == "CG101" or c.startswith("CG4")]
 
 
 def test_cli_ignore_and_extend_select_refine_the_config() -> None:
     config = Config(select=("CG1",), ignore=("CG101",))
-    assert enabled(resolve_selection(config, ignore=("CG102",))) == [
+    assert enabled(resolve_selection(config, ignore=("CG102",), catalog=KNOWN)) == [
         c for c in CODES if c.startswith("CG1") and c not in {"CG101", "CG102"}]
-    extended = enabled(resolve_selection(config, extend_select=("CG401", "CG101")))
+    extended = enabled(resolve_selection(config, extend_select=("CG401", "CG101"), catalog=KNOWN))
     assert "CG401" in extended and "CG101" in extended and "CG201" not in extended
-    assert enabled(resolve_selection(config, extend_select=("CG4",), ignore=("CG4",))) == [
+    assert enabled(resolve_selection(config, extend_select=("CG4",), ignore=("CG4",), catalog=KNOWN)) == [
         c for c in CODES if c.startswith("CG1") and c != "CG101"]
-    assert enabled(resolve_selection(Config(), ignore=("stateful-service-without-volume",))) == [
+    assert enabled(resolve_selection(Config(), ignore=("stateful-service-without-volume",), catalog=KNOWN)) == [
         c for c in CODES if c != "CG101"]
-    assert enabled(resolve_selection(Config(), select=("CG1",), ignore=("CG1",))) == []
+    assert enabled(resolve_selection(Config(), select=("CG1",), ignore=("CG1",), catalog=KNOWN)) == []
 
 
 def test_config_baseline_key_resolves_against_the_config_file(tmp_path: Path) -> None:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from composeguard.lint.datastores import DataStoreTable, parse_image
+from composeguard.lint.facts.datastores import DataStoreTable, parse_image
 
 
 @pytest.mark.parametrize(

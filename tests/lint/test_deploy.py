@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from composeguard.lint.compose import Environment
+from composeguard.lint.model.compose import Environment
 from composeguard.lint.project import Project
 from composeguard.runner import run
 
@@ -326,7 +326,7 @@ def test_a_build_argument_chooses_the_entrypoint_copied(project_dir: Make) -> No
 
 
 def test_a_build_argument_given_by_compose_is_used(tmp_path: Path) -> None:
-    from composeguard.lint.scripts import dockerfile_start, image_path_to_context
+    from composeguard.lint.facts.scripts import dockerfile_start, image_path_to_context
 
     text = ("ARG BASE=python:3.12\nFROM ${BASE}\nARG APP_ENV=development\n"
             "ADD entrypoint-${APP_ENV}.sh /entrypoint.sh\n")

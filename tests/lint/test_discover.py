@@ -7,7 +7,7 @@ import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
-from composeguard.lint.discover import discover
+from composeguard.lint.model.discover import discover
 from tests.conftest import make_git_repo, write_tree
 
 SERVICE = "services:\n  app:\n    image: nginx\n"

@@ -9,14 +9,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from composeguard.lint.django import (
+from composeguard.lint.facts.django import (
     DatabaseDefault,
     DjangoSettings,
     debug_literal,
     default_database,
     find_settings,
 )
-from composeguard.lint.finding import Location
+from composeguard.lint.parse.location import Location
 
 from ..conftest import FIXTURES, read, span
 

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from composeguard.lint.envfile import parse_env_text
-from composeguard.lint.finding import source_lines
+from composeguard.lint.engine.finding import source_lines
+from composeguard.lint.parse.envfile import parse_env_text
 
 
 @pytest.mark.parametrize(

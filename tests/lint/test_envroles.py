@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from composeguard.lint.envroles import EnvFileRole, env_file_role
+from composeguard.lint.facts.envroles import EnvFileRole, env_file_role
 from composeguard.lint.project import Project
 from composeguard.rules.appconfig.facts import production_env_values
 

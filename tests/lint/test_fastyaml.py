@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from composeguard.lint import fastyaml
-from composeguard.lint.nodes import Node, from_ruamel
-from composeguard.lint.yamlio import MAX_EXPANDED_NODES, YamlLoadError, parse_yaml, read_text
+from composeguard.lint.parse import fastyaml
+from composeguard.lint.parse.nodes import Node, from_ruamel
+from composeguard.lint.parse.yamlio import MAX_EXPANDED_NODES, YamlLoadError, parse_yaml, read_text
 from composeguard.rules import all_rules
 
 from ..conftest import CORPUS, FIXTURES

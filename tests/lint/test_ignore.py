@@ -19,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from composeguard.lint.ignore import IgnoreMatch, IgnoreRules
+from composeguard.lint.facts.ignore import IgnoreMatch, IgnoreRules
 
 needs_git = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 

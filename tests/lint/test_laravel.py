@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from composeguard.lint.laravel import (
+from composeguard.lint.facts.laravel import (
     PROHIBIT_DESTRUCTIVE_COMMANDS,
     DestructiveGuard,
     LaravelApp,

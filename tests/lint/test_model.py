@@ -9,10 +9,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from composeguard.lint.compose import ComposeModel, MountKind
-from composeguard.lint.envfile import parse_env_text
-from composeguard.lint.interpolate import InvalidTemplate, substitute, substitute_text
-from composeguard.lint.model import absolute_source
+from composeguard.lint.model.compose import ComposeModel, MountKind
+from composeguard.lint.model.services import absolute_source
+from composeguard.lint.parse.envfile import parse_env_text
+from composeguard.lint.parse.interpolate import InvalidTemplate, substitute, substitute_text
 from composeguard.lint.project import Project
 
 from ..conftest import FIXTURES

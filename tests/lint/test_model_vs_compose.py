@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 
-from composeguard.lint.compose import ComposeModel, MountKind, Service
-from composeguard.lint.model import absolute_source
-from composeguard.lint.nodes import scalar_text
+from composeguard.lint.model.compose import ComposeModel, MountKind, Service
+from composeguard.lint.model.services import absolute_source
+from composeguard.lint.parse.nodes import scalar_text
 from composeguard.lint.project import Project
 
 from ..conftest import FIXTURES

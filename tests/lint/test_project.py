@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from composeguard.lint.compose import Environment
+from composeguard.lint.model.compose import Environment
 from composeguard.lint.project import Project
 
 BASE = "services:\n  app:\n    image: shop\n  db:\n    image: mysql:8\n"

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from composeguard.lint.compose import Environment
+from composeguard.lint.facts.purpose import ScriptPurpose, judge_file, judge_header, judge_script
+from composeguard.lint.model.compose import Environment
 from composeguard.lint.project import Project
-from composeguard.lint.purpose import ScriptPurpose, judge_file, judge_header, judge_script
 
 P, D, T, E = (Environment.PRODUCTION, Environment.DEVELOPMENT, Environment.TEST,
               Environment.EXAMPLE)

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from composeguard.lint.rails import (
+from composeguard.lint.facts.rails import (
     RailsDatabase,
     database_config,
     disables_environment_check,

@@ -4,15 +4,17 @@ import json
 import os
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 from xml.etree import ElementTree as ET
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from composeguard.lint.finding import Edit, Finding, Fix, Location, Severity
-from composeguard.lint.fingerprint import fingerprint
-from composeguard.lint.report import (
+from composeguard.docs import sarif_rules
+from composeguard.lint.engine.finding import Edit, Finding, Fix, Severity
+from composeguard.lint.engine.fingerprint import fingerprint
+from composeguard.lint.engine.report import (
     FORMATS,
     display_path,
     escape_workflow_data,
@@ -32,6 +34,7 @@ from composeguard.lint.report import (
     write_report,
     xml_text,
 )
+from composeguard.lint.parse.location import Location
 from composeguard.rules import all_rules, find_rule
 
 
@@ -217,7 +220,8 @@ def test_github_annotation_round_trips(directory: str, message: str) -> None:
     assert data == message
 
 
-def _sarif(findings: list[Finding], cwd: Path, **kwargs: object) -> dict:
+def _sarif(findings: list[Finding], cwd: Path, **kwargs: Any) -> dict:
+    kwargs.setdefault("rules", sarif_rules())
     return json.loads(render_sarif(findings, cwd=cwd, **kwargs))
 
 

@@ -10,9 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from composeguard.lint import schema as schema_module
-from composeguard.lint.nodes import from_ruamel
-from composeguard.lint.schema import (
+from composeguard.lint.model import schema as schema_module
+from composeguard.lint.model.schema import (
     MAX_VIOLATIONS_PER_FILE,
     SchemaViolation,
     compose_schema,
@@ -21,7 +20,8 @@ from composeguard.lint.schema import (
     has_interpolation,
     validate_compose,
 )
-from composeguard.lint.yamlio import YamlLoadError, parse_yaml
+from composeguard.lint.parse.nodes import from_ruamel
+from composeguard.lint.parse.yamlio import YamlLoadError, parse_yaml
 
 from ..conftest import CORPUS
 
@@ -168,8 +168,8 @@ CORPUS_SCHEMA_VIOLATIONS = {
 
 @pytest.mark.skipif(not (CORPUS / "real").is_dir(), reason="shared corpus not available")
 def test_real_corpus_schema_violations_are_the_known_true_ones() -> None:
-    from composeguard.lint.compose import is_compose_file_name
-    from composeguard.lint.yamlio import read_text
+    from composeguard.lint.model.compose import is_compose_file_name
+    from composeguard.lint.parse.yamlio import read_text
 
     roots = []
     for path in sorted((CORPUS / "real").rglob("*")):
@@ -233,8 +233,8 @@ def test_the_rust_gate_agrees_with_the_python_validator() -> None:
     copies with one value replaced by a value of another type."""
     import random
 
-    from composeguard.lint.nodes import without_reset
-    from composeguard.lint.schema import compose_validator, fast_validator
+    from composeguard.lint.model.schema import compose_validator, fast_validator
+    from composeguard.lint.parse.nodes import without_reset
 
     from .test_fastyaml import TEXTS
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from composeguard.lint.scripts import (
+from composeguard.lint.facts.scripts import (
     ImageStart,
     MappedOrigin,
     ShellFragment,

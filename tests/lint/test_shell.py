@@ -9,8 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
-from composeguard.lint.origin import TextOrigin, yaml_scalar_origin
-from composeguard.lint.shell import (
+from composeguard.lint.parse.origin import TextOrigin, yaml_scalar_origin
+from composeguard.lint.parse.shell import (
     Command,
     Failure,
     Script,
@@ -509,8 +509,8 @@ def test_a_shell_run_in_another_container_is_parsed() -> None:
     "echo $((1 + 2)) > /tmp/n; cat .env.example > .env",   # the fallback reader
 ])
 def test_output_redirections_are_kept(text: str) -> None:
-    from composeguard.lint.origin import TextOrigin
-    from composeguard.lint.shell import parse_script
+    from composeguard.lint.parse.origin import TextOrigin
+    from composeguard.lint.parse.shell import parse_script
 
     commands = parse_script(text, TextOrigin(Path("start.sh"), text)).commands
     cat = next(c for c in commands if c.words[0] == "cat")

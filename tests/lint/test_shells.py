@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from composeguard.lint.discover import is_shell_shebang
-from composeguard.lint.shell import SHELLS
+from composeguard.lint.model.discover import is_shell_shebang
+from composeguard.lint.parse.shell import SHELLS
 
 
 @pytest.mark.parametrize(("line", "shell"), [
@@ -20,9 +20,9 @@ def test_a_shebang_names_a_shell(line: bytes, shell: bool) -> None:
 def test_every_module_uses_the_one_list() -> None:
     from pathlib import Path
 
-    from composeguard import lint
+    import composeguard
 
-    defined = [path.name for path in Path(lint.__file__).parent.glob("*.py")
+    defined = [path.name for path in Path(composeguard.__file__).parent.rglob("*.py")
                if "SHELLS = frozenset(" in path.read_text(encoding="utf-8")]
     assert defined == ["shell.py"]
     assert {"sh", "bash", "dash", "ash", "zsh", "ksh"} <= SHELLS

@@ -5,16 +5,18 @@ from pathlib import Path
 
 import pytest
 
-from composeguard.lint.finding import Finding, Location, Severity
-from composeguard.lint.project import Project
-from composeguard.lint.suppress import (
+from composeguard.lint.engine.finding import Finding, Severity
+from composeguard.lint.engine.selection import Selection
+from composeguard.lint.engine.suppress import (
     CommentSyntax,
     Suppressions,
     comment_syntax,
     parse_suppressions,
     read_suppressions,
 )
-from composeguard.runner import Selection, run
+from composeguard.lint.parse.location import Location
+from composeguard.lint.project import Project
+from composeguard.runner import run
 
 # ``image: mysql: 8`` is a YAML error reported (CG001) on its own line, column 17.
 BROKEN = "    image: mysql: 8"
@@ -241,7 +243,7 @@ def test_file_with_bom_and_crlf(tmp_path: Path) -> None:
 def test_each_file_is_read_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "compose.yaml"
     path.write_text("a: 1 # composeguard: ignore[CG1]\n")
-    import composeguard.lint.suppress as module
+    import composeguard.lint.engine.suppress as module
 
     reads: list[Path] = []
     original = module.read_regular

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from composeguard.lint.model.written import setting_matches, url_scheme
 from composeguard.lint.project import Project
-from composeguard.lint.written import setting_matches, url_scheme
 
 Make = Callable[..., Path]
 

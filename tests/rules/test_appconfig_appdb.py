@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from composeguard.lint.compose import Service
+from composeguard.lint.model.compose import Service
 from composeguard.lint.project import Project
 from composeguard.rules.appconfig.appdb import (
     kept_on_volumes,

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from composeguard.lint.finding import Finding, Severity
+from composeguard.lint.engine.finding import Finding, Severity
 from composeguard.lint.project import Project
 from composeguard.rules.appconfig import debug_enabled_in_production, sqlite_default_connection
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from composeguard.cli import main
-from composeguard.lint.nodes import Node
+from composeguard.lint.parse.nodes import Node
 from composeguard.lint.project import Project
 from composeguard.rules.appconfig import _judge_text, hardcoded_database_credential
 from composeguard.rules.guards import database_port_published, parse_port

@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from composeguard.lint.engine.selection import Selection
 from composeguard.lint.project import Project
 from composeguard.rules import Rule, all_rules
-from composeguard.runner import Selection, run
+from composeguard.runner import run
 
 from ..conftest import write_tree
 

@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from composeguard.lint.finding import SUMMARY_LIMIT, Finding
+from composeguard.lint.engine.finding import SUMMARY_LIMIT, Finding
+from composeguard.lint.engine.selection import Selection
 from composeguard.lint.project import Project
 from composeguard.rules import Example, Rule, all_rules
-from composeguard.runner import Selection, run
+from composeguard.runner import run
 
 from ..conftest import built, make_git_repo, write_tree
 
@@ -70,7 +71,7 @@ def test_rule_example_fixed(rule: Rule, example: Example, tmp_path: Path) -> Non
     """The fix engine turns the example into exactly its ``fixed`` text (as Fixit checks),
     every compose file it changes still passes Compose's own validation, and fixing again
     changes nothing."""
-    from composeguard.fix.plan import plan_fixes
+    from composeguard.fix.apply.plan import plan_fixes
     from composeguard.fix.write import write_changes
 
     from ..fix.compose_binary import compose_config

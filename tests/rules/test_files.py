@@ -10,11 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from composeguard.lint.compose import ComposeModel, Environment
-from composeguard.lint.finding import Location
-from composeguard.lint.nodes import Node
+from composeguard.lint.engine.selection import Selection
+from composeguard.lint.model.compose import ComposeModel, Environment
+from composeguard.lint.parse.location import Location
+from composeguard.lint.parse.nodes import Node
 from composeguard.lint.project import Project
-from composeguard.runner import Selection, run
+from composeguard.runner import run
 
 from ..conftest import CORPUS, write_tree
 from ..tools import compose_binary

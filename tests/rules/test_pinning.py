@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from composeguard.lint.engine.selection import Selection
 from composeguard.lint.project import Project
-from composeguard.runner import Selection, run
+from composeguard.runner import run
 
 from ..conftest import write_tree
 

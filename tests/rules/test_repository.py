@@ -16,8 +16,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from composeguard.cli import main
-from composeguard.lint.envfile import parse_env_text
-from composeguard.lint.envroles import repository_role as env_file_role
+from composeguard.lint.engine.selection import Selection
+from composeguard.lint.facts.envroles import repository_role as env_file_role
+from composeguard.lint.parse.envfile import parse_env_text
 from composeguard.lint.project import Project
 from composeguard.rules.repository.facts import (
     DATABASE_EXTENSIONS,
@@ -27,7 +28,7 @@ from composeguard.rules.repository.facts import (
     rails_sqlite_paths,
     worth_sniffing,
 )
-from composeguard.runner import Selection, run
+from composeguard.runner import run
 
 from ..conftest import make_git_repo, write_tree
 

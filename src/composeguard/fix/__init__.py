@@ -3,16 +3,16 @@
 How a fix travels
 -----------------
 1. A rule yields ``Finding(..., fix=offer(builder, *arguments))``
-   (:mod:`composeguard.lint.finding`): the fix is offered, not built. ``builder`` is decorated
+   (:mod:`composeguard.lint.engine.finding`): the fix is offered, not built. ``builder`` is decorated
    ``@fix_builder(safe=..., offered=...)`` so that ``check`` can say whether the fix is safe,
    and rule out cheaply a fix that would never be made, without building it. A builder
    returns ``Fix(description, edits=..., new_files=..., safe=...)`` or None. It never opens or
    writes a file: it builds edits from the text and positions the Project gives it.
-2. :func:`~composeguard.fix.plan.plan_fixes` lints, builds each offered fix (an offer that
+2. :func:`~composeguard.fix.apply.plan.plan_fixes` lints, builds each offered fix (an offer that
    builds None is reported as not fixed), takes the fixes it may apply and turns them
-   into whole-file :class:`~composeguard.fix.plan.FileChange`\\ s (``path``, ``before`` or None
+   into whole-file :class:`~composeguard.fix.apply.plan.FileChange`\\ s (``path``, ``before`` or None
    for a new file, ``after``), in passes until nothing more applies (see below).
-3. The CLI prints the plan (one line per fix, or :func:`~composeguard.fix.plan.unified_diff`
+3. The CLI prints the plan (one line per fix, or :func:`~composeguard.fix.apply.plan.unified_diff`
    with ``--diff``) and :func:`~composeguard.fix.write.write_changes` writes it atomically.
 
 Writing a fix (rules of the engine)
@@ -27,7 +27,7 @@ Writing a fix (rules of the engine)
 - Two fixes that overlap, or that both insert at one point, never apply in the same pass: the
   later one (in finding order) waits, and the next pass rebuilds it from the planned text.
   Later passes lint a mirror of the project in a temporary directory
-  (:mod:`~composeguard.fix.sandbox`, with the same git index); so a rule must offer a fix only
+  (:mod:`~composeguard.fix.apply.sandbox`, with the same git index); so a rule must offer a fix only
   while its finding stands (check that a generated file is missing, that a line is not there
   yet), or the engine reports "do not converge" and applies it once.
 - ``new_files=((path, text), ...)`` create files that do not exist (with ``--force`` they may
@@ -50,7 +50,7 @@ API
 ---
 - ``plan_fixes(paths, *, selection=None, unsafe=False, force=False, make_project=None,
   max_passes=10) -> FixPlan``; ``FixPlan.changes``, ``.applied``/``.not_applied``
-  (:class:`~composeguard.fix.plan.PlannedFix` with ``reason``), ``.unsafe_left``, ``.errors``,
+  (:class:`~composeguard.fix.apply.plan.PlannedFix` with ``reason``), ``.unsafe_left``, ``.errors``,
   ``.incomplete``, ``.groups()`` (the files each fix must write together).
 - ``with project_lock(roots): write_changes(changes, roots, *, force=False, groups=())
   -> tuple[WriteResult, ...]``; ``within(path, roots)``/``refusal(path, roots)``.

@@ -15,10 +15,11 @@ from typing import TYPE_CHECKING
 
 from composeguard.fix.edits import EditError
 from composeguard.fix.yaml_edits import YamlText, YNode
-from composeguard.lint.finding import Edit, Fix, Location
+from composeguard.lint.engine.finding import Edit, Fix
+from composeguard.lint.parse.location import Location
 
 if TYPE_CHECKING:
-    from composeguard.lint.compose import ComposeModel
+    from composeguard.lint.model.compose import ComposeModel
     from composeguard.lint.project import Project
 
 

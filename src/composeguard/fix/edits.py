@@ -2,7 +2,7 @@
 the file's own newline style.
 
 Positions count lines split at ``\\n`` and columns in characters (Python string indices), the
-way ruamel.yaml and :class:`~composeguard.lint.finding.Location` count them. A column may point
+way ruamel.yaml and :class:`~composeguard.lint.engine.finding.Location` count them. A column may point
 just past a line's last character (before its line break) to insert at the end of the line.
 """
 
@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
-from composeguard.lint.finding import Edit
+from composeguard.lint.engine.finding import Edit
 
 BOM = "\ufeff"
 

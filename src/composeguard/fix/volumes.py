@@ -13,7 +13,7 @@ import weakref
 from collections import defaultdict
 from pathlib import Path
 
-from composeguard.lint.compose import ComposeModel, MountKind, iter_mounts
+from composeguard.lint.model.compose import ComposeModel, MountKind, iter_mounts
 from composeguard.lint.project import Project
 
 _NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-")

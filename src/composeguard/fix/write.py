@@ -108,7 +108,7 @@ def _symlink_between(base: str, target: str) -> bool:
 def lock_folder(roots: Sequence[Path]) -> Path:
     """The folder whose lock a run on ``roots`` takes: the git work tree of the first checked
     path, else the deepest folder that holds every checked path."""
-    from composeguard.lint.discover import work_tree
+    from composeguard.lint.model.discover import work_tree
 
     folders = [Path(os.path.abspath(r if os.path.isdir(r) else os.path.dirname(r) or "."))
                for r in roots] or [Path(os.path.abspath("."))]

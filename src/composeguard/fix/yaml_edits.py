@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from composeguard.fix.edits import EditError, apply_edits
-from composeguard.lint.finding import Edit
+from composeguard.lint.engine.finding import Edit
 
 Position = tuple[int, int]
 """0-based (line, column), as ruamel.yaml's marks count."""
@@ -125,7 +125,7 @@ class YamlText:
 
     @classmethod
     def _parse(cls, path: Path, text: str) -> YamlText | None:
-        from composeguard.lint.yamlio import parse_yaml
+        from composeguard.lint.parse.yamlio import parse_yaml
 
         if "\r" in text.replace("\r\n", "") or any(b in text for b in _UNSAFE_BREAKS):
             return None
@@ -181,7 +181,7 @@ class YamlText:
 
     def node_at(self, line: int, column: int) -> YNode | None:
         """The outermost node whose text starts at the 1-based ``line``/``column`` (else one
-        whose content starts there), where a linter :class:`~composeguard.lint.finding.Location`
+        whose content starts there), where a linter :class:`~composeguard.lint.engine.finding.Location`
         points at it."""
         wanted = (line - 1, column - 1)
         starts, bodies, _ = self._by_position
@@ -264,7 +264,7 @@ class YamlText:
     def edits(self, *changes: Change | None) -> tuple[Edit, ...] | None:
         """The edits of ``changes`` together, when the edited text parses to the old data with
         exactly these changes; None when any change is None or the check fails."""
-        from composeguard.lint.yamlio import YamlLoadError, parse_yaml
+        from composeguard.lint.parse.yamlio import YamlLoadError, parse_yaml
 
         if any(change is None for change in changes):
             return None

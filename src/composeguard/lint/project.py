@@ -10,23 +10,8 @@ from functools import cached_property, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar, cast
 
-from composeguard.lint.compose import (
-    ComposeFile,
-    ComposeModel,
-    Environment,
-    Mount,
-    MountKind,
-    Service,
-    name_words,
-    read_compose_file,
-)
-from composeguard.lint.datastores import DataStore, DataStoreTable
-from composeguard.lint.discover import Discovery, discover
-from composeguard.lint.envfile import EnvFile, read_env_file
-from composeguard.lint.finding import Location
-from composeguard.lint.model import build_model
-from composeguard.lint.nodes import Node, scalar_text
-from composeguard.lint.purpose import (
+from composeguard.lint.facts.datastores import DataStore, DataStoreTable
+from composeguard.lint.facts.purpose import (
     Judgement,
     ScriptPurpose,
     collection_folders,
@@ -36,22 +21,37 @@ from composeguard.lint.purpose import (
     judge_script,
     judge_setup,
 )
-from composeguard.lint.storage import Persistence, analyse, runs_server
+from composeguard.lint.facts.storage import Persistence, analyse, runs_server
+from composeguard.lint.model.compose import (
+    ComposeFile,
+    ComposeModel,
+    Environment,
+    Mount,
+    MountKind,
+    Service,
+    name_words,
+    read_compose_file,
+)
+from composeguard.lint.model.discover import Discovery, discover
+from composeguard.lint.model.services import build_model
+from composeguard.lint.parse.envfile import EnvFile, read_env_file
+from composeguard.lint.parse.location import Location
+from composeguard.lint.parse.nodes import Node, scalar_text
 
 if TYPE_CHECKING:
-    from composeguard.lint.appschema import SchemaReset, SpringCredential
-    from composeguard.lint.commands import Action, CodeCommand, Operation
-    from composeguard.lint.deploy import ComposeRun, Platform
-    from composeguard.lint.django import DatabaseDefault, DjangoSettings
-    from composeguard.lint.dumps import Dump
-    from composeguard.lint.ignore import IgnoreRules
-    from composeguard.lint.laravel import DefaultConnection, DestructiveGuard, LaravelApp
-    from composeguard.lint.rails import RailsDatabase
-    from composeguard.lint.scripts import ShellFragment
-    from composeguard.lint.secrets import Redactor
-    from composeguard.lint.shell import Command, Script
-    from composeguard.lint.start_commands import Build, StartCommands, StartStep
-    from composeguard.lint.written import WrittenIndex, WrittenSetting
+    from composeguard.lint.facts.appschema import SchemaReset, SpringCredential
+    from composeguard.lint.facts.commands import Action, CodeCommand, Operation
+    from composeguard.lint.facts.deploy import ComposeRun, Platform
+    from composeguard.lint.facts.django import DatabaseDefault, DjangoSettings
+    from composeguard.lint.facts.dumps import Dump
+    from composeguard.lint.facts.ignore import IgnoreRules
+    from composeguard.lint.facts.laravel import DefaultConnection, DestructiveGuard, LaravelApp
+    from composeguard.lint.facts.rails import RailsDatabase
+    from composeguard.lint.facts.scripts import ShellFragment
+    from composeguard.lint.facts.secrets import Redactor
+    from composeguard.lint.facts.start_commands import Build, StartCommands, StartStep
+    from composeguard.lint.model.written import WrittenIndex, WrittenSetting
+    from composeguard.lint.parse.shell import Command, Script
 
 T = TypeVar("T")
 
@@ -116,7 +116,7 @@ class Project:
     def compose_file(self, path: Path) -> ComposeFile:
         """One compose file, read and parsed once; a failure is kept in ``error``. Its
         ``environment`` is what its configuration, name, place and header say (see
-        :mod:`composeguard.lint.purpose`)."""
+        :mod:`composeguard.lint.facts.purpose`)."""
         path = Path(path)
         cached = self._files.get(path)
         if cached is not None:
@@ -158,7 +158,7 @@ class Project:
         """Why a discovered compose file is a template for a generator rather than a file
         Compose reads (a folder or name written in template syntax, or a file that does not
         parse and holds template tags), or None."""
-        from composeguard.lint.purpose import TEMPLATE_TAGS
+        from composeguard.lint.facts.purpose import TEMPLATE_TAGS
 
         for part in (*self._directories(path), Path(path).name):
             if any(tag in part for tag in TEMPLATE_TAGS):
@@ -209,7 +209,7 @@ class Project:
     def _read_boundaries(self) -> tuple[str, ...]:
         """The real folders composeguard reads in: each checked folder (a checked file's
         folder), and the git work tree holding it (``include: ../common.yml``)."""
-        from composeguard.lint.discover import work_tree
+        from composeguard.lint.model.discover import work_tree
 
         tops: set[str] = set()
         for root in self.paths:
@@ -296,7 +296,7 @@ class Project:
 
     def _judge_alone(self, models: list[ComposeModel]) -> list[ComposeModel]:
         """Every model with its judged environment, after the project-wide last word (see
-        :func:`~composeguard.lint.purpose.judge_alone`): a base file beside a setup that is
+        :func:`~composeguard.lint.facts.purpose.judge_alone`): a base file beside a setup that is
         production by its name, place, header, configuration or deploy path is development's;
         the project's only setup (tests and examples aside) is what it deploys."""
         production: dict[Path, list[ComposeModel]] = defaultdict(list)
@@ -338,11 +338,11 @@ class Project:
     @cached_property
     def compose_runs(self) -> tuple[ComposeRun, ...]:
         """Every place that runs, publishes or documents a compose setup (see
-        :mod:`composeguard.lint.deploy`): scripts, Makefile targets, package.json scripts, CI
+        :mod:`composeguard.lint.facts.deploy`): scripts, Makefile targets, package.json scripts, CI
         jobs, and the project's Markdown documents."""
-        from composeguard.lint.deploy import document_runs, is_document, script_runs
-        from composeguard.lint.scripts import package_scripts
-        from composeguard.lint.shell import parse_script
+        from composeguard.lint.facts.deploy import document_runs, is_document, script_runs
+        from composeguard.lint.facts.scripts import package_scripts
+        from composeguard.lint.parse.shell import parse_script
 
         fragments = list(self.shell_fragments)
         for path in self.discovery.package_jsons:
@@ -360,10 +360,10 @@ class Project:
 
     def guide_commands(self, wanted: Callable[[str], bool]) -> Iterator[Command]:
         """The commands the project's guides (READMEs, deployment and operations documents,
-        see :func:`~composeguard.lint.deploy.is_document`) have their readers run, on the
+        see :func:`~composeguard.lint.facts.deploy.is_document`) have their readers run, on the
         code lines ``wanted`` picks, outside sections about development and tests."""
-        from composeguard.lint.deploy import document_commands, is_document
-        from composeguard.lint.shell import parse_script
+        from composeguard.lint.facts.deploy import document_commands, is_document
+        from composeguard.lint.parse.shell import parse_script
 
         for path, parts, _ in self.files_with_parts:
             if not is_document(parts) or self._too_large(path):
@@ -373,7 +373,7 @@ class Project:
                 yield from document_commands(path, text, parse_script, wanted)
 
     def _too_large(self, path: Path) -> bool:
-        from composeguard.lint.deploy import MAX_DOCUMENT_BYTES
+        from composeguard.lint.facts.deploy import MAX_DOCUMENT_BYTES
 
         try:
             return path.stat().st_size > MAX_DOCUMENT_BYTES
@@ -401,8 +401,8 @@ class Project:
     def _built_images(self) -> dict[str, Build]:
         import os
 
-        from composeguard.lint.deploy import image_aliases, image_builds
-        from composeguard.lint.start_commands import Build
+        from composeguard.lint.facts.deploy import image_aliases, image_builds
+        from composeguard.lint.facts.start_commands import Build
 
         found: dict[str, Build] = {}
         for fragment, built in image_builds(self.shell_fragments):
@@ -436,7 +436,7 @@ class Project:
     def platforms(self) -> tuple[Platform, ...]:
         """The platform configurations that deploy the project without Compose (Kubernetes,
         Helm, Kamal, Heroku, Fly, Render, App Engine)."""
-        from composeguard.lint.deploy import platform_of
+        from composeguard.lint.facts.deploy import platform_of
 
         return tuple(found for path, parts, _ in self.files_with_parts
                      if (found := platform_of(path, parts, self.read_text)) is not None)
@@ -474,7 +474,7 @@ class Project:
         folders = [run.directory, *(p for p in run.directory.parents if scope in p.parents)]
         folders.append(scope)
         if not run.files:
-            from composeguard.lint.compose import BASE_NAMES
+            from composeguard.lint.model.compose import BASE_NAMES
 
             for folder in folders:
                 base = next((folder / n for n in BASE_NAMES if folder / n in by_path), None)
@@ -538,7 +538,7 @@ class Project:
         """The compose files a compose command of a script, target or CI step names (its
         ``-f`` files, else Compose's default files beside it or at the repository root), as
         its runs are resolved (:meth:`_run_files`); () for any other command."""
-        from composeguard.lint.deploy import ComposeRun, compose_invocation, fragment_purpose
+        from composeguard.lint.facts.deploy import ComposeRun, compose_invocation, fragment_purpose
 
         invocation = compose_invocation(command.words, command.assignments)
         if invocation is None:
@@ -574,7 +574,7 @@ class Project:
     def keeps_data_in_volumes(self, model: ComposeModel) -> bool:
         """Whether a data store of ``model`` keeps its data in a volume Compose manages (named,
         anonymous, or the image's own), which ``down -v`` deletes; a bind mount it leaves."""
-        from composeguard.lint.compose import MountKind
+        from composeguard.lint.model.compose import MountKind
 
         return any(state.persisted_by is None or state.persisted_by.kind is not MountKind.BIND
                    for other, _, state in self._data_store_servers if other is model)
@@ -588,8 +588,8 @@ class Project:
         for an app that only development or test setups run, in a repository with no other
         way to production (no production setup, platform or image built by a script): the
         project shows it running on developers' machines only."""
-        from composeguard.lint.model import absolute_source
-        from composeguard.lint.start_commands import service_build
+        from composeguard.lint.facts.start_commands import service_build
+        from composeguard.lint.model.services import absolute_source
 
         contexts = [b.context for b in self._built_images.values()]
         running: list[ComposeModel] = []
@@ -628,8 +628,8 @@ class Project:
     @cached_property
     def redactor(self) -> Redactor:
         """Masks every secret the project's compose and env files hold (see
-        :mod:`composeguard.lint.secrets`) in what composeguard prints."""
-        from composeguard.lint.secrets import Redactor, secrets_in_env_file, secrets_in_node
+        :mod:`composeguard.lint.facts.secrets`) in what composeguard prints."""
+        from composeguard.lint.facts.secrets import Redactor, secrets_in_env_file, secrets_in_node
 
         found: list[str] = []
         for compose_file in self.compose_files:
@@ -689,7 +689,7 @@ class Project:
 
     @cached_property
     def _unsplit_compose_bases(self) -> tuple[ComposeFile, ...]:
-        from composeguard.lint.unsplit import unsplit_bases
+        from composeguard.lint.facts.unsplit import unsplit_bases
 
         return tuple(unsplit_bases(self.compose_files, self.repository_root, self.paths))
 
@@ -742,7 +742,7 @@ class Project:
 
     def read_text(self, path: Path) -> str | None:
         """A project file's text, read once (None when missing, too large, or not UTF-8)."""
-        from composeguard.lint.yamlio import YamlLoadError, read_text
+        from composeguard.lint.parse.yamlio import YamlLoadError, read_text
 
         path = Path(path)
         given = self._stdin_text(path)
@@ -763,8 +763,8 @@ class Project:
 
     def shell_script(self, path: Path) -> Script | None:
         """A shell script (by extension or ``#!`` line), parsed once; None for anything else."""
-        from composeguard.lint.origin import TextOrigin
-        from composeguard.lint.shell import parse_script
+        from composeguard.lint.parse.origin import TextOrigin
+        from composeguard.lint.parse.shell import parse_script
 
         path = Path(path)
         if path not in self._scripts:
@@ -777,7 +777,7 @@ class Project:
 
     @cached_property
     def _start_commands(self) -> StartCommands:
-        from composeguard.lint.start_commands import StartCommands
+        from composeguard.lint.facts.start_commands import StartCommands
 
         return StartCommands(self.read_text, self.shell_script, self.documented_env,
                              self.built_image)
@@ -816,7 +816,7 @@ class Project:
         a development file the setup pulls in (``include: compose.dev.yaml``), or it starts
         only under profiles named for development, tests or mocks (``profiles: [dev]``,
         ``[mock-services]``): `up` leaves it out unless someone asks for it."""
-        from composeguard.lint.compose import DEVELOPMENT_MARKERS, MOCK_MARKERS, TEST_MARKERS
+        from composeguard.lint.model.compose import DEVELOPMENT_MARKERS, MOCK_MARKERS, TEST_MARKERS
 
         defined_in = service.location.path
         if defined_in != model.primary.path and defined_in in self._files and self.compose_file(
@@ -837,9 +837,9 @@ class Project:
         image (a development Dockerfile or stage, a development server or start script), nor
         one a production setup builds too (production's own definition is checked as such).
         """
-        from composeguard.lint.commands import development_server
-        from composeguard.lint.purpose import DEVELOPMENT_NAME_WORDS
-        from composeguard.lint.start_commands import service_build
+        from composeguard.lint.facts.commands import development_server
+        from composeguard.lint.facts.purpose import DEVELOPMENT_NAME_WORDS
+        from composeguard.lint.facts.start_commands import service_build
 
         produced = {build.dockerfile for model in self.models_for(Environment.PRODUCTION)
                     for service in model.services.values()
@@ -875,12 +875,12 @@ class Project:
     @cached_property
     def shell_fragments(self) -> tuple[tuple[ShellFragment, Script], ...]:
         """Every shell script, Makefile recipe and CI workflow step of the project, parsed."""
-        from composeguard.lint.scripts import (
+        from composeguard.lint.facts.scripts import (
             makefile_fragments,
             script_fragments,
             workflow_fragments,
         )
-        from composeguard.lint.shell import parse_script
+        from composeguard.lint.parse.shell import parse_script
 
         found = []
         readers = (
@@ -900,7 +900,7 @@ class Project:
     def script_purpose(self, fragment: ShellFragment, command: Command) -> tuple[
             ScriptPurpose, str]:
         """What the script, Makefile target or CI job holding ``command`` is for, and the name
-        that says so (see :func:`~composeguard.lint.purpose.judge_script`). A shell function
+        that says so (see :func:`~composeguard.lint.facts.purpose.judge_script`). A shell function
         is a step of its own (``function db:reset { ... }`` in a task runner script): its name
         decides when it says something, else the script's does."""
         words = command.words
@@ -917,7 +917,7 @@ class Project:
         """Each command of the project's scripts, Makefile recipes and CI steps that has
         ``operation``, with its actions of it and what the step is for (see
         :meth:`script_purpose`)."""
-        from composeguard.lint.commands import classify
+        from composeguard.lint.facts.commands import classify
 
         for fragment, script in self.shell_fragments:
             for command in script.commands:
@@ -934,7 +934,7 @@ class Project:
     @cached_property
     def laravel_apps(self) -> tuple[LaravelApp, ...]:
         """Every Laravel app (``artisan`` + laravel/framework in composer.json)."""
-        from composeguard.lint.laravel import detect_laravel
+        from composeguard.lint.facts.laravel import detect_laravel
 
         roots = sorted({p.parent for p in self._files_named("artisan")})
         return tuple(app for root in roots if (app := detect_laravel(root, self.read_text)))
@@ -943,13 +943,13 @@ class Project:
                      ) -> frozenset[str] | None:
         """What the seeds a seed command runs do to rows (``upsert``, ``insert``,
         ``update``, ``delete``, ``unknown``), for the app the service builds or mounts:
-        Laravel's seeders (:func:`~composeguard.lint.laravel.seeder_effects`, the project's
+        Laravel's seeders (:func:`~composeguard.lint.facts.laravel.seeder_effects`, the project's
         only app otherwise), knex's ``seeds/`` and Sequelize's ``seeders/`` files
-        (:func:`~composeguard.lint.appschema.seed_file_effects`). None for another command
+        (:func:`~composeguard.lint.facts.appschema.seed_file_effects`). None for another command
         or when the seeds are not found."""
-        from composeguard.lint.commands import Operation, classify, unwrap
-        from composeguard.lint.model import absolute_source
-        from composeguard.lint.start_commands import service_build
+        from composeguard.lint.facts.commands import Operation, classify, unwrap
+        from composeguard.lint.facts.start_commands import service_build
+        from composeguard.lint.model.services import absolute_source
 
         build = service_build(service, model)
         folders = [build.context] if build is not None else []
@@ -959,7 +959,7 @@ class Project:
         seed_dirs = {"Knex": "seeds", "Sequelize": "seeders"}
         if tools & set(seed_dirs):
             wanted = {seed_dirs[t] for t in tools if t in seed_dirs}
-            from composeguard.lint.appschema import SCRIPT_SUFFIXES, seed_file_effects
+            from composeguard.lint.facts.appschema import SCRIPT_SUFFIXES, seed_file_effects
 
             effects: set[str] = set()
             for path, parts, _ in self.files_with_parts:
@@ -973,7 +973,7 @@ class Project:
         if len(args) < 2 or args[0].rsplit("/", 1)[-1] != "artisan" \
                 or args[1] not in ("db:seed", "migrate", "migrate:fresh", "migrate:refresh"):
             return None
-        from composeguard.lint.laravel import seeder_effects
+        from composeguard.lint.facts.laravel import seeder_effects
 
         option = "--class" if args[1] == "db:seed" else "--seeder"
         seeder = "DatabaseSeeder"
@@ -992,7 +992,7 @@ class Project:
 
     def laravel_default_connection(self, app: LaravelApp) -> DefaultConnection | None:
         """The connection ``config/database.php`` falls back to, read from the PHP syntax tree."""
-        from composeguard.lint.laravel import default_connection
+        from composeguard.lint.facts.laravel import default_connection
 
         path = app.root / "config" / "database.php"
         text = self.read_text(path)
@@ -1000,14 +1000,14 @@ class Project:
 
     def laravel_guard(self, app: LaravelApp) -> DestructiveGuard | None:
         """What in the app's service providers blocks destructive artisan commands."""
-        from composeguard.lint.laravel import destructive_guard
+        from composeguard.lint.facts.laravel import destructive_guard
 
         return destructive_guard(app, self.read_text)
 
     def laravel_guard_site(self, app: LaravelApp) -> Location:
         """Where a missing guard belongs: ``AppServiceProvider::boot()``, else that file, else
         ``artisan``."""
-        from composeguard.lint.laravel import guard_site
+        from composeguard.lint.facts.laravel import guard_site
 
         return guard_site(app, self.read_text)
 
@@ -1015,7 +1015,7 @@ class Project:
     def django_settings(self) -> tuple[DjangoSettings, ...]:
         """Every Django settings module, found through manage.py, wsgi.py/asgi.py, and the
         ``DJANGO_SETTINGS_MODULE`` that compose services set."""
-        from composeguard.lint.django import SETTINGS_VARIABLE, find_settings
+        from composeguard.lint.facts.django import SETTINGS_VARIABLE, find_settings
 
         roots = sorted({p.parent for p in self._files_named("manage.py")})
         wanted = {value for model in self.models for service in model.services.values()
@@ -1031,8 +1031,8 @@ class Project:
     def unparsed_sources(self) -> dict[Path, str]:
         """Files composeguard found but did not parse, with why (stderr says so): a Python
         file nested too deep to hand to libcst, a shell script over the size limit."""
-        from composeguard.lint.django import too_deep
-        from composeguard.lint.shell import MAX_SCRIPT_CHARS, TOO_LONG
+        from composeguard.lint.facts.django import too_deep
+        from composeguard.lint.parse.shell import MAX_SCRIPT_CHARS, TOO_LONG
 
         found: dict[Path, str] = {
             path: f"longer than {MAX_SCRIPT_CHARS // 1024} KB, the limit for a shell script: "
@@ -1049,34 +1049,34 @@ class Project:
         return found
 
     def django_database(self, settings: DjangoSettings) -> DatabaseDefault | None:
-        from composeguard.lint.django import default_database
+        from composeguard.lint.facts.django import default_database
 
         return default_database(settings, self.read_text)
 
     def django_debug(self, settings: DjangoSettings) -> Location | None:
         """Where a literal ``DEBUG = True`` is written in (or inherited by) ``settings``."""
-        from composeguard.lint.django import debug_literal
+        from composeguard.lint.facts.django import debug_literal
 
         return debug_literal(settings, self.read_text)
 
     @cached_property
     def rails_apps(self) -> tuple[Path, ...]:
         """The roots of Rails apps (config/application.rb + rails in the Gemfile)."""
-        from composeguard.lint.rails import is_rails_app
+        from composeguard.lint.facts.rails import is_rails_app
 
         roots = sorted({p.parent.parent for p in self.discovery.files
                         if p.name == "application.rb" and p.parent.name == "config"})
         return tuple(root for root in roots if is_rails_app(root, self.read_text))
 
     def rails_database(self, root: Path, environment: str = "production") -> RailsDatabase | None:
-        from composeguard.lint.rails import database_config
+        from composeguard.lint.facts.rails import database_config
 
         path = root / "config" / "database.yml"
         text = self.read_text(path)
         return database_config(path, text, environment) if text is not None else None
 
     def rails_environment_check_disabled(self, root: Path) -> Location | None:
-        from composeguard.lint.rails import disables_environment_check
+        from composeguard.lint.facts.rails import disables_environment_check
 
         return disables_environment_check(root, self.read_text)
 
@@ -1084,7 +1084,7 @@ class Project:
     def env_files(self) -> tuple[Path, ...]:
         """``.env`` and ``.env.*`` files of the project (also spelt ``.env_example``,
         ``.env-production``), and every ``env_file:`` a compose service names that exists."""
-        from composeguard.lint.envroles import is_env_file_name
+        from composeguard.lint.facts.envroles import is_env_file_name
 
         found = {p for p in self.discovery.files
                  if is_env_file_name(p.name) and p.name.startswith(".env")}
@@ -1101,9 +1101,9 @@ class Project:
 
     @cached_property
     def tracked_dumps(self) -> tuple[Dump, ...]:
-        """The database dumps git tracks (see :mod:`composeguard.lint.dumps`), each file read
+        """The database dumps git tracks (see :mod:`composeguard.lint.facts.dumps`), each file read
         only as far as deciding needs."""
-        from composeguard.lint.dumps import Dump, candidate, judge
+        from composeguard.lint.facts.dumps import Dump, candidate, judge
 
         found = []
         for path, parts, in_git in self.files_with_parts:
@@ -1117,8 +1117,8 @@ class Project:
     @cached_property
     def schema_resets(self) -> tuple[SchemaReset, ...]:
         """The app settings that drop or rewrite the schema on start (TypeORM, Sequelize,
-        Hibernate; see :mod:`composeguard.lint.appschema`), in the project's own files."""
-        from composeguard.lint.appschema import find_resets, wanted
+        Hibernate; see :mod:`composeguard.lint.facts.appschema`), in the project's own files."""
+        from composeguard.lint.facts.appschema import find_resets, wanted
 
         found: list[SchemaReset] = []
         for path, parts, _ in self.files_with_parts:
@@ -1132,8 +1132,8 @@ class Project:
     @cached_property
     def spring_credentials(self) -> tuple[SpringCredential, ...]:
         """Store passwords written in the Spring production profiles of apps the project
-        runs (see :func:`~composeguard.lint.appschema.spring_credentials`)."""
-        from composeguard.lint.appschema import spring_credentials, wanted
+        runs (see :func:`~composeguard.lint.facts.appschema.spring_credentials`)."""
+        from composeguard.lint.facts.appschema import spring_credentials, wanted
 
         found: list[SpringCredential] = []
         for path, parts, _ in self.files_with_parts:
@@ -1150,8 +1150,8 @@ class Project:
         (UTF-8, UTF-16 or UTF-32), a script as UTF-8 with an invalid byte replaced (the rest
         is still read). A file that cannot be read is named on stderr (see
         :attr:`unparsed_sources`)."""
-        from composeguard.lint.appschema import MAX_SOURCE_BYTES
-        from composeguard.lint.yamlio import NotRegular, read_regular
+        from composeguard.lint.facts.appschema import MAX_SOURCE_BYTES
+        from composeguard.lint.parse.yamlio import NotRegular, read_regular
 
         if self.unreadable(path) is not None:
             return None
@@ -1199,7 +1199,7 @@ class Project:
     def ignore_rules(self, root: Path) -> IgnoreRules:
         """The ignore rules (every ``.gitignore`` and ``.git/info/exclude``) of the repository
         or directory tree at ``root``, evaluated as git does, each file read once."""
-        from composeguard.lint.ignore import IgnoreRules
+        from composeguard.lint.facts.ignore import IgnoreRules
 
         root = Path(root)
         if root not in self._ignores:
@@ -1212,7 +1212,7 @@ class Project:
 
     @cached_property
     def _written_index(self) -> WrittenIndex:
-        from composeguard.lint.written import WrittenIndex
+        from composeguard.lint.model.written import WrittenIndex
 
         return WrittenIndex(self._compose_root)
 
@@ -1226,7 +1226,7 @@ class Project:
         """Each of ``names`` a production-facing service writes in a compose file with a value
         from its set, as a literal or a ``${VAR:-...}`` fallback, once per place it is
         written; values that only come from ``${VAR}`` or an ``env_file`` are the server's."""
-        from composeguard.lint.written import WrittenSetting, judge_text, setting_matches
+        from composeguard.lint.model.written import WrittenSetting, judge_text, setting_matches
 
         seen: set[Location] = set()
         for model, service in self.production_services():
@@ -1265,7 +1265,7 @@ class Project:
 
     def built_from(self, service: Service, model: ComposeModel) -> tuple[str, Location] | None:
         """The image a ``build:`` service's Dockerfile stage starts FROM, with the FROM line."""
-        from composeguard.lint.start_commands import service_build
+        from composeguard.lint.facts.start_commands import service_build
 
         image = self._start_commands.image_start(service_build(service, model))
         return image.base if image is not None else None
@@ -1304,7 +1304,7 @@ class Project:
         None for a named volume, or data this user cannot read."""
         import posixpath
 
-        from composeguard.lint.model import absolute_source
+        from composeguard.lint.model.services import absolute_source
 
         mount = state.persisted_by or state.wrong_mount
         if state.store.name != "postgres" or mount is None or mount.kind is not MountKind.BIND:
@@ -1326,12 +1326,12 @@ class Project:
     @cached_property
     def swallowed_migrations(self) -> tuple[tuple[Location, str], ...]:
         """Migrations the app's own Python start code runs in a ``try`` whose handler only
-        logs (:func:`~composeguard.lint.django.swallowed_migrations`), each with the place of
+        logs (:func:`~composeguard.lint.facts.django.swallowed_migrations`), each with the place of
         the ``except`` and what migrates. Read in the files an app starts from (``main.py``,
         ``app.py``, ``server.py``, ``wsgi.py``, ``startup.py``...) outside tests and
         migrations, of apps the project runs."""
-        from composeguard.lint.django import swallowed_migrations
-        from composeguard.lint.dumps import TEST_DIRS
+        from composeguard.lint.facts.django import swallowed_migrations
+        from composeguard.lint.facts.dumps import TEST_DIRS
 
         found: list[tuple[Location, str]] = []
         for path, parts, _ in self.files_with_parts:
@@ -1349,18 +1349,18 @@ class Project:
     def code_commands(self) -> tuple[CodeCommand, ...]:
         """Artisan and ``manage.py`` commands the app's own code runs
         (``Artisan::call('migrate:fresh')``, ``call_command('flush')``; see
-        :func:`~composeguard.lint.laravel.artisan_calls` and
-        :func:`~composeguard.lint.django.management_calls`), in the PHP of the Laravel apps
+        :func:`~composeguard.lint.facts.laravel.artisan_calls` and
+        :func:`~composeguard.lint.facts.django.management_calls`), in the PHP of the Laravel apps
         and in Python files, of apps the project runs. Not read: tests, migrations, seeders,
         factories, dependencies, and files named for a reset or for development
         (``ResetDemoCommand.php``, ``dev_tools.py``): a wipe is what they are for."""
-        from composeguard.lint.appschema import SKIPPED_WORDS
-        from composeguard.lint.commands import CodeCommand
-        from composeguard.lint.compose import class_name_words
-        from composeguard.lint.discover import CODE_COMMAND_MARKERS, code_command_files
-        from composeguard.lint.django import management_calls
-        from composeguard.lint.dumps import TEST_DIRS
-        from composeguard.lint.laravel import artisan_calls
+        from composeguard.lint.facts.appschema import SKIPPED_WORDS
+        from composeguard.lint.facts.commands import CodeCommand
+        from composeguard.lint.facts.django import management_calls
+        from composeguard.lint.facts.dumps import TEST_DIRS
+        from composeguard.lint.facts.laravel import artisan_calls
+        from composeguard.lint.model.compose import class_name_words
+        from composeguard.lint.model.discover import CODE_COMMAND_MARKERS, code_command_files
 
         skipped = TEST_DIRS | {"migrations", "seeders", "seeds", "factories", "vendor",
                                "node_modules", "venv", ".venv", "site-packages", "storage"}
@@ -1397,8 +1397,8 @@ class Project:
         """The project's files a store's image runs when it initialises its data: bind
         mounts at or under ``/docker-entrypoint-initdb.d`` (a file, or a folder's files),
         inside the checked folders."""
-        from composeguard.lint.datastores import is_under
-        from composeguard.lint.model import absolute_source
+        from composeguard.lint.facts.datastores import is_under
+        from composeguard.lint.model.services import absolute_source
 
         found: list[Path] = []
         for mount in service.mounts:
@@ -1421,7 +1421,7 @@ class Project:
         """The job worker (``sidekiq``) of ``model`` that keeps its schedule in ``store`` and
         where it starts, or None: a worker that depends on the store, or any worker when the
         store is the setup's only one of its family."""
-        from composeguard.lint.commands import scheduling_worker
+        from composeguard.lint.facts.commands import scheduling_worker
 
         family = {s.name for m, s, state in self._data_store_servers if m is model
                   and state.store.family is not None
@@ -1459,7 +1459,7 @@ def inherited_mounts(service: Service, model: ComposeModel) -> tuple[Mount, ...]
 
 
 def _is_shell_script(path: Path, text: str) -> bool:
-    from composeguard.lint.discover import is_shell_shebang
+    from composeguard.lint.model.discover import is_shell_shebang
 
     return path.suffix in (".sh", ".bash") or is_shell_shebang(
         text.split("\n", 1)[0].encode("utf-8", "surrogatepass"))
@@ -1511,7 +1511,7 @@ def _stands_alone(candidate: ComposeFile, base: ComposeFile) -> bool:
 
 
 def _self_contained(compose_file: ComposeFile, services: Node) -> bool:
-    from composeguard.lint.compose import MountKind, iter_mounts
+    from composeguard.lint.model.compose import MountKind, iter_mounts
 
     root = compose_file.root
     declared = {key: set(node.value) if (node := root.get(key)) is not None and node.is_map
@@ -1534,8 +1534,8 @@ def _self_contained(compose_file: ComposeFile, services: Node) -> bool:
 def _names_staging(compose_file: ComposeFile) -> bool:
     """``docker-compose-qa.yml``, ``compose.staging.yaml``: a deployed environment beside
     production, not production itself."""
-    from composeguard.lint.compose import PRODUCTION_MARKERS, name_markers
-    from composeguard.lint.deploy import STAGING_MARKERS
+    from composeguard.lint.facts.deploy import STAGING_MARKERS
+    from composeguard.lint.model.compose import PRODUCTION_MARKERS, name_markers
 
     named = set(name_markers(compose_file.path.name)) & PRODUCTION_MARKERS
     return bool(named) and named <= STAGING_MARKERS

@@ -6,7 +6,7 @@ from functools import cache
 
 from composeguard.rules.base import Example, Rule
 
-__all__ = ["Example", "Rule", "all_rules", "find_rule"]
+__all__ = ["Example", "Rule", "all_rules", "catalog", "find_rule"]
 
 _MODULES = ("files", "persistence", "startup", "appconfig", "guards", "repository", "environments")
 
@@ -31,3 +31,8 @@ def find_rule(code_or_name: str) -> Rule | None:
         if r.code.lower() == key or r.name == key:
             return r
     return None
+
+
+def catalog() -> tuple[tuple[str, str], ...]:
+    """Every rule as ``(code, name)``: what the engine's selection and config are handed."""
+    return tuple((r.code, r.name) for r in all_rules())

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from composeguard.lint.finding import Finding, Fix, FixOffer, Location, Severity, split_message
+from composeguard.lint.engine.finding import Finding, Fix, FixOffer, Severity, split_message
+from composeguard.lint.parse.location import Location
 from composeguard.lint.project import Project
 
 
@@ -84,7 +85,7 @@ class Rule:
         fix: FixOffer | Fix | None = None,
     ) -> Finding:
         """A finding of this rule. Without ``help``, ``message`` is the whole sentence,
-        split at its first ``: `` (see :func:`~composeguard.lint.finding.split_message`)."""
+        split at its first ``: `` (see :func:`~composeguard.lint.engine.finding.split_message`)."""
         if help is None:
             message, help = split_message(message)
         return Finding(self.code, self.name, severity or self.severity, location, message, fix,

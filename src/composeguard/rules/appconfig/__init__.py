@@ -6,13 +6,14 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from composeguard.lint.datastores import AuthSwitch, Credential, DataStore
-from composeguard.lint.envroles import env_file_role
-from composeguard.lint.finding import Finding, FixOffer, Location, Severity, offer
-from composeguard.lint.nodes import Node
+from composeguard.lint.engine.finding import Finding, FixOffer, Severity, offer
+from composeguard.lint.facts.datastores import AuthSwitch, Credential, DataStore
+from composeguard.lint.facts.envroles import env_file_role
+from composeguard.lint.model.written import Written, setting_matches
+from composeguard.lint.model.written import judge_text as _judge_text
+from composeguard.lint.parse.location import Location
+from composeguard.lint.parse.nodes import Node
 from composeguard.lint.project import Project
-from composeguard.lint.written import Written, setting_matches
-from composeguard.lint.written import judge_text as _judge_text
 from composeguard.rules.appconfig import appdb, facts
 from composeguard.rules.appconfig.appdb import on_volume, sqlite_file
 from composeguard.rules.appconfig.fixes import (
@@ -23,8 +24,8 @@ from composeguard.rules.appconfig.fixes import (
 from composeguard.rules.base import Rule, listed, rule
 
 if TYPE_CHECKING:
-    from composeguard.lint.compose import ComposeModel, Service
-    from composeguard.lint.laravel import LaravelApp
+    from composeguard.lint.facts.laravel import LaravelApp
+    from composeguard.lint.model.compose import ComposeModel, Service
 
 # -- CG303 hardcoded-database-credential ------------------------------------------------------
 
@@ -219,9 +220,9 @@ def hardcoded_database_credential(self: Rule, project: Project) -> Iterator[Find
 def _deploy_env_writes(self: Rule, project: Project, seen: set[Location]) -> Iterator[Finding]:
     """Passwords a deploy step writes literally into the server's env file
     (``echo "DB_PASSWORD=..." >> .env``)."""
-    from composeguard.lint.commands import env_file_writes
-    from composeguard.lint.purpose import ScriptPurpose
-    from composeguard.lint.secrets import asks_to_be_replaced, is_secret_key
+    from composeguard.lint.facts.commands import env_file_writes
+    from composeguard.lint.facts.purpose import ScriptPurpose
+    from composeguard.lint.facts.secrets import asks_to_be_replaced, is_secret_key
 
     for fragment, script in project.shell_fragments:
         for command in script.commands:
@@ -248,7 +249,7 @@ def _deploy_env_writes(self: Rule, project: Project, seen: set[Location]) -> Ite
 def _init_script_users(self: Rule, project: Project, model: ComposeModel, service: Service,
                        store: DataStore, seen: set[Location]) -> Iterator[Finding]:
     """Users a MongoDB init script the store mounts creates with a literal password."""
-    from composeguard.lint.appschema import created_users
+    from composeguard.lint.facts.appschema import created_users
 
     for path in project.store_init_files(model, service):
         text = project.read_text(path) if path.suffix == ".js" else None
@@ -274,13 +275,13 @@ def _store_names(service: Service, store: DataStore) -> tuple[str, ...]:
 
 
 def _private_default(value: str, store: Service, names: Iterable[str]) -> bool:
-    """A known default password (:func:`~composeguard.lint.secrets.is_known_default`) of a
+    """A known default password (:func:`~composeguard.lint.facts.secrets.is_known_default`) of a
     store that publishes no port beyond the host (none, or on a loopback address only): only
     the setup's own containers can use it. A real-looking secret, or a store reachable from
     other machines, is reported."""
     import ipaddress
 
-    from composeguard.lint.secrets import is_known_default
+    from composeguard.lint.facts.secrets import is_known_default
 
     def loopback(host_ip: str) -> bool:
         try:
@@ -294,7 +295,7 @@ def _private_default(value: str, store: Service, names: Iterable[str]) -> bool:
 def _url_credentials(self: Rule, project: Project, seen: set[Location]) -> Iterator[Finding]:
     """Connection URLs with a literal password, in any production service's environment
     (the app's ``DATABASE_URL``, a worker's ``REDIS_URL``)."""
-    from composeguard.lint.secrets import store_url_password, url_parts
+    from composeguard.lint.facts.secrets import store_url_password, url_parts
 
     for model, service in project.production_services():
         for name, node in service.environment.items():

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 if TYPE_CHECKING:
-    from composeguard.lint.compose import Service
-    from composeguard.lint.django import DjangoSettings
+    from composeguard.lint.facts.django import DjangoSettings
+    from composeguard.lint.model.compose import Service
     from composeguard.lint.project import Project
 
 LARAVEL_DB_SETTINGS = ("DB_HOST", "DB_DATABASE", "DB_USERNAME", "DB_PASSWORD", "DB_URL")
@@ -59,7 +59,7 @@ def on_volume(path: str | None, service: Service) -> bool:
 
 def services_built_from(project: Project, folder: Path) -> Iterator[Service]:
     """Production-facing services whose image is built from ``folder`` (or a folder above)."""
-    from composeguard.lint.start_commands import service_build
+    from composeguard.lint.facts.start_commands import service_build
 
     folder = folder.resolve()
     for model, service in project.production_services():

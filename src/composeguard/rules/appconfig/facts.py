@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from composeguard.lint.envroles import env_file_role
-from composeguard.lint.nodes import scalar_text
+from composeguard.lint.facts.envroles import env_file_role
+from composeguard.lint.parse.nodes import scalar_text
 
 if TYPE_CHECKING:
-    from composeguard.lint.finding import Location
+    from composeguard.lint.parse.location import Location
     from composeguard.lint.project import Project
 
 

@@ -23,11 +23,11 @@ from composeguard.fix.builders import (
     where_in,
     yaml_document,
 )
-from composeguard.lint.finding import Edit, Fix, fix_builder
+from composeguard.lint.engine.finding import Edit, Fix, fix_builder
 
 if TYPE_CHECKING:
-    from composeguard.lint.laravel import LaravelApp
-    from composeguard.lint.nodes import Node
+    from composeguard.lint.facts.laravel import LaravelApp
+    from composeguard.lint.parse.nodes import Node
     from composeguard.lint.project import Project
 
 
@@ -52,7 +52,7 @@ def server_connection(project: Project) -> tuple[str, str] | None:
 def _connection_defined(project: Project, app: LaravelApp, connection: str) -> bool:
     """The app's config/database.php defines ``connection`` (the framework's own config,
     used when the app has none, defines all of them)."""
-    from composeguard.lint.laravel import defined_connections
+    from composeguard.lint.facts.laravel import defined_connections
 
     path = app.root / "config" / "database.php"
     text = project.read_text(path)
@@ -73,7 +73,7 @@ def _runs_one_sql_server(project: Project, app: LaravelApp, *_: object, **__: ob
 @best_effort
 def laravel_default_fix(project: Project, app: LaravelApp) -> Fix | None:
     """CG301 in config/database.php: the fallback literal names the compose setup's server."""
-    from composeguard.lint.laravel import default_connection_literal
+    from composeguard.lint.facts.laravel import default_connection_literal
 
     server = server_connection(project)
     path = app.root / "config" / "database.php"

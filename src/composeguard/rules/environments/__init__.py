@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from composeguard.lint.compose import ComposeFile, Service
-from composeguard.lint.finding import Finding, Severity, offer
+from composeguard.fix.split import split_fix
+from composeguard.lint.engine.finding import Finding, Severity, offer
+from composeguard.lint.model.compose import ComposeFile, Service
 from composeguard.lint.project import Project
 from composeguard.rules.base import Rule, listed, rule
 from composeguard.rules.environments import backups, facts
-from composeguard.rules.environments.split import split_fix
 
 # -- CG601 no-environment-split ----------------------------------------------------------------
 
@@ -258,8 +258,8 @@ def no_database_backup(self: Rule, project: Project) -> Iterator[Finding]:
     """,
 )
 def destructive_routine_step(self: Rule, project: Project) -> Iterator[Finding]:
-    from composeguard.lint.commands import Operation
-    from composeguard.lint.purpose import ScriptPurpose
+    from composeguard.lint.facts.commands import Operation
+    from composeguard.lint.facts.purpose import ScriptPurpose
 
     steps = {ScriptPurpose.DEPLOY: "a deploy step", ScriptPurpose.ROUTINE: "a routine step"}
     for fragment, command, wipes, purpose, named in project.script_actions(Operation.DESTROY):

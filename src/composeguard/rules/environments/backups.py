@@ -27,8 +27,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from composeguard.lint.commands import Operation, classify, unwrap
-from composeguard.lint.compose import (
+from composeguard.lint.facts.commands import Operation, classify, unwrap
+from composeguard.lint.facts.datastores import parse_image
+from composeguard.lint.facts.dumps import TEST_DIRS
+from composeguard.lint.model.compose import (
     ComposeModel,
     Environment,
     Mount,
@@ -38,18 +40,16 @@ from composeguard.lint.compose import (
     name_words,
     word_runs,
 )
-from composeguard.lint.datastores import parse_image
-from composeguard.lint.dumps import TEST_DIRS
-from composeguard.lint.finding import Location
-from composeguard.lint.model import absolute_source
-from composeguard.lint.nodes import scalar_text
-from composeguard.lint.origin import TextOrigin
-from composeguard.lint.shell import Command, parse_script, shell_body
+from composeguard.lint.model.services import absolute_source
+from composeguard.lint.parse.location import Location
+from composeguard.lint.parse.nodes import scalar_text
+from composeguard.lint.parse.origin import TextOrigin
+from composeguard.lint.parse.shell import Command, parse_script, shell_body
 
 if TYPE_CHECKING:
-    from composeguard.lint.datastores import DataStore
+    from composeguard.lint.facts.datastores import DataStore
+    from composeguard.lint.facts.storage import Persistence
     from composeguard.lint.project import Project
-    from composeguard.lint.storage import Persistence
 
 Kinds = frozenset[str] | None
 """Store names (``DataStore.name``) a backup can read; None: any store."""
@@ -217,7 +217,7 @@ def _may_back_up(line: str) -> bool:
 
 
 def _package_backups(path: Path, text: str | None) -> Iterator[Backup]:
-    from composeguard.lint.scripts import package_scripts
+    from composeguard.lint.facts.scripts import package_scripts
 
     for fragment in package_scripts(path, text).values() if text is not None else ():
         yield from _command_backups(parse_script(fragment.text, fragment.origin).commands, path)
@@ -242,7 +242,7 @@ def _script_backups(path: Path, text: str | None) -> Iterator[Backup]:
     """The app's own backup: a Python script named for backing up or exporting (``export.py``,
     ``scripts/backup_db.py``) whose code calls a function named so (``export_ctf()``), as
     spatie/laravel-backup is Laravel's. It covers the databases the app keeps."""
-    from composeguard.lint.django import script_calls
+    from composeguard.lint.facts.django import script_calls
 
     for name, line in script_calls(text) if text is not None else ():
         if name_words(name) & APP_BACKUP_WORDS:

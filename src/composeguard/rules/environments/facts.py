@@ -1,7 +1,7 @@
 """The setups of CG601: production-facing base files of projects that keep one compose
 setup for every environment, and the steps they run on every start.
 
-Which base files are unsplit is a fact of the core (:func:`composeguard.lint.unsplit.unsplit_bases`,
+Which base files are unsplit is a fact of the core (:func:`composeguard.lint.facts.unsplit.unsplit_bases`,
 asked through :meth:`~composeguard.lint.project.Project.unsplit_compose_bases`); what they
 run on start, and where the finding points, is this family's.
 """
@@ -12,14 +12,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from composeguard.lint.commands import Action
-from composeguard.lint.compose import ComposeFile, ComposeModel, Environment, Service
-from composeguard.lint.finding import Location
-from composeguard.lint.unsplit import ON_START
+from composeguard.lint.facts.commands import Action
+from composeguard.lint.facts.unsplit import ON_START
+from composeguard.lint.model.compose import ComposeFile, ComposeModel, Environment, Service
+from composeguard.lint.parse.location import Location
 
 if TYPE_CHECKING:
+    from composeguard.lint.facts.start_commands import StartStep
     from composeguard.lint.project import Project
-    from composeguard.lint.start_commands import StartStep
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +79,7 @@ def unsplit_setups(project: Project) -> Iterator[UnsplitSetup]:
 def _for_development_only(step: AutomaticStep) -> bool:
     """What a developer wants on every start and production must not: seeding or wiping. A
     migration is a valid deploy step for one instance (a swallowed failure is CG203's)."""
-    from composeguard.lint.commands import Operation
+    from composeguard.lint.facts.commands import Operation
 
     return step.action.operation in (Operation.SEED, Operation.DESTROY)
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from composeguard.lint.compose import (
+from composeguard.lint.engine.finding import Finding, Severity
+from composeguard.lint.model.compose import (
     ComposeModel,
     Environment,
     MountKind,
@@ -12,7 +13,7 @@ from composeguard.lint.compose import (
     Service,
     port_range,
 )
-from composeguard.lint.finding import Finding, Location, Severity
+from composeguard.lint.parse.location import Location
 from composeguard.lint.project import Project
 from composeguard.rules.base import Rule, rule
 
@@ -111,7 +112,7 @@ _SPEC_HELP = ("Compose refuses a file that breaks its specification, so nothing 
     references=("https://github.com/compose-spec/compose-spec/blob/main/schema/compose-spec.json",),
 )
 def compose_schema_violation(self: Rule, project: Project) -> Iterator[Finding]:
-    from composeguard.lint.schema import validate_compose
+    from composeguard.lint.model.schema import validate_compose
 
     for compose_file in project.compose_files:
         if compose_file.error is not None:

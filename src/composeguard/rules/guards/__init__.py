@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from composeguard.lint.compose import PublishedPort, parse_port  # noqa: F401 - see below
-from composeguard.lint.finding import Finding, Location, Severity, offer
-from composeguard.lint.nodes import scalar_text
+from composeguard.lint.engine.finding import Finding, Severity, offer
+from composeguard.lint.model.compose import PublishedPort, parse_port  # noqa: F401 - see below
+from composeguard.lint.parse.location import Location
+from composeguard.lint.parse.nodes import scalar_text
 from composeguard.lint.project import Project
 from composeguard.rules.base import Rule, listed, rule
 from composeguard.rules.guards import facts
@@ -16,7 +17,7 @@ from composeguard.rules.guards.facts import production_env_file as _production_e
 from composeguard.rules.guards.fixes import destructive_guard_fix, loopback_port_fix
 
 if TYPE_CHECKING:
-    from composeguard.lint.laravel import DestructiveGuard, LaravelApp
+    from composeguard.lint.facts.laravel import DestructiveGuard, LaravelApp
 
 # parse_port and _production_env_file now live in lint/; the tests import them from here.
 
@@ -116,7 +117,7 @@ def database_port_published(self: Rule, project: Project) -> Iterator[Finding]:
 
 def _published_consoles(self: Rule, project: Project, seen: set[Location]
                         ) -> Iterator[Finding]:
-    from composeguard.lint.datastores import database_console
+    from composeguard.lint.facts.datastores import database_console
 
     for model, service in project.production_services():
         console = database_console(service.image)
@@ -367,7 +368,7 @@ def destructive_commands_unguarded(self: Rule, project: Project) -> Iterator[Fin
                 "https://docs.djangoproject.com/en/5.1/ref/django-admin/#flush"),
 )
 def destructive_command_in_app_code(self: Rule, project: Project) -> Iterator[Finding]:
-    from composeguard.lint.commands import Operation, classify
+    from composeguard.lint.facts.commands import Operation, classify
 
     for call in project.code_commands:
         wipes = [a for a in classify(call.words) if a.operation is Operation.DESTROY]

@@ -1,7 +1,7 @@
 """What guards production data against a mistaken command (CG501): whether the project seeds,
 and where Rails' database environment check is turned off.
 
-A Laravel app's own guard is read from its service providers (:mod:`composeguard.lint.laravel`);
+A Laravel app's own guard is read from its service providers (:mod:`composeguard.lint.facts.laravel`);
 what is here are the project-wide facts the advice around it needs.
 """
 
@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from composeguard.lint.commands import Action, Operation, classify
-from composeguard.lint.compose import PRODUCTION_MARKERS
+from composeguard.lint.facts.commands import Action, Operation, classify
+from composeguard.lint.model.compose import PRODUCTION_MARKERS
 
 if TYPE_CHECKING:
-    from composeguard.lint.finding import Location
-    from composeguard.lint.laravel import LaravelApp
+    from composeguard.lint.facts.laravel import LaravelApp
+    from composeguard.lint.parse.location import Location
     from composeguard.lint.project import Project
 
 RAILS_CHECK = "DISABLE_DATABASE_ENVIRONMENT_CHECK"

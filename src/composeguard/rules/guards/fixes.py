@@ -20,11 +20,11 @@ from composeguard.fix.builders import (
     yaml_document,
 )
 from composeguard.fix.edits import apply_edits
-from composeguard.lint.finding import Edit, Fix, fix_builder
+from composeguard.lint.engine.finding import Edit, Fix, fix_builder
 
 if TYPE_CHECKING:
-    from composeguard.lint.laravel import LaravelApp, ProviderLayout
-    from composeguard.lint.nodes import Node
+    from composeguard.lint.facts.laravel import LaravelApp, ProviderLayout
+    from composeguard.lint.parse.nodes import Node
     from composeguard.lint.project import Project
 
 
@@ -43,7 +43,7 @@ LOOPBACK = "127.0.0.1"
 def _has_the_guard(project: Project, app: LaravelApp) -> bool:
     """The app's Laravel has the guard method, and an AppServiceProvider that parses and
     does not call it yet (tree-sitter reads it in a millisecond)."""
-    from composeguard.lint.laravel import provider_layout
+    from composeguard.lint.facts.laravel import provider_layout
 
     if app.version is None or app.version < GUARD_SINCE:
         return False
@@ -59,7 +59,7 @@ def destructive_guard_fix(project: Project, app: LaravelApp) -> Fix | None:
     """CG501: the guard added to ``AppServiceProvider::boot()``; Laravel 11.9+ only (the
     method does not exist before), never next to an existing call (one passing ``false``
     would decide, whatever we add)."""
-    from composeguard.lint.laravel import provider_layout
+    from composeguard.lint.facts.laravel import provider_layout
 
     if app.version is None or app.version < GUARD_SINCE:
         return None
@@ -200,7 +200,7 @@ def loopback_port_fix(project: Project, item: Node, host_ip: str, published: str
         change = doc.add_entry(node, "host_ip", LOOPBACK) if current is None else \
             doc.replace_scalar(current, LOOPBACK)
     elif node.kind == "scalar" and node.value:
-        from composeguard.lint.nodes import scalar_text
+        from composeguard.lint.parse.nodes import scalar_text
 
         text = node.value
         if "$" in text and (host_ip or len(scalar_text(item.value).split("/")[0].split(":")) != 2):

@@ -5,12 +5,13 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Iterator
 
-from composeguard.lint.commands import Operation
-from composeguard.lint.compose import ComposeModel, Environment, MountKind, Service
-from composeguard.lint.datastores import major_version
-from composeguard.lint.finding import Finding, Location, Severity, offer
+from composeguard.lint.engine.finding import Finding, Severity, offer
+from composeguard.lint.facts.commands import Operation
+from composeguard.lint.facts.datastores import major_version
+from composeguard.lint.facts.storage import Persistence
+from composeguard.lint.model.compose import ComposeModel, Environment, MountKind, Service
+from composeguard.lint.parse.location import Location
 from composeguard.lint.project import Project
-from composeguard.lint.storage import Persistence
 from composeguard.rules.base import Rule, rule
 from composeguard.rules.persistence.fixes import (
     add_volume_fix,
@@ -330,8 +331,8 @@ def stateful_data_on_tmpfs(self: Rule, project: Project) -> Iterator[Finding]:
     """,
 )
 def volume_destroying_command(self: Rule, project: Project) -> Iterator[Finding]:
-    from composeguard.lint.deploy import fragment_purpose
-    from composeguard.lint.purpose import ScriptPurpose
+    from composeguard.lint.facts.deploy import fragment_purpose
+    from composeguard.lint.facts.purpose import ScriptPurpose
 
     for fragment, command, actions, purpose, named in project.script_actions(
             Operation.VOLUME_DESTROY):
@@ -508,7 +509,7 @@ def moving_tag(tag: str | None) -> bool:
                 "https://dev.mysql.com/doc/refman/8.4/en/upgrade-docker-mysql.html"),
 )
 def data_store_image_not_pinned(self: Rule, project: Project) -> Iterator[Finding]:
-    from composeguard.lint.datastores import parse_image
+    from composeguard.lint.facts.datastores import parse_image
 
     seen: set[Location] = set()
     for model, service, state in project.data_store_services(Environment.PRODUCTION):
@@ -544,7 +545,7 @@ def _pin_hint(repository: str, state: Persistence, on_disk: int | None) -> str:
     else the layout (an official PostgreSQL image's volume at …/data is that of 17 and
     before, one at /var/lib/postgresql that of 18 and after). Otherwise the running
     container is the witness."""
-    from composeguard.lint.storage import POSTGRES_18_DIR, POSTGRES_OLD_DIR
+    from composeguard.lint.facts.storage import POSTGRES_18_DIR, POSTGRES_OLD_DIR
 
     if on_disk is not None:
         return f"its data's PG_VERSION says {on_disk}: `{repository}:{on_disk}`"

@@ -37,14 +37,15 @@ from typing import TYPE_CHECKING
 
 from composeguard.fix.builders import best_effort, model_document, single_user, yaml_document
 from composeguard.fix.volumes import data_volume_names
-from composeguard.lint.compose import parse_mount
-from composeguard.lint.finding import Edit, Fix, Location, fix_builder
+from composeguard.lint.engine.finding import Edit, Fix, fix_builder
+from composeguard.lint.model.compose import parse_mount
+from composeguard.lint.parse.location import Location
 
 if TYPE_CHECKING:
-    from composeguard.lint.compose import ComposeModel, Service
+    from composeguard.lint.facts.storage import Persistence
+    from composeguard.lint.model.compose import ComposeModel, Service
+    from composeguard.lint.parse.shell import Command
     from composeguard.lint.project import Project
-    from composeguard.lint.shell import Command
-    from composeguard.lint.storage import Persistence
 
 
 COPY_FIRST = ("on a running deployment the next `docker compose up` starts on the new, empty "
@@ -217,7 +218,7 @@ _VOLUME_FLAGS = {"down": ("-v", "--volumes"), "prune": ("--volumes",)}
 def keep_volumes_fix(project: Project, command: Command) -> Fix | None:
     """CG104 in a script: ``-v``/``--volumes`` removed from ``down`` (or ``system prune``)
     where the subcommand and the flag are written plainly on one line."""
-    from composeguard.lint.commands import Operation, classify
+    from composeguard.lint.facts.commands import Operation, classify
 
     words, places = command.words, command.word_locations
     if len(words) != len(places) or not places:

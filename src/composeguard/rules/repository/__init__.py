@@ -7,8 +7,9 @@ import shlex
 from collections.abc import Iterator
 from pathlib import Path
 
-from composeguard.lint.finding import Finding, FixOffer, Location, Severity, offer
-from composeguard.lint.ignore import IgnoreMatch
+from composeguard.lint.engine.finding import Finding, FixOffer, Severity, offer
+from composeguard.lint.facts.ignore import IgnoreMatch
+from composeguard.lint.parse.location import Location
 from composeguard.lint.project import Project
 from composeguard.rules.base import Rule, rule
 from composeguard.rules.repository import facts

@@ -22,7 +22,7 @@ Decisions, each taken so that a maintainer would agree with the finding:
   count. One machine's settings (``.env.local``, ``.env.*.local``, ``.env.backup``,
   ``.env.keys``) always do. ``.env`` and ``.env.<environment>`` count when they set a
   credential; a file whose every secret is empty or a placeholder (``!ChangeMe!``,
-  ``changethis``, ``password``, see :func:`~composeguard.lint.secrets.is_placeholder`) is a
+  ``changethis``, ``password``, see :func:`~composeguard.lint.facts.secrets.is_placeholder`) is a
   template of defaults whatever its name. Values are never kept.
 """
 
@@ -36,13 +36,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from composeguard.lint.envroles import repository_role
-from composeguard.lint.finding import Location
-from composeguard.lint.secrets import is_placeholder
+from composeguard.lint.facts.envroles import repository_role
+from composeguard.lint.facts.secrets import is_placeholder
+from composeguard.lint.parse.location import Location
 
 if TYPE_CHECKING:
-    from composeguard.lint.ignore import IgnoreMatch
-    from composeguard.lint.laravel import LaravelApp
+    from composeguard.lint.facts.ignore import IgnoreMatch
+    from composeguard.lint.facts.laravel import LaravelApp
     from composeguard.lint.project import Project
 
 Reader = Callable[[Path], "str | None"]
@@ -158,9 +158,9 @@ def rails_sqlite_paths(path: Path, text: str) -> tuple[str, ...]:
     """The app-relative SQLite files ``config/database.yml`` names, every environment (the
     Rails 7.1+ multi-database form too); ``storage/<env>.sqlite3`` where a SQLite section's
     ``database:`` is not a literal. Absolute paths and ``:memory:`` are outside the tree."""
-    from composeguard.lint.nodes import from_ruamel
-    from composeguard.lint.rails import neutralise_erb
-    from composeguard.lint.yamlio import parse_yaml
+    from composeguard.lint.facts.rails import neutralise_erb
+    from composeguard.lint.parse.nodes import from_ruamel
+    from composeguard.lint.parse.yamlio import parse_yaml
 
     neutral, _ = neutralise_erb(text)
     try:
@@ -297,7 +297,7 @@ def is_credential_name(key: str) -> bool:
 
 def _literal_part(raw: str, quote: str) -> str:
     """What a value holds once every ``${VAR}`` it references is unset: the written part."""
-    from composeguard.lint.interpolate import InvalidTemplate, substitute
+    from composeguard.lint.parse.interpolate import InvalidTemplate, substitute
 
     if quote == "'" or "$" not in raw:
         return raw.strip()
@@ -308,7 +308,7 @@ def _literal_part(raw: str, quote: str) -> str:
 
 
 def credential_keys(entries: Iterable[Any]) -> tuple[str, ...]:
-    """The keys of env entries (:class:`~composeguard.lint.envfile.EnvEntry`) that set a
+    """The keys of env entries (:class:`~composeguard.lint.parse.envfile.EnvEntry`) that set a
     credential to a written, non-empty value, or a URL with a password in it."""
     from urllib.parse import urlsplit
 
@@ -436,7 +436,7 @@ class TrackedEnvFile:
 
     file: TrackedFile
     role: str
-    """:func:`~composeguard.lint.envroles.repository_role` of its name: ``plain``, ``environment``, ``private``, ``other``."""
+    """:func:`~composeguard.lint.facts.envroles.repository_role` of its name: ``plain``, ``environment``, ``private``, ``other``."""
     credentials: tuple[str, ...]
     """The credential variables it sets (names only)."""
     convention: str | None
@@ -480,7 +480,7 @@ def _loaded_only_for_development(project: Project, path: Path) -> bool:
     """Whether ``env_file:`` loads ``path`` only into setups judged development or test (a
     ``.env.dev`` beside the production stack's untracked ``.env.prod``): a development
     machine's values. A plain ``.env`` is never so: Compose reads it for every setup."""
-    from composeguard.lint.compose import Environment
+    from composeguard.lint.model.compose import Environment
 
     loaders = {model.environment for model in project.models
                for service in model.services.values()

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from composeguard.fix.builders import best_effort
-from composeguard.lint.finding import Edit, Fix, fix_builder
+from composeguard.lint.engine.finding import Edit, Fix, fix_builder
 
 if TYPE_CHECKING:
     from composeguard.lint.project import Project
@@ -88,7 +88,7 @@ def ignore_patterns_fix(project: Project, target: Path, patterns: Sequence[str],
 
 def ignored_with(project: Project, root: Path, target: Path, text: str, path: Path) -> bool:
     """Whether git would ignore ``path`` once the ignore file ``target`` holds ``text``."""
-    from composeguard.lint.ignore import IgnoreRules
+    from composeguard.lint.facts.ignore import IgnoreRules
 
     def read(candidate: Path) -> str | None:
         if candidate == target:

@@ -6,14 +6,15 @@ import itertools
 from collections.abc import Iterator
 from typing import Any
 
-from composeguard.lint.commands import Action, Operation
-from composeguard.lint.compose import Environment, Service
-from composeguard.lint.finding import Finding, Location, Severity, offer
+from composeguard.fix.split import start_command_fix
+from composeguard.lint.engine.finding import Finding, Severity, offer
+from composeguard.lint.facts.commands import Action, Operation
+from composeguard.lint.facts.start_commands import StartStep
+from composeguard.lint.model.compose import Environment, Service
+from composeguard.lint.parse.location import Location
+from composeguard.lint.parse.shell import Command, Failure
 from composeguard.lint.project import Project
-from composeguard.lint.shell import Command, Failure
-from composeguard.lint.start_commands import StartStep
 from composeguard.rules.base import Rule, rule
-from composeguard.rules.environments.split import start_command_fix
 
 PRODUCTION = (Environment.PRODUCTION,)
 NOT_TEST = (Environment.PRODUCTION, Environment.DEVELOPMENT)
@@ -37,7 +38,7 @@ def _deploy_actions(project: Project, operations: tuple[Operation, ...]) -> Iter
     or one naming a production compose file) that has one of ``operations``, unconditioned,
     aimed at no development, test or example setup, with its action and the step's name: what
     runs on every deploy, as a start command runs on every start."""
-    from composeguard.lint.purpose import ScriptPurpose
+    from composeguard.lint.facts.purpose import ScriptPurpose
 
     seen: set[Location] = set()
     for operation in operations:
@@ -71,7 +72,7 @@ def _step_finding(rule: Rule, step: StartStep, location: Location, sentence: str
     """A finding whose sentence names the service with :func:`_where`: split into message
     and help as every finding is, with how the step was found when that took a guess
     (``StartStep.note``) at the end of the help."""
-    from composeguard.lint.finding import split_message
+    from composeguard.lint.engine.finding import split_message
 
     message, help_text = split_message(sentence)
     return rule.finding(location, message, help=f"{help_text} ({step.note})" if step.note
@@ -224,7 +225,7 @@ def destructive_db_command_on_start(self: Rule, project: Project) -> Iterator[Fi
 
 
 def _migrations_made_on_start(self: Rule, project: Project) -> Iterator[Finding]:
-    from composeguard.lint.commands import generates_migrations
+    from composeguard.lint.facts.commands import generates_migrations
 
     seen: set[Location] = set()
     for service, step in _production_steps(project):
@@ -401,7 +402,7 @@ def migrate_on_start_in_production(self: Rule, project: Project) -> Iterator[Fin
 def _started_together(service: Service) -> str | None:
     """How several containers of ``service`` start at once (``scale`` or ``deploy.replicas``
     above 1, ``deploy.mode: global``), for messages; None for a single one."""
-    from composeguard.lint.nodes import scalar_text
+    from composeguard.lint.parse.nodes import scalar_text
 
     if service.replicas > 1:
         return f"its {service.replicas} replicas"
@@ -458,7 +459,7 @@ def _started_together(service: Service) -> str | None:
     """,
 )
 def env_file_replaced_on_start(self: Rule, project: Project) -> Iterator[Finding]:
-    from composeguard.lint.commands import copies_example_env
+    from composeguard.lint.facts.commands import copies_example_env
 
     seen: set[Location] = set()
     data = (Operation.MIGRATE, Operation.SEED, Operation.DESTROY)
@@ -483,7 +484,7 @@ def env_file_replaced_on_start(self: Rule, project: Project) -> Iterator[Finding
 
 
 def _key_regenerated(self: Rule, project: Project, seen: set[Location]) -> Iterator[Finding]:
-    from composeguard.lint.commands import rewrites_app_key
+    from composeguard.lint.facts.commands import rewrites_app_key
 
     for service, step in _production_steps(project):
         forced = rewrites_app_key(step.command.words)
@@ -549,7 +550,7 @@ def _key_regenerated(self: Rule, project: Project, seen: set[Location]) -> Itera
                 "https://docs.spring.io/spring-boot/how-to/data-initialization.html"),
 )
 def schema_reset_by_app_config(self: Rule, project: Project) -> Iterator[Finding]:
-    from composeguard.lint.appschema import DDL_ENVIRONMENT, DESTRUCTIVE_DDL, ddl_effect
+    from composeguard.lint.facts.appschema import DDL_ENVIRONMENT, DESTRUCTIVE_DDL, ddl_effect
 
     for reset in project.schema_resets:
         yield self.finding(reset.location, (
