@@ -107,16 +107,11 @@ def layer_of(module: str) -> int:
     return rank
 
 
-PENDING = {("composeguard.lint.parse.bashlex_loader", "composeguard.lint.engine.cachedir")}
-"""Upward imports still to remove: bashlex caches its parser tables in the engine's cache
-folder until tree-sitter-bash replaces it."""
-
-
 def upward_imports(graph: dict[str, set[str]]) -> list[str]:
     return sorted(f"{name} ({LAYERS[layer_of(name)][0]}) imports {other} "
                   f"({LAYERS[layer_of(other)][0]})"
                   for name, imported in graph.items() for other in imported
-                  if layer_of(other) > layer_of(name) and (name, other) not in PENDING)
+                  if layer_of(other) > layer_of(name))
 
 
 def test_every_module_is_in_a_layer_and_no_layer_imports_one_above_it() -> None:

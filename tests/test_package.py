@@ -4,6 +4,7 @@ sdist carries what its tests need."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -79,3 +80,8 @@ def test_the_wheel_installs_and_runs_in_a_fresh_environment(dist: Path, tmp_path
     schema = subprocess.run([str(python), "-c", probe],
                             capture_output=True, text=True, check=True, env=env, cwd=tmp_path)
     assert schema.stdout.strip() == "True"
+    listed = subprocess.run([str(python), "-m", "pip", "list", "--format", "json"],
+                            capture_output=True, text=True, check=True, env=env, cwd=tmp_path)
+    installed = {item["name"].lower().replace("_", "-") for item in json.loads(listed.stdout)}
+    # one parser per language, one schema validator, the compose schema shipped in the package
+    assert not installed & {"bashlex", "check-jsonschema"}, installed

@@ -199,7 +199,7 @@ def test_while_true_is_not_a_condition() -> None:
 
 def test_case_arms_carry_the_subject_variable() -> None:
     text = 'case "$ROLE" in\n  app) php artisan migrate --force ;;\n  *) php-fpm ;;\nesac'
-    assert script(text).parser == "tokens"
+    assert script(text).parser == "tree-sitter"
     (condition,) = command(text, "php artisan").conditions
     assert condition.variables == {"ROLE"} and "app" in condition.text
 
@@ -362,9 +362,9 @@ esac
 """
 
 
-def test_the_fallback_finds_commands_and_operators() -> None:
+def test_case_and_double_brackets_are_read() -> None:
     parsed = script(FALLBACK)
-    assert parsed.parser == "tokens" and parsed.errexit
+    assert parsed.parser == "tree-sitter" and parsed.errexit
     programs = [c.words[0] for c in parsed.commands]
     assert programs == ["set", "[[", "pg_isready", "sleep", "[[", "php", "true", "php-fpm", "php"]
     migrate = command(FALLBACK, "php artisan migrate")
@@ -374,8 +374,7 @@ def test_the_fallback_finds_commands_and_operators() -> None:
     assert command(FALLBACK, "[[").failure is Failure.TESTED
 
 
-def test_the_fallback_reads_operators_like_bashlex() -> None:
-    # `time` makes bashlex give up; the same script must read the same way
+def test_operators_read_the_same_after_a_time_prefix() -> None:
     for prefix in ("", "time true\n"):
         parsed = script(prefix + "a && b || true; c | tee log &\nd")
         found = {c.words[0]: (c.failure, c.masked_by) for c in parsed.commands}
@@ -383,13 +382,21 @@ def test_the_fallback_reads_operators_like_bashlex() -> None:
         assert found["c"] == (Failure.CONTINUES, "| tee log")
         assert found["tee"] == (Failure.CONTINUES, "&")
         assert found["d"] == (Failure.STOPS, None)
-    assert script("time true\na").parser == "tokens"
+    assert script("time true\na").parser == "tree-sitter"
 
 
-def test_bashlex_is_not_given_text_it_loops_on() -> None:
+def test_an_unclosed_expansion_in_quotes_is_read() -> None:
     parsed = script("echo 'a${'b\nphp artisan migrate")
-    assert parsed.parser == "tokens"
+    assert parsed.parser == "tree-sitter"
     assert command("echo 'a${'b\nphp artisan migrate", "php").location.line == 2
+
+
+def test_text_with_an_error_is_read_where_it_can_be() -> None:
+    text = "php artisan migrate --force && php artisan db:seed || true\nif then fi\n"
+    parsed = script(text)
+    assert parsed.parser == "partial"
+    seed = command(text, "php artisan db:seed")
+    assert (seed.failure, seed.masked_by) == (Failure.IGNORED, "|| true")
 
 
 # -- exec form and Compose's own splitting ------------------------------------------------------
@@ -478,7 +485,7 @@ def _inside(text: str, commands: tuple[Command, ...]) -> None:
 @given(st.one_of(_SHELLISH, st.text(max_size=60)))
 def test_random_text_never_raises_and_stays_inside(text: str) -> None:
     parsed = script(text)
-    assert parsed.parser in ("bashlex", "tokens")
+    assert parsed.parser in ("tree-sitter", "partial")
     _inside(text, parsed.commands)
     words = split_compose_string(text, TextOrigin(PATH, text))
     _inside(text, parse_argv(words).commands)
@@ -505,8 +512,8 @@ def test_a_shell_run_in_another_container_is_parsed() -> None:
 
 
 @pytest.mark.parametrize("text", [
-    "cat .env.example > .env && php-fpm",          # bashlex
-    "echo $((1 + 2)) > /tmp/n; cat .env.example > .env",   # the fallback reader
+    "cat .env.example > .env && php-fpm",
+    "echo $((1 + 2)) > /tmp/n; cat .env.example > .env",
 ])
 def test_output_redirections_are_kept(text: str) -> None:
     from composeguard.lint.parse.origin import TextOrigin
@@ -518,13 +525,12 @@ def test_output_redirections_are_kept(text: str) -> None:
 
 
 @pytest.mark.parametrize("text, parser, name", [
-    ("reset_db() {\n  php artisan db:wipe\n}\nphp artisan migrate\n", "bashlex", "reset_db"),
-    ("function db:reset {\n  php artisan db:wipe\n}\nphp artisan migrate\n", "bashlex",
+    ("reset_db() {\n  php artisan db:wipe\n}\nphp artisan migrate\n", "tree-sitter", "reset_db"),
+    ("function db:reset {\n  php artisan db:wipe\n}\nphp artisan migrate\n", "tree-sitter",
      "db:reset"),
-    # `time` is beyond bashlex: the token reader takes the whole script
-    ("function db:reset {\n  php artisan db:wipe\n}\ntime php artisan migrate\n", "tokens",
-     "db:reset"),
-    ("reset_db() {\n  php artisan db:wipe\n}\ntime php artisan migrate\n", "tokens",
+    ("function db:reset {\n  php artisan db:wipe\n}\ntime php artisan migrate\n",
+     "tree-sitter", "db:reset"),
+    ("reset_db() {\n  php artisan db:wipe\n}\ntime php artisan migrate\n", "tree-sitter",
      "reset_db"),
 ])
 def test_a_command_knows_the_function_it_is_written_in(text: str, parser: str,

@@ -22,8 +22,8 @@ With the ``override`` layout (``FixOptions(layout="override")``, from ``composeg
 fixed on its own: the steps are removed from it (:func:`start_command_fix`).
 
 A start command is rewritten only when the shell model reads it exactly: a chain of simple
-commands joined by ``&&``, ``||``, ``;`` or line breaks, parsed by bashlex (not the fallback
-tokenizer), with nothing else between the commands. Anything else (a condition, a pipe, a
+commands joined by ``&&``, ``||``, ``;`` or line breaks, read by tree-sitter-bash without an
+error, with nothing else between the commands. Anything else (a condition, a pipe, a
 redirection, a command substitution) is left alone and the split is not offered; steps that
 run from a script or a Dockerfile are named in the fix's description as not fixed.
 
@@ -53,7 +53,7 @@ from composeguard.lint.facts.datastores import DataStore
 from composeguard.lint.facts.start_commands import StartStep
 from composeguard.lint.facts.storage import Persistence
 from composeguard.lint.model.compose import ComposeFile, ComposeModel, Environment, Service
-from composeguard.lint.parse.shell import Command
+from composeguard.lint.parse.shell import PARSER, Command
 from composeguard.lint.project import Project
 
 Layout = Literal["standalone", "override"]
@@ -216,7 +216,7 @@ def _chain(body: str) -> list[_Link] | None:
     if any(mark in body for mark in _UNREADABLE):
         return None
     script = parse_script(body, TextOrigin(Path("-"), body))
-    if script.parser != "bashlex" or not script.commands:
+    if script.parser != PARSER or not script.commands:
         return None
     if any(c.depth and _automatic(c) for c in script.commands):
         return None

@@ -3,10 +3,11 @@ does to the rest, and the tests that gate them.
 
 Rules ask "does this container seed on start?" and "is this migration's failure swallowed?".
 Both need the commands a shell would run, wrappers seen through, the operators between them
-understood, and each located on the line a person would edit. bashlex gives a real parse but
-rejects much real-world shell (``case``, ``[[ ]]``, arithmetic, ``time``), so an offset-keeping
-tokenizer and a forgiving recursive-descent reader take over there. Both build the same small
-tree, and one walker turns it into :class:`Command` records.
+understood, and each located on the line a person would edit. tree-sitter-bash reads the text
+(``case``, ``[[ ]]``, arithmetic, here-documents and functions included, and what it cannot
+place is an error node around text it still reads); :class:`_Builder` turns its tree into a
+small one of sequences, and-or lists and pipelines, and one walker turns that into
+:class:`Command` records.
 """
 
 from __future__ import annotations
@@ -80,7 +81,8 @@ class Command:
 class Script:
     """Every simple command in source order, ``sh -c`` bodies right after their command.
 
-    ``parser`` is ``bashlex``, ``tokens`` (the fallback read some of it) or ``argv`` (exec
+    ``parser`` is ``tree-sitter``, ``partial`` (the text holds an error; what could be placed
+    was read), ``too-long`` (not read) or ``argv`` (exec
     form); ``errexit`` is whether ``set -e`` (or ``-e`` in the shebang or shell flags) was on
     at the start or turned on at top level.
     """
@@ -112,7 +114,7 @@ def parse_script(text: str, origin: Origin) -> Script:
     errexit, pipefail = _shebang_options(text)
     walker = _Walker(text, origin, 0, errexit, pipefail, out, parsers)
     walker.run(_parse(text, parsers), _STOPS, ())
-    parser = TOO_LONG if TOO_LONG in parsers else "tokens" if "tokens" in parsers else "bashlex"
+    parser = TOO_LONG if TOO_LONG in parsers else PARTIAL if PARTIAL in parsers else PARSER
     return Script(tuple(out), parser, walker.ever_errexit)
 
 
@@ -337,48 +339,59 @@ def _parse_text(text: str, parsers: list[str]) -> _Seq:
         parsers.append(TOO_LONG)
         return _Seq()
     text = text.replace("\r", " ")
+    parsed, bangs = _masked(text)
+    data = parsed.encode("utf-8", "surrogatepass")
     try:
-        tokens = _tokenize(text, 0, len(text))
-        if text.strip() and _bashlex_safe(text, tokens, 0):
-            try:
-                seq = _from_bashlex(text)
-                parsers.append("bashlex")
-                return seq
-            except Exception:  # noqa: BLE001, S110 - bashlex rejects much valid shell, many ways
-                pass
-        seq = _Reader(text, tokens, 0).seq(frozenset())
+        root = _bash_parser().parse(data).root_node
+        seq = _Builder(text, parsed, data, bangs).seq(root.children, 0)
+        parsers.append(PARTIAL if root.has_error else PARSER)
     except Exception:  # noqa: BLE001 - written not to raise; a bug must not reach a rule
         seq = _Seq()
-    parsers.append("tokens")
+        parsers.append(PARTIAL)
     return seq
 
 
-_BASHLEX_LACKS = frozenset({"case", "[[", "time", "select", "coproc"})
+def _masked(text: str) -> tuple[str, frozenset[int]]:
+    """``text`` as tree-sitter-bash is given it, and where a ``!`` was hidden from it.
+
+    What a tool expands before any shell reads it becomes a plain word of the same length:
+    GitHub Actions' ``${{ expression }}`` (in a CI ``run:`` block) and make's automatic
+    variables ``$^``, ``$<``, ``$+`` (in a Makefile recipe). A ``!`` before a command that is
+    only a redirection (``while ! </dev/tcp/db/5432``, which the grammar rejects) becomes a
+    blank, and :meth:`_Builder.pipeline` negates the pipeline after it. Words keep their text
+    as written: only the parse sees the placeholders."""
+    bangs: set[int] = set()
+    if not any(mark in text for mark in ("${{", "$^", "$<", "$+", "!")):
+        return text, frozenset()
+    chars = list(text)
+    start = text.find("${{")
+    while start >= 0:
+        end = text.find("}}", start + 3)
+        if end < 0 or "\n" in text[start:end]:
+            break
+        chars[start : end + 2] = "_" * (end + 2 - start)
+        start = text.find("${{", end + 2)
+    for variable in ("$^", "$<", "$+"):
+        at = text.find(variable)
+        while at >= 0:
+            if at == 0 or text[at - 1] != "$":
+                chars[at : at + 2] = "__"
+            at = text.find(variable, at + 2)
+    at = text.find("!")
+    while at >= 0:
+        after = at + 1
+        while after < len(text) and text[after] in " \t":
+            after += 1
+        before = text[:at].rstrip(" \t")
+        if text[after : after + 1] in ("<", ">") and (not before or before[-1] in "\n;&|({"
+                                                      or before.endswith(_OPENERS)):
+            chars[at] = " "
+            bangs.add(at)
+        at = text.find("!", at + 1)
+    return "".join(chars), frozenset(bangs)
 
 
-def _bashlex_safe(text: str, tokens: list[_Token], depth: int) -> bool:
-    """Whether bashlex may see ``text``: not when it holds a construct bashlex rejects (it
-    would parse a long script only to fail at its end), nor a word with ``${`` and no ``}``
-    after it, on which bashlex loops forever (it expands even inside single quotes)."""
-    if depth > _MAX_NESTING:
-        return False
-    previous: _Token | None = None
-    for token in tokens:
-        leading = previous is None or previous.kind == "op"
-        previous = token
-        if token.kind == "skip" or (leading and token.plain and token.value in _BASHLEX_LACKS):
-            return False
-        raw = text[token.start : token.end]
-        if "$((" in raw or "$[" in raw or (token.kind == "word" and "=(" in raw):
-            return False
-        start = raw.find("${")
-        while start >= 0:
-            if raw.find("}", start) < 0:
-                return False
-            start = raw.find("${", start + 2)
-        if not all(_bashlex_safe(text, _tokenize(text, s, e), depth + 1) for s, e in token.subs):
-            return False
-    return True
+_OPENERS = ("while", "until", "if", "then", "do", "else", "elif")
 
 
 # -- the walker: failures, masks, conditions ------------------------------------------------
@@ -677,220 +690,433 @@ def _variables(text: str) -> frozenset[str]:
     return frozenset(names)
 
 
-# -- bashlex ----------------------------------------------------------------------------------
+# -- tree-sitter-bash -------------------------------------------------------------------------
+
+PARSER = "tree-sitter"
+"""``Script.parser`` when tree-sitter-bash read the whole text without an error."""
+PARTIAL = "partial"
+"""``Script.parser`` when the text holds an error: what could be placed was read."""
 
 
-def _from_bashlex(text: str) -> _Seq:
-    from composeguard.lint.parse.bashlex_loader import load_bashlex
+@lru_cache(maxsize=1)
+def _bash_parser() -> Any:
+    import tree_sitter_bash
+    from tree_sitter import Language, Parser
 
-    return _bl_seq(load_bashlex().parse(text))
-
-
-def _bl_seq(nodes: Sequence[Any]) -> _Seq:
-    seq = _Seq()
-    pipelines: list[_Pipeline] = []
-    ops: list[tuple[str, int, int]] = []
-
-    def close(sep: tuple[str, int, int] | None) -> None:
-        nonlocal pipelines, ops
-        if pipelines:
-            seq.items.append(_AndOr(pipelines, ops[: len(pipelines) - 1]))
-            seq.seps.append(sep)
-            pipelines, ops = [], []
-        elif sep is not None and seq.items and seq.seps[-1] is None:
-            seq.seps[-1] = sep
-
-    def handle(node: Any) -> None:
-        kind = getattr(node, "kind", None)
-        if kind == "list":
-            for part in node.parts:
-                handle(part)
-        elif kind == "operator":
-            op, (start, end) = node.op, node.pos
-            if op in ("&&", "||") and pipelines:
-                ops.append((op, start, end))
-            elif op in (";", "&", "\n"):
-                close((op, start, end))
-        elif kind is not None:
-            pipelines.append(_bl_pipeline(node))
-            if len(ops) < len(pipelines) - 1:
-                ops.append(("&&", node.pos[0], node.pos[0]))
-
-    for node in nodes:
-        handle(node)
-        close(None)
-    return seq
+    return Parser(Language(tree_sitter_bash.language()))
 
 
-def _bl_pipeline(node: Any) -> _Pipeline:
-    start = node.pos[0]
-    if getattr(node, "kind", None) != "pipeline":
-        return _Pipeline([_bl_element(node)], [], False, start)
-    items: list[_Simple | _Compound] = []
-    pipes: list[tuple[int, int]] = []
-    negated = False
-    for part in node.parts:
-        if part.kind == "reservedword" and part.word == "!":
-            negated = True
-        elif part.kind == "pipe":
-            pipes.append(tuple(part.pos))
-        else:
-            items.append(_bl_element(part))
-    return _Pipeline(items or [_Simple([], [], start, start)], pipes, negated, start)
+_STATEMENT_SEPARATORS = frozenset({";", "&", "\n"})
+_SKIPPED = frozenset({"comment", "heredoc_body", "heredoc_start", "heredoc_end"})
+_SUBSTITUTIONS = frozenset({"command_substitution", "process_substitution"})
+_WORD_ARGUMENT_SKIP = frozenset({"file_redirect", "heredoc_redirect", "herestring_redirect",
+                                 "comment"})
 
 
-def _bl_element(node: Any) -> _Simple | _Compound:
-    kind = getattr(node, "kind", None)
-    start, end = node.pos
-    if kind == "command":
-        words = [p for p in node.parts if p.kind in ("word", "assignment")]
-        subs = [_bl_seq([sub.command]) for word in words for sub in _bl_substitutions(word)]
-        redirects = [(str(p.type), p.output.word) for p in node.parts
-                     if p.kind == "redirect" and getattr(p.output, "kind", None) == "word"]
-        return _Simple([_Word(w.word, *w.pos) for w in words], subs, start, end, redirects)
-    if kind == "compound":
-        inner = [p for p in node.list if p.kind != "reservedword"]
-        if len(inner) == 1 and inner[0].kind in ("if", "while", "until", "for"):
-            return _bl_element(inner[0])
-        return _Compound("group", [_Arm(None, _bl_seq(inner))], start, end)
-    if kind == "function":
-        body = node.body
-        inner = [p for p in getattr(body, "list", [body]) if p.kind != "reservedword"]
-        name = getattr(getattr(node, "name", None), "word", "")
-        return _Compound("function", [_Arm(None, _bl_seq(inner))], start, end,
-                         name if isinstance(name, str) else "")
-    if kind in ("if", "while", "until", "for"):
+class _Builder:
+    """tree-sitter-bash's tree as the walker's: sequences, and-or lists, pipelines, simple and
+    compound commands, each word with its value (quotes removed) and character offsets."""
+
+    def __init__(self, text: str, parsed: str, data: bytes, bangs: frozenset[int]) -> None:
+        self.text, self.bangs = text, bangs
+        self.offsets: list[int] | None = None
+        if len(data) != len(parsed):
+            offsets = [0] * (len(data) + 1)
+            position = 0
+            for index, char in enumerate(parsed):
+                width = len(char.encode("utf-8", "surrogatepass"))
+                for k in range(width):
+                    offsets[position + k] = index
+                position += width
+            offsets[position] = len(text)
+            self.offsets = offsets
+
+    def at(self, byte: int) -> int:
+        return byte if self.offsets is None else self.offsets[byte]
+
+    def span(self, node: Any) -> tuple[int, int]:
+        return self.at(node.start_byte), self.at(node.end_byte)
+
+    # sequences ---------------------------------------------------------------------------
+
+    def seq(self, children: Sequence[Any], depth: int) -> _Seq:
+        seq = _Seq()
+        if depth > _MAX_NESTING:
+            return seq
+        for child in children:
+            kind = child.type
+            if not child.is_named:
+                if kind in _STATEMENT_SEPARATORS and seq.items and seq.seps[-1] is None:
+                    start, end = self.span(child)
+                    seq.seps[-1] = (kind, start, end)
+                continue
+            if kind in _SKIPPED:
+                continue
+            if kind == "ERROR":
+                inner = self.seq(child.children, depth + 1)
+                seq.items.extend(inner.items)
+                seq.seps.extend(inner.seps)
+                continue
+            item = self.andor(child, depth)
+            if item is not None:
+                seq.items.append(item)
+                seq.seps.append(None)
+        return seq
+
+    def andor(self, node: Any, depth: int) -> _AndOr | None:
+        """A ``list`` (tree-sitter nests ``a && b || c`` to the left) as one and-or list."""
+        body = node.child_by_field_name("body") if node.type == "redirected_statement" else None
+        if body is not None and body.type == "list":
+            # `a && b > f`: tree-sitter-bash hangs the redirection on the list; the shell
+            # gives it to the last command
+            item = self.andor(body, depth)
+            if item is not None:
+                self.attach(item.pipelines[-1].items[-1], node)
+            return item
+        spine = []
+        while node.type == "list" and node.named_child_count >= 2:
+            spine.append(node)
+            node = node.named_children[0]
+        first = self.pipeline(node, depth)
+        if first is None:
+            return None
+        item = _AndOr([first], [])
+        for parent in reversed(spine):
+            op = next((c for c in parent.children if c.type in ("&&", "||")), None)
+            right = parent.named_children[-1]
+            following = self.pipeline(right, depth)
+            if op is None or following is None:
+                continue
+            start, end = self.span(op)
+            item.pipelines.append(following)
+            item.ops.append((op.type, start, end))
+        return item
+
+    def pipeline(self, node: Any, depth: int) -> _Pipeline | None:
+        start = self.span(node)[0]
+        body = node.child_by_field_name("body") if node.type == "redirected_statement" else None
+        if body is not None and body.type in ("negated_command", "pipeline"):
+            # `! a > f` and `a | b > f`: tree-sitter-bash hangs the redirection on the whole
+            # pipeline; the shell gives it to the last command
+            pipeline = self.pipeline(body, depth)
+            if pipeline is not None:
+                self.attach(pipeline.items[-1], node)
+            return pipeline
+        if node.type == "negated_command":
+            inner = next((c for c in node.named_children if c.type not in _SKIPPED), None)
+            if inner is None:
+                return None
+            pipeline = self.pipeline(inner, depth)
+            if pipeline is None:
+                return None
+            return _Pipeline(pipeline.items, pipeline.pipes, True, start)
+        if node.type != "pipeline":
+            element = self.element(node, depth)
+            if element is None:
+                return None
+            bang = len(self.text[:start].rstrip(" \t")) - 1
+            if bang in self.bangs:
+                return _Pipeline([element], [], True, bang)
+            return _Pipeline([element], [], False, start)
+        items: list[_Simple | _Compound] = []
+        pipes: list[tuple[int, int]] = []
+        negated = False
+        for child in node.children:
+            if child.type in ("|", "|&"):
+                pipes.append(self.span(child))
+            elif child.is_named and child.type not in _SKIPPED:
+                if child.type == "negated_command" and not items:
+                    negated = True
+                    child = next((c for c in child.named_children), child)
+                element = self.element(child, depth)
+                if element is not None:
+                    items.append(element)
+        return _Pipeline(items, pipes, negated, start) if items else None
+
+    def attach(self, element: _Simple | _Compound, node: Any) -> None:
+        """The redirections of the ``redirected_statement`` ``node`` given to ``element``, the
+        last command of its body."""
+        if isinstance(element, _Simple):
+            redirects, operands = self.redirects(node)
+            element.redirects.extend(redirects)
+            if operands:
+                element.words = self.joined([*element.words, *operands])
+            element.end = max(element.end, self.span(node)[1])
+
+    # commands ----------------------------------------------------------------------------
+
+    def element(self, node: Any, depth: int) -> _Simple | _Compound | None:
+        kind = node.type
+        start, end = self.span(node)
+        if depth > _MAX_NESTING:
+            return _Simple([], [], start, end)
+        if kind == "redirected_statement":
+            body = node.child_by_field_name("body")
+            element = self.element(body, depth) if body is not None else None
+            if element is None:
+                element = _Simple([], [], start, end)
+            if isinstance(element, _Simple):
+                redirects, operands = self.redirects(node)
+                element.redirects.extend(redirects)
+                if operands:
+                    element.words = self.joined([*element.words, *operands])
+                    element.subs.extend(s for o in operands for s in self.substitutions(o, depth))
+                element.end = max(element.end, end)
+            return element
+        if kind in ("command", "declaration_command", "unset_command", "variable_assignment",
+                    "variable_assignments"):
+            return self.simple(node, depth)
+        if kind == "test_command":
+            return self.test_command(node, depth)
+        if kind == "compound_statement" and node.children and node.children[0].type == "((":
+            return _Simple([], self.substitutions(node, depth), start, end)  # arithmetic
+        if kind in ("subshell", "compound_statement"):
+            return _Compound("group", [_Arm(None, self.seq(node.children, depth + 1))], start, end)
+        if kind == "if_statement":
+            return self.if_statement(node, depth)
+        if kind in ("while_statement", "for_statement", "c_style_for_statement"):
+            return self.loop(node, depth)
+        if kind == "case_statement":
+            return self.case(node, depth)
+        if kind == "function_definition":
+            return self.function(node, depth)
+        if kind in ("list", "pipeline", "negated_command"):
+            item = self.andor(node, depth + 1)
+            seq = _Seq([item], [None]) if item is not None else _Seq()
+            return _Compound("group", [_Arm(None, seq)], start, end)
+        if kind == "ERROR":
+            seq = self.seq(node.children, depth + 1)
+            return _Compound("group", [_Arm(None, seq)], start, end)
+        return _Simple([], self.substitutions(node, depth), start, end)
+
+    def simple(self, node: Any, depth: int) -> _Simple:
+        start, end = self.span(node)
+        if node.type == "variable_assignment":
+            return _Simple([self.word(node)], self.substitutions(node, depth), start, end)
+        parts: list[Any] = []
+        redirects: list[tuple[str, str]] = []
+        keywords = node.type in ("declaration_command", "unset_command")
+        for child in node.children:
+            if child.type == "file_redirect":
+                found, operands = self.redirect(child)
+                redirects.extend(found)
+                parts.extend(operands)
+            elif child.type == "herestring_redirect" and child.named_child_count:
+                redirects.append(("<<<", self.word(child.named_children[-1]).text))
+            elif child.type == "variable_assignments":
+                parts.extend(child.named_children)
+            elif child.type not in _WORD_ARGUMENT_SKIP and (child.is_named or keywords):
+                parts.append(child)
+        return _Simple(self.joined(parts), self.substitutions(node, depth), start, end,
+                       redirects)
+
+    def joined(self, parts: Sequence[Any]) -> list[_Word]:
+        """The words of ``parts``: nodes with no blank between them are one word, as the shell
+        reads them (tree-sitter-bash splits ``a/$B`` after a ``$`` it cannot place)."""
+        spans: list[list[int]] = []
+        for part in sorted(parts, key=lambda p: p.start if isinstance(p, _Word) else p.start_byte):
+            start, end = (part.start, part.end) if isinstance(part, _Word) else self.span(part)
+            if spans and start <= spans[-1][1]:
+                spans[-1][1] = max(spans[-1][1], end)
+            else:
+                spans.append([start, end])
+        return [_Word(_word_value(self.text, start, end), start, end) for start, end in spans]
+
+    def test_command(self, node: Any, depth: int) -> _Simple:
+        start, end = self.span(node)
+        words = list(_split_words(self.text, start, end))
+        return _Simple(words, self.substitutions(node, depth), start, end)
+
+    def word(self, node: Any) -> _Word:
+        start, end = self.span(node)
+        return _Word(_word_value(self.text, start, end), start, end)
+
+    def substitutions(self, node: Any, depth: int) -> list[_Seq]:
+        """The commands of each ``$(...)``, backtick and ``<(...)`` in ``node``, outermost
+        first (a substitution's own substitutions are its commands')."""
+        found: list[_Seq] = []
+        stack = list(reversed(node.children))
+        while stack:
+            child = stack.pop()
+            if child.type in _SUBSTITUTIONS:
+                found.append(self.seq(child.children, depth + 1))
+            elif child.type not in _SKIPPED and child.type not in ("heredoc_redirect",):
+                stack.extend(reversed(child.children))
+        return found
+
+    def redirects(self, node: Any) -> tuple[list[tuple[str, str]], list[Any]]:
+        """A statement's redirections as (operator, target), and the words tree-sitter-bash
+        hung on a redirection that are the command's own (``echo >&2 "text"``)."""
+        found: list[tuple[str, str]] = []
+        operands: list[Any] = []
+        for child in node.children:
+            if child.type == "file_redirect":
+                pairs, more = self.redirect(child)
+                found.extend(pairs)
+                operands.extend(more)
+            elif child.type == "heredoc_redirect":
+                op = next((c for c in child.children if c.type in ("<<", "<<-")), None)
+                delimiter = next((c for c in child.children if c.type == "heredoc_start"), None)
+                if op is not None and delimiter is not None:
+                    found.append((op.type, self.word(delimiter).text))
+                for inner in child.children:
+                    if inner.type == "file_redirect":
+                        pairs, more = self.redirect(inner)
+                        found.extend(pairs)
+                        operands.extend(more)
+            elif child.type == "herestring_redirect" and child.named_child_count:
+                found.append(("<<<", self.word(child.named_children[-1]).text))
+        return found, operands
+
+    def redirect(self, node: Any) -> tuple[list[tuple[str, str]], list[Any]]:
+        op = next((c for c in node.children if not c.is_named), None)
+        targets = node.children_by_field_name("destination")
+        if op is None or not targets:
+            return [], []
+        target = self.word(targets[0]).text
+        if op.type in (">&", "<&") and (target.isdigit() or target == "-"):
+            return [], list(targets[1:])  # a descriptor duplicated, not a file written
+        return [(op.type, target)], list(targets[1:])
+
+    # compound commands -------------------------------------------------------------------
+
+    def if_statement(self, node: Any, depth: int) -> _Compound:
         arms: list[_Arm] = []
+        clauses = [node, *(c for c in node.children if c.type in ("elif_clause", "else_clause"))]
+        for clause in clauses:
+            parts = [c for c in clause.children if c.type not in ("elif_clause", "else_clause")]
+            keywords = [i for i, c in enumerate(parts) if c.type in ("then", "fi", "else")]
+            if clause.type == "else_clause":
+                arms.append(_Arm(None, self.seq(parts[1:], depth + 1)))
+                continue
+            then = next((i for i in keywords if parts[i].type == "then"), len(parts))
+            stop = next((i for i in keywords if i > then), len(parts))
+            test = self.seq(parts[1:then], depth + 1)
+            arms.append(_Arm(test, self.seq(parts[then + 1 : stop], depth + 1)))
+        start, end = self.span(node)
+        return _Compound("if", arms, start, end)
+
+    def loop(self, node: Any, depth: int) -> _Compound:
+        body_node = node.child_by_field_name("body")
+        body = self.seq(body_node.children if body_node is not None else (), depth + 1)
         test: _Seq | None = None
-        for keyword, nodes in _bl_segments(node.parts):
-            if keyword in ("if", "elif", "while", "until"):
-                test = _bl_seq(nodes)
-            elif keyword in ("then", "do"):
-                arms.append(_Arm(test, _bl_seq(nodes), negate=keyword == "do" and kind == "until"))
-                test = None
-            elif keyword == "else":
-                arms.append(_Arm(None, _bl_seq(nodes)))
-        return _Compound("if" if kind == "if" else "loop", arms, start, end)
-    if kind in ("pipeline", "list"):
-        return _Compound("group", [_Arm(None, _bl_seq([node]))], start, end)
-    return _Simple([], [], start, end)
+        keyword = node.children[0].type if node.children else ""
+        if node.type == "while_statement":
+            parts = [c for c in node.children if c.type != "do_group"]
+            test = self.seq(parts[1:], depth + 1)
+        start, end = self.span(node)
+        return _Compound("loop", [_Arm(test, body, negate=keyword == "until")], start, end)
 
+    def case(self, node: Any, depth: int) -> _Compound:
+        value = node.child_by_field_name("value")
+        subject = self.text[slice(*self.span(value))] if value is not None else ""
+        arms: list[_Arm] = []
+        for item in node.children:
+            if item.type != "case_item":
+                continue
+            patterns = [c for c in item.children_by_field_name("value")]
+            close = next((i for i, c in enumerate(item.children) if c.type == ")"), -1)
+            if patterns:
+                pattern = self.text[self.span(patterns[0])[0] : self.span(patterns[-1])[1]]
+            else:
+                pattern = ""
+            body = [c for c in item.children[close + 1 :] if c.type not in (";;", ";&", ";;&")]
+            condition = Condition(f"case {subject} in {pattern})", _variables(subject))
+            arms.append(_Arm(None, self.seq(body, depth + 1), condition))
+        start, end = self.span(node)
+        return _Compound("case", arms, start, end)
 
-def _bl_segments(parts: Sequence[Any]) -> list[tuple[str, list[Any]]]:
-    segments: list[tuple[str, list[Any]]] = [("", [])]
-    for part in parts:
-        if getattr(part, "kind", None) == "reservedword":
-            segments.append((part.word, []))
+    def function(self, node: Any, depth: int) -> _Compound:
+        name_node = node.child_by_field_name("name") or next(
+            (c for c in node.named_children if c.type == "word"), None)
+        name = self.text[slice(*self.span(name_node))] if name_node is not None else ""
+        body = node.child_by_field_name("body")
+        if body is None:
+            seq = _Seq()
+        elif body.type == "compound_statement":
+            seq = self.seq(body.children, depth + 1)
         else:
-            segments[-1][1].append(part)
-    return segments
+            element = self.element(body, depth + 1)
+            seq = _single(element) if element is not None else _Seq()
+        start, end = self.span(node)
+        return _Compound("function", [_Arm(None, seq)], start, end, name)
 
 
-def _bl_substitutions(node: Any) -> list[Any]:
-    found = []
-    for part in getattr(node, "parts", None) or ():
-        if part.kind in ("commandsubstitution", "processsubstitution"):
-            found.append(part)
-        else:
-            found.extend(_bl_substitutions(part))
-    return found
+_TEST_OPERATORS = ("&&", "||", "(", ")", "<", ">", "|", "&", ";")
 
 
-# -- the fallback: tokens and a forgiving reader ----------------------------------------------
+def _split_words(text: str, start: int, end: int) -> list[_Word]:
+    """The words of a ``[ ... ]``/``[[ ... ]]`` test as written: quoted words whole, and
+    ``&&``, ``||``, ``(``, ``)`` on their own."""
+    words: list[_Word] = []
+    i = start
+    while i < end:
+        char = text[i]
+        if char in " \t\r\n" or (char == "\\" and text[i + 1 : i + 2] == "\n"):
+            i += 1 if char != "\\" else 2
+            continue
+        op = next((o for o in _TEST_OPERATORS if text.startswith(o, i, end)), None)
+        if op is not None:
+            words.append(_Word(op, i, i + len(op)))
+            i += len(op)
+            continue
+        value, after = _read_word(text, i, end)
+        if after <= i:
+            after = i + 1
+            value = char
+        words.append(_Word(value, i, after))
+        i = after
+    return words
 
 
-@dataclass(slots=True)
-class _Token:
-    kind: str
-    """``word``, ``op`` (separators, pipes, parentheses), ``redir`` or ``skip`` (arithmetic)."""
-    value: str
-    start: int
-    end: int
-    plain: bool = True
-    subs: list[tuple[int, int]] = field(default_factory=list)
+def _word_value(text: str, start: int, end: int) -> str:
+    """A word as the shell passes it on: quotes and escapes removed, expansions and
+    substitutions kept as written."""
+    value, _ = _read_word(text, start, end, stop_at_space=False)
+    return value
 
 
-_OPERATORS = (";;&", "&>>", "<<-", "<<<", ";;", ";&", "&&", "||", "|&", "&>", ">>", ">&", "<&",
-              "<<", "<>", ">|", ";", "&", "|", "(", ")", "<", ">")
-_REDIRECTS = frozenset({"&>>", "<<-", "<<<", "&>", ">>", ">&", "<&", "<<", "<>", ">|", "<", ">"})
+# -- a word's value -----------------------------------------------------------------------------
+
+
 _WORD_END = frozenset(" \t\r\n;&|()<>")
 
 
-def _tokenize(text: str, i: int, end: int) -> list[_Token]:
-    tokens: list[_Token] = []
-    heredocs: list[tuple[str, bool]] = []
-    while i < end:
-        char = text[i]
-        if char in " \t\r":
-            i += 1
-        elif char == "\\" and text[i + 1 : i + 2] == "\n":
-            i += 2
-        elif char == "\n":
-            tokens.append(_Token("op", "\n", i, i + 1))
-            i = _skip_heredocs(text, i + 1, end, heredocs)
-            heredocs = []
-        elif char == "#":
-            newline = text.find("\n", i, end)
-            i = end if newline < 0 else newline
-        elif char == "(" and text.startswith("(", i + 1):
-            after = min(_matching(text, i, end) + 1, end)
-            tokens.append(_Token("skip", text[i:after], i, after))
-            i = after
-        elif char in ";&|()" or (char in "<>" and not text.startswith("(", i + 1)):
-            op = next(o for o in _OPERATORS if text.startswith(o, i, end))
-            tokens.append(_Token("redir" if op in _REDIRECTS else "op", op, i, i + len(op)))
-            i += len(op)
-            if op in ("<<", "<<-"):
-                while i < end and text[i] in " \t":
-                    i += 1
-                if i < end and text[i] not in _WORD_END:
-                    word, i = _read_word(text, i, end)
-                    tokens.append(word)
-                    heredocs.append((word.value, op == "<<-"))
-        else:
-            word, i = _read_word(text, i, end)
-            if not (word.plain and word.value.isdigit() and text[i : i + 1] in ("<", ">")):
-                tokens.append(word)
-    return tokens
-
-
-def _read_word(text: str, i: int, end: int) -> tuple[_Token, int]:
-    start, plain = i, True
+def _read_word(text: str, i: int, end: int, stop_at_space: bool = True) -> tuple[str, int]:
+    """The value of the word at ``i`` and the offset after it."""
+    start = i
     value: list[str] = []
-    subs: list[tuple[int, int]] = []
     while i < end:
         char, following = text[i], text[i + 1 : i + 2]
         if char == "`" or (following == "(" and (char == "$" or (char in "<>" and i == start))):
-            i = _substitution(text, i, end, value, subs)
+            i = _substitution(text, i, end, value)
         elif char == "(" and value and value[-1].endswith("="):
             close = _matching(text, i, end)
             value.append(text[i : close + 1])
             i = close + 1
-        elif char in _WORD_END:
+        elif stop_at_space and char in _WORD_END:
             break
         elif char == "'" or (char == "$" and following == "'"):
             i += char == "$"
             close = _closing(text, i + 1, end, "'", escapes=char == "$")
             value.append(text[i + 1 : close])
-            i, plain = close + 1, False
+            i = close + 1
         elif char == "$" and following == "{":
             close = _matching(text, i + 1, end, "{", "}")
             value.append(text[i : close + 1])
             i = close + 1
         elif char == '"':
-            i, plain = _read_double(text, i + 1, end, value, subs), False
+            i = _read_double(text, i + 1, end, value)
         elif char == "\\":
             value.append("" if following == "\n" else following)
-            i, plain = i + 2, False
+            i += 2
         else:
             value.append(char)
             i += 1
-    i = min(i, end)
-    return _Token("word", "".join(value), start, i, plain, subs), i
+    return "".join(value), min(i, end)
 
 
-def _read_double(text: str, i: int, end: int, value: list[str],
-                 subs: list[tuple[int, int]]) -> int:
+def _read_double(text: str, i: int, end: int, value: list[str]) -> int:
     while i < end:
         char, following = text[i], text[i + 1 : i + 2]
         if char == '"':
@@ -900,24 +1126,19 @@ def _read_double(text: str, i: int, end: int, value: list[str],
                          else char + following)
             i += 2
         elif char == "`" or (char == "$" and following == "("):
-            i = _substitution(text, i, end, value, subs)
+            i = _substitution(text, i, end, value)
         else:
             value.append(char)
             i += 1
     return end
 
 
-def _substitution(text: str, i: int, end: int, value: list[str],
-                  subs: list[tuple[int, int]]) -> int:
-    """A ``$(...)``, ``<(...)`` or backtick command substitution (or ``$((...))``, not a
-    command) at ``i``: kept as written in the word, its command's span noted."""
+def _substitution(text: str, i: int, end: int, value: list[str]) -> int:
+    """A ``$(...)``, ``<(...)``, backtick or ``$((...))`` at ``i``, kept as written."""
     if text[i] == "`":
         close = _closing(text, i + 1, end, "`")
-        subs.append((i + 1, close))
     else:
         close = _matching(text, i + 1, end)
-        if not text.startswith("((", i + 1):
-            subs.append((i + 2, close))
     value.append(text[i : close + 1])
     return close + 1
 
@@ -953,254 +1174,6 @@ def _matching(text: str, i: int, end: int, opening: str = "(", closing: str = ")
                 return i
         i += 1
     return end
-
-
-def _skip_heredocs(text: str, i: int, end: int, heredocs: list[tuple[str, bool]]) -> int:
-    for delimiter, strip_tabs in heredocs:
-        while i < end:
-            newline = text.find("\n", i, end)
-            stop = end if newline < 0 else newline
-            line = text[i:stop].rstrip("\r")
-            i = stop + 1 if newline >= 0 else end
-            if (line.lstrip("\t") if strip_tabs else line) == delimiter:
-                break
-    return i
-
-
-_CLOSERS = frozenset({"then", "do", "done", "fi", "else", "elif", "esac", "}", "in"})
-_CASE_END = frozenset({";;", ";&", ";;&", "esac"})
-
-
-class _Reader:
-    """Recursive descent over tokens that never fails: a token it cannot place is skipped."""
-
-    def __init__(self, text: str, tokens: list[_Token], nesting: int) -> None:
-        self.text, self.tokens, self.pos, self.nesting = text, tokens, 0, nesting
-
-    def peek(self) -> _Token | None:
-        return self.tokens[self.pos] if self.pos < len(self.tokens) else None
-
-    def last_end(self) -> int:
-        return self.tokens[self.pos - 1].end if self.pos else 0
-
-    def at(self, kind: str, *values: str) -> bool:
-        token = self.peek()
-        return (token is not None and token.kind == kind and token.value in values
-                and token.plain)
-
-    def take(self, kind: str, value: str) -> bool:
-        if self.at(kind, value):
-            self.pos += 1
-            return True
-        return False
-
-    def skip_word(self) -> None:
-        token = self.peek()
-        if token is not None and token.kind == "word":
-            self.pos += 1
-
-    def skip_separators(self) -> None:
-        while self.at("op", "\n", ";"):
-            self.pos += 1
-
-    def seq(self, stops: frozenset[str]) -> _Seq:
-        seq = _Seq()
-        while (token := self.peek()) is not None:
-            if token.kind == "op" and token.value in (";", "&", "\n"):
-                if seq.items and seq.seps[-1] is None:
-                    seq.seps[-1] = (token.value, token.start, token.end)
-                self.pos += 1
-                continue
-            if token.value in stops and token.kind in ("op", "word") and token.plain:
-                break
-            before = self.pos
-            item = self.andor()
-            if item is not None:
-                seq.items.append(item)
-                seq.seps.append(None)
-            elif self.pos == before:
-                self.pos += 1
-        return seq
-
-    def andor(self) -> _AndOr | None:
-        first = self.pipeline()
-        if first is None:
-            return None
-        item = _AndOr([first], [])
-        while (token := self.peek()) is not None and token.kind == "op" and token.value in (
-                "&&", "||"):
-            self.pos += 1
-            while self.at("op", "\n"):
-                self.pos += 1
-            following = self.pipeline()
-            if following is None:
-                break
-            item.pipelines.append(following)
-            item.ops.append((token.value, token.start, token.end))
-        return item
-
-    def pipeline(self) -> _Pipeline | None:
-        token = self.peek()
-        start = token.start if token is not None else 0
-        negated = self.take("word", "!")
-        first = self.command()
-        if first is None:
-            return None
-        pipeline = _Pipeline([first], [], negated, start)
-        while (token := self.peek()) is not None and token.kind == "op" and token.value in (
-                "|", "|&"):
-            self.pos += 1
-            while self.at("op", "\n"):
-                self.pos += 1
-            following = self.command()
-            if following is None:
-                break
-            pipeline.items.append(following)
-            pipeline.pipes.append((token.start, token.end))
-        return pipeline
-
-    def command(self) -> _Simple | _Compound | None:
-        token = self.peek()
-        if token is None or (token.kind == "op" and token.value != "("):
-            return None
-        deep = self.nesting >= _MAX_NESTING
-        if token.kind == "op":
-            node: _Simple | _Compound | None = None if deep else self.block("(", ")", "group")
-        elif token.kind != "word" or not token.plain or deep:
-            return self.simple()
-        elif token.value in _CLOSERS:
-            return None
-        elif token.value in ("if", "while", "until", "for", "select", "case", "{", "function"):
-            self.nesting += 1
-            node = self.compound(token)
-            self.nesting -= 1
-        elif (self.pos + 2 < len(self.tokens) and self.tokens[self.pos + 1].value == "("
-              and self.tokens[self.pos + 2].value == ")"
-              and self.tokens[self.pos + 1].kind == "op"):
-            self.pos += 3
-            node = self.function(token.start, token.value)
-        else:
-            return self.simple()
-        while (token := self.peek()) is not None and token.kind == "redir":
-            self.pos += 1
-            self.skip_word()
-        return node
-
-    def compound(self, token: _Token) -> _Compound:
-        keyword, start = token.value, token.start
-        if keyword == "{":
-            return self.block("{", "}", "group")
-        if keyword == "function":
-            self.pos += 1
-            name = self.peek()
-            self.skip_word()
-            if self.take("op", "("):
-                self.take("op", ")")
-            return self.function(start, name.value if name is not None
-                                 and name.kind == "word" else "")
-        self.pos += 1
-        if keyword == "if":
-            arms = []
-            while True:
-                condition = self.seq(frozenset({"then"}))
-                self.take("word", "then")
-                arms.append(_Arm(condition, self.seq(frozenset({"elif", "else", "fi"}))))
-                if not self.take("word", "elif"):
-                    break
-            if self.take("word", "else"):
-                arms.append(_Arm(None, self.seq(frozenset({"fi"}))))
-            self.take("word", "fi")
-            return _Compound("if", arms, start, self.last_end())
-        if keyword == "case":
-            return self.case(start)
-        test: _Seq | None = None
-        if keyword in ("while", "until"):
-            test = self.seq(frozenset({"do"}))
-        else:
-            while (skipped := self.peek()) is not None and not self.at("word", "do"):
-                self.pos += 1
-                if skipped.kind == "op" and skipped.value in (";", "\n"):
-                    break
-            self.skip_separators()
-        self.take("word", "do")
-        body = self.seq(frozenset({"done"}))
-        self.take("word", "done")
-        return _Compound("loop", [_Arm(test, body, negate=keyword == "until")], start,
-                         self.last_end())
-
-    def block(self, opening: str, closing: str, kind: str) -> _Compound:
-        start = self.tokens[self.pos].start
-        self.pos += 1
-        self.nesting += 1
-        body = self.seq(frozenset({closing}))
-        self.nesting -= 1
-        self.take("op" if closing == ")" else "word", closing)
-        return _Compound(kind, [_Arm(None, body)], start, self.last_end())
-
-    def function(self, start: int, name: str) -> _Compound:
-        while self.at("op", "\n"):
-            self.pos += 1
-        self.nesting += 1
-        body = self.command()
-        self.nesting -= 1
-        return _Compound("function", [_Arm(None, _single(body) if body else _Seq())], start,
-                         self.last_end(), name)
-
-    def case(self, start: int) -> _Compound:
-        subject = ""
-        if (token := self.peek()) is not None and token.kind == "word":
-            subject = self.text[token.start : token.end]
-            self.pos += 1
-        self.skip_separators()
-        self.take("word", "in")
-        arms = []
-        while (token := self.peek()) is not None:
-            if token.kind == "op" and token.value in ("\n", ";", ";;", ";&", ";;&"):
-                self.pos += 1
-                continue
-            if self.take("word", "esac"):
-                break
-            self.take("op", "(")
-            pattern_start = pattern_end = token.end if token.value == "(" else token.start
-            while (token := self.peek()) is not None and not self.at("op", ")"):
-                pattern_end = token.end
-                self.pos += 1
-            self.take("op", ")")
-            pattern = self.text[pattern_start:pattern_end]
-            condition = Condition(f"case {subject} in {pattern})", _variables(subject))
-            arms.append(_Arm(None, self.seq(_CASE_END), condition))
-        return _Compound("case", arms, start, self.last_end())
-
-    def simple(self) -> _Simple:
-        start = self.tokens[self.pos].start
-        words: list[_Word] = []
-        subs: list[_Seq] = []
-        redirects: list[tuple[str, str]] = []
-        while (token := self.peek()) is not None and token.kind != "op":
-            self.pos += 1
-            if token.kind == "redir":
-                target = self.peek()
-                if target is not None and target.kind == "word":
-                    redirects.append((token.value, target.value))
-                self.skip_word()
-                continue
-            if token.kind == "word":
-                words.append(_Word(token.value, token.start, token.end))
-                subs.extend(self.substitution(s, e) for s, e in token.subs)
-                if token.value == "]]" and words[0].text == "[[":
-                    break
-            if words and words[0].text == "[[" and token.plain:
-                while self.at("op", "&&", "||", "(", ")", "|"):
-                    op = self.tokens[self.pos]
-                    words.append(_Word(op.value, op.start, op.end))
-                    self.pos += 1
-        return _Simple(words, subs, start, self.last_end(), redirects)
-
-    def substitution(self, start: int, end: int) -> _Seq:
-        if self.nesting >= _MAX_NESTING:
-            return _Seq()
-        return _Reader(self.text, _tokenize(self.text, start, end), self.nesting + 1).seq(
-            frozenset())
 
 
 # -- Compose's own splitting ------------------------------------------------------------------
