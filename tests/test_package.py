@@ -84,4 +84,4 @@ def test_the_wheel_installs_and_runs_in_a_fresh_environment(dist: Path, tmp_path
                             capture_output=True, text=True, check=True, env=env, cwd=tmp_path)
     installed = {item["name"].lower().replace("_", "-") for item in json.loads(listed.stdout)}
     # one parser per language, one schema validator, the compose schema shipped in the package
-    assert not installed & {"bashlex", "check-jsonschema"}, installed
+    assert not installed & {"bashlex", "check-jsonschema", "jsonschema"}, installed

@@ -4,6 +4,10 @@ The schema is a pinned copy of compose-spec's, shipped in the package (``data/co
 its source, date and hash in ``data/compose-spec.SOURCE``): what a file is checked against
 changes only when composeguard does. It is loaded and compiled once per process.
 
+One validator, ``jsonschema-rs``, both decides and reports: its errors carry the failing
+keyword's schema path and the document path, from which the messages are written (ranked as
+jsonschema's ``best_match`` ranks them).
+
 Compose validates each file after interpolating it, with ``!reset`` values removed and
 ``!override`` tags dropped. We validate the file as written, with the same tag handling, and do
 not judge a value that holds a ``${VAR}``: what it becomes depends on the deploy environment.
@@ -89,29 +93,95 @@ def static_schema() -> dict[str, Any]:
 
 @cache
 def compose_validator() -> Any:
-    """The Python validator of :func:`static_schema`, whose errors the messages are
-    written from."""
-    from jsonschema.validators import validator_for
+    """:func:`static_schema` compiled by ``jsonschema-rs``, once per process."""
+    import jsonschema_rs
 
-    schema = static_schema()
-    return validator_for(schema)(schema)
+    return jsonschema_rs.validator_for(static_schema())
 
 
-@cache
-def fast_validator() -> Any:
-    """The same schema compiled by ``jsonschema-rs`` (Rust), or None where it cannot be
-    loaded. It only says whether a file is valid: most files are, and for them the Python
-    ``jsonschema`` (70 ms to import) is never imported. A file it calls invalid is described
-    by :func:`compose_validator`, whose errors the messages are written from; a test holds
-    the two to the same verdict on every compose file the tests hold."""
-    try:
-        import jsonschema_rs
-    except ImportError:
-        return None
-    try:
-        return jsonschema_rs.validator_for(static_schema())
-    except Exception:  # noqa: BLE001 - any refusal of the schema: the Python validator
-        return None
+@dataclass(slots=True)
+class _Error:
+    """One ``jsonschema-rs`` error as the messages are written from it: the keyword that
+    failed (``validator``) and its value in the schema, the schema that holds it, the failing
+    part of the document (``instance``) at ``absolute_path``, its ``path`` below the error
+    whose alternatives it explains, and, for ``oneOf``/``anyOf``, each branch's errors."""
+
+    validator: str
+    validator_value: Any
+    schema: Any
+    instance: Any
+    absolute_path: list[str | int]
+    path: list[str | int]
+    context: list[_Error]
+
+    def matches_type(self) -> bool:
+        """Whether the instance has a type the failing schema allows (jsonschema's
+        ``_matches_type``, used to rank errors)."""
+        expected = self.schema.get("type") if isinstance(self.schema, dict) else None
+        if expected is None:
+            return False
+        types = expected if isinstance(expected, list) else [expected]
+        return any(_is_type(self.instance, t) for t in types)
+
+
+def _error(raw: Any, document: Any, parent: Sequence[str | int] = ()) -> _Error:
+    schema_path = list(raw.schema_path)
+    absolute = list(raw.instance_path)
+    schema = _walk(static_schema(), schema_path[:-1])
+    keyword = str(schema_path[-1]) if schema_path else ""
+    value = schema.get(keyword) if isinstance(schema, dict) else None
+    branches = getattr(raw.kind, "context", None) or ()
+    context = [sorted((_error(inner, document, absolute) for inner in branch), key=_keyword_order)
+               for branch in branches]
+    return _Error(keyword, value, schema, _walk(document, absolute), absolute,
+                  absolute[len(parent):], [error for branch in context for error in branch])
+
+
+def _keyword_order(error: _Error) -> int:
+    """Where the failing keyword stands in its schema: errors of one branch in the order the
+    schema lists its keywords, as jsonschema reports them (``best_match`` keeps the first of
+    equally relevant errors)."""
+    keys = list(error.schema) if isinstance(error.schema, dict) else []
+    return keys.index(error.validator) if error.validator in keys else len(keys)
+
+
+def _walk(value: Any, path: Sequence[str | int]) -> Any:
+    for part in path:
+        present = part in value if isinstance(value, dict) else (
+            isinstance(value, list) and isinstance(part, int) and 0 <= part < len(value))
+        if not present:
+            return None
+        value = value[part]
+    return value
+
+
+def _is_type(value: Any, name: str) -> bool:
+    if name == "integer":
+        return isinstance(value, int) and not isinstance(value, bool)
+    if name == "number":
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    kinds: dict[str, type | tuple[type, ...]] = {
+        "string": str, "object": dict, "array": list, "boolean": bool, "null": type(None)}
+    return isinstance(value, kinds.get(name, object))
+
+
+def _relevance(error: _Error) -> tuple[Any, ...]:
+    """jsonschema's ``by_relevance``: deeper first, then earlier, then not a ``oneOf``/
+    ``anyOf``, then an error whose schema at least fits the value's type."""
+    return (-len(error.path), [str(p) for p in error.path],
+            error.validator not in ("anyOf", "oneOf"), False, not error.matches_type())
+
+
+def _best_match(errors: Sequence[_Error]) -> _Error | None:
+    """jsonschema's ``best_match``: the most relevant error, descending into the
+    alternatives of a ``oneOf``/``anyOf`` while one of them stands out."""
+    best = max(errors, key=_relevance, default=None)
+    while best is not None and best.context:
+        smallest = sorted(best.context, key=_relevance)[:2]
+        if len(smallest) == 2 and _relevance(smallest[0]) == _relevance(smallest[1]):
+            return best
+        best = smallest[0]
+    return best
 
 
 def _flatten_unevaluated(schema: Any) -> None:
@@ -145,12 +215,12 @@ def validate_compose(
     if document is None:
         return []
     plain = document.plain()
-    gate = fast_validator()
-    if gate is not None and gate.is_valid(plain):
+    validator = compose_validator()
+    if validator.is_valid(plain):
         return []
     found: dict[tuple[Location, str], None] = {}
-    for error in compose_validator().iter_errors(plain):
-        for violation in _describe(error, document):
+    for raw in validator.iter_errors(plain):
+        for violation in _describe(_error(raw, plain), document):
             found.setdefault((violation.location, violation.message), None)
     violations = sorted(
         (SchemaViolation(loc, msg) for loc, msg in found),
@@ -195,7 +265,7 @@ def has_interpolation(value: Any) -> bool:
     return isinstance(value, str) and "$" in value.replace("$$", "")
 
 
-def _describe(error: Any, root: Node) -> Iterator[SchemaViolation]:
+def _describe(error: _Error, root: Node) -> Iterator[SchemaViolation]:
     path = list(error.absolute_path)
     validator = error.validator
     if validator == "additionalProperties":
@@ -228,20 +298,19 @@ def _describe(error: Any, root: Node) -> Iterator[SchemaViolation]:
         yield SchemaViolation(location, f"{where}: {_rule_text(validator, error.validator_value)}")
 
 
-def _alternatives(error: Any, root: Node, path: list[str | int]) -> Iterator[SchemaViolation]:
+def _alternatives(error: _Error, root: Node, path: list[str | int]) -> Iterator[SchemaViolation]:
     """A ``oneOf``/``anyOf``: explain the branch that fits the value's type, else the types."""
-    from jsonschema.exceptions import best_match
-
     context = list(error.context or ())
     where = format_path(path)
     location = node_at(root, path).anchor_loc
     if not context:
         yield SchemaViolation(location, f"{where}: matches none of the forms Compose accepts")
         return
-    wrong_type = [c for c in context if c.validator == "type" and not c.relative_path]
+    wrong_type = [c for c in context if c.validator == "type" and not c.path]
     fitting = [c for c in context if all(c is not w for w in wrong_type)]
-    if fitting:
-        yield from _describe(best_match(fitting), root)
+    best = _best_match(fitting)
+    if best is not None:
+        yield from _describe(best, root)
         return
     expected: list[str] = []
     for c in wrong_type:
@@ -254,7 +323,7 @@ def _alternatives(error: Any, root: Node, path: list[str | int]) -> Iterator[Sch
     yield SchemaViolation(location, message)
 
 
-def _unknown_keys(error: Any, root: Node, path: list[str | int]) -> Iterator[SchemaViolation]:
+def _unknown_keys(error: _Error, root: Node, path: list[str | int]) -> Iterator[SchemaViolation]:
     """Keys the schema does not declare at this place, each at its own key."""
     if not isinstance(error.instance, dict):
         return
