@@ -25,7 +25,7 @@ from ..conftest import FIXTURES, read, span, write_tree
 
 MakeProject = Callable[..., Path]
 DB_PHP = Path("config/database.php")
-FOUR = PROHIBIT_DESTRUCTIVE_COMMANDS
+FOUR = frozenset(PROHIBIT_DESTRUCTIVE_COMMANDS)
 
 
 

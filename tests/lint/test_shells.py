@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from composeguard.lint.model.discover import is_shell_shebang
-from composeguard.lint.parse.shell import SHELLS
 
 
 @pytest.mark.parametrize(("line", "shell"), [
@@ -15,14 +14,3 @@ from composeguard.lint.parse.shell import SHELLS
 ])
 def test_a_shebang_names_a_shell(line: bytes, shell: bool) -> None:
     assert is_shell_shebang(line + b"\necho hi\n") is shell
-
-
-def test_every_module_uses_the_one_list() -> None:
-    from pathlib import Path
-
-    import composeguard
-
-    defined = [path.name for path in Path(composeguard.__file__).parent.rglob("*.py")
-               if "SHELLS = frozenset(" in path.read_text(encoding="utf-8")]
-    assert defined == ["shell.py"]
-    assert {"sh", "bash", "dash", "ash", "zsh", "ksh"} <= SHELLS

@@ -13,10 +13,11 @@ from pathlib import Path
 import pytest
 
 from composeguard.cli import main
+from composeguard.lint.model.compose import parse_port
 from composeguard.lint.parse.nodes import Node
 from composeguard.lint.project import Project
 from composeguard.rules.appconfig import _judge_text, hardcoded_database_credential
-from composeguard.rules.guards import database_port_published, parse_port
+from composeguard.rules.guards import database_port_published
 
 from ..conftest import write_tree
 from ..tools import compose_binary

@@ -20,9 +20,9 @@ from composeguard.rules.environments.backups import (
     find_backups,
 )
 from composeguard.rules.guards import (
-    _production_env_file,
     destructive_commands_unguarded,
 )
+from composeguard.rules.guards.facts import production_env_file
 
 from ..conftest import FIXTURES, make_git_repo, write_tree
 
@@ -127,7 +127,7 @@ def test_guard_site_without_boot_is_the_provider_file(tmp_path: Path) -> None:
     ("environment.prod", False),
 ])
 def test_production_env_file_names(name: str, production: bool) -> None:
-    assert _production_env_file(Path(name)) is production
+    assert production_env_file(Path(name)) is production
 
 
 def test_handwritten_guard_fixture_is_guarded() -> None:

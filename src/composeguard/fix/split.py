@@ -48,18 +48,18 @@ from typing import Any, Literal
 
 from composeguard.fix.yaml_edits import Change, YamlText, YNode
 from composeguard.lint.engine.finding import Edit, Fix, FixOptions, fix_builder
-from composeguard.lint.facts.commands import Operation, classify
+from composeguard.lint.facts.commands import DATA_STEPS, Operation, classify
 from composeguard.lint.facts.datastores import DataStore
 from composeguard.lint.facts.start_commands import StartStep
 from composeguard.lint.facts.storage import Persistence
 from composeguard.lint.model.compose import ComposeFile, ComposeModel, Environment, Service
-from composeguard.lint.parse.shell import PARSER, Command
+from composeguard.lint.parse.shell import PARSER, TESTS, Command
 from composeguard.lint.project import Project
 
 Layout = Literal["standalone", "override"]
 LAYOUTS: tuple[Layout, ...] = ("standalone", "override")
 
-AUTOMATIC = frozenset({Operation.MIGRATE, Operation.SEED, Operation.DESTROY})
+AUTOMATIC = frozenset(DATA_STEPS)
 """What a start command must not do in production."""
 
 COMPOSE_KEYS = ("command", "entrypoint")
@@ -67,7 +67,6 @@ LOCALHOST = "127.0.0.1"
 
 _MASKS = frozenset({"true", ":", "/bin/true", "echo", "printf", "logger"})
 """Alternatives after ``||`` that only swallow the failure."""
-_TESTS = frozenset({"[", "[[", "test"})
 _NOT_ALONE = frozenset({"cd", "set", "export", "source", ".", "exit", "exec", "eval", "trap",
                         "ulimit", "umask", "wait", "true", ":", "unset", "shift", "alias"})
 """Shell builtins: a command left alone with one of these still needs its shell."""
@@ -254,7 +253,7 @@ def _automatic(command: Command) -> bool:
 
 def _link(command: Command, operator: str | None, previous: _Link | None) -> _Link | None:
     words = command.words
-    if words[0] in _TESTS or "$" in words[0]:
+    if words[0] in TESTS or "$" in words[0]:
         return None
     actions = classify(words)
     automatic = any(a.operation in AUTOMATIC for a in actions)
@@ -732,7 +731,14 @@ def _dump(data: Any, indent: tuple[int, int]) -> str:
 
 
 def _readable(text: str, path: Path) -> bool:
-    """The generated file parses back to a mapping with services (never write a broken file)."""
+    """The generated file parses back to a mapping with services (never write a broken file).
+
+    ``check`` only asks whether the split can be built (:data:`~composeguard.fix.yaml_edits.
+    VERIFY` is off) and skips this parse of what ruamel just wrote; ``fix`` always makes it."""
+    from composeguard.fix.yaml_edits import VERIFY
+
+    if not VERIFY.get():
+        return True
     parsed = YamlText.parse(path, text)
     return parsed is not None and isinstance(_data_at(parsed.data, ("services",)), dict)
 

@@ -1360,10 +1360,14 @@ class Project:
         from composeguard.lint.facts.dumps import TEST_DIRS
         from composeguard.lint.facts.laravel import artisan_calls
         from composeguard.lint.model.compose import class_name_words
-        from composeguard.lint.model.discover import CODE_COMMAND_MARKERS, code_command_files
+        from composeguard.lint.model.discover import (
+            CODE_COMMAND_MARKERS,
+            DEPENDENCY_DIRS,
+            code_command_files,
+        )
 
-        skipped = TEST_DIRS | {"migrations", "seeders", "seeds", "factories", "vendor",
-                               "node_modules", "venv", ".venv", "site-packages", "storage"}
+        skipped = TEST_DIRS | DEPENDENCY_DIRS | {"migrations", "seeders", "seeds", "factories",
+                                                 "site-packages", "storage"}
         laravel = [app.root for app in self.laravel_apps]
         marked: set[str] = set()
         unsearched: set[Path] = set()

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from composeguard.lint.model.compose import name_words
+from composeguard.lint.model.discover import DEPENDENCY_DIRS
 from composeguard.lint.parse.location import Location
 from composeguard.lint.parse.syntax_tree import ParsedSource, walk
 
@@ -35,8 +36,8 @@ if TYPE_CHECKING:
     from tree_sitter import Language, Node
 
 SCRIPT_SUFFIXES = frozenset({".ts", ".mts", ".cts", ".js", ".mjs", ".cjs"})
-SKIPPED_DIRS = frozenset({"node_modules", "dist", "build", ".next", "coverage", "test", "tests",
-                          "__tests__", "spec", "e2e", "seeders", "seeds", "fixtures", "vendor"})
+SKIPPED_DIRS = DEPENDENCY_DIRS | {"dist", "build", "coverage", "test", "tests", "__tests__",
+                                  "spec", "e2e", "seeders", "seeds", "fixtures"}
 SKIPPED_WORDS = frozenset({"test", "spec", "seed", "seeder", "reset", "fixture", "fixtures",
                            "mock", "e2e", "dev", "local", "development", "testing"})
 """Words of a file name (or a Spring profile) that say it is not what production runs."""

@@ -56,6 +56,11 @@ _S, _M, _D, _V, _B = (Operation.SEED, Operation.MIGRATE, Operation.DESTROY,
                       Operation.VOLUME_DESTROY, Operation.BACKUP)
 _ORDER = (_D, _V, _M, _S, _B)
 
+DATA_STEPS = (Operation.DESTROY, Operation.MIGRATE, Operation.SEED)
+"""What a command does to a database's data that a deploy or a developer should decide, not a
+container start: wipe it, migrate it, seed it. The one set CG601, CG203, CG205 and the split
+read."""
+
 IDEMPOTENT_SEED_FLAGS = ("--skip-if-populated", "--skip-if-seeded", "--if-empty", "--only-if-empty")
 """Flags with which a seeding command promises to leave a populated database alone."""
 
@@ -246,6 +251,13 @@ def unwrap(words: Sequence[str]) -> tuple[str, ...]:
 
 def _opts(text: str) -> frozenset[str]:
     return frozenset(text.split())
+
+
+def tool_words(program: str, operation: Operation) -> frozenset[str]:
+    """The subcommands of ``program`` (``artisan``) that always do ``operation``, from the
+    table: ``tool_words("artisan", Operation.DESTROY)`` is ``migrate:fresh`` and its kin."""
+    tool = _BY_PROGRAM[program]
+    return frozenset(word for word, effect in tool.effects.items() if operation in effect.ops)
 
 
 def _resolve(tool: Tool, word: str) -> str | None:

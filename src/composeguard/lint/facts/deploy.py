@@ -34,7 +34,9 @@ from composeguard.lint.model.compose import (
     is_compose_file_name,
     name_words,
 )
+from composeguard.lint.parse.argv import DOCKER_GLOBALS
 from composeguard.lint.parse.location import Location
+from composeguard.lint.parse.shell import SHELLS
 
 if TYPE_CHECKING:
     from composeguard.lint.facts.scripts import ShellFragment
@@ -73,17 +75,12 @@ TEST_WORDS = TEST_MARKERS | frozenset({"lint", "check", "checks", "integration",
 DOCUMENT_SUFFIXES = (".md", ".mdx", ".markdown")
 MAX_DOCUMENT_BYTES = 512 * 1024
 
-_COMPOSE_OPTIONS = frozenset({"-f", "--file", "-p", "--project-name", "--project-directory",
-                              "--env-file", "--profile", "--ansi", "--progress", "--parallel",
-                              "-c", "--context", "-H", "--host", "--config", "-l",
-                              "--log-level", "--tlscacert", "--tlscert", "--tlskey"})
-"""Options of ``docker``/``docker compose`` placed before the subcommand that take a value."""
-
 _SSH_OPTIONS = frozenset("BbcDEeFIiJLlmOoPpRSWw")
 """ssh's one-letter options that take a value (``-p 22``, ``-i key``)."""
 
-_SHELL_CODE = frozenset({"", "sh", "bash", "shell", "console", "zsh", "shell-session",
-                         "shellsession", "terminal", "cli", "cmd", "text", "bash-session"})
+_SHELL_CODE = SHELLS | {"", "shell", "console", "shell-session", "shellsession", "terminal",
+                        "cli", "cmd", "text", "bash-session"}
+"""Info strings of a Markdown code block that holds commands: a shell's name, or a session."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,7 +159,7 @@ def _options(words: Sequence[str], i: int, files: list[str]) -> int:
         elif word.startswith("--file="):
             files.append(word.split("=", 1)[1])
             i += 1
-        elif word in _COMPOSE_OPTIONS:
+        elif word in DOCKER_GLOBALS:
             i += 2
         else:
             i += 1

@@ -17,13 +17,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from composeguard.lint.model.discover import DEPENDENCY_DIRS
 from composeguard.lint.parse.location import Location
 
 Reader = Callable[[Path], "str | None"]
 
 SETTINGS_VARIABLE = "DJANGO_SETTINGS_MODULE"
-_SKIPPED_DIRS = frozenset({"node_modules", "vendor", "venv", "__pycache__", "site-packages",
-                           "dist", "build", "static", "media", "migrations"})
+_SKIPPED_DIRS = DEPENDENCY_DIRS | {"__pycache__", "site-packages", "dist", "build", "static",
+                                   "media", "migrations"}
 _MAX_DEPTH = 5
 _MAX_HOPS = 20
 _ROLES = {

@@ -28,7 +28,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from composeguard.lint.facts.commands import CodeCommand
+from composeguard.lint.facts.commands import CodeCommand, Operation, tool_words
 from composeguard.lint.parse.location import Location
 from composeguard.lint.parse.syntax_tree import ParsedSource, walk
 
@@ -38,13 +38,11 @@ if TYPE_CHECKING:
 Read = Callable[[Path], "str | None"]
 Version = tuple[int, int, int]
 
-DESTRUCTIVE_COMMANDS = frozenset(
-    {"migrate:fresh", "migrate:refresh", "migrate:reset", "migrate:rollback", "db:wipe"}
-)
-PROHIBIT_DESTRUCTIVE_COMMANDS = frozenset(
-    {"migrate:fresh", "migrate:refresh", "migrate:reset", "db:wipe"}
-)
-"""What ``DB::prohibitDestructiveCommands()`` blocks (Laravel 11.9+)."""
+DESTRUCTIVE_COMMANDS = tool_words("artisan", Operation.DESTROY)
+"""The artisan commands that drop tables or data, as the command table has them."""
+PROHIBIT_DESTRUCTIVE_COMMANDS = ("migrate:fresh", "migrate:refresh", "migrate:reset", "db:wipe")
+"""What ``DB::prohibitDestructiveCommands()`` blocks on every 11.9+ release, in the order
+messages list them."""
 ROLLBACK_PROHIBITED_SINCE: Version = (11, 39, 0)
 """From this release the method also blocks ``migrate:rollback``."""
 
@@ -697,7 +695,7 @@ def destructive_guard(app: LaravelApp, read: Read) -> DestructiveGuard | None:
 def _guards_in(
     php: _Php, version: Version | None
 ) -> Iterator[tuple[str, Location, frozenset[str]]]:
-    method_blocks = PROHIBIT_DESTRUCTIVE_COMMANDS
+    method_blocks = frozenset(PROHIBIT_DESTRUCTIVE_COMMANDS)
     if version is not None and version >= ROLLBACK_PROHIBITED_SINCE:
         method_blocks = method_blocks | {"migrate:rollback"}
     for node in walk(php.root):

@@ -42,6 +42,7 @@ from composeguard.lint.model.compose import (
     name_words,
     word_runs,
 )
+from composeguard.lint.model.discover import DEPENDENCY_DIRS
 from composeguard.lint.parse.location import Location
 
 if TYPE_CHECKING:
@@ -65,8 +66,6 @@ LOCAL_EMULATORS = frozenset({"amazon/dynamodb-local", "localstack/localstack",
                              "mcr.microsoft.com/azure-storage/azurite",
                              "mcr.microsoft.com/cosmosdb/linux/azure-cosmos-emulator"})
 """Images that emulate a cloud service on a laptop: production uses the service itself."""
-DEPENDENCY_DIRS = frozenset({"node_modules", "vendor", ".venv", "venv", "bower_components",
-                             ".next", ".nuxt", "deps", "_build"})
 
 _NOT_PRODUCTION = (
     ("not", "intended", "for", "production"), ("not", "intended", "to", "be", "a", "production"),

@@ -30,6 +30,7 @@ from composeguard.lint.parse.nodes import Node, scalar_text
 from composeguard.lint.parse.origin import Origin, TextOrigin, yaml_scalar_origin
 from composeguard.lint.parse.shell import (
     SHELLS,
+    TESTS,
     Command,
     Condition,
     Script,
@@ -426,7 +427,7 @@ def evaluate_test(text: str, environment: Mapping[str, str]) -> bool | None:
     except ValueError:
         return None
     negate = False
-    if words and words[0] in ("[", "[[", "test"):
+    if words and words[0] in TESTS:
         words = words[1:]
         if words and words[-1] in ("]", "]]"):
             words = words[:-1]

@@ -15,16 +15,12 @@ import os
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
-from composeguard.lint.facts.commands import Operation
 from composeguard.lint.model.compose import (
     PRODUCTION_MARKERS,
     ComposeFile,
     Environment,
     name_markers,
 )
-
-ON_START = (Operation.DESTROY, Operation.MIGRATE, Operation.SEED)
-"""What a setup must not do on every start in production: wipe, migrate, seed."""
 
 
 def names_an_environment(compose_file: ComposeFile) -> bool:

@@ -21,7 +21,12 @@ from composeguard.lint.model.compose import is_compose_file_name
 from composeguard.lint.model.inputs import note_command
 from composeguard.lint.parse.shell import SHELLS
 
-SKIPPED_DIRS = frozenset({".git", "vendor", "node_modules", ".venv", "__pycache__", ".tox"})
+DEPENDENCY_DIRS = frozenset({"node_modules", "vendor", ".venv", "venv", "bower_components",
+                             ".next", ".nuxt", "deps", "_build"})
+"""Folders a package manager or a build fills: never the project's own files. The one list
+discovery, the setup judgement, the persistence rules and the framework readers start from."""
+SKIPPED_DIRS = DEPENDENCY_DIRS | {".git", "__pycache__", ".tox"}
+"""Folders discovery never enters."""
 
 SCRIPT_DIRS = frozenset(
     {"bin", "script", "scripts", "docker", ".docker", "deploy", "ops", "hooks"}

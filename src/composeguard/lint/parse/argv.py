@@ -20,9 +20,10 @@ def _opts(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
-_DOCKER_GLOBALS = _opts("-H --host -c --context --config -l --log-level --tlscacert --tlscert "
+DOCKER_GLOBALS = _opts("-H --host -c --context --config -l --log-level --tlscacert --tlscert "
                         "--tlskey -f --file -p --project-name --project-directory --env-file "
                         "--profile --ansi --progress --parallel")
+"""Options of ``docker``/``docker compose`` placed before the subcommand that take a value."""
 _EXEC_OPTS = _opts("-e --env --env-file -u --user -w --workdir --index --detach-keys")
 _RUN_OPTS = _EXEC_OPTS | _opts(
     "-a --attach -c --cpu-shares -h --hostname -l --label -m --memory -p --publish -v --volume "
@@ -168,7 +169,7 @@ def skip_options(args: Sequence[str], start: int, values: frozenset[str]) -> int
 
 def _peel_remote(args: Sequence[str], prog: str) -> list[str] | None:
     """The tail of ``docker compose exec/run``, ``docker exec/run`` or ``kubectl exec``."""
-    i = skip_options(args, 1, _DOCKER_GLOBALS if prog != "kubectl" else _KUBECTL_OPTS)
+    i = skip_options(args, 1, DOCKER_GLOBALS if prog != "kubectl" else _KUBECTL_OPTS)
     sub = args[i] if i < len(args) else ""
     if prog == "kubectl":
         if sub != "exec":
@@ -178,7 +179,7 @@ def _peel_remote(args: Sequence[str], prog: str) -> list[str] | None:
         pod = skip_options(args, i + 1, _KUBECTL_OPTS)
         return list(args[pod + 1:])
     if prog in {"docker", "podman"} and sub in {"compose", "container"}:
-        i = skip_options(args, i + 1, _DOCKER_GLOBALS)
+        i = skip_options(args, i + 1, DOCKER_GLOBALS)
         sub = args[i] if i < len(args) else ""
     if sub not in {"exec", "run"}:
         return None

@@ -12,8 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from composeguard.lint.facts.commands import Action
-from composeguard.lint.facts.unsplit import ON_START
+from composeguard.lint.facts.commands import DATA_STEPS, Action
 from composeguard.lint.model.compose import ComposeFile, ComposeModel, Environment, Service
 from composeguard.lint.parse.location import Location
 
@@ -40,7 +39,7 @@ def automatic_steps(project: Project, model: ComposeModel) -> tuple[AutomaticSte
             continue
         for step in project.start_steps(model, service):
             found.extend(AutomaticStep(service, step, action) for action in step.actions
-                         if not step.gated and action.operation in ON_START)
+                         if not step.gated and action.operation in DATA_STEPS)
     return tuple(found)
 
 

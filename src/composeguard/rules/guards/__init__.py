@@ -6,20 +6,18 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from composeguard.lint.engine.finding import Finding, Severity, offer
-from composeguard.lint.model.compose import PublishedPort, parse_port  # noqa: F401 - see below
+from composeguard.lint.facts.laravel import PROHIBIT_DESTRUCTIVE_COMMANDS
+from composeguard.lint.model.compose import PublishedPort
 from composeguard.lint.parse.location import Location
 from composeguard.lint.parse.nodes import scalar_text
 from composeguard.lint.project import Project
 from composeguard.rules.base import Rule, listed, rule
 from composeguard.rules.guards import facts
 from composeguard.rules.guards.facts import RAILS_CHECK
-from composeguard.rules.guards.facts import production_env_file as _production_env_file  # noqa: F401
 from composeguard.rules.guards.fixes import destructive_guard_fix, loopback_port_fix
 
 if TYPE_CHECKING:
     from composeguard.lint.facts.laravel import DestructiveGuard, LaravelApp
-
-# parse_port and _production_env_file now live in lint/; the tests import them from here.
 
 # -- CG502 database-port-published -------------------------------------------------------------
 
@@ -154,8 +152,7 @@ def _published_consoles(self: Rule, project: Project, seen: set[Location]
 
 # -- CG501 destructive-commands-unguarded --------------------------------------------------------
 
-_BLOCKED = ("migrate:fresh", "migrate:refresh", "migrate:reset", "db:wipe")
-"""What ``DB::prohibitDestructiveCommands()`` blocks on every 11.9+ release, in message order."""
+_BLOCKED = PROHIBIT_DESTRUCTIVE_COMMANDS
 _GUARD_SINCE = (11, 9, 0)
 _SEED_GUARD_SINCE = (12, 6, 0)
 _CALL = "`DB::prohibitDestructiveCommands($this->app->isProduction());`"

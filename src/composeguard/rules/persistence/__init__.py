@@ -10,6 +10,7 @@ from composeguard.lint.facts.commands import Operation
 from composeguard.lint.facts.datastores import major_version
 from composeguard.lint.facts.storage import Persistence
 from composeguard.lint.model.compose import ComposeModel, Environment, MountKind, Service
+from composeguard.lint.model.discover import DEPENDENCY_DIRS
 from composeguard.lint.parse.location import Location
 from composeguard.lint.project import Project
 from composeguard.rules.base import Rule, rule
@@ -24,10 +25,8 @@ from composeguard.rules.persistence.fixes import (
 
 NOT_TEST = (Environment.PRODUCTION, Environment.DEVELOPMENT)
 
-DEPENDENCY_MASKS = frozenset({
-    "node_modules", ".venv", "venv", "vendor", "bower_components", "__pycache__", ".next",
-    ".nuxt", ".cache", "site-packages", "target", ".bundle", "deps", "_build", "dist",
-})
+DEPENDENCY_MASKS = DEPENDENCY_DIRS | {"__pycache__", ".cache", "site-packages", "target",
+                                      ".bundle", "dist"}
 """Directories that anonymous volumes hide a bind mount's copy of, on purpose."""
 
 

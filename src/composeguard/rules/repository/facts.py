@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from composeguard.lint.facts.dumps import TEST_DIRS
 from composeguard.lint.facts.envroles import repository_role
 from composeguard.lint.facts.secrets import is_placeholder
 from composeguard.lint.parse.location import Location
@@ -59,9 +60,8 @@ SQLITE_HEADER = b"SQLite format 3\x00"
 DATA_DIRS = frozenset({"database", "databases", "db", "storage", "data", "var", "sqlite"})
 SNIFFED_SUFFIXES = frozenset({"", ".bak", ".backup", ".old", ".orig", ".save", ".tmp",
                               ".dat", ".data", ".bin", ".store", ".sdb"})
-FIXTURE_DIRS = frozenset({"test", "tests", "spec", "specs", "fixtures", "__fixtures__",
-                          "testdata", "test-data", "test_data", "__tests__", "e2e",
-                          "seed", "seeds", "sample", "samples", "dataset", "datasets"})
+FIXTURE_DIRS = TEST_DIRS | {"fixtures", "__fixtures__", "seed", "seeds", "sample", "samples",
+                            "dataset", "datasets"}
 """Folders of data a project ships on purpose: test fixtures, seed and sample data."""
 TOOL_DIRS = frozenset({"scripts", "script", "tools", "tooling", "bin", "docs", "doc",
                        "documentation"})

@@ -8,7 +8,7 @@ from typing import Any
 
 from composeguard.fix.split import start_command_fix
 from composeguard.lint.engine.finding import Finding, Severity, offer
-from composeguard.lint.facts.commands import Action, Operation
+from composeguard.lint.facts.commands import DATA_STEPS, Action, Operation
 from composeguard.lint.facts.start_commands import StartStep
 from composeguard.lint.model.compose import Environment, Service
 from composeguard.lint.parse.location import Location
@@ -287,7 +287,7 @@ def _migrations_made_on_start(self: Rule, project: Project) -> Iterator[Finding]
                            "production no longer runs the step on start"),
 )
 def masked_failure(self: Rule, project: Project) -> Iterator[Finding]:
-    operations = (Operation.MIGRATE, Operation.SEED, Operation.DESTROY)
+    operations = DATA_STEPS
     reported: set[Location] = set()
     production = project.start_actions(PRODUCTION, operations)
     image = project.image_start_actions(operations)
@@ -462,7 +462,7 @@ def env_file_replaced_on_start(self: Rule, project: Project) -> Iterator[Finding
     from composeguard.lint.facts.commands import copies_example_env
 
     seen: set[Location] = set()
-    data = (Operation.MIGRATE, Operation.SEED, Operation.DESTROY)
+    data = DATA_STEPS
     for model, service in project.production_services():
         steps = project.start_steps(model, service)
         for i, step in enumerate(steps):
