@@ -259,7 +259,7 @@ def test_env_files_outside_the_app_and_urls_are_not_fixed(project_dir: ProjectDi
         (".env.example", False), (".env.production", False)]
 
 
-def test_django_and_rails_messages_give_the_change(project_dir: ProjectDir) -> None:
+def test_django_is_fixed_and_rails_messages_give_the_change(project_dir: ProjectDir) -> None:
     root = project_dir({
         "manage.py": "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'site.settings')\n",
         "site/__init__.py": "", "compose.yaml": "services:\n  db:\n    image: postgres:16\n",
@@ -272,7 +272,7 @@ def test_django_and_rails_messages_give_the_change(project_dir: ProjectDir) -> N
                                      "  database: storage/production.sqlite3\n"})
     found = {f.location.path.name: f for f in
              run(Project([root]), Selection(select=("CG301",))).findings}
-    assert not built(found["settings.py"]) and not built(found["database.yml"])
+    assert built(found["settings.py"]) and not built(found["database.yml"])
     assert "dj_database_url.config(conn_max_age=600)" in found["settings.py"].text
     assert 'url: <%= ENV["DATABASE_URL"] %>' in found["database.yml"].text
 

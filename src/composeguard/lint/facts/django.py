@@ -72,6 +72,103 @@ class DatabaseDefault:
         return "sqlite" in self.engine or "spatialite" in self.engine
 
 
+DJANGO_ENGINES = {"pgsql": "django.db.backends.postgresql", "mysql": "django.db.backends.mysql"}
+"""The Django backend for each SQL family a data store belongs to (``DataStore.family``)."""
+SERVER_VARIABLES = {"pgsql": ("POSTGRES_DB", "POSTGRES_USER", "POSTGRES_PASSWORD", "5432"),
+                    "mysql": ("MYSQL_DATABASE", "MYSQL_USER", "MYSQL_PASSWORD", "3306")}
+"""The variables the family's official image is given its database, user and password with,
+and its port: what a settings module that reads the server from the environment reads."""
+DEBUG_FROM_ENVIRONMENT = "os.environ.get({q}DJANGO_DEBUG{q}) == {q}1{q}"
+"""``DEBUG`` read from the environment, off unless ``DJANGO_DEBUG=1``."""
+
+
+@dataclass(frozen=True, slots=True)
+class DictAt:
+    """A dict literal in a settings module: where it is, the indentation of the line it
+    starts on, and the quote the module writes strings with."""
+
+    location: Location
+    indent: str
+    quote: str
+
+
+def engine_dict(path: Path, text: str, engine_at: Location) -> DictAt | None:
+    """The ``DATABASES['default']`` dict literal whose ``ENGINE`` value is at ``engine_at``
+    (what :func:`default_database` reports), or None when it is not written as one."""
+    import libcst as cst
+
+    parsed = _parse(text)
+    if parsed is None:
+        return None
+    root, positions = parsed
+    module = _Module(path, "", root.body, positions, {})
+    for node in _nodes(root):
+        if not isinstance(node, cst.Dict):
+            continue
+        for element in node.elements:
+            if isinstance(element, cst.DictElement) and _literal(element.key) == "ENGINE" \
+                    and _starts_at(module.loc(element.value), engine_at):
+                at = module.loc(node)
+                line = text.split("\n")[at.line - 1]
+                quote = element.key.value[-1] if isinstance(element.key, cst.SimpleString) \
+                    else '"'
+                return DictAt(at, line[: len(line) - len(line.lstrip())], quote)
+    return None
+
+
+def _starts_at(location: Location, other: Location) -> bool:
+    return (location.line, location.column) == (other.line, other.column)
+
+
+def debug_value(path: Path, text: str, statement_at: Location) -> tuple[Location, str] | None:
+    """The literal of the ``DEBUG = True`` statement at ``statement_at`` (what
+    :func:`debug_literal` reports) and the quote the module writes strings with."""
+    import libcst as cst
+
+    parsed = _parse(text)
+    if parsed is None:
+        return None
+    root, positions = parsed
+    module = _Module(path, "", root.body, positions, {})
+    quotes = [n.value[-1] for n in _nodes(root) if isinstance(n, cst.SimpleString)]
+    quote = max(("'", '"'), key=quotes.count) if quotes else '"'
+    for node in _nodes(root):
+        if isinstance(node, cst.Assign) and len(node.targets) == 1 \
+                and isinstance(node.targets[0].target, cst.Name) \
+                and node.targets[0].target.value == "DEBUG" \
+                and module.loc(node).line == statement_at.line \
+                and _constant(node.value) not in (None, False, 0):
+            return module.loc(node.value), quote
+    return None
+
+
+def os_import_line(text: str) -> int | None:
+    """None when the module binds ``os`` at its top (``import os``); else the line to insert
+    ``import os`` at: before its first top-level import, or after its docstring."""
+    import libcst as cst
+
+    parsed = _parse(text)
+    if parsed is None:
+        return None
+    root, positions = parsed
+    first_import: int | None = None
+    after_docstring = 1
+    for index, statement in enumerate(root.body):
+        if not isinstance(statement, cst.SimpleStatementLine):
+            continue
+        for small in statement.body:
+            if isinstance(small, cst.Import) and any(
+                    _dotted(alias.name).partition(".")[0] == "os" and alias.asname is None
+                    for alias in small.names):
+                return None
+            if isinstance(small, cst.Import | cst.ImportFrom) and first_import is None:
+                first_import = positions[statement].start.line
+            if index == 0 and isinstance(small, cst.Expr) \
+                    and isinstance(small.value, cst.SimpleString | cst.ConcatenatedString):
+                after_docstring = positions[statement].end.line + 1
+    return first_import if first_import is not None else after_docstring
+
+
 # -- finding the settings modules ---------------------------------------------------------------
 
 

@@ -17,6 +17,8 @@ from composeguard.lint.project import Project
 from composeguard.rules.appconfig import appdb, facts
 from composeguard.rules.appconfig.appdb import on_volume, sqlite_file
 from composeguard.rules.appconfig.fixes import (
+    django_database_fix,
+    django_debug_fix,
     env_connection_fix,
     laravel_default_fix,
     required_credential_fix,
@@ -414,7 +416,8 @@ def _django_findings(self: Rule, project: Project) -> Iterator[Finding]:
             f"the engine is `{database.engine}`{source}, and nothing in the environment can "
             f"change it; {ignored}{_LOSS}; read it from the "
             "environment: `DATABASES = {'default': dj_database_url.config(conn_max_age=600)}` "
-            "or `env.db('DATABASE_URL')`, with no SQLite default"))
+            "or `env.db('DATABASE_URL')`, with no SQLite default"),
+            fix=offer(django_database_fix, project, database.location))
 
 
 def _always(path: str) -> Callable[[Service], str]:
@@ -568,7 +571,17 @@ def _compose_findings(self: Rule, project: Project) -> Iterator[Finding]:
         lost at the next deploy anyway) and for env templates (`.env.example`: only new
         copies change); unsafe in an env file a server reads (`.env.production`, a tracked
         `.env`): that server's app switches to another database, so move its data first.
-        Django and Rails settings are not fixed: the message gives the exact change.
+
+        Django, when the compose setups run one SQL server Django has a backend for (postgres,
+        or mysql/mariadb) and `DATABASES['default']` is a dict literal: the dict becomes that
+        server, read from the environment (`'NAME': os.environ['POSTGRES_DB']`, `USER`,
+        `PASSWORD` likewise, `HOST` defaulting to the store's compose service, `PORT` to its
+        port), written with the module's own quotes and indentation through libcst;
+        `import os` is added when the module lacks it. Unsafe: the app now needs those
+        variables where it starts (the message names them) and stops on the first start
+        without them instead of falling back to SQLite; a server that ran on SQLite so far
+        has its data in that file, so move it first. Rails settings are not fixed: the
+        message gives the exact change.
     """,
     references=("https://laravel.com/docs/11.x/database#configuration",
                 "https://docs.djangoproject.com/en/5.1/ref/settings/#databases",
@@ -685,6 +698,14 @@ def _templates_kept_local(self: Rule, project: Project, folders: set[Path],
               APP_ENV: production
               APP_DEBUG: "false"
     """,
+    fix_safety="""
+        Django settings only: `DEBUG = True` (or a true number) in the settings production
+        runs becomes `DEBUG = os.environ.get('DJANGO_DEBUG') == '1'`, with the module's own
+        quotes, through libcst; `import os` is added when the module lacks it. Unsafe: a
+        developer whose machine used these settings with debug on sets `DJANGO_DEBUG=1`.
+        Values in compose files and env files are not changed: which value each server should
+        have is its operator's call, and the message says what to write.
+    """,
     references=("https://laravel.com/docs/11.x/configuration#debug-mode",
                 "https://docs.djangoproject.com/en/5.1/ref/settings/#debug",
                 "https://flask.palletsprojects.com/en/stable/debugging/",
@@ -719,4 +740,5 @@ def debug_enabled_in_production(self: Rule, project: Project) -> Iterator[Findin
                 f"{'' if debug_at.path == settings.path else f'written in {debug_at.path.name}; '}"
                 f"production runs these settings: {_DEBUG_EFFECT['DJANGO_DEBUG']}; read it "
                 "from the environment with an off default: "
-                "`DEBUG = os.environ.get('DJANGO_DEBUG') == '1'`"))
+                "`DEBUG = os.environ.get('DJANGO_DEBUG') == '1'`"),
+                fix=offer(django_debug_fix, project, debug_at))

@@ -7,6 +7,12 @@
   value only, read with python-dotenv's own reader); the ``DB_HOST``... lines are left as they
   are: they name this server's database, which only its operator knows. No server in compose,
   or several kinds of them: no fix.
+- CG301 in Django settings: ``DATABASES['default']``, where it is a dict literal naming
+  SQLite, becomes the one SQL server the compose setups run (postgres or mysql/mariadb), its
+  database, user and password read from the variables that server's image takes
+  (``os.environ[...]``: required, no SQLite fallback), ``import os`` added when missing.
+- CG302 in Django settings: ``DEBUG = True`` becomes
+  ``DEBUG = os.environ.get('DJANGO_DEBUG') == '1'``.
 - CG303: a literal password replaced by a required variable (``${VAR:?set VAR}``).
 """
 
@@ -27,6 +33,7 @@ from composeguard.lint.engine.finding import Edit, Fix, fix_builder
 
 if TYPE_CHECKING:
     from composeguard.lint.facts.laravel import LaravelApp
+    from composeguard.lint.parse.location import Location
     from composeguard.lint.parse.nodes import Node
     from composeguard.lint.project import Project
 
@@ -184,3 +191,80 @@ def required_credential_fix(project: Project, node: Node, variable: str) -> Fix 
                ".env), and it must be the password the store was created with", edits,
                safe=False)
 
+
+
+# -- Django settings (libcst reads them; only the written values change) --------------------
+
+
+def django_server(project: Project) -> tuple[str, str] | None:
+    """(SQL family, compose service name) of the one SQL server, of a family Django has a
+    backend for, that the compose setups run; None for none or several."""
+    from composeguard.lint.facts.django import DJANGO_ENGINES
+
+    found = {(state.store.family, service.name)
+             for _, service, state in project.data_store_services()
+             if state.store.family in DJANGO_ENGINES}
+    return found.pop() if len(found) == 1 and found else None
+
+
+def _runs_one_django_server(project: Project, *_: object, **__: object) -> bool:
+    return django_server(project) is not None
+
+
+def _os_import(path: Path, text: str) -> tuple[Edit, ...]:
+    from composeguard.lint.facts.django import os_import_line
+
+    line = os_import_line(text)
+    return () if line is None else (Edit(path, (line, 1), (line, 1), "import os\n"),)
+
+
+@fix_builder(safe=False, offered=_runs_one_django_server)
+@best_effort
+def django_database_fix(project: Project, engine_at: Location) -> Fix | None:
+    """CG301 in Django settings: ``DATABASES['default']`` reads the compose setup's SQL
+    server from the environment, its credentials required (``os.environ[...]``)."""
+    from composeguard.lint.facts.django import DJANGO_ENGINES, SERVER_VARIABLES, engine_dict
+
+    server = django_server(project)
+    path = engine_at.path
+    text = project.read_text(path)
+    if server is None or text is None:
+        return None
+    found = engine_dict(path, text, engine_at)
+    if found is None:
+        return None
+    family, host = server
+    name, user, password, port = SERVER_VARIABLES[family]
+    q, inner = found.quote, found.indent + "    "
+    entries = [("ENGINE", f"{q}{DJANGO_ENGINES[family]}{q}"),
+               ("NAME", f"os.environ[{q}{name}{q}]"), ("USER", f"os.environ[{q}{user}{q}]"),
+               ("PASSWORD", f"os.environ[{q}{password}{q}]"),
+               ("HOST", f"os.environ.get({q}DB_HOST{q}, {q}{host}{q})"),
+               ("PORT", f"os.environ.get({q}DB_PORT{q}, {q}{port}{q})")]
+    body = "".join(f"{inner}{q}{key}{q}: {value},\n" for key, value in entries)
+    edits = (replace_edit(found.location, "{\n" + body + found.indent + "}"),
+             *_os_import(path, text))
+    return Fix(f"make {path.name} read DATABASES['default'] from the environment: the "
+               f"{DJANGO_ENGINES[family].rsplit('.', 1)[1]} server '{host}' the compose setup "
+               f"runs, with {name}, {user} and {password} required in the app's environment "
+               "(set them where the app service starts); nothing falls back to SQLite",
+               edits, safe=False)
+
+
+@fix_builder(safe=False)
+@best_effort
+def django_debug_fix(project: Project, statement_at: Location) -> Fix | None:
+    """CG302 in Django settings: ``DEBUG = True`` becomes ``DEBUG`` read from the
+    environment, off unless ``DJANGO_DEBUG=1``."""
+    from composeguard.lint.facts.django import DEBUG_FROM_ENVIRONMENT, debug_value
+
+    path = statement_at.path
+    text = project.read_text(path)
+    found = debug_value(path, text, statement_at) if text is not None else None
+    if text is None or found is None:
+        return None
+    value_at, quote = found
+    return Fix(f"make {path.name} read DEBUG from the environment, off unless DJANGO_DEBUG=1 "
+               "(set it where developers run the app)",
+               (replace_edit(value_at, DEBUG_FROM_ENVIRONMENT.format(q=quote)),
+                *_os_import(path, text)), safe=False)
