@@ -15,8 +15,6 @@ from composeguard.lint.facts.purpose import (
     Judgement,
     ScriptPurpose,
     collection_folders,
-    header_comment,
-    judge_alone,
     judge_file,
     judge_script,
     judge_setup,
@@ -295,43 +293,20 @@ class Project:
         return tuple(self._judge_alone(kept))
 
     def _judge_alone(self, models: list[ComposeModel]) -> list[ComposeModel]:
-        """Every model with its judged environment, after the project-wide last word (see
-        :func:`~composeguard.lint.facts.purpose.judge_alone`): a base file beside a setup that is
-        production by its name, place, header, configuration or deploy path is development's;
-        the project's only setup (tests and examples aside) is what it deploys."""
-        production: dict[Path, list[ComposeModel]] = defaultdict(list)
-        counted: dict[Path, int] = defaultdict(int)
-        for model in models:
-            judgement = self._setup_judgements[_chain_key(model)]
-            scope = self._scope(model.primary.path)
-            if judgement.decisive and judgement.environment is Environment.PRODUCTION and not (
-                    judgement.by == "name" and _names_staging(model.files[-1])):
-                production[scope].append(model)
-            if judgement.environment not in (Environment.TEST, Environment.EXAMPLE):
-                counted[scope] += 1
-        judged = []
-        for model in models:
-            key = _chain_key(model)
-            scope = self._scope(model.primary.path)
-            # A production setup replaces the base beside it, unless the base holds only the
-            # data stores that production lacks (the deployed app reaches the base's database).
-            elsewhere = next((other.primary.path for other in production[scope]
-                              if other is not model and model.files[0].is_base
-                              and not self._stores_beside(model, other)), None)
-            judgement = judge_alone(
-                self._setup_judgements[key], counted[scope] == 1,
-                self._display_path(elsewhere) if elsewhere is not None else None)
-            self._setup_judgements[key] = judgement
-            judged.append(replace(model, environment=judgement.environment))
-        return judged
+        """Every model with its judged environment, after the project-wide last word
+        (:func:`~composeguard.lint.facts.purpose.judge_together`)."""
+        from composeguard.lint.facts.purpose import judge_together
 
-    def _stores_beside(self, base: ComposeModel, production: ComposeModel) -> bool:
-        """Whether ``base`` runs only data stores and ``production`` none: then production
-        runs both (its app reaching the base's database)."""
-        stores = [self.data_store(s, base) is not None for s in base.services.values()]
-        return bool(stores) and all(stores) and base.files[0].path not in _paths(
-            production.files) and not any(self.data_store(s, production) is not None
-                                          for s in production.services.values())
+        judged = judge_together(
+            models, lambda model: self._setup_judgements[_chain_key(model)],
+            lambda model: self._scope(model.primary.path),
+            lambda service, model: self.data_store(service, model) is not None,
+            self._display_path)
+        result = []
+        for model, judgement in judged:
+            self._setup_judgements[_chain_key(model)] = judgement
+            result.append(replace(model, environment=judgement.environment))
+        return result
 
     # -- how the project is deployed -------------------------------------------------------
 
@@ -694,39 +669,10 @@ class Project:
         return tuple(unsplit_bases(self.compose_files, self.repository_root, self.paths))
 
     def chains(self) -> list[tuple[ComposeFile, ...]]:
-        """The ``-f`` chains to judge, one per compose file that is run.
+        """The ``-f`` chains to judge (:func:`~composeguard.lint.model.chains.compose_chains`)."""
+        from composeguard.lint.model.chains import compose_chains
 
-        In a folder with a base file, an override or environment file is merged onto the base
-        (``-f base -f file``) unless it stands alone (it defines every base service, each with
-        an image or build, or is a complete setup of its own). A file whose header comment
-        shows the command that runs it (``docker compose -f compose.dev.yaml -f this.yaml up``,
-        or ``COMPOSE_FILE=a:b``) is merged as that command says. The base alone is judged too
-        unless a production file is merged onto it.
-        """
-        by_dir: dict[Path, list[ComposeFile]] = defaultdict(list)
-        for compose_file in self.compose_files:
-            by_dir[compose_file.path.parent].append(compose_file)
-        chains: list[tuple[ComposeFile, ...]] = []
-        for files in by_dir.values():
-            bases = [f for f in files if f.is_base]
-            base = bases[0] if bases else None
-            production_overlays = False
-            by_name = {f.path.name: f for f in files}
-            for f in files:
-                if f.is_base:
-                    continue
-                written = _chain_in_header(f, by_name)
-                if written is not None:
-                    chains.append(written)
-                    production_overlays |= (written[0] is base
-                                            and f.environment is Environment.PRODUCTION)
-                elif base is not None and (f.is_override or not _stands_alone(f, base)):
-                    chains.append((base, f))
-                    production_overlays |= f.environment is Environment.PRODUCTION
-                else:
-                    chains.append((f,))
-            chains.extend((b,) for b in bases if not (production_overlays and b is base))
-        return sorted(chains, key=lambda c: [f.path for f in c])
+        return compose_chains(self.compose_files)
 
     # -- files, scripts and start commands ---------------------------------------------------
 
@@ -1467,82 +1413,6 @@ def _is_shell_script(path: Path, text: str) -> bool:
 
     return path.suffix in (".sh", ".bash") or is_shell_shebang(
         text.split("\n", 1)[0].encode("utf-8", "surrogatepass"))
-
-
-def _chain_in_header(
-    compose_file: ComposeFile, by_name: Mapping[str, ComposeFile]
-) -> tuple[ComposeFile, ...] | None:
-    """The ``-f`` chain the file's header comment runs it with, when that names this file and
-    other compose files of its folder (``docker compose -f a.yaml -f this.yaml up -d``,
-    ``COMPOSE_FILE=a.yaml:this.yaml``); None otherwise."""
-    import shlex
-
-    if compose_file.text is None:
-        return None
-    for _, line in header_comment(compose_file.text):
-        try:
-            words = shlex.split(line)
-        except ValueError:
-            continue
-        names: list[str] = []
-        for i, word in enumerate(words):
-            if word in ("-f", "--file") and i + 1 < len(words):
-                names.append(words[i + 1])
-            elif word.startswith("COMPOSE_FILE="):
-                names.extend(word.partition("=")[2].split(":"))
-        chain = [by_name.get(name.removeprefix("./")) for name in names]
-        if len(chain) > 1 and chain[-1] is compose_file and all(chain) \
-                and len(set(map(id, chain))) == len(chain):
-            return tuple(f for f in chain if f is not None)
-    return None
-
-
-def _stands_alone(candidate: ComposeFile, base: ComposeFile) -> bool:
-    """Whether ``candidate`` is run on its own (``-f candidate``) rather than merged onto the
-    base: every service has an image or build, and it either defines every base service or
-    holds two or more services that need nothing from the base (their named volumes,
-    networks and ``depends_on`` are all its own)."""
-    services = candidate.services_node()
-    base_services = base.services_node()
-    if services is None or not services.value:
-        return False
-    for node in services.value.values():
-        if not node.is_map or not any(node.get(k) is not None for k in ("image", "build", "extends")):
-            return False
-    if base_services is None or all(name in services.value for name, _ in base_services.items()):
-        return True
-    return len(services.value) >= 2 and _self_contained(candidate, services)
-
-
-def _self_contained(compose_file: ComposeFile, services: Node) -> bool:
-    from composeguard.lint.model.compose import MountKind, iter_mounts
-
-    root = compose_file.root
-    declared = {key: set(node.value) if (node := root.get(key)) is not None and node.is_map
-                else set() for key in ("volumes", "networks")} if root is not None else {}
-    for node in services.value.values():
-        if any(m.kind is MountKind.NAMED and m.source not in declared.get("volumes", ())
-               for m in iter_mounts(node)):
-            return False
-        for key, known in (("networks", declared.get("networks", set())),
-                           ("depends_on", set(services.value))):
-            value = node.get(key)
-            names = (set(value.value) if value is not None and value.is_map else
-                     {scalar_text(i.value) for i in value.value if i.is_scalar}
-                     if value is not None and value.is_list else set())
-            if names - known - {"default"}:
-                return False
-    return True
-
-
-def _names_staging(compose_file: ComposeFile) -> bool:
-    """``docker-compose-qa.yml``, ``compose.staging.yaml``: a deployed environment beside
-    production, not production itself."""
-    from composeguard.lint.facts.deploy import STAGING_MARKERS
-    from composeguard.lint.model.compose import PRODUCTION_MARKERS, name_markers
-
-    named = set(name_markers(compose_file.path.name)) & PRODUCTION_MARKERS
-    return bool(named) and named <= STAGING_MARKERS
 
 
 def _nested(a: Path, b: Path) -> bool:

@@ -20,12 +20,13 @@ from __future__ import annotations
 import enum
 import fnmatch
 import posixpath
-from collections.abc import Iterator, Mapping, Sequence
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from composeguard.lint.facts.deploy import DEPLOY_WORDS, ComposeRun, Platform
+from composeguard.lint.facts.deploy import DEPLOY_WORDS, STAGING_MARKERS, ComposeRun, Platform
 from composeguard.lint.model.compose import (
     DEVELOPMENT_DIRS,
     DEVELOPMENT_FOLDERS,
@@ -44,6 +45,7 @@ from composeguard.lint.model.compose import (
 )
 from composeguard.lint.model.discover import DEPENDENCY_DIRS
 from composeguard.lint.parse.location import Location
+from composeguard.lint.parse.yamlio import header_comment
 
 if TYPE_CHECKING:
     from composeguard.lint.facts.start_commands import StartStep
@@ -190,18 +192,6 @@ def _by_folder(folder: str, here: Location) -> Judgement | None:
         if folder in folders:
             return Judgement(environment, f"it is in `{folder}/`", here, by="folder")
     return None
-
-
-def header_comment(text: str) -> list[tuple[int, str]]:
-    """The comment lines at the top of a YAML file, before its first content, numbered."""
-    lines = []
-    for number, line in enumerate(text.splitlines()[:60], start=1):
-        stripped = line.strip()
-        if stripped.startswith("#"):
-            lines.append((number, stripped.lstrip("#").strip()))
-        elif stripped and stripped != "---":
-            break
-    return lines
 
 
 def judge_header(path: Path, text: str) -> Judgement | None:
@@ -549,8 +539,6 @@ def _environment_values(
 
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     from composeguard.lint.model.compose import Mount
     from composeguard.lint.parse.nodes import Node
 
@@ -602,3 +590,52 @@ def judge_script(path: Path, context: str, named_files: Sequence[str] = ()) -> t
     if own & ROUTINE_WORDS:
         return ScriptPurpose.ROUTINE, shown
     return ScriptPurpose.OTHER, shown
+
+
+def judge_together(
+    models: Sequence[ComposeModel],
+    judgement_of: Callable[[ComposeModel], Judgement],
+    scope_of: Callable[[ComposeModel], Path],
+    is_store: Callable[[Service, ComposeModel], bool],
+    shown: Callable[[Path], str],
+) -> list[tuple[ComposeModel, Judgement]]:
+    """Each setup's judgement after the project-wide last word (:func:`judge_alone`), per
+    scope (a repository or a checked folder): a base file beside a setup that is production
+    by its name, place, header, configuration or deploy path is development's, unless the
+    base holds only the data stores that production lacks (the deployed app reaches the
+    base's database); the scope's only setup (tests and examples aside) is what it deploys."""
+    production: dict[Path, list[ComposeModel]] = defaultdict(list)
+    counted: dict[Path, int] = defaultdict(int)
+    for model in models:
+        judgement, scope = judgement_of(model), scope_of(model)
+        if judgement.decisive and judgement.environment is Environment.PRODUCTION and not (
+                judgement.by == "name" and _names_staging(model.files[-1])):
+            production[scope].append(model)
+        if judgement.environment not in (Environment.TEST, Environment.EXAMPLE):
+            counted[scope] += 1
+    judged = []
+    for model in models:
+        scope = scope_of(model)
+        elsewhere = next((other.primary.path for other in production[scope]
+                          if other is not model and model.files[0].is_base
+                          and not _stores_beside(model, other, is_store)), None)
+        judged.append((model, judge_alone(judgement_of(model), counted[scope] == 1,
+                                          shown(elsewhere) if elsewhere is not None else None)))
+    return judged
+
+
+def _stores_beside(base: ComposeModel, production: ComposeModel,
+                   is_store: Callable[[Service, ComposeModel], bool]) -> bool:
+    """Whether ``base`` runs only data stores and ``production`` none: then production runs
+    both (its app reaching the base's database)."""
+    stores = [is_store(s, base) for s in base.services.values()]
+    production_files = {f.path for f in production.files}
+    return bool(stores) and all(stores) and base.files[0].path not in production_files \
+        and not any(is_store(s, production) for s in production.services.values())
+
+
+def _names_staging(compose_file: ComposeFile) -> bool:
+    """``docker-compose-qa.yml``, ``compose.staging.yaml``: a deployed environment beside
+    production, not production itself."""
+    named = set(name_markers(compose_file.path.name)) & PRODUCTION_MARKERS
+    return bool(named) and named <= STAGING_MARKERS

@@ -267,3 +267,15 @@ def _plain_children(node: Any) -> list[Any] | None:
 
 def _one_line(text: str) -> str:
     return " ".join(str(text).split())
+
+
+def header_comment(text: str) -> list[tuple[int, str]]:
+    """The comment lines at the top of a YAML file, before its first content, numbered."""
+    lines = []
+    for number, line in enumerate(text.splitlines()[:60], start=1):
+        stripped = line.strip()
+        if stripped.startswith("#"):
+            lines.append((number, stripped.lstrip("#").strip()))
+        elif stripped and stripped != "---":
+            break
+    return lines
