@@ -55,6 +55,13 @@ def test_the_sdist_carries_the_license_and_the_tests_fixtures(dist: Path) -> Non
     assert not any("__pycache__" in n for n in names)
 
 
+INSTALLED = frozenset({
+    "click", "ruamel.yaml", "pyyaml", "tree-sitter", "tree-sitter-php", "tree-sitter-javascript",
+    "tree-sitter-typescript", "tree-sitter-bash", "libcst", "python-dotenv", "pathspec",
+    "jsonschema-rs", "javaproperties", "markdown-it-py", "mdurl", "sqlparse"})
+"""Every distribution a clean install pulls besides composeguard (the README gives the count)."""
+
+
 def test_the_wheel_installs_and_runs_in_a_fresh_environment(dist: Path, tmp_path: Path) -> None:
     [wheel] = dist.glob("*.whl")
     env_dir = tmp_path / "env"
@@ -85,3 +92,7 @@ def test_the_wheel_installs_and_runs_in_a_fresh_environment(dist: Path, tmp_path
     installed = {item["name"].lower().replace("_", "-") for item in json.loads(listed.stdout)}
     # one parser per language, one schema validator, the compose schema shipped in the package
     assert not installed & {"bashlex", "check-jsonschema", "jsonschema"}, installed
+    pulled = installed - {"pip", "setuptools", "composeguard"}
+    assert pulled == INSTALLED, "a dependency changed: update INSTALLED and the README's count"
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert f"composeguard and {len(pulled)} packages" in readme

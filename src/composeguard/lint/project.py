@@ -880,9 +880,11 @@ class Project:
     @cached_property
     def laravel_apps(self) -> tuple[LaravelApp, ...]:
         """Every Laravel app (``artisan`` + laravel/framework in composer.json)."""
+        roots = sorted({p.parent for p in self._files_named("artisan")})
+        if not roots:
+            return ()  # the reader (and tree-sitter's PHP grammar) is loaded only when needed
         from composeguard.lint.facts.laravel import detect_laravel
 
-        roots = sorted({p.parent for p in self._files_named("artisan")})
         return tuple(app for root in roots if (app := detect_laravel(root, self.read_text)))
 
     def seed_effects(self, model: ComposeModel, service: Service, words: Sequence[str]
@@ -961,9 +963,11 @@ class Project:
     def django_settings(self) -> tuple[DjangoSettings, ...]:
         """Every Django settings module, found through manage.py, wsgi.py/asgi.py, and the
         ``DJANGO_SETTINGS_MODULE`` that compose services set."""
+        roots = sorted({p.parent for p in self._files_named("manage.py")})
+        if not roots:
+            return ()
         from composeguard.lint.facts.django import SETTINGS_VARIABLE, find_settings
 
-        roots = sorted({p.parent for p in self._files_named("manage.py")})
         wanted = {value for model in self.models for service in model.services.values()
                   if (value := service.env(SETTINGS_VARIABLE))}
         found: dict[Path, DjangoSettings] = {}
@@ -977,7 +981,6 @@ class Project:
     def unparsed_sources(self) -> dict[Path, str]:
         """Files composeguard found but did not parse, with why (stderr says so): a Python
         file nested too deep to hand to libcst, a shell script over the size limit."""
-        from composeguard.lint.facts.django import too_deep
         from composeguard.lint.parse.shell import MAX_SCRIPT_CHARS, TOO_LONG
 
         found: dict[Path, str] = {
@@ -987,6 +990,8 @@ class Project:
             if script is not None and script.parser == TOO_LONG}
         for path in sorted({*self._files_named("manage.py"),
                             *(s.path for s in self.django_settings)}):
+            from composeguard.lint.facts.django import too_deep
+
             text = self.read_text(path)
             if text is not None and (reason := too_deep(text)) is not None:
                 found[path] = reason
@@ -1008,10 +1013,12 @@ class Project:
     @cached_property
     def rails_apps(self) -> tuple[Path, ...]:
         """The roots of Rails apps (config/application.rb + rails in the Gemfile)."""
-        from composeguard.lint.facts.rails import is_rails_app
-
         roots = sorted({p.parent.parent for p in self.discovery.files
                         if p.name == "application.rb" and p.parent.name == "config"})
+        if not roots:
+            return ()
+        from composeguard.lint.facts.rails import is_rails_app
+
         return tuple(root for root in roots if is_rails_app(root, self.read_text))
 
     def rails_database(self, root: Path, environment: str = "production") -> RailsDatabase | None:
@@ -1276,7 +1283,6 @@ class Project:
         the ``except`` and what migrates. Read in the files an app starts from (``main.py``,
         ``app.py``, ``server.py``, ``wsgi.py``, ``startup.py``...) outside tests and
         migrations, of apps the project runs."""
-        from composeguard.lint.facts.django import swallowed_migrations
         from composeguard.lint.facts.dumps import TEST_DIRS
 
         found: list[tuple[Location, str]] = []
@@ -1286,7 +1292,11 @@ class Project:
                     or folders & (TEST_DIRS | {"migrations", "alembic", "venv", ".venv"}):
                 continue
             text = self.read_text(path)
-            swallowed = swallowed_migrations(text) if text is not None else []
+            if text is None:
+                continue
+            from composeguard.lint.facts.django import swallowed_migrations
+
+            swallowed = swallowed_migrations(text)
             if swallowed and self.runs_app(path.parent):
                 found.extend((Location(path, line, 1), what) for what, line in swallowed)
         return tuple(found)
@@ -1302,9 +1312,7 @@ class Project:
         (``ResetDemoCommand.php``, ``dev_tools.py``): a wipe is what they are for."""
         from composeguard.lint.facts.appschema import SKIPPED_WORDS
         from composeguard.lint.facts.commands import CodeCommand
-        from composeguard.lint.facts.django import management_calls
         from composeguard.lint.facts.dumps import TEST_DIRS
-        from composeguard.lint.facts.laravel import artisan_calls
         from composeguard.lint.model.compose import class_name_words
         from composeguard.lint.model.discover import (
             CODE_COMMAND_MARKERS,
@@ -1336,9 +1344,15 @@ class Project:
             text = self.read_source(path)
             if text is None or not any(m in text.lower() for m in CODE_COMMAND_MARKERS):
                 continue
-            calls = artisan_calls(path, text) if path.suffix == ".php" else [
-                CodeCommand(words, Location(path, line, 1), gated)
-                for words, line, gated in management_calls(text)]
+            if path.suffix == ".php":
+                from composeguard.lint.facts.laravel import artisan_calls
+
+                calls = artisan_calls(path, text)
+            else:
+                from composeguard.lint.facts.django import management_calls
+
+                calls = [CodeCommand(words, Location(path, line, 1), gated)
+                         for words, line, gated in management_calls(text)]
             if calls and self.runs_app(path.parent):
                 found.extend(calls)
         return tuple(found)

@@ -6,7 +6,6 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from composeguard.lint.engine.finding import Finding, Severity, offer
-from composeguard.lint.facts.laravel import PROHIBIT_DESTRUCTIVE_COMMANDS
 from composeguard.lint.model.compose import PublishedPort
 from composeguard.lint.parse.location import Location
 from composeguard.lint.parse.nodes import scalar_text
@@ -152,7 +151,15 @@ def _published_consoles(self: Rule, project: Project, seen: set[Location]
 
 # -- CG501 destructive-commands-unguarded --------------------------------------------------------
 
-_BLOCKED = PROHIBIT_DESTRUCTIVE_COMMANDS
+
+
+def _blocked() -> tuple[str, ...]:
+    """What ``DB::prohibitDestructiveCommands()`` blocks on every 11.9+ release, in message
+    order (the Laravel reader is loaded only for a project with a Laravel app)."""
+    from composeguard.lint.facts.laravel import PROHIBIT_DESTRUCTIVE_COMMANDS
+
+    return PROHIBIT_DESTRUCTIVE_COMMANDS
+
 _GUARD_SINCE = (11, 9, 0)
 _SEED_GUARD_SINCE = (12, 6, 0)
 _CALL = "`DB::prohibitDestructiveCommands($this->app->isProduction());`"
@@ -181,7 +188,7 @@ _UNGUARDED = "no guard stops `migrate:fresh` or `db:wipe` from running in produc
 
 def _unguarded_message(app: LaravelApp, seed: str) -> str:
     """The help of a missing guard (the message is :data:`_UNGUARDED`)."""
-    risk = (f"nothing stops {listed(_BLOCKED).replace(' and ', ' or ')} from running against "
+    risk = (f"nothing stops {listed(_blocked()).replace(' and ', ' or ')} from running against "
             "the production database: one command typed in the wrong terminal, or run with "
             "the wrong .env, drops every table")
     version = app.version
@@ -201,7 +208,7 @@ def _unguarded_message(app: LaravelApp, seed: str) -> str:
 
 def _partial_message(guard: DestructiveGuard, missing: list[str], seed: str
                      ) -> tuple[str, str]:
-    blocked = [c for c in _BLOCKED if c in guard.commands]
+    blocked = [c for c in _blocked() if c in guard.commands]
     what = "the listener" if guard.kind == "hand-written" else "these `prohibit()` calls"
     fix = (f"refuse {listed(missing)} in the listener too" if guard.kind == "hand-written"
            else f"call {_CALL} instead, which covers all four (Laravel 11.9+)")
@@ -296,7 +303,7 @@ def destructive_commands_unguarded(self: Rule, project: Project) -> Iterator[Fin
                                help=_unguarded_message(app, seed),
                                fix=offer(destructive_guard_fix, project, app))
             continue
-        missing = [c for c in _BLOCKED if c not in guard.commands]
+        missing = [c for c in _blocked() if c not in guard.commands]
         if missing:
             message, help_text = _partial_message(guard, missing, seed)
             yield self.finding(guard.location, message, help=help_text,

@@ -550,14 +550,14 @@ def _key_regenerated(self: Rule, project: Project, seen: set[Location]) -> Itera
                 "https://docs.spring.io/spring-boot/how-to/data-initialization.html"),
 )
 def schema_reset_by_app_config(self: Rule, project: Project) -> Iterator[Finding]:
-    from composeguard.lint.facts.appschema import DDL_ENVIRONMENT, DESTRUCTIVE_DDL, ddl_effect
-
     for reset in project.schema_resets:
         yield self.finding(reset.location, (
             f"{reset.framework}'s `{reset.setting}` rebuilds the schema on start"), help=(
             f"it {reset.effect}: a restart of the app in "
             "production deletes data; generate and run migrations instead (and keep this for "
             "a development profile)"))
+    from composeguard.lint.facts.appschema import DDL_ENVIRONMENT, DESTRUCTIVE_DDL, ddl_effect
+
     for written in project.written_settings({name: DESTRUCTIVE_DDL for name in DDL_ENVIRONMENT}):
         effect = ddl_effect(written.value)
         how = (f"falls back to {written.name}={written.value} when "
