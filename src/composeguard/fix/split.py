@@ -43,6 +43,7 @@ import shlex
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -710,6 +711,14 @@ def _header(base: str, name: str, side: str, layout: Layout,
 
 
 def _load(text: str) -> Any:
+    """The base as ruamel's round-trip data, a copy each call (the two sides change it):
+    parsed once per text, copied after (a deep copy keeps the comments and costs a fraction
+    of ruamel's pure-Python parse)."""
+    return copy.deepcopy(_loaded(text))
+
+
+@lru_cache(maxsize=16)
+def _loaded(text: str) -> Any:
     from ruamel.yaml import YAML
 
     yaml = YAML(typ="rt", pure=True)
