@@ -131,3 +131,28 @@ def test_a_second_table_is_found() -> None:
         ("rules/startup/__init__.py:1 lists the data steps again (home: "
          "lint/facts/commands.py, DATA_STEPS)"),
     ]
+
+
+SPLITTERS_ALLOWED = {
+    "lint/facts/scripts.py": "a Dockerfile instruction's arguments (WORKDIR, ENV, VOLUME) are "
+                             "split by Docker's own word rules, not by a shell",
+}
+"""Modules outside the parse layer that may split text into words themselves, and why."""
+
+
+def shlex_splits(tree: ast.AST) -> list[int]:
+    """Lines that split text with the standard library's shell lexer."""
+    return [node.lineno for node in ast.walk(tree)
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+            and isinstance(node.func.value, ast.Name) and node.func.value.id == "shlex"
+            and node.func.attr in ("split", "shlex")]
+
+
+def test_shell_text_is_split_in_the_parse_layer_only() -> None:
+    """One way to read a command line: the shell parser (lint/parse/shell.py, words_of and
+    compose_words among its answers), not a second lexer in a fact or a rule."""
+    found = [f"{relative}:{line}" for relative, text in sorted(package_sources().items())
+             if not relative.startswith("lint/parse/") and relative not in SPLITTERS_ALLOWED
+             for line in shlex_splits(ast.parse(text))]
+    assert found == []
+    assert shlex_splits(ast.parse("import shlex\nshlex.split(x)\n")) == [2]

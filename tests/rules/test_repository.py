@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from composeguard.cli import main
 from composeguard.lint.engine.selection import Selection
 from composeguard.lint.facts.envroles import repository_role as env_file_role
+from composeguard.lint.facts.rails import sqlite_paths
 from composeguard.lint.parse.envfile import parse_env_text
 from composeguard.lint.project import Project
 from composeguard.rules.repository.facts import (
@@ -25,7 +26,6 @@ from composeguard.rules.repository.facts import (
     credential_keys,
     database_extension,
     is_credential_name,
-    rails_sqlite_paths,
     worth_sniffing,
 )
 from composeguard.runner import run
@@ -231,10 +231,10 @@ def test_rails_sqlite_paths() -> None:
             "  cache:\n    <<: *default\n    database: storage/production_cache.sqlite3\n"
             "  queue:\n    adapter: postgresql\n    database: queue\n"
             "staging:\n  adapter: sqlite3\n  database: /var/lib/app/staging.sqlite3\n")
-    assert rails_sqlite_paths(Path("database.yml"), text) == (
+    assert sqlite_paths(Path("database.yml"), text) == (
         "db/development.sqlite3", "storage/production.sqlite3",
         "storage/production_cache.sqlite3")
-    assert rails_sqlite_paths(Path("database.yml"), "production: [unclosed\n") == ()
+    assert sqlite_paths(Path("database.yml"), "production: [unclosed\n") == ()
 
 
 def test_django_test_settings_on_sqlite_create_no_file(tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -103,11 +104,10 @@ def database_config(path: Path, text: str, environment: str = "production") -> R
     such section. A ``url:`` tag that reads ``ENV[...]``/``ENV.fetch(...)`` (Ruby is not
     parsed: the tag text is searched) makes ``from_url_env``; a literal URL's scheme wins over
     ``adapter:``, as in Rails."""
-    neutral, tags = neutralise_erb(text)
-    try:
-        root = from_ruamel(parse_yaml(neutral, path), path, neutral)
-    except Exception:  # noqa: BLE001 - YamlLoadError, and ruamel's plain errors on `!!float x`
+    parsed = read_database_yml(path, text)
+    if parsed is None:
         return None
+    root, _, tags = parsed
     section = root.get(environment)
     if section is None or not section.is_map:
         return None
@@ -227,3 +227,50 @@ def _scheme(value: object) -> str | None:
     except ValueError:
         return None
     return scheme or None
+
+
+@lru_cache(maxsize=16)
+def read_database_yml(path: Path, text: str) -> tuple[Node, str, list[ErbTag]] | None:
+    """``config/database.yml`` read once for every question asked of it: its tree (ERB tags
+    made same-length filler, :func:`neutralise_erb`), the neutral text and the tags; None when
+    it does not parse or is not a mapping."""
+    neutral, tags = neutralise_erb(text)
+    try:
+        root = from_ruamel(parse_yaml(neutral, path), path, neutral)
+    except Exception:  # noqa: BLE001 - YamlLoadError, and ruamel's plain errors on `!!float x`
+        return None
+    return (root, neutral, tags) if root is not None and root.is_map else None
+
+
+_SHARED_SECTIONS = frozenset({"default", "defaults", "common", "base", "shared"})
+"""Sections that only hold anchors for ``<<: *default``: no environment runs them."""
+
+
+def sqlite_paths(path: Path, text: str) -> tuple[str, ...]:
+    """The app-relative SQLite files ``config/database.yml`` names, every environment (the
+    Rails 7.1+ multi-database form too); ``storage/<env>.sqlite3`` where a SQLite section's
+    ``database:`` is not a literal. Absolute paths and ``:memory:`` are outside the tree."""
+    parsed = read_database_yml(path, text)
+    if parsed is None:
+        return ()
+    root, neutral, _ = parsed
+    original = text.splitlines()
+    written = neutral.splitlines()
+    found: list[str] = []
+    for environment, section in root.items():
+        if not section.is_map or environment in _SHARED_SECTIONS:
+            continue
+        nested = [node for _, node in section.items() if node.is_map]
+        for database in [section] if section.get("adapter") is not None else nested:
+            adapter = database.get("adapter")
+            if adapter is None or "sqlite" not in str(adapter.value or ""):
+                continue
+            value = database.get("database")
+            line = value.loc.line - 1 if value is not None else -1
+            literal = (value is not None and value.is_scalar and isinstance(value.value, str)
+                       and 0 <= line < len(original) and original[line] == written[line])
+            name = str(value.value) if literal and value is not None else (
+                f"storage/{environment}.sqlite3")
+            if not name.startswith("/") and ":" not in name and name not in found:
+                found.append(name)
+    return tuple(found)

@@ -11,7 +11,6 @@ finding points at the line that seeds, wherever it is written.
 from __future__ import annotations
 
 import posixpath
-import shlex
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,6 +36,7 @@ from composeguard.lint.parse.shell import (
     parse_argv,
     parse_script,
     split_compose_string,
+    words_of,
 )
 
 MAX_SCRIPT_DEPTH = 4
@@ -422,9 +422,8 @@ def _conditions_hold(conditions: Sequence[Condition], environment: Mapping[str, 
 def evaluate_test(text: str, environment: Mapping[str, str]) -> bool | None:
     """A ``[ ... ]`` / ``test ...`` condition over environment variables, or None when it
     tests something else (a file, a command) or reads a variable the environment lacks."""
-    try:
-        words = shlex.split(text)
-    except ValueError:
+    words = words_of(text)
+    if words is None:
         return None
     negate = False
     if words and words[0] in TESTS:

@@ -259,16 +259,14 @@ def _starts_server(argv: list[str], from_entrypoint: bool) -> bool:
 
 
 def _shell_words(script: str) -> list[str]:
-    """The words of a shell script, operators (``&&``, ``;``, ``|``) split off by the
-    standard library's shell lexer; unbalanced quotes fall back to whitespace."""
-    import shlex
+    """The words of every command an ``sh -c`` script runs, read by the shell parser."""
+    from pathlib import Path
 
-    lexer = shlex.shlex(script, posix=True, punctuation_chars=True)
-    lexer.whitespace_split = True
-    try:
-        return list(lexer)
-    except ValueError:
-        return script.split()
+    from composeguard.lint.parse.origin import TextOrigin
+    from composeguard.lint.parse.shell import parse_script
+
+    parsed = parse_script(script, TextOrigin(Path("-c"), script))
+    return [word for command in parsed.commands for word in command.words]
 
 
 def _is_server_program(program: str) -> bool:

@@ -58,14 +58,13 @@ def _chain_in_header(
     """The ``-f`` chain the file's header comment runs it with, when that names this file and
     other compose files of its folder (``docker compose -f a.yaml -f this.yaml up -d``,
     ``COMPOSE_FILE=a.yaml:this.yaml``); None otherwise."""
-    import shlex
+    from composeguard.lint.parse.shell import words_of
 
     if compose_file.text is None:
         return None
     for _, line in header_comment(compose_file.text):
-        try:
-            words = shlex.split(line)
-        except ValueError:
+        words = words_of(line)
+        if words is None:
             continue
         names: list[str] = []
         for i, word in enumerate(words):

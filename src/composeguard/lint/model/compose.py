@@ -301,17 +301,14 @@ class Service:
 
     def argv(self, key: str) -> list[str] | None:
         """``command``/``entrypoint`` split as Compose splits a string form."""
+        from composeguard.lint.parse.shell import compose_words
+
         value = self.node.get(key)
         if value is None or value.value is None:
             return None
         if value.is_list:
             return [scalar_text(item.value) for item in value.value]
-        import shlex
-
-        try:
-            return shlex.split(scalar_text(value.value))
-        except ValueError:
-            return scalar_text(value.value).split()
+        return compose_words(scalar_text(value.value))
 
 
 @dataclass(frozen=True, slots=True)

@@ -162,6 +162,38 @@ def split_compose_string(text: str, origin: Origin) -> list[tuple[str, Origin]]:
             for word, start, end in spans]
 
 
+def words_of(text: str) -> list[str] | None:
+    """Every word of the simple commands ``text`` holds, in order, as the shell passes them on
+    (quotes removed; ``VAR=value`` prefixes and wrappers kept); None when the text does not read
+    as shell (an unclosed quote, a stray keyword)."""
+    parsers: list[str] = []
+    seq = _parse(text.replace("\r", " "), parsers)
+    if not parsers or parsers[-1] != PARSER:
+        return None
+    words: list[str] = []
+    pending: list[_Seq] = [seq]
+    while pending:
+        current = pending.pop()
+        nodes = [node for item in current.items for pipeline in item.pipelines
+                 for node in pipeline.items]
+        later: list[_Seq] = []
+        for node in nodes:
+            if isinstance(node, _Simple):
+                words.extend(word.text for word in node.words)
+                later.extend(node.subs)
+            else:
+                later.extend(s for arm in node.arms for s in (arm.test, arm.body) if s)
+        pending.extend(reversed(later))
+    return words
+
+
+def compose_words(text: str) -> list[str]:
+    """The words of a string-form ``command:``/``entrypoint:`` as Compose splits it (see
+    :func:`split_compose_string`), without their places."""
+    spans = _shellwords(text)
+    return [word for word, _, _ in spans] if spans is not None else text.split()
+
+
 def shell_body(words: Sequence[str]) -> int | None:
     """Index of the script argument if ``words`` runs a shell with ``-c`` (through wrappers,
     ``busybox sh``, ``su USER -c``), else None."""

@@ -150,45 +150,6 @@ def ignore_suggestion(name: str) -> str:
 
 # -- Rails --------------------------------------------------------------------------------------
 
-_SHARED_SECTIONS = frozenset({"default", "defaults", "common", "base", "shared"})
-"""Sections that only hold anchors for ``<<: *default``: no environment runs them."""
-
-
-def rails_sqlite_paths(path: Path, text: str) -> tuple[str, ...]:
-    """The app-relative SQLite files ``config/database.yml`` names, every environment (the
-    Rails 7.1+ multi-database form too); ``storage/<env>.sqlite3`` where a SQLite section's
-    ``database:`` is not a literal. Absolute paths and ``:memory:`` are outside the tree."""
-    from composeguard.lint.facts.rails import neutralise_erb
-    from composeguard.lint.parse.nodes import from_ruamel
-    from composeguard.lint.parse.yamlio import parse_yaml
-
-    neutral, _ = neutralise_erb(text)
-    try:
-        root = from_ruamel(parse_yaml(neutral, path), path, neutral)
-    except Exception:  # noqa: BLE001 - YamlLoadError and ruamel's plain errors alike
-        return ()
-    original = text.splitlines()
-    written = neutral.splitlines()
-    found: list[str] = []
-    for environment, section in root.items():
-        if not section.is_map or environment in _SHARED_SECTIONS:
-            continue
-        nested = [node for _, node in section.items() if node.is_map]
-        for database in [section] if section.get("adapter") is not None else nested:
-            adapter = database.get("adapter")
-            if adapter is None or "sqlite" not in str(adapter.value or ""):
-                continue
-            value = database.get("database")
-            line = value.loc.line - 1 if value is not None else -1
-            literal = (value is not None and value.is_scalar and isinstance(value.value, str)
-                       and 0 <= line < len(original) and original[line] == written[line])
-            name = str(value.value) if literal and value is not None else (
-                f"storage/{environment}.sqlite3")
-            if not name.startswith("/") and ":" not in name and name not in found:
-                found.append(name)
-    return tuple(found)
-
-
 # -- the frameworks' own database files -------------------------------------------------------
 
 
@@ -612,7 +573,9 @@ def _rails_sqlite_files(project: Project, root: Path) -> tuple[str, ...]:
     """The app-relative SQLite files a Rails app's ``config/database.yml`` names."""
     path = Path(root) / "config" / "database.yml"
     text = project.read_text(path)
-    return rails_sqlite_paths(path, text) if text is not None else ()
+    from composeguard.lint.facts.rails import sqlite_paths
+
+    return sqlite_paths(path, text) if text is not None else ()
 
 
 def app_databases(project: Project) -> tuple[AppDatabase, ...]:
