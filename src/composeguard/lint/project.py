@@ -30,7 +30,7 @@ from composeguard.lint.model.compose import (
     name_words,
     read_compose_file,
 )
-from composeguard.lint.model.discover import Discovery, discover
+from composeguard.lint.model.discover import Discovery, discover, nested
 from composeguard.lint.model.services import build_model
 from composeguard.lint.parse.envfile import EnvFile, read_env_file
 from composeguard.lint.parse.location import Location
@@ -575,21 +575,21 @@ class Project:
                 found.extend(Path(source) for mount in service.mounts
                              if mount.kind.value == "bind"
                              and (source := absolute_source(mount, model)) is not None)
-                if any(_nested(c, folder) for c in found):
+                if any(nested(c, folder) for c in found):
                     running.append(model)
                 contexts.extend(found)
         if not any(True for _ in self.models_for(Environment.PRODUCTION)):
             return not running or any(
                 m.environment not in (Environment.DEVELOPMENT, Environment.TEST)
                 or self.judgement(m).doubt or self.deployed_otherwise(m) for m in running) \
-                or any(_nested(b.context, folder) for b in self._built_images.values())
-        if any(_nested(c, folder) for c in contexts):
+                or any(nested(b.context, folder) for b in self._built_images.values())
+        if any(nested(c, folder) for c in contexts):
             return True
         # Only a project whose setups run some of its apps says which it does not run: where
         # compose runs no app at all (the databases only), the apps run on the host.
         apps = [a.root for a in self.laravel_apps] + list(self.rails_apps) + [
             p.parent for p in self._files_named("manage.py")]
-        return not any(_nested(c, a) for c in contexts for a in apps)
+        return not any(nested(c, a) for c in contexts for a in apps)
 
     def setup_runs(self, model: ComposeModel) -> tuple[ComposeRun, ...]:
         """What runs ``model``'s setup (see :attr:`compose_runs`), deploys first."""
@@ -889,13 +889,10 @@ class Project:
 
     def seed_effects(self, model: ComposeModel, service: Service, words: Sequence[str]
                      ) -> frozenset[str] | None:
-        """What the seeds a seed command runs do to rows (``upsert``, ``insert``,
-        ``update``, ``delete``, ``unknown``), for the app the service builds or mounts:
-        Laravel's seeders (:func:`~composeguard.lint.facts.laravel.seeder_effects`, the project's
-        only app otherwise), knex's ``seeds/`` and Sequelize's ``seeders/`` files
-        (:func:`~composeguard.lint.facts.appschema.seed_file_effects`). None for another command
-        or when the seeds are not found."""
-        from composeguard.lint.facts.commands import Operation, classify, unwrap
+        """What the seeds a seed command runs do to rows
+        (:func:`~composeguard.lint.facts.appcode.seed_effects`), for the app the service
+        builds or mounts."""
+        from composeguard.lint.facts.appcode import seed_effects
         from composeguard.lint.facts.start_commands import service_build
         from composeguard.lint.model.services import absolute_source
 
@@ -903,40 +900,8 @@ class Project:
         folders = [build.context] if build is not None else []
         folders += [Path(source) for mount in service.mounts if mount.kind is MountKind.BIND
                     and (source := absolute_source(mount, model)) is not None]
-        tools = {a.tool for a in classify(words) if a.operation is Operation.SEED}
-        seed_dirs = {"Knex": "seeds", "Sequelize": "seeders"}
-        if tools & set(seed_dirs):
-            wanted = {seed_dirs[t] for t in tools if t in seed_dirs}
-            from composeguard.lint.facts.appschema import SCRIPT_SUFFIXES, seed_file_effects
-
-            effects: set[str] = set()
-            for path, parts, _ in self.files_with_parts:
-                if path.suffix in SCRIPT_SUFFIXES and wanted & {p.lower() for p in parts[:-1]} \
-                        and "node_modules" not in parts \
-                        and (not folders or any(_nested(f, path.parent) for f in folders)):
-                    text = self.read_source(path)
-                    effects |= seed_file_effects(path, text) if text is not None else {"unknown"}
-            return frozenset(effects) or None
-        args = unwrap(words)
-        if len(args) < 2 or args[0].rsplit("/", 1)[-1] != "artisan" \
-                or args[1] not in ("db:seed", "migrate", "migrate:fresh", "migrate:refresh"):
-            return None
-        from composeguard.lint.facts.laravel import seeder_effects
-
-        option = "--class" if args[1] == "db:seed" else "--seeder"
-        seeder = "DatabaseSeeder"
-        for i, word in enumerate(args[2:], start=2):
-            if word.startswith(option + "="):
-                seeder = word.split("=", 1)[1]
-            elif word == option and i + 1 < len(args):
-                seeder = args[i + 1]
-        apps = [a for a in self.laravel_apps if any(_nested(folder, a.root)
-                                                    for folder in folders)]
-        if not apps and len(self.laravel_apps) == 1:
-            apps = list(self.laravel_apps)
-        if len(apps) != 1:
-            return None
-        return seeder_effects(apps[0], self.read_text, seeder)
+        return seed_effects(words, folders, self.files_with_parts, self.read_source,
+                            lambda: self.laravel_apps, self.read_text)
 
     def laravel_default_connection(self, app: LaravelApp) -> DefaultConnection | None:
         """The connection ``config/database.php`` falls back to, read from the PHP syntax tree."""
@@ -1278,84 +1243,21 @@ class Project:
 
     @cached_property
     def swallowed_migrations(self) -> tuple[tuple[Location, str], ...]:
-        """Migrations the app's own Python start code runs in a ``try`` whose handler only
-        logs (:func:`~composeguard.lint.facts.django.swallowed_migrations`), each with the place of
-        the ``except`` and what migrates. Read in the files an app starts from (``main.py``,
-        ``app.py``, ``server.py``, ``wsgi.py``, ``startup.py``...) outside tests and
-        migrations, of apps the project runs."""
-        from composeguard.lint.facts.dumps import TEST_DIRS
+        """Migrations the Python start code of apps the project runs swallows
+        (:func:`~composeguard.lint.facts.appcode.swallowed_migrations`)."""
+        from composeguard.lint.facts.appcode import swallowed_migrations
 
-        found: list[tuple[Location, str]] = []
-        for path, parts, _ in self.files_with_parts:
-            folders = {part.lower() for part in parts[:-1]}
-            if path.suffix != ".py" or not name_words(path.stem) & PYTHON_START_WORDS \
-                    or folders & (TEST_DIRS | {"migrations", "alembic", "venv", ".venv"}):
-                continue
-            text = self.read_text(path)
-            if text is None:
-                continue
-            from composeguard.lint.facts.django import swallowed_migrations
-
-            swallowed = swallowed_migrations(text)
-            if swallowed and self.runs_app(path.parent):
-                found.extend((Location(path, line, 1), what) for what, line in swallowed)
-        return tuple(found)
+        return swallowed_migrations(self.files_with_parts, self.read_text, self.runs_app)
 
     @cached_property
     def code_commands(self) -> tuple[CodeCommand, ...]:
-        """Artisan and ``manage.py`` commands the app's own code runs
-        (``Artisan::call('migrate:fresh')``, ``call_command('flush')``; see
-        :func:`~composeguard.lint.facts.laravel.artisan_calls` and
-        :func:`~composeguard.lint.facts.django.management_calls`), in the PHP of the Laravel apps
-        and in Python files, of apps the project runs. Not read: tests, migrations, seeders,
-        factories, dependencies, and files named for a reset or for development
-        (``ResetDemoCommand.php``, ``dev_tools.py``): a wipe is what they are for."""
-        from composeguard.lint.facts.appschema import SKIPPED_WORDS
-        from composeguard.lint.facts.commands import CodeCommand
-        from composeguard.lint.facts.dumps import TEST_DIRS
-        from composeguard.lint.model.compose import class_name_words
-        from composeguard.lint.model.discover import (
-            CODE_COMMAND_MARKERS,
-            DEPENDENCY_DIRS,
-            code_command_files,
-        )
+        """Artisan and ``manage.py`` commands the code of apps the project runs calls
+        (:func:`~composeguard.lint.facts.appcode.code_commands`)."""
+        from composeguard.lint.facts.appcode import code_commands
 
-        skipped = TEST_DIRS | DEPENDENCY_DIRS | {"migrations", "seeders", "seeds", "factories",
-                                                 "site-packages", "storage"}
-        laravel = [app.root for app in self.laravel_apps]
-        marked: set[str] = set()
-        unsearched: set[Path] = set()
-        for root in self.discovery.repo_roots:
-            candidates = code_command_files(root)
-            if candidates is None:
-                unsearched.add(root)
-            else:
-                marked |= candidates
-        found: list[CodeCommand] = []
-        for path, parts, in_repo in self.files_with_parts:
-            if path.suffix not in (".php", ".py") or {p.lower() for p in parts[:-1]} & skipped \
-                    or class_name_words(path.stem) & (SKIPPED_WORDS | {"wipe", "fresh", "flush"}):
-                continue
-            if path.suffix == ".php" and not any(root in path.parents for root in laravel):
-                continue
-            if in_repo and str(path) not in marked \
-                    and not any(root in path.parents for root in unsearched):
-                continue
-            text = self.read_source(path)
-            if text is None or not any(m in text.lower() for m in CODE_COMMAND_MARKERS):
-                continue
-            if path.suffix == ".php":
-                from composeguard.lint.facts.laravel import artisan_calls
-
-                calls = artisan_calls(path, text)
-            else:
-                from composeguard.lint.facts.django import management_calls
-
-                calls = [CodeCommand(words, Location(path, line, 1), gated)
-                         for words, line, gated in management_calls(text)]
-            if calls and self.runs_app(path.parent):
-                found.extend(calls)
-        return tuple(found)
+        return code_commands(self.files_with_parts, self.discovery.repo_roots,
+                             [app.root for app in self.laravel_apps], self.read_source,
+                             self.runs_app)
 
     def store_init_files(self, model: ComposeModel, service: Service) -> tuple[Path, ...]:
         """The project's files a store's image runs when it initialises its data: bind
@@ -1429,16 +1331,6 @@ def _is_shell_script(path: Path, text: str) -> bool:
         text.split("\n", 1)[0].encode("utf-8", "surrogatepass"))
 
 
-def _nested(a: Path, b: Path) -> bool:
-    """One folder is the other or holds it."""
-    a, b = Path(os.path.abspath(a)), Path(os.path.abspath(b))
-    return a == b or a in b.parents or b in a.parents
-
-
-PYTHON_START_WORDS = frozenset({"main", "app", "application", "server", "wsgi", "asgi",
-                                "startup", "start", "run", "boot", "bootstrap", "lifespan",
-                                "entrypoint", "serve"})
-"""Words of the names of the Python files an app starts from."""
 
 
 _BOMS = ((b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"),

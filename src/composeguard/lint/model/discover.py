@@ -457,3 +457,9 @@ def _resolved_parent(path: Path) -> Path:
         return path.parent.resolve() / path.name
     except (OSError, RuntimeError):  # a directory symlink loop: keep the path as given
         return path
+
+
+def nested(a: Path, b: Path) -> bool:
+    """One folder is the other or holds it."""
+    a, b = Path(os.path.abspath(a)), Path(os.path.abspath(b))
+    return a == b or a in b.parents or b in a.parents
