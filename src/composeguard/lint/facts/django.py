@@ -10,7 +10,7 @@ passes ``read(path) -> str | None`` so that the Project reads each file once.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 
 from composeguard.lint.model.discover import DEPENDENCY_DIRS
 from composeguard.lint.parse.location import Location
+from composeguard.lint.parse.syntax_tree import walk
 
 Reader = Callable[[Path], "str | None"]
 
@@ -102,7 +103,7 @@ def engine_dict(path: Path, text: str, engine_at: Location) -> DictAt | None:
         return None
     root, positions = parsed
     module = _Module(path, "", root.body, positions, {})
-    for node in _nodes(root):
+    for node in walk(root):
         if not isinstance(node, cst.Dict):
             continue
         for element in node.elements:
@@ -130,9 +131,9 @@ def debug_value(path: Path, text: str, statement_at: Location) -> tuple[Location
         return None
     root, positions = parsed
     module = _Module(path, "", root.body, positions, {})
-    quotes = [n.value[-1] for n in _nodes(root) if isinstance(n, cst.SimpleString)]
+    quotes = [n.value[-1] for n in walk(root) if isinstance(n, cst.SimpleString)]
     quote = max(("'", '"'), key=quotes.count) if quotes else '"'
-    for node in _nodes(root):
+    for node in walk(root):
         if isinstance(node, cst.Assign) and len(node.targets) == 1 \
                 and isinstance(node.targets[0].target, cst.Name) \
                 and node.targets[0].target.value == "DEBUG" \
@@ -222,7 +223,7 @@ def _named_modules(text: str | None) -> list[str]:
     if parsed is None:
         return []
     found: list[str] = []
-    for node in _nodes(parsed[0]):
+    for node in walk(parsed[0]):
         if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) \
                 and node.func.attr.value == "setdefault" and len(node.args) >= 2 \
                 and _literal(node.args[0].value) == SETTINGS_VARIABLE:
@@ -647,7 +648,7 @@ class _Interpreter:
     def reads_env(self, expr: Any, module: _Module, state: _State, hops: int) -> bool:
         import libcst as cst
 
-        for node in _nodes(expr):
+        for node in walk(expr):
             if isinstance(node, cst.Name | cst.Attribute):
                 name = _qualified(node, module)
                 if name.startswith(("os.environ", "os.getenv", "decouple.")):
@@ -747,11 +748,11 @@ def swallowed_migrations(text: str) -> list[tuple[str, int]]:
         return []
     module, positions, imports = parsed
     found: list[tuple[str, int]] = []
-    for node in _nodes(module):
+    for node in walk(module):
         if not isinstance(node, cst.Try):
             continue
         migrates = None
-        for inner in _nodes(node.body):
+        for inner in walk(node.body):
             if not isinstance(inner, cst.Call):
                 continue
             what = _MIGRATION_CALLS.get(_called(inner, imports))
@@ -771,7 +772,7 @@ def swallowed_migrations(text: str) -> list[tuple[str, int]]:
             stops = any(isinstance(n, cst.Raise) or (isinstance(n, cst.Return)
                                                      and n.value is not None)
                         or (isinstance(n, cst.Call) and _dotted(n.func) in (
-                            "sys.exit", "exit", "os._exit")) for n in _nodes(handler.body))
+                            "sys.exit", "exit", "os._exit")) for n in walk(handler.body))
             if not stops:
                 found.append((migrates, positions[handler].start.line))
     return found
@@ -803,8 +804,8 @@ def management_calls(text: str) -> list[tuple[tuple[str, ...], int, bool]]:
     while stack:
         node, gated = stack.pop()
         if isinstance(node, cst.If | cst.IfExp | cst.While):
-            names = {n.value for n in _nodes(node.test) if isinstance(n, cst.Name)} | {
-                n.attr.value for n in _nodes(node.test) if isinstance(n, cst.Attribute)}
+            names = {n.value for n in walk(node.test) if isinstance(n, cst.Name)} | {
+                n.attr.value for n in walk(node.test) if isinstance(n, cst.Attribute)}
             inner = gated or bool(names & _ENVIRONMENT_NAMES)
             stack.append((node.test, gated))
             stack.extend((child, inner) for child in reversed(node.children)
@@ -855,20 +856,12 @@ def _parse(text: str) -> tuple[Any, Mapping[Any, Any]] | None:
         return None
 
 
-def _nodes(root: Any) -> Iterator[Any]:
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        yield node
-        stack.extend(reversed(node.children))
-
-
 def _imports(module: Any) -> dict[str, str]:
     """Local name -> qualified name for every import in the module."""
     import libcst as cst
 
     table: dict[str, str] = {}
-    for node in _nodes(module):
+    for node in walk(module):
         if isinstance(node, cst.Import):
             for alias in node.names:
                 full = _dotted(alias.name)

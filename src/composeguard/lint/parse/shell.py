@@ -741,8 +741,8 @@ def _bash_parser() -> Any:
 _STATEMENT_SEPARATORS = frozenset({";", "&", "\n"})
 _SKIPPED = frozenset({"comment", "heredoc_body", "heredoc_start", "heredoc_end"})
 _SUBSTITUTIONS = frozenset({"command_substitution", "process_substitution"})
-_WORD_ARGUMENT_SKIP = frozenset({"file_redirect", "heredoc_redirect", "herestring_redirect",
-                                 "comment"})
+_REDIRECTS = frozenset({"file_redirect", "heredoc_redirect", "herestring_redirect"})
+_WORD_ARGUMENT_SKIP = _REDIRECTS | {"comment"}
 
 
 class _Builder:
@@ -929,12 +929,10 @@ class _Builder:
         redirects: list[tuple[str, str]] = []
         keywords = node.type in ("declaration_command", "unset_command")
         for child in node.children:
-            if child.type == "file_redirect":
-                found, operands = self.redirect(child)
+            if child.type in _REDIRECTS:
+                found, operands = self.redirect_child(child)
                 redirects.extend(found)
                 parts.extend(operands)
-            elif child.type == "herestring_redirect" and child.named_child_count:
-                redirects.append(("<<<", self.word(child.named_children[-1]).text))
             elif child.type == "variable_assignments":
                 parts.extend(child.named_children)
             elif child.type not in _WORD_ARGUMENT_SKIP and (child.is_named or keywords):
@@ -982,22 +980,33 @@ class _Builder:
         found: list[tuple[str, str]] = []
         operands: list[Any] = []
         for child in node.children:
-            if child.type == "file_redirect":
-                pairs, more = self.redirect(child)
+            if child.type in _REDIRECTS:
+                pairs, more = self.redirect_child(child)
                 found.extend(pairs)
                 operands.extend(more)
-            elif child.type == "heredoc_redirect":
-                op = next((c for c in child.children if c.type in ("<<", "<<-")), None)
-                delimiter = next((c for c in child.children if c.type == "heredoc_start"), None)
-                if op is not None and delimiter is not None:
-                    found.append((op.type, self.word(delimiter).text))
-                for inner in child.children:
-                    if inner.type == "file_redirect":
-                        pairs, more = self.redirect(inner)
-                        found.extend(pairs)
-                        operands.extend(more)
-            elif child.type == "herestring_redirect" and child.named_child_count:
-                found.append(("<<<", self.word(child.named_children[-1]).text))
+        return found, operands
+
+    def redirect_child(self, node: Any) -> tuple[list[tuple[str, str]], list[Any]]:
+        """One ``file_redirect``, ``heredoc_redirect`` (``<<EOF``, and a file redirection
+        written on its line) or ``herestring_redirect`` as (operator, target) pairs, and the
+        command's own words tree-sitter-bash hung on it."""
+        if node.type == "file_redirect":
+            return self.redirect(node)
+        if node.type == "herestring_redirect":
+            if not node.named_child_count:
+                return [], []
+            return [("<<<", self.word(node.named_children[-1]).text)], []
+        found: list[tuple[str, str]] = []
+        operands: list[Any] = []
+        op = next((c for c in node.children if c.type in ("<<", "<<-")), None)
+        delimiter = next((c for c in node.children if c.type == "heredoc_start"), None)
+        if op is not None and delimiter is not None:
+            found.append((op.type, self.word(delimiter).text))
+        for inner in node.children:
+            if inner.type == "file_redirect":
+                pairs, more = self.redirect(inner)
+                found.extend(pairs)
+                operands.extend(more)
         return found, operands
 
     def redirect(self, node: Any) -> tuple[list[tuple[str, str]], list[Any]]:

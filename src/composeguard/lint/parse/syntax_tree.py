@@ -40,8 +40,9 @@ class ParsedSource:
         return point.row + 1, len(self.data[start:offset].decode("utf-8", "replace")) + 1
 
 
-def walk(node: Node) -> Iterator[Node]:
-    """Every node below ``node`` in document order, iteratively (deep input must not recurse)."""
+def walk(node: Any) -> Iterator[Any]:
+    """Every node below ``node`` in document order, iteratively (deep input must not recurse):
+    a tree-sitter node or a libcst one, anything with ``children``."""
     stack = [node]
     while stack:
         current = stack.pop()
