@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from composeguard.fix.edits import EditError
 from composeguard.fix.yaml_edits import YamlText, YNode
@@ -23,19 +23,31 @@ if TYPE_CHECKING:
     from composeguard.lint.project import Project
 
 
+T = TypeVar("T")
+
+
 def best_effort(builder: Callable[..., Fix | None]) -> Callable[..., Fix | None]:
     """A fix that cannot be built is no fix; the finding is still reported (and ``fix``
-    says it was not fixed)."""
+    says it was not fixed). See :func:`attempt`."""
 
     @wraps(builder)
     def build(*args: object, **kwargs: object) -> Fix | None:
-        try:
-            return builder(*args, **kwargs)
-        except (LookupError, ValueError, TypeError, AttributeError, RecursionError, OSError,
-                EditError):
-            return None
+        return attempt(builder, *args, **kwargs)
 
     return build
+
+
+def attempt(builder: Callable[..., T], *args: object, **kwargs: object) -> T | None:
+    """``builder(*args)``, or None when the input is one it cannot build from: a missing key
+    or item, an odd value or type, a path that cannot be read, an edit that does not apply,
+    YAML ruamel cannot read or write, input nested too deep. The one catch of every fix."""
+    from ruamel.yaml.error import YAMLError
+
+    try:
+        return builder(*args, **kwargs)
+    except (LookupError, ValueError, TypeError, AttributeError, RecursionError, OSError,
+            EditError, YAMLError):
+        return None
 
 
 def replace_edit(location: Location, text: str) -> Edit:

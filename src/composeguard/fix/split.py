@@ -47,6 +47,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
+from composeguard.fix.builders import attempt
 from composeguard.fix.yaml_edits import Change, YamlText, YNode
 from composeguard.lint.engine.finding import Edit, Fix, FixOptions, fix_builder
 from composeguard.lint.facts.commands import DATA_STEPS, Operation, classify
@@ -151,7 +152,7 @@ def reduce_start_command(project: Project, path: Path, service: str, key: str
     or None when it has none, cannot be read exactly, or would be left with nothing to run
     (a one-shot migration service)."""
     reduction: Reduction | None = project.memo(
-        ("reduce", path, service, key), lambda: _best_effort(_reduce, project, path, service, key))
+        ("reduce", path, service, key), lambda: attempt(_reduce, project, path, service, key))
     return reduction
 
 
@@ -446,7 +447,7 @@ def start_command_fix(project: Project, model: ComposeModel, service: Service,
     """The fix of a production start step: the split when the setup has none (the step then
     moves to the development file), else the step removed from the production command.
     None for a step in a script or Dockerfile, or a command that cannot be read exactly."""
-    fix: Fix | None = _best_effort(_start_command_fix, project, model, service, step,
+    fix: Fix | None = attempt(_start_command_fix, project, model, service, step,
                                    layout_of(options))
     return fix
 
@@ -522,7 +523,7 @@ def _split_plan(project: Project, model: ComposeModel, base: ComposeFile, layout
     setup offer it)."""
     plan: _SplitPlan | None = project.memo(
         ("split", base.path, layout),
-        lambda: _best_effort(_build_split, project, model, base, layout))
+        lambda: attempt(_build_split, project, model, base, layout))
     return plan
 
 
@@ -1415,9 +1416,3 @@ def _declare(data: Any, volume: str) -> None:
 
 # -- helpers ---------------------------------------------------------------------------------
 
-def _best_effort(builder: Callable[..., Any], *args: Any) -> Any:
-    """A fix that cannot be built is no fix; the finding is still reported."""
-    try:
-        return builder(*args)
-    except Exception:  # noqa: BLE001 - odd input must never turn a finding into a traceback
-        return None
