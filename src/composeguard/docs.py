@@ -129,7 +129,7 @@ def expected_files(rules: Sequence[Rule] | None = None) -> dict[str, str]:
 
 
 def data_stores_page() -> str:
-    """The table of data stores the rules know (``lint/datastores.py``), with the
+    """The table of data stores the rules know (``lint/facts/datastores.py``), with the
     documentation each entry comes from."""
     from composeguard.lint.facts.datastores import DATA_STORES
 
@@ -150,7 +150,7 @@ def data_stores_page() -> str:
          "`FROM`. Add one with `[tool.composeguard] data-stores = {\"org/image\" = "
          "\"/data/dir\"}`. PostgreSQL 18+ keeps its data under `/var/lib/postgresql`."),
         "",
-        f"Generated from `src/composeguard/lint/datastores.py` by `{REGENERATE}`.",
+        f"Generated from `src/composeguard/lint/facts/datastores.py` by `{REGENERATE}`.",
         "",
         "| store | images | data directory | kind | documentation |",
         "|---|---|---|---|---|",
