@@ -4,7 +4,7 @@
 A folder is used only when it is this user's alone: every level of it (the cache folder and
 the folders below it that composeguard uses, and the parents composeguard creates) is a real
 folder, owned by the user and not writable by group or others. Another user who could write
-there could replace a kept report (a forged "All clear.") or the shell parser's tables. A
+there could replace a kept report (a forged "All clear."). A
 folder that fails is said once on stderr, and the run goes on without the cache.
 """
 
