@@ -425,64 +425,11 @@ class Project:
 
     def _runs_by_chain(self, chains: list[tuple[ComposeFile, ...]]) -> dict[
             tuple[Path, ...], tuple[ComposeRun, ...]]:
-        """The runs of :attr:`compose_runs` by the ``-f`` chain each runs (its files' paths):
-        the chain of the files it names (Compose's default files where it names none), found
-        beside the script or document, at the repository root, or by name when only one
-        compose file of the project has it. A run that names a chain :meth:`chains` did not
-        make (a file run on its own) adds it. Deploys come first."""
-        by_path = {f.path: f for f in self.compose_files}
-        known = {frozenset(_paths(chain)): _paths(chain) for chain in chains}
-        found: dict[tuple[Path, ...], list[ComposeRun]] = defaultdict(list)
-        for run in self.compose_runs:
-            paths = self._run_files(run, by_path)
-            if paths:
-                found[known.setdefault(frozenset(paths), paths)].append(run)
-        order = (Environment.PRODUCTION, Environment.DEVELOPMENT, Environment.TEST)
-        return {key: tuple(sorted(runs, key=lambda r: order.index(r.environment)))
-                for key, runs in found.items()}
+        """The runs of :attr:`compose_runs` by the ``-f`` chain each runs
+        (:func:`~composeguard.lint.facts.deploy.runs_by_chain`)."""
+        from composeguard.lint.facts.deploy import runs_by_chain
 
-    def _run_files(self, run: ComposeRun, by_path: Mapping[Path, ComposeFile]) -> tuple[
-            Path, ...]:
-        import os
-
-        scope = self._scope(run.location.path)
-        folders = [run.directory, *(p for p in run.directory.parents if scope in p.parents)]
-        folders.append(scope)
-        if not run.files:
-            from composeguard.lint.model.compose import BASE_NAMES
-
-            for folder in folders:
-                base = next((folder / n for n in BASE_NAMES if folder / n in by_path), None)
-                if base is not None:
-                    # Compose merges the override by default; a deploy is taken to mean the
-                    # base, since the override's name says it holds development's changes.
-                    override = next((p for p in by_path if p.parent == folder
-                                     and by_path[p].is_override), None) \
-                        if run.environment is not Environment.PRODUCTION else None
-                    return (base, override) if override is not None else (base,)
-            return ()
-        paths: list[Path] = []
-        for name in run.files:
-            resolved = None
-            if "://" in name:
-                tail = name.split("?", 1)[0].split("/")
-                resolved = max((p for p in by_path if self._scope(p) == scope
-                                and p.name == tail[-1]),
-                               key=lambda p: (_shared_tail(p, tail), -len(p.parts)),
-                               default=None)
-            elif not name.startswith("$"):
-                for folder in folders:
-                    candidate = Path(os.path.normpath(folder / name))
-                    if candidate in by_path:
-                        resolved = candidate
-                        break
-                if resolved is None and "/" not in name:
-                    named = [p for p in by_path if p.name == name and self._scope(p) == scope]
-                    resolved = named[0] if len(named) == 1 else None
-            if resolved is None:
-                return ()
-            paths.append(resolved)
-        return tuple(dict.fromkeys(paths))
+        return runs_by_chain(chains, self.compose_files, self.compose_runs, self._scope)
 
     def _scope(self, path: Path) -> Path:
         """The repository holding ``path``, else the checked folder holding it."""
@@ -512,8 +459,14 @@ class Project:
     def _command_files(self, fragment: ShellFragment, command: Command) -> tuple[Path, ...]:
         """The compose files a compose command of a script, target or CI step names (its
         ``-f`` files, else Compose's default files beside it or at the repository root), as
-        its runs are resolved (:meth:`_run_files`); () for any other command."""
-        from composeguard.lint.facts.deploy import ComposeRun, compose_invocation, fragment_purpose
+        its runs are resolved (:func:`~composeguard.lint.facts.deploy.run_files`); () for any
+        other command."""
+        from composeguard.lint.facts.deploy import (
+            ComposeRun,
+            compose_invocation,
+            fragment_purpose,
+            run_files,
+        )
 
         invocation = compose_invocation(command.words, command.assignments)
         if invocation is None:
@@ -521,7 +474,7 @@ class Project:
         environment, via = fragment_purpose(fragment)
         run = ComposeRun(invocation.files, fragment.path.parent,
                          environment or Environment.PRODUCTION, command.location, via)
-        return self._run_files(run, {f.path: f for f in self.compose_files})
+        return run_files(run, {f.path: f for f in self.compose_files}, self._scope)
 
     def command_setup(self, fragment: ShellFragment, command: Command) -> ComposeModel | None:
         """The setup a compose command of a script, target or CI step acts on, or None."""
@@ -1388,16 +1341,6 @@ def _variable_parts(text: str) -> list[str]:
 
 def _paths(chain: Iterable[ComposeFile]) -> tuple[Path, ...]:
     return tuple(f.path for f in chain)
-
-
-def _shared_tail(path: Path, tail: list[str]) -> int:
-    """How many trailing components of ``path`` the URL path ``tail`` ends with."""
-    count = 0
-    for mine, theirs in zip(reversed(path.parts), reversed(tail), strict=False):
-        if mine != theirs:
-            break
-        count += 1
-    return count
 
 
 def _chain_key(model: ComposeModel) -> tuple[Path, ...]:

@@ -22,7 +22,8 @@ itself. Every piece of evidence is read with a real parser and keeps its file an
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -30,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 from composeguard.lint.model.compose import (
     DEVELOPMENT_MARKERS,
     TEST_MARKERS,
+    ComposeFile,
     Environment,
     is_compose_file_name,
     name_words,
@@ -631,3 +633,79 @@ def _yaml_documents(path: Path, read: Callable[[Path], str | None]) -> list[obje
         return list(yaml.safe_load_all(text))[:50]
     except (yaml.YAMLError, RecursionError, ValueError):
         return []
+
+
+# -- which compose files a run runs -------------------------------------------------------
+
+
+def runs_by_chain(chains: Sequence[tuple[ComposeFile, ...]], compose_files: Sequence[ComposeFile],
+                  runs: Iterable[ComposeRun], scope_of: Callable[[Path], Path]
+                  ) -> dict[tuple[Path, ...], tuple[ComposeRun, ...]]:
+    """The runs of :attr:`compose_runs` by the ``-f`` chain each runs (its files' paths):
+    the chain of the files it names (Compose's default files where it names none), found
+    beside the script or document, at the repository root (``scope_of``), or by name when
+    only one compose file of the project has it. A run that names a chain ``chains`` does not
+    hold (a file run on its own) adds it. Deploys come first."""
+    by_path = {f.path: f for f in compose_files}
+    known = {frozenset(f.path for f in chain): tuple(f.path for f in chain) for chain in chains}
+    found: dict[tuple[Path, ...], list[ComposeRun]] = defaultdict(list)
+    for run in runs:
+        paths = run_files(run, by_path, scope_of)
+        if paths:
+            found[known.setdefault(frozenset(paths), paths)].append(run)
+    order = (Environment.PRODUCTION, Environment.DEVELOPMENT, Environment.TEST)
+    return {key: tuple(sorted(runs, key=lambda r: order.index(r.environment)))
+            for key, runs in found.items()}
+
+def run_files(run: ComposeRun, by_path: Mapping[Path, ComposeFile],
+               scope_of: Callable[[Path], Path]) -> tuple[Path, ...]:
+    import os
+
+    scope = scope_of(run.location.path)
+    folders = [run.directory, *(p for p in run.directory.parents if scope in p.parents)]
+    folders.append(scope)
+    if not run.files:
+        from composeguard.lint.model.compose import BASE_NAMES
+
+        for folder in folders:
+            base = next((folder / n for n in BASE_NAMES if folder / n in by_path), None)
+            if base is not None:
+                # Compose merges the override by default; a deploy is taken to mean the
+                # base, since the override's name says it holds development's changes.
+                override = next((p for p in by_path if p.parent == folder
+                                 and by_path[p].is_override), None) \
+                    if run.environment is not Environment.PRODUCTION else None
+                return (base, override) if override is not None else (base,)
+        return ()
+    paths: list[Path] = []
+    for name in run.files:
+        resolved = None
+        if "://" in name:
+            tail = name.split("?", 1)[0].split("/")
+            resolved = max((p for p in by_path if scope_of(p) == scope
+                            and p.name == tail[-1]),
+                           key=lambda p: (_shared_tail(p, tail), -len(p.parts)),
+                           default=None)
+        elif not name.startswith("$"):
+            for folder in folders:
+                candidate = Path(os.path.normpath(folder / name))
+                if candidate in by_path:
+                    resolved = candidate
+                    break
+            if resolved is None and "/" not in name:
+                named = [p for p in by_path if p.name == name and scope_of(p) == scope]
+                resolved = named[0] if len(named) == 1 else None
+        if resolved is None:
+            return ()
+        paths.append(resolved)
+    return tuple(dict.fromkeys(paths))
+
+
+def _shared_tail(path: Path, tail: list[str]) -> int:
+    """How many trailing components of ``path`` the URL path ``tail`` ends with."""
+    count = 0
+    for mine, theirs in zip(reversed(path.parts), reversed(tail), strict=False):
+        if mine != theirs:
+            break
+        count += 1
+    return count
