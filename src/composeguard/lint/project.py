@@ -357,55 +357,17 @@ class Project:
 
     def built_image(self, image: str) -> Build | None:
         """The Dockerfile, context, target and build arguments of an image the project's
-        scripts or CI build by name (``docker build -f Dockerfile.production -t org/app:prod
-        .``), for a compose service that runs that image without a ``build:``: its ENTRYPOINT
-        and CMD are the service's start commands. A tag given by a variable matches the
-        image's name."""
-        builds = self._built_images
-        found = builds.get(image)
-        if found is None and ":" not in image.rsplit("/", 1)[-1]:
-            found = builds.get(image + ":latest")
-        if found is None:
-            name = image.rsplit(":", 1)[0] if ":" in image.rsplit("/", 1)[-1] else image
-            named = {b for tag, b in builds.items() if tag.rsplit(":", 1)[0] == name
-                     and ("$" in tag or "$" in image)}
-            found = named.pop() if len(named) == 1 else None
-        return found
+        scripts or CI build by name (:func:`~composeguard.lint.facts.deploy.built_image`), for
+        a compose service that runs that image without a ``build:``."""
+        from composeguard.lint.facts.deploy import built_image
+
+        return built_image(self._built_images, image)
 
     @cached_property
     def _built_images(self) -> dict[str, Build]:
-        import os
+        from composeguard.lint.facts.deploy import built_images
 
-        from composeguard.lint.facts.deploy import image_aliases, image_builds
-        from composeguard.lint.facts.start_commands import Build
-
-        found: dict[str, Build] = {}
-        for fragment, built in image_builds(self.shell_fragments):
-            scope = self._scope(fragment.path)
-            for folder in (fragment.path.parent, scope):
-                context = Path(os.path.normpath(folder / built.context))
-                dockerfile = Path(os.path.normpath(folder / built.dockerfile)) \
-                    if built.dockerfile else context / "Dockerfile"
-                if context.is_dir() and dockerfile.is_file() and \
-                        self.unreadable(dockerfile) is None:
-                    for tag in built.tags:
-                        found.setdefault(tag, Build(context, dockerfile, built.target,
-                                                    tuple(sorted(built.args))))
-                    break
-        # an image tagged from a build, or a manifest list of a build's platform images, is
-        # that build (`docker tag app-base org/app:latest`, `docker manifest create org/app
-        # --amend org/app-amd64`)
-        aliases = list(image_aliases(self.shell_fragments))
-        for _ in range(3):
-            before = len(found)
-            for names, sources in aliases:
-                same = {b for source in sources if (b := _built_as(found, source)) is not None}
-                if len(same) == 1:
-                    for name in names:
-                        found.setdefault(name, next(iter(same)))
-            if len(found) == before:
-                break
-        return found
+        return built_images(self.shell_fragments, self._scope, self.unreadable)
 
     @cached_property
     def platforms(self) -> tuple[Platform, ...]:
@@ -1170,29 +1132,11 @@ class Project:
 
     def postgres_major_on_disk(self, model: ComposeModel, service: Service,
                                state: Persistence) -> int | None:
-        """The PostgreSQL major that wrote a store's bind-mounted data, from the cluster's
-        ``PG_VERSION`` file (at the mount, at PGDATA below it, or at 18's ``<major>/docker``);
-        None for a named volume, or data this user cannot read."""
-        import posixpath
+        """The PostgreSQL major that wrote a store's bind-mounted data
+        (:func:`~composeguard.lint.facts.storage.postgres_major_on_disk`)."""
+        from composeguard.lint.facts.storage import postgres_major_on_disk
 
-        from composeguard.lint.model.services import absolute_source
-
-        mount = state.persisted_by or state.wrong_mount
-        if state.store.name != "postgres" or mount is None or mount.kind is not MountKind.BIND:
-            return None
-        source = absolute_source(mount, model)
-        if source is None:
-            return None
-        below = [""]
-        pgdata = service.env("PGDATA")
-        if pgdata and posixpath.normpath(pgdata).startswith(mount.target.rstrip("/") + "/"):
-            below.append(posixpath.relpath(posixpath.normpath(pgdata), mount.target))
-        below += [f"{major}/docker" for major in range(18, 31)]
-        for folder in below:
-            text = self.read_text(Path(source, folder, "PG_VERSION"))
-            if text is not None and text.strip().isdigit():
-                return int(text.strip())
-        return None
+        return postgres_major_on_disk(model, service, state, self.read_text)
 
     @cached_property
     def swallowed_migrations(self) -> tuple[tuple[Location, str], ...]:
@@ -1299,44 +1243,6 @@ def decode_source(path: Path, raw: bytes) -> str:
             if raw.startswith(bom):
                 return raw[len(bom):].decode(codec.removesuffix("-sig"), "replace")
     return raw.decode("utf-8", "replace").removeprefix("\ufeff")
-
-
-def _built_as(builds: Mapping[str, Build], image: str) -> Build | None:
-    """The build an image name is: by its tag as written (``:latest`` when it has none), or
-    a tag written with a variable (``org/app-$PLATFORM:latest`` for ``org/app-amd64:latest``)."""
-    from fnmatch import fnmatchcase
-
-    found = builds.get(image) or (builds.get(image + ":latest")
-                                  if ":" not in image.rsplit("/", 1)[-1] else None)
-    if found is not None:
-        return found
-    matched = {b for tag, b in builds.items() if "$" in tag and fnmatchcase(
-        image, "".join("*" if part.startswith("$") else part.replace("*", "[*]")
-                       for part in _variable_parts(tag)))}
-    return matched.pop() if len(matched) == 1 else None
-
-
-def _variable_parts(text: str) -> list[str]:
-    """``a-$X:${Y}`` as ``['a-', '$X', ':', '${Y}']``: shell variables split from the rest."""
-    parts: list[str] = []
-    i = 0
-    while i < len(text):
-        if text[i] == "$":
-            j = i + 1
-            if j < len(text) and text[j] == "{":
-                j = text.find("}", j)
-                j = len(text) if j < 0 else j + 1
-            else:
-                while j < len(text) and (text[j].isalnum() or text[j] == "_"):
-                    j += 1
-            parts.append(text[i:j])
-            i = j
-        else:
-            j = text.find("$", i)
-            j = len(text) if j < 0 else j
-            parts.append(text[i:j])
-            i = j
-    return parts
 
 
 def _paths(chain: Iterable[ComposeFile]) -> tuple[Path, ...]:

@@ -42,6 +42,7 @@ from composeguard.lint.parse.shell import SHELLS
 
 if TYPE_CHECKING:
     from composeguard.lint.facts.scripts import ShellFragment
+    from composeguard.lint.facts.start_commands import Build
     from composeguard.lint.parse.shell import Command, Script
 
 RUNS = frozenset({"up", "start", "restart", "run", "create", "pull", "build", "watch", "deploy"})
@@ -709,3 +710,100 @@ def _shared_tail(path: Path, tail: list[str]) -> int:
             break
         count += 1
     return count
+
+
+# -- images the project builds by name ---------------------------------------------------
+
+
+def built_image(builds: Mapping[str, Build], image: str) -> Build | None:
+    """The Dockerfile, context, target and build arguments of an image the project's
+    scripts or CI build by name (``docker build -f Dockerfile.production -t org/app:prod
+    .``), for a compose service that runs that image without a ``build:``: its ENTRYPOINT
+    and CMD are the service's start commands. A tag given by a variable matches the
+    image's name."""
+    found = builds.get(image)
+    if found is None and ":" not in image.rsplit("/", 1)[-1]:
+        found = builds.get(image + ":latest")
+    if found is None:
+        name = image.rsplit(":", 1)[0] if ":" in image.rsplit("/", 1)[-1] else image
+        named = {b for tag, b in builds.items() if tag.rsplit(":", 1)[0] == name
+                 and ("$" in tag or "$" in image)}
+        found = named.pop() if len(named) == 1 else None
+    return found
+
+def built_images(fragments: Sequence[tuple[ShellFragment, Script]],
+                 scope_of: Callable[[Path], Path],
+                 unreadable: Callable[[Path], str | None]) -> dict[str, Build]:
+    """Every image the project's scripts and CI build by name, with its build: each tag of a
+    ``docker build`` whose context and Dockerfile exist (beside the script, else at the
+    repository root), and the names a ``docker tag`` or ``docker manifest create`` gives a
+    build."""
+    import os
+
+    from composeguard.lint.facts.start_commands import Build
+
+    found: dict[str, Build] = {}
+    for fragment, built in image_builds(fragments):
+        scope = scope_of(fragment.path)
+        for folder in (fragment.path.parent, scope):
+            context = Path(os.path.normpath(folder / built.context))
+            dockerfile = Path(os.path.normpath(folder / built.dockerfile)) \
+                if built.dockerfile else context / "Dockerfile"
+            if context.is_dir() and dockerfile.is_file() and \
+                    unreadable(dockerfile) is None:
+                for tag in built.tags:
+                    found.setdefault(tag, Build(context, dockerfile, built.target,
+                                                tuple(sorted(built.args))))
+                break
+    # an image tagged from a build, or a manifest list of a build's platform images, is
+    # that build (`docker tag app-base org/app:latest`, `docker manifest create org/app
+    # --amend org/app-amd64`)
+    aliases = list(image_aliases(fragments))
+    for _ in range(3):
+        before = len(found)
+        for names, sources in aliases:
+            same = {b for source in sources if (b := _built_as(found, source)) is not None}
+            if len(same) == 1:
+                for name in names:
+                    found.setdefault(name, next(iter(same)))
+        if len(found) == before:
+            break
+    return found
+
+
+def _built_as(builds: Mapping[str, Build], image: str) -> Build | None:
+    """The build an image name is: by its tag as written (``:latest`` when it has none), or
+    a tag written with a variable (``org/app-$PLATFORM:latest`` for ``org/app-amd64:latest``)."""
+    from fnmatch import fnmatchcase
+
+    found = builds.get(image) or (builds.get(image + ":latest")
+                                  if ":" not in image.rsplit("/", 1)[-1] else None)
+    if found is not None:
+        return found
+    matched = {b for tag, b in builds.items() if "$" in tag and fnmatchcase(
+        image, "".join("*" if part.startswith("$") else part.replace("*", "[*]")
+                       for part in _variable_parts(tag)))}
+    return matched.pop() if len(matched) == 1 else None
+
+
+def _variable_parts(text: str) -> list[str]:
+    """``a-$X:${Y}`` as ``['a-', '$X', ':', '${Y}']``: shell variables split from the rest."""
+    parts: list[str] = []
+    i = 0
+    while i < len(text):
+        if text[i] == "$":
+            j = i + 1
+            if j < len(text) and text[j] == "{":
+                j = text.find("}", j)
+                j = len(text) if j < 0 else j + 1
+            else:
+                while j < len(text) and (text[j].isalnum() or text[j] == "_"):
+                    j += 1
+            parts.append(text[i:j])
+            i = j
+        else:
+            j = text.find("$", i)
+            j = len(text) if j < 0 else j
+            parts.append(text[i:j])
+            i = j
+    return parts

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import posixpath
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from composeguard.lint.facts.datastores import DataStore, is_under, major_version, parse_image
-from composeguard.lint.model.compose import Mount, MountKind, Service
+from composeguard.lint.model.compose import ComposeModel, Mount, MountKind, Service
 from composeguard.lint.parse.shell import SHELLS
 
 POSTGRES_OLD_DIR = "/var/lib/postgresql/data"
@@ -260,8 +262,6 @@ def _starts_server(argv: list[str], from_entrypoint: bool) -> bool:
 
 def _shell_words(script: str) -> list[str]:
     """The words of every command an ``sh -c`` script runs, read by the shell parser."""
-    from pathlib import Path
-
     from composeguard.lint.parse.origin import TextOrigin
     from composeguard.lint.parse.shell import parse_script
 
@@ -288,3 +288,28 @@ def minio_data_dir(service: Service) -> str | None:
 
 def _norm(path: str) -> str:
     return posixpath.normpath(path)
+
+
+def postgres_major_on_disk(model: ComposeModel, service: Service, state: Persistence,
+                           read_text: Callable[[Path], str | None]) -> int | None:
+    """The PostgreSQL major that wrote a store's bind-mounted data, from the cluster's
+    ``PG_VERSION`` file (at the mount, at PGDATA below it, or at 18's ``<major>/docker``);
+    None for a named volume, or data this user cannot read."""
+    from composeguard.lint.model.services import absolute_source
+
+    mount = state.persisted_by or state.wrong_mount
+    if state.store.name != "postgres" or mount is None or mount.kind is not MountKind.BIND:
+        return None
+    source = absolute_source(mount, model)
+    if source is None:
+        return None
+    below = [""]
+    pgdata = service.env("PGDATA")
+    if pgdata and posixpath.normpath(pgdata).startswith(mount.target.rstrip("/") + "/"):
+        below.append(posixpath.relpath(posixpath.normpath(pgdata), mount.target))
+    below += [f"{major}/docker" for major in range(18, 31)]
+    for folder in below:
+        text = read_text(Path(source, folder, "PG_VERSION"))
+        if text is not None and text.strip().isdigit():
+            return int(text.strip())
+    return None
