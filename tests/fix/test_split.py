@@ -211,6 +211,31 @@ def test_an_unreadable_command_in_the_base_means_no_split(project_dir: ProjectDi
 # -- the split on whole projects -------------------------------------------------------------
 
 
+def test_a_split_check_built_is_not_the_one_fix_uses(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """``check`` builds the split without proving its files parse; a Project that ``check``
+    used and ``fix`` uses next builds it again, proved."""
+    from composeguard.fix.yaml_edits import VERIFY
+
+    root = copy_project(EXAMPLE, tmp_path)
+    project = Project([root])
+    model = next(m for m in project.models if split._unsplit_base(project, m) is not None)
+    base = split._unsplit_base(project, model)
+    assert base is not None
+    proved: list[bool] = []
+    real = split._readable
+    monkeypatch.setattr(split, "_readable",
+                        lambda text, path: proved.append(VERIFY.get()) or real(text, path))
+    token = VERIFY.set(False)
+    try:
+        assert split._split_plan(project, model, base, "standalone") is not None
+    finally:
+        VERIFY.reset(token)
+    assert proved == [False, False]
+    assert split._split_plan(project, model, base, "standalone") is not None
+    assert proved == [False, False, True, True]
+
+
 def test_split_of_the_example_project(tmp_path: Path) -> None:
     root = copy_project(EXAMPLE, tmp_path)
     base = root / "docker-compose.yml"

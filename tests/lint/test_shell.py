@@ -544,3 +544,22 @@ def test_a_command_knows_the_function_it_is_written_in(text: str, parser: str,
 def test_a_body_inside_a_function_keeps_its_name() -> None:
     parsed = script("up() { sh -c 'php artisan db:wipe'; }\n")
     assert [c.function for c in parsed.commands] == ["up", "up"]
+
+
+def test_text_that_crashed_the_grammar_is_read_in_a_live_process() -> None:
+    """tree-sitter-bash's scanner crashed the whole process on some code points after ``{``
+    (found by the property test above); the parser is handed ASCII only. Run in a child so a
+    crash fails this test instead of the test run."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from pathlib import Path; "
+            "from composeguard.lint.parse.origin import TextOrigin; "
+            "from composeguard.lint.parse.shell import parse_script\n"
+            "for text in sys.argv[1:]:\n"
+            "    print(len(parse_script(text, TextOrigin(Path('a'), text)).commands))")
+    texts = ["x{\U000c9105", "\U000af862\u00f3{031\U000c9105\U000e8250", "echo h\u00e9llo {\U000c9105"]
+    done = subprocess.run([sys.executable, "-c", code, *texts], capture_output=True, text=True,
+                          timeout=60, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["1", "1", "1"]

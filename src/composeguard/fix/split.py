@@ -150,9 +150,13 @@ def reduce_start_command(project: Project, path: Path, service: str, key: str
                          ) -> Reduction | None:
     """``services.<service>.<key>`` of the compose file ``path`` without its automatic steps,
     or None when it has none, cannot be read exactly, or would be left with nothing to run
-    (a one-shot migration service)."""
+    (a one-shot migration service). Built apart for ``check`` and ``fix``, as
+    :func:`_split_plan` is."""
+    from composeguard.fix.yaml_edits import VERIFY
+
     reduction: Reduction | None = project.memo(
-        ("reduce", path, service, key), lambda: attempt(_reduce, project, path, service, key))
+        ("reduce", path, service, key, VERIFY.get()),
+        lambda: attempt(_reduce, project, path, service, key))
     return reduction
 
 
@@ -520,9 +524,13 @@ def _unsplit_base(project: Project, model: ComposeModel) -> ComposeFile | None:
 def _split_plan(project: Project, model: ComposeModel, base: ComposeFile, layout: Layout
                 ) -> _SplitPlan | None:
     """The split of ``base``, built once per project and layout (several findings of one
-    setup offer it)."""
+    setup offer it), and apart for ``check``, which builds it without proving the generated
+    files parse (:data:`~composeguard.fix.yaml_edits.VERIFY`): a plan ``fix`` uses is always
+    one it proved."""
+    from composeguard.fix.yaml_edits import VERIFY
+
     plan: _SplitPlan | None = project.memo(
-        ("split", base.path, layout),
+        ("split", base.path, layout, VERIFY.get()),
         lambda: attempt(_build_split, project, model, base, layout))
     return plan
 

@@ -372,10 +372,9 @@ def _parse_text(text: str, parsers: list[str]) -> _Seq:
         return _Seq()
     text = text.replace("\r", " ")
     parsed, bangs = _masked(text)
-    data = parsed.encode("utf-8", "surrogatepass")
     try:
-        root = _bash_parser().parse(data).root_node
-        seq = _Builder(text, parsed, data, bangs).seq(root.children, 0)
+        root = _bash_parser().parse(parsed.encode("ascii")).root_node
+        seq = _Builder(text, bangs).seq(root.children, 0)
         parsers.append(PARTIAL if root.has_error else PARSER)
     except Exception:  # noqa: BLE001 - written not to raise; a bug must not reach a rule
         seq = _Seq()
@@ -390,12 +389,15 @@ def _masked(text: str) -> tuple[str, frozenset[int]]:
     GitHub Actions' ``${{ expression }}`` (in a CI ``run:`` block) and make's automatic
     variables ``$^``, ``$<``, ``$+`` (in a Makefile recipe). A ``!`` before a command that is
     only a redirection (``while ! </dev/tcp/db/5432``, which the grammar rejects) becomes a
-    blank, and :meth:`_Builder.pipeline` negates the pipeline after it. Words keep their text
-    as written: only the parse sees the placeholders."""
+    blank, and :meth:`_Builder.pipeline` negates the pipeline after it. Every character beyond
+    ASCII becomes an ``x``: shell's operators and quotes are all ASCII, so the structure is the
+    same, and tree-sitter-bash's scanner crashes the process on some code points (``x{`` and
+    U+C9105, found by this module's property test). Words keep their text as written: only the
+    parse sees the placeholders."""
     bangs: set[int] = set()
-    if not any(mark in text for mark in ("${{", "$^", "$<", "$+", "!")):
+    if text.isascii() and not any(mark in text for mark in ("${{", "$^", "$<", "$+", "!")):
         return text, frozenset()
-    chars = list(text)
+    chars = [char if char.isascii() else "x" for char in text]
     start = text.find("${{")
     while start >= 0:
         end = text.find("}}", start + 3)
@@ -749,22 +751,11 @@ class _Builder:
     """tree-sitter-bash's tree as the walker's: sequences, and-or lists, pipelines, simple and
     compound commands, each word with its value (quotes removed) and character offsets."""
 
-    def __init__(self, text: str, parsed: str, data: bytes, bangs: frozenset[int]) -> None:
+    def __init__(self, text: str, bangs: frozenset[int]) -> None:
         self.text, self.bangs = text, bangs
-        self.offsets: list[int] | None = None
-        if len(data) != len(parsed):
-            offsets = [0] * (len(data) + 1)
-            position = 0
-            for index, char in enumerate(parsed):
-                width = len(char.encode("utf-8", "surrogatepass"))
-                for k in range(width):
-                    offsets[position + k] = index
-                position += width
-            offsets[position] = len(text)
-            self.offsets = offsets
 
     def at(self, byte: int) -> int:
-        return byte if self.offsets is None else self.offsets[byte]
+        return byte  # the parsed text is ASCII (:func:`_masked`): a byte is a character
 
     def span(self, node: Any) -> tuple[int, int]:
         return self.at(node.start_byte), self.at(node.end_byte)
