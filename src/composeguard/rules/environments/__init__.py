@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
-from composeguard.fix.split import split_fix
-from composeguard.lint.engine.finding import Finding, Severity, offer
+from composeguard.lint.engine.finding import Finding, Fix, Severity, offer
 from composeguard.lint.model.compose import ComposeFile, Service
 from composeguard.lint.project import Project
 from composeguard.rules.base import Rule, listed, rule
 from composeguard.rules.environments import backups, facts
+
+
+def _split_fix() -> Callable[..., Fix | None]:
+    """The split generator, imported when a finding offers it (a check that finds nothing
+    never loads it)."""
+    from composeguard.fix.split import split_fix
+
+    return split_fix
+
 
 # -- CG601 no-environment-split ----------------------------------------------------------------
 
@@ -106,7 +114,7 @@ def no_environment_split(self: Rule, project: Project) -> Iterator[Finding]:
             f"runs these steps (`docker compose -f {base.path.name} -f "
             f"{_dev_name(base)} up`), keep production's start to the server alone, "
             "and migrate production as a backed-up deploy step"),
-            fix=offer(split_fix, project, setup.model))
+            fix=offer(_split_fix(), project, setup.model))
 
 
 def _dev_name(base: ComposeFile) -> str:

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
-from composeguard.fix.split import start_command_fix
-from composeguard.lint.engine.finding import Finding, Severity, offer
+from composeguard.lint.engine.finding import Finding, Fix, Severity, offer
 from composeguard.lint.facts.commands import DATA_STEPS, Action, Operation
 from composeguard.lint.facts.start_commands import StartStep
 from composeguard.lint.model.compose import Environment, Service
@@ -18,6 +17,14 @@ from composeguard.rules.base import Rule, rule
 
 PRODUCTION = (Environment.PRODUCTION,)
 NOT_TEST = (Environment.PRODUCTION, Environment.DEVELOPMENT)
+
+
+def _start_command_fix() -> Callable[..., Fix | None]:
+    """The split's start-command fix, imported when a finding offers it: a check that finds
+    nothing never loads the split generator."""
+    from composeguard.fix.split import start_command_fix
+
+    return start_command_fix
 
 
 def _fix_safety(split: str, effect: str) -> str:
@@ -158,7 +165,7 @@ def seed_on_start(self: Rule, project: Project) -> Iterator[Finding]:
             f"{_where(service, step)} seeds the database on every start (`{action.command}`): "
             f"each restart or deploy {what}; seed once by hand or in the development compose "
             "file",
-            fix=offer(start_command_fix, project, model, service, step),
+            fix=offer(_start_command_fix(), project, model, service, step),
         )
     for _, service, step, action in project.image_start_actions((Operation.SEED,)):
         yield _step_finding(self, step, step.location, (
@@ -219,7 +226,7 @@ def destructive_db_command_on_start(self: Rule, project: Project) -> Iterator[Fi
             step.location,
             f"{_where(service, step)} runs `{action.command}` on every start: it drops the "
             "database's data each time the container is recreated",
-            fix=offer(start_command_fix, project, model, service, step),
+            fix=offer(_start_command_fix(), project, model, service, step),
         )
     yield from _migrations_made_on_start(self, project)
 
@@ -305,7 +312,7 @@ def masked_failure(self: Rule, project: Project) -> Iterator[Finding]:
             f"{_where(service, step)} ignores a failure of `{action.command}`: "
             f"{_mask(command.masked_by)} lets the app start on {state} database; "
             "chain it with `&&` or `set -e`",
-            fix=offer(start_command_fix, project, model, service, step),
+            fix=offer(_start_command_fix(), project, model, service, step),
         )
     for location, what in project.swallowed_migrations:
         yield self.finding(location, (
@@ -395,7 +402,7 @@ def migrate_on_start_in_production(self: Rule, project: Project) -> Iterator[Fin
             f"{_where(service, step)} migrates on every start with several replicas: "
             f"`{action.command}` runs in a production file, and {together} start at once, "
             "each migrating",
-            fix=offer(start_command_fix, project, model, service, step),
+            fix=offer(_start_command_fix(), project, model, service, step),
         )
 
 
