@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from functools import cached_property, partial
@@ -271,25 +270,9 @@ class Project:
             self._setup_judgements[_chain_key(model)] = judgement
             self._setup_runs[_chain_key(model)] = runs.get(_paths(chain), ())
             result.append(model)
-        pulls = {
-            model.primary.path: {p for p in model.base_dirs if p not in {f.path for f in model.files}}
-            for model in result
-        }
+        from composeguard.lint.model.chains import not_pulled_in
 
-        pullers: dict[Path, set[Path]] = defaultdict(set)
-        for other, pulled in pulls.items():
-            for path in pulled:
-                if path != other:
-                    pullers[path].add(other)
-
-        def pulled_in(path: Path) -> bool:
-            # Mutual includes (a cycle, reported as a problem) leave both files standing; a
-            # file the project runs on its own (a script, a guide) is a setup all the same.
-            if (path,) in runs:
-                return False
-            return any(other not in pulls.get(path, ()) for other in pullers.get(path, ()))
-
-        kept = [m for m in result if not pulled_in(m.primary.path)]
+        kept = not_pulled_in(result, {key[0] for key in runs if len(key) == 1})
         return tuple(self._judge_alone(kept))
 
     def _judge_alone(self, models: list[ComposeModel]) -> list[ComposeModel]:

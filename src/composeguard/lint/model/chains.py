@@ -8,10 +8,10 @@ the base alone is a setup too unless a production file is merged onto it.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 
-from composeguard.lint.model.compose import ComposeFile, Environment
+from composeguard.lint.model.compose import ComposeFile, ComposeModel, Environment
 from composeguard.lint.parse.nodes import Node, scalar_text
 from composeguard.lint.parse.yamlio import header_comment
 
@@ -115,3 +115,27 @@ def _self_contained(compose_file: ComposeFile, services: Node) -> bool:
             if names - known - {"default"}:
                 return False
     return True
+
+
+def not_pulled_in(models: Sequence[ComposeModel], run_alone: Collection[Path]
+                  ) -> list[ComposeModel]:
+    """The models whose primary file no other model pulls in (``include``, ``extends:
+    file:``): a pulled-in file is judged inside the project that pulls it, not again on its
+    own. Mutual includes (a cycle, reported as a problem) leave both files standing, and a
+    file the project runs on its own (``run_alone``: a script, a guide) is a setup all the
+    same."""
+    pulls = {model.primary.path: {p for p in model.base_dirs
+                                  if p not in {f.path for f in model.files}}
+             for model in models}
+    pullers: dict[Path, set[Path]] = defaultdict(set)
+    for other, pulled in pulls.items():
+        for path in pulled:
+            if path != other:
+                pullers[path].add(other)
+
+    def pulled_in(path: Path) -> bool:
+        if path in run_alone:
+            return False
+        return any(other not in pulls.get(path, ()) for other in pullers.get(path, ()))
+
+    return [m for m in models if not pulled_in(m.primary.path)]
