@@ -19,11 +19,12 @@ from typing import TYPE_CHECKING
 import click
 
 from composeguard import __version__
+from composeguard.lint.engine.finding import LAYOUTS
 
 if TYPE_CHECKING:
-    from composeguard.fix.split import Layout
     from composeguard.lint.engine.baseline import Baseline
     from composeguard.lint.engine.config import Config
+    from composeguard.lint.engine.finding import Layout
     from composeguard.lint.engine.selection import Selection
     from composeguard.lint.project import Project
     from composeguard.runner import RunResult
@@ -482,7 +483,7 @@ def _record_baseline(path: Path, result: RunResult, read: Callable[[Path], str |
                    "an existing script is never replaced.")
 @click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False),
               help="Configuration file (default: as for `check`).")
-@click.option("--layout", type=click.Choice(["standalone", "override"]), default="standalone",
+@click.option("--layout", type=click.Choice(LAYOUTS), default="standalone",
               show_default=True,
               help="How the dev/prod split (CG601) is written: two complete files, or "
                    "overrides for `docker compose -f BASE -f FILE`.")

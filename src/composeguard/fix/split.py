@@ -45,11 +45,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from composeguard.fix.builders import attempt
 from composeguard.fix.yaml_edits import Change, YamlText, YNode
-from composeguard.lint.engine.finding import Edit, Fix, FixOptions, fix_builder
+from composeguard.lint.engine.finding import Edit, Fix, FixOptions, Layout, fix_builder
 from composeguard.lint.facts.commands import DATA_STEPS, Operation, classify
 from composeguard.lint.facts.datastores import DataStore
 from composeguard.lint.facts.start_commands import StartStep
@@ -57,9 +57,6 @@ from composeguard.lint.facts.storage import Persistence
 from composeguard.lint.model.compose import ComposeFile, ComposeModel, Environment, Service
 from composeguard.lint.parse.shell import PARSER, TESTS, Command
 from composeguard.lint.project import Project
-
-Layout = Literal["standalone", "override"]
-LAYOUTS: tuple[Layout, ...] = ("standalone", "override")
 
 AUTOMATIC = frozenset(DATA_STEPS)
 """What a start command must not do in production."""
@@ -82,8 +79,7 @@ _NEAR = ("image", "build", "extends", "container_name", "hostname")
 def layout_of(options: FixOptions | None) -> Layout:
     """The split's layout ``composeguard fix --layout`` asked for (``standalone`` unless
     ``override``)."""
-    layout = options.layout if options is not None else "standalone"
-    return "override" if layout == "override" else "standalone"
+    return options.layout if options is not None else "standalone"
 
 
 def split_paths(base: Path) -> tuple[Path, Path]:

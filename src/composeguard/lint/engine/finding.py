@@ -6,9 +6,14 @@ import enum
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from composeguard.lint.parse.location import Location
+
+Layout = Literal["standalone", "override"]
+"""How ``composeguard fix`` writes the dev/prod split (CG601): files that stand alone, or
+overrides for ``docker compose -f BASE -f FILE``."""
+LAYOUTS: tuple[Layout, ...] = ("standalone", "override")
 
 
 class Severity(enum.IntEnum):
@@ -58,7 +63,7 @@ class FixOptions:
     """What ``composeguard fix`` was asked for that shapes a fix rather than decides it:
     handed to every builder that declares ``@fix_builder(..., options=True)``."""
 
-    layout: str = "standalone"
+    layout: Layout = "standalone"
     """How the dev/prod split (CG601) is written: ``standalone`` files or ``override``
     files for ``docker compose -f BASE -f FILE``."""
 

@@ -754,11 +754,10 @@ class _Builder:
     def __init__(self, text: str, bangs: frozenset[int]) -> None:
         self.text, self.bangs = text, bangs
 
-    def at(self, byte: int) -> int:
-        return byte  # the parsed text is ASCII (:func:`_masked`): a byte is a character
-
     def span(self, node: Any) -> tuple[int, int]:
-        return self.at(node.start_byte), self.at(node.end_byte)
+        """Where ``node`` is in the text: the parsed text is ASCII (:func:`_masked`), so its
+        byte offsets are the original text's character offsets."""
+        return node.start_byte, node.end_byte
 
     # sequences ---------------------------------------------------------------------------
 

@@ -18,6 +18,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Container
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -42,12 +43,20 @@ LARAVEL_CONNECTIONS = {"mysql": "mysql", "pgsql": "pgsql", "sqlsrv": "sqlsrv"}
 """A data store's ``family`` -> the Laravel connection that talks to it."""
 
 
+def _sql_servers(project: Project, families: Container[str | None]
+                 ) -> set[tuple[str, str, str]]:
+    """(family, store, compose service) of every SQL server of ``families`` the compose
+    setups run: what the Laravel and Django fixes point an app at."""
+    return {(state.store.family, state.store.name, service.name)
+            for _, service, state in project.data_store_services()
+            if state.store.family is not None and state.store.family in families}
+
+
 def server_connection(project: Project) -> tuple[str, str] | None:
     """(Laravel connection, store name) of the one kind of SQL server the compose setups run;
     None when they run none, or several kinds (which one the app uses is then a guess)."""
-    found = {(LARAVEL_CONNECTIONS[state.store.family], state.store.name)
-             for _, _, state in project.data_store_services()
-             if state.store.family in LARAVEL_CONNECTIONS}
+    found = {(LARAVEL_CONNECTIONS[family], store)
+             for family, store, _ in _sql_servers(project, LARAVEL_CONNECTIONS)}
     connections = {connection for connection, _ in found}
     if len(connections) != 1:
         return None
@@ -201,10 +210,8 @@ def django_server(project: Project) -> tuple[str, str] | None:
     backend for, that the compose setups run; None for none or several."""
     from composeguard.lint.facts.django import DJANGO_ENGINES
 
-    found = {(state.store.family, service.name)
-             for _, service, state in project.data_store_services()
-             if state.store.family in DJANGO_ENGINES}
-    return found.pop() if len(found) == 1 and found else None
+    found = {(family, service) for family, _, service in _sql_servers(project, DJANGO_ENGINES)}
+    return found.pop() if len(found) == 1 else None
 
 
 def _runs_one_django_server(project: Project, *_: object, **__: object) -> bool:
